@@ -1,0 +1,168 @@
+"""The ``perjaka`` command: a thin layer over library calls.
+
+Every user error (bad input, unknown province) is printed as a message and
+ends with exit status 2, without a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import DataQualityWarning, PerjakaError
+
+__all__ = ["main"]
+
+
+def _cmd_data_build(args: argparse.Namespace) -> int:
+    from .datasets import build_processed
+
+    written = build_processed(args.raw, args.out)
+    for name, path in written.items():
+        print(f"{name:<22} {path}")
+    print(f"{len(written)} tables written")
+    return 0
+
+
+def _cmd_data_check(args: argparse.Namespace) -> int:
+    from .loaders import check_file
+
+    status = 0
+    for path in args.paths:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", DataQualityWarning)
+            try:
+                frame = check_file(path, args.kind)
+            except PerjakaError as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                status = 2
+                continue
+        for w in caught:
+            if issubclass(w.category, DataQualityWarning):
+                print(f"warning: {w.message}", file=sys.stderr)
+        print(f"{path}: ok, {len(frame)} rows, {frame.shape[1]} columns")
+    return status
+
+
+def _cmd_summary(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from .coverage import coverage_summary
+    from .datasets import load_coverage, load_provinces
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        coverage = load_coverage(args.coverage)
+    table = coverage_summary(coverage, load_provinces())
+    if args.out:
+        from .io import write_table
+
+        write_table(table, args.out)
+    view = table.assign(
+        latest_date=table["latest_date"].dt.strftime("%Y-%m-%d"),
+        first_date=table["first_date"].dt.strftime("%Y-%m"),
+        latest_pct=table["latest_pct"].round(2),
+        note=(table["territory"] != table["province"]).map({True: "pre-split", False: ""}),
+    )[
+        [
+            "province",
+            "n_points",
+            "first_date",
+            "latest_date",
+            "latest_pct",
+            "rank",
+            "gap_95_pp",
+            "gap_98_pp",
+            "gap_98_people",
+            "source",
+            "note",
+        ]
+    ]
+    with pd.option_context("display.width", 200, "display.max_rows", 100):
+        print("JKN registration coverage by province (measure: registered; latest figure)")
+        print(view.to_string(index=False, na_rep="–"))
+    if (view["note"] == "pre-split").any():
+        print("\npre-split: the latest figure predates a boundary split and refers to the older,")
+        print("larger territory (see `perjaka provinces` and data/README.md).")
+    missing = table.loc[table["n_points"] == 0, "province"].tolist()
+    if missing:
+        print(f"\nNo registration figure for {len(missing)} provinces: {', '.join(missing)}")
+    return 0
+
+
+def _cmd_provinces(args: argparse.Namespace) -> int:
+    from .provinces import normalise_province, province_table
+
+    if args.name:
+        for name in args.name:
+            print(f"{name!r} -> {normalise_province(name)}")
+        return 0
+    table = province_table()[["bps_code", "province", "name_en", "aliases"]].copy()
+    table["aliases"] = table["aliases"].str.join(", ")
+    print(table.to_string(index=False))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of the ``perjaka`` command."""
+    from . import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="perjaka",
+        description="JKN-KIS coverage, UHC targets and employer compliance workbench.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    data = sub.add_parser("data", help="build processed tables; check input files")
+    data_sub = data.add_subparsers(dest="data_command", metavar="ACTION", required=True)
+    build = data_sub.add_parser("build", help="rebuild data/processed/*.parquet from data/raw")
+    build.add_argument("--raw", type=Path, help="raw folder (default data/raw)")
+    build.add_argument("--out", type=Path, help="output folder (default data/processed)")
+    build.set_defaults(func=_cmd_data_build)
+    check = data_sub.add_parser("check", help="validate files against their data contract")
+    check.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    check.add_argument("--kind", choices=["coverage", "registry"], help="default: from header")
+    check.set_defaults(func=_cmd_data_check)
+
+    summary = sub.add_parser("summary", help="print the latest coverage per province")
+    summary.add_argument("--coverage", type=Path, help="coverage file (default: shipped data)")
+    summary.add_argument("--out", type=Path, help="also write the table (.csv or .parquet)")
+    summary.set_defaults(func=_cmd_summary)
+
+    prov = sub.add_parser("provinces", help="list the 38 provinces or resolve names")
+    prov.add_argument("name", nargs="*", help="names, aliases or BPS codes to resolve")
+    prov.set_defaults(func=_cmd_provinces)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``perjaka`` command.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Arguments (default ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        Exit status: 0 success, 2 user error.
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except PerjakaError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

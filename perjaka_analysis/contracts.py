@@ -1,0 +1,154 @@
+"""The data contracts, as code.
+
+Each contract lists its columns with their type, whether they are required
+and what values are valid. :mod:`perjaka_analysis.validate` checks a frame
+against a contract; the text of the contracts lives in ``data/README.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = ["COVERAGE", "REGISTRY", "Column", "Contract"]
+
+Kind = Literal["string", "int", "number", "date", "enum", "province", "label"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a contract.
+
+    Attributes
+    ----------
+    name : str
+        Column name, exactly as in the contract.
+    kind : str
+        ``string``, ``int``, ``number``, ``date``, ``enum``, ``province`` or
+        ``label`` (0, 1 or empty).
+    required : bool
+        The column must be present and no cell may be empty.
+    minimum, maximum : float or None
+        Inclusive bounds for numbers, unless ``min_exclusive``.
+    min_exclusive : bool
+        The lower bound is exclusive (e.g. population > 0).
+    allowed : tuple of str
+        Valid values of an ``enum`` column (after ``case`` folding).
+    case : {"lower", "upper", None}
+        Case folding applied to ``enum`` values before checking.
+    default : str or None
+        Value used for empty cells of an optional ``enum`` column.
+    national : bool
+        For ``province`` columns: ``INDONESIA`` is valid.
+    """
+
+    name: str
+    kind: Kind
+    required: bool = False
+    minimum: float | None = None
+    maximum: float | None = None
+    min_exclusive: bool = False
+    allowed: tuple[str, ...] = ()
+    case: Literal["lower", "upper"] | None = None
+    default: str | None = None
+    national: bool = False
+
+    def expected(self) -> str:
+        """Describe a valid value in words."""
+        if self.kind == "enum":
+            return "one of " + ", ".join(self.allowed)
+        if self.kind == "date":
+            return "a date YYYY-MM-DD"
+        if self.kind == "label":
+            return "0, 1 or empty"
+        if self.kind == "province":
+            extra = " or INDONESIA" if self.national else ""
+            return "a province name, alias or 2-digit BPS code" + extra
+        if self.kind in ("int", "number"):
+            noun = "a whole number" if self.kind == "int" else "a number"
+            sign = ">" if self.min_exclusive else "≥"
+            lo = "" if self.minimum is None else f"{sign} {self.minimum:g}"
+            hi = "" if self.maximum is None else f"≤ {self.maximum:g}"
+            if lo and hi and not self.min_exclusive:
+                return f"{noun} from {self.minimum:g} to {self.maximum:g}"
+            return " ".join(x for x in (noun, lo, hi) if x)
+        return "text"
+
+
+@dataclass(frozen=True)
+class Contract:
+    """A named set of columns.
+
+    Attributes
+    ----------
+    name : str
+        Short name used in messages (``coverage``, ``employer registry``).
+    columns : tuple of Column
+        Every column the contract knows, in contract order.
+    """
+
+    name: str
+    columns: tuple[Column, ...]
+
+    @property
+    def required(self) -> list[str]:
+        """Names of the required columns."""
+        return [c.name for c in self.columns if c.required]
+
+    @property
+    def names(self) -> list[str]:
+        """Names of all contract columns, in order."""
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        """Return the column called ``name``."""
+        return next(c for c in self.columns if c.name == name)
+
+
+COVERAGE = Contract(
+    "coverage",
+    (
+        Column("province", "province", required=True, national=True),
+        Column("district", "string"),
+        Column("date", "date", required=True),
+        Column(
+            "date_precision", "enum", allowed=("day", "month", "year"), case="lower", default="day"
+        ),
+        Column(
+            "measure",
+            "enum",
+            allowed=("registered", "survey_any", "survey_bpjs"),
+            case="lower",
+            default="registered",
+        ),
+        Column("coverage_pct", "number", minimum=0, maximum=150),
+        Column("participants", "int", minimum=0),
+        Column("population", "int", minimum=0, min_exclusive=True),
+        Column("active_pct", "number", minimum=0, maximum=100),
+        Column("source_url", "string"),
+        Column("note", "string"),
+    ),
+)
+
+#: KBLI 2020 section letters.
+SECTORS = tuple("ABCDEFGHIJKLMNOPQRSTU")
+
+REGISTRY = Contract(
+    "employer registry",
+    (
+        Column("employer_id", "string", required=True),
+        Column("province", "province", required=True),
+        Column("district", "string"),
+        Column("sector", "enum", required=True, allowed=SECTORS, case="upper"),
+        Column("workers_reported", "int", required=True, minimum=0),
+        Column("workers_registered", "int", required=True, minimum=0),
+        Column("dependants_registered", "int", minimum=0),
+        Column("wage_reported_idr", "number", minimum=0),
+        Column("months_in_arrears", "int", required=True, minimum=0),
+        Column("arrears_idr", "number", minimum=0),
+        Column("late_payments_12m", "int", minimum=0, maximum=12),
+        Column("deactivations_12m", "int", minimum=0),
+        Column("registered_since", "date"),
+        Column("noncompliant", "label"),
+    ),
+)

@@ -1,0 +1,233 @@
+"""The shipped data: where it lives, how to load it, and the processed Parquet/DuckDB layer.
+
+``data/raw/`` holds the public figures as published (read-only: code never
+writes there). ``perjaka data build`` rebuilds ``data/processed/`` from them
+as Parquet, and :func:`connect` opens an in-memory DuckDB database with one
+view per processed table, for SQL in notebooks.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import PerjakaError
+from .provinces import normalise_provinces, province_table
+
+__all__ = [
+    "build_processed",
+    "connect",
+    "data_dir",
+    "load_coverage",
+    "load_provinces",
+    "load_targets",
+    "raw_path",
+]
+
+ENV_DATA_DIR = "PERJAKA_DATA_DIR"
+
+
+def data_dir() -> Path:
+    """Return the project's ``data/`` folder.
+
+    Resolution order: the ``PERJAKA_DATA_DIR`` environment variable; the
+    ``data/`` folder beside the package (a source checkout); ``./data``.
+
+    Returns
+    -------
+    Path
+        The data folder (it contains ``raw/``).
+
+    Raises
+    ------
+    PerjakaError
+        If no folder with a ``raw/`` subfolder is found.
+    """
+    candidates = []
+    if os.environ.get(ENV_DATA_DIR):
+        candidates.append(Path(os.environ[ENV_DATA_DIR]))
+    candidates += [Path(__file__).resolve().parents[1] / "data", Path.cwd() / "data"]
+    for c in candidates:
+        if (c / "raw").is_dir():
+            return c
+    raise PerjakaError(
+        "cannot find the data folder (looked in: "
+        + ", ".join(map(str, candidates))
+        + f"); set {ENV_DATA_DIR} to a folder that contains raw/"
+    )
+
+
+def raw_path(name: str) -> Path:
+    """Return the path of a shipped raw file, e.g. ``raw_path("coverage.csv")``."""
+    path = data_dir() / "raw" / name
+    if not path.is_file():
+        raise PerjakaError(f"shipped data file not found: {path}")
+    return path
+
+
+def load_coverage(path: str | Path | None = None) -> pd.DataFrame:
+    """Load validated province and national coverage observations.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A coverage file; default the shipped ``data/raw/coverage.csv``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        See :func:`perjaka_analysis.read_coverage`.
+    """
+    from .loaders import read_coverage
+
+    return read_coverage(path or raw_path("coverage.csv"))
+
+
+def load_provinces() -> pd.DataFrame:
+    """Return the 38 provinces with their population (BPS 2024 projection where known).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The reference table (see :func:`perjaka_analysis.province_table`)
+        joined with ``population``, ``population_year``, ``population_source``
+        and ``population_source_url`` from ``data/raw/provinces.csv``.
+
+    Examples
+    --------
+    >>> p = load_provinces()
+    >>> int(p.loc[p.province == "Jawa Barat", "population"].item())
+    50345200
+    """
+    raw = pd.read_csv(raw_path("provinces.csv"), dtype={"bps_code": str})
+    cols = ["population", "population_year", "population_source", "population_source_url"]
+    raw["population"] = raw["population"].astype("Int64")
+    raw["population_year"] = raw["population_year"].astype("Int64")
+    ref = province_table().copy()
+    return ref.merge(raw[["bps_code", *cols]], on="bps_code", how="left", validate="1:1")
+
+
+def load_targets() -> pd.DataFrame:
+    """Return the official coverage targets (``data/raw/targets.csv``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per target as published; ``scope`` is kept as written (a
+        province, ``INDONESIA``, a district or a group of provinces).
+    """
+    return pd.read_csv(raw_path("targets.csv"))
+
+
+def _normalise_geo(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Normalise a geography column where every value is a province or INDONESIA.
+
+    Values naming several provinces (``"Jawa Tengah;DI Yogyakarta"``) are kept
+    as written.
+    """
+    single = ~frame[column].astype(str).str.contains(";")
+    out = frame.copy()
+    out.loc[single, column] = normalise_provinces(frame.loc[single, column]).to_numpy()
+    return out
+
+
+def _tables(raw: Path) -> dict[str, Callable[[], pd.DataFrame]]:
+    from .loaders import read_coverage
+
+    def plain(name: str, geo: str | None = None) -> Callable[[], pd.DataFrame]:
+        def load() -> pd.DataFrame:
+            frame = pd.read_csv(raw / f"{name}.csv")
+            return _normalise_geo(frame, geo) if geo else frame
+
+        return load
+
+    return {
+        "coverage": lambda: read_coverage(raw / "coverage.csv"),
+        "coverage_districts": lambda: read_coverage(raw / "coverage_districts.csv"),
+        "provinces": lambda: load_provinces().assign(aliases=lambda d: d["aliases"].str.join(";")),
+        "targets": plain("targets"),
+        "uhc_status": plain("uhc_status", "province"),
+        "ump": plain("ump", "province"),
+        "segments": plain("segments", "geography"),
+        "employer_compliance": plain("employer_compliance", "province"),
+        "participant_arrears": plain("participant_arrears", "geography"),
+        "other_points": plain("other_points", "province"),
+    }
+
+
+def build_processed(
+    raw: str | Path | None = None, out: str | Path | None = None
+) -> dict[str, Path]:
+    """Rebuild the processed Parquet tables from the raw files.
+
+    All tables are built in a temporary folder first; only when every one
+    succeeded are they moved into ``out``. The raw files are only read.
+
+    Parameters
+    ----------
+    raw : str or Path, optional
+        Folder of raw CSV files; default ``data/raw``.
+    out : str or Path, optional
+        Target folder; default ``data/processed``.
+
+    Returns
+    -------
+    dict
+        Table name to written Parquet path.
+    """
+    raw = Path(raw) if raw else data_dir() / "raw"
+    out = Path(out) if out else data_dir() / "processed"
+    out.mkdir(parents=True, exist_ok=True)
+    written: dict[str, Path] = {}
+    with tempfile.TemporaryDirectory(dir=out, prefix=".build-") as tmp:
+        staged = {}
+        for name, load in _tables(raw).items():
+            frame = load()
+            target = Path(tmp) / f"{name}.parquet"
+            frame.to_parquet(target, index=False)
+            staged[name] = target
+        for name, path in staged.items():
+            final = out / path.name
+            shutil.move(path, final)
+            written[name] = final
+    return written
+
+
+def connect(processed: str | Path | None = None, *, build: bool = True):
+    """Open an in-memory DuckDB database with one view per processed table.
+
+    Parameters
+    ----------
+    processed : str or Path, optional
+        Folder of Parquet tables; default ``data/processed``.
+    build : bool
+        Build the processed tables first if the folder has none.
+
+    Returns
+    -------
+    duckdb.DuckDBPyConnection
+        Views: ``coverage``, ``coverage_districts``, ``provinces``,
+        ``targets``, ``uhc_status``, ``ump``, ``segments``,
+        ``employer_compliance``, ``participant_arrears``, ``other_points``.
+
+    Examples
+    --------
+    >>> con = connect()
+    >>> con.execute("select count(*) from provinces").fetchone()[0]
+    38
+    """
+    import duckdb
+
+    folder = Path(processed) if processed else data_dir() / "processed"
+    if build and not any(folder.glob("*.parquet")):
+        build_processed(out=folder)
+    con = duckdb.connect(":memory:")
+    for path in sorted(folder.glob("*.parquet")):
+        escaped = str(path).replace("'", "''")
+        con.execute(f"CREATE VIEW \"{path.stem}\" AS SELECT * FROM read_parquet('{escaped}')")
+    return con

@@ -1,0 +1,143 @@
+"""Figures. Every function draws on a given Axes or returns a new Figure; none calls show()."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from .provinces import NATIONAL
+
+__all__ = ["plot_coverage_observations", "plot_province_observations"]
+
+TARGET_STYLE = {"color": "0.45", "linestyle": "--", "linewidth": 0.8}
+SOURCE_NOTE = (
+    "Source: public BPJS Kesehatan / government figures reported in news; see data/README.md"
+)
+
+
+def plot_province_observations(
+    coverage: pd.DataFrame,
+    province: str,
+    *,
+    measure: str = "registered",
+    targets: Sequence[float] = (95.0, 98.0),
+    ax: Axes | None = None,
+) -> Axes:
+    """Plot one place's coverage observations over time.
+
+    Filled markers are figures for today's territory; hollow markers are
+    figures dated before a boundary split (older, larger territory).
+
+    Parameters
+    ----------
+    coverage : pandas.DataFrame
+        Validated coverage rows.
+    province : str
+        Official name or ``INDONESIA``.
+    measure : str
+        Which measure to draw.
+    targets : sequence of float
+        Horizontal target lines (percent).
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.5))
+    rows = coverage[
+        (coverage["province"] == province)
+        & (coverage["measure"] == measure)
+        & coverage["district"].isna()
+    ].sort_values("date")
+    current = rows["territory"] == rows["province"]
+    ax.plot(rows["date"], rows["coverage_pct"], color="tab:blue", linewidth=0.8, alpha=0.6)
+    ax.plot(
+        rows.loc[current, "date"],
+        rows.loc[current, "coverage_pct"],
+        "o",
+        color="tab:blue",
+        markersize=4,
+        label="figure",
+    )
+    if (~current).any():
+        ax.plot(
+            rows.loc[~current, "date"],
+            rows.loc[~current, "coverage_pct"],
+            "o",
+            markerfacecolor="white",
+            color="tab:blue",
+            markersize=4,
+            label="pre-split territory",
+        )
+    for t in targets:
+        ax.axhline(t, **TARGET_STYLE)
+    ax.xaxis.set_major_locator(mdates.YearLocator(base=3))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    ax.set_title(province, fontsize=9)
+    ax.tick_params(labelsize=7)
+    if rows.empty:
+        ax.text(0.5, 0.5, "no figure", ha="center", va="center", transform=ax.transAxes)
+    return ax
+
+
+def plot_coverage_observations(
+    coverage: pd.DataFrame,
+    *,
+    measure: str = "registered",
+    provinces: Sequence[str] | None = None,
+    targets: Sequence[float] = (95.0, 98.0),
+    ncols: int = 6,
+) -> Figure:
+    """Small multiples: every place's observations over time, on a shared scale.
+
+    Parameters
+    ----------
+    coverage : pandas.DataFrame
+        Validated coverage rows.
+    measure : str
+        Which measure to draw (measures are never mixed).
+    provinces : sequence of str, optional
+        Places to draw; default every place with at least one figure,
+        ``INDONESIA`` first.
+    targets : sequence of float
+        Target lines (percent), dashed.
+    ncols : int
+        Panels per row.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    if provinces is None:
+        present = coverage.loc[
+            (coverage["measure"] == measure) & coverage["district"].isna(), "province"
+        ].unique()
+        provinces = sorted(present, key=lambda p: (p != NATIONAL, p))
+    n = max(len(provinces), 1)
+    nrows = math.ceil(n / ncols)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(2.4 * ncols, 1.9 * nrows + 0.6), sharex=True, sharey=True
+    )
+    flat = axes.ravel() if hasattr(axes, "ravel") else [axes]
+    for ax, province in zip(flat, provinces, strict=False):
+        plot_province_observations(coverage, province, measure=measure, targets=targets, ax=ax)
+    for ax in flat[len(provinces) :]:
+        ax.set_visible(False)
+    lo = min(60.0, float(coverage["coverage_pct"].min()) - 2)
+    flat[0].set_ylim(lo, max(105.0, float(coverage["coverage_pct"].max()) + 2))
+    label = f"JKN coverage (%), measure: {measure}; dashed: " + ", ".join(
+        f"{t:g}%" for t in targets
+    )
+    fig.suptitle(label, fontsize=10)
+    fig.text(0.01, 0.005, SOURCE_NOTE, fontsize=7, color="0.35")
+    fig.tight_layout(rect=(0, 0.02, 1, 0.97))
+    return fig

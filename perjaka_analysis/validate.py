@@ -1,0 +1,361 @@
+"""Check frames against the data contracts.
+
+Every check is vectorised and every problem is collected before anything is
+raised, so a user sees all that is wrong with a file at once. Checking never
+writes and never changes its input; it returns a new, normalised frame.
+"""
+
+from __future__ import annotations
+
+import difflib
+import warnings
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from pandas.api.types import is_bool_dtype, is_datetime64_any_dtype, is_numeric_dtype
+
+from .contracts import COVERAGE, REGISTRY, Column, Contract
+from .errors import DataQualityWarning, DataValidationError, Problem
+from .provinces import assign_territory, closest_provinces, map_provinces
+
+__all__ = ["validate_coverage", "validate_frame", "validate_registry"]
+
+_SHOW = 5
+
+
+def _problem(
+    column: str | None, mask: np.ndarray | pd.Series, values: pd.Series, message: str, expected: str
+) -> Problem:
+    idx = np.flatnonzero(np.asarray(mask, dtype=bool))
+    rows = idx[:_SHOW]
+    shown = tuple(str(v) for v in values.iloc[rows]) if values is not None else ()
+    return Problem(column, message, expected, tuple(int(r) for r in rows), len(idx), shown)
+
+
+def _text(series: pd.Series) -> pd.Series:
+    """Strip text; blank cells become missing."""
+    out = series.astype("string").str.strip()
+    return out.mask(out == "")
+
+
+def _number(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parse numbers; return (float values, mask of unparseable non-empty cells)."""
+    if is_numeric_dtype(series) and not is_bool_dtype(series):
+        return series.astype("float64"), pd.Series(False, index=series.index)
+    text = _text(series)
+    parsed = pd.to_numeric(text, errors="coerce").astype("float64")
+    return parsed, text.notna() & parsed.isna()
+
+
+def _check_column(col: Column, raw: pd.Series, problems: list[Problem]) -> pd.Series:
+    """Return the typed column; append a Problem for every rule it breaks."""
+    name = col.name
+    if col.kind in ("int", "number", "label"):
+        values, bad = _number(raw)
+        if bad.any():
+            noun = "a whole number" if col.kind != "number" else "a number"
+            problems.append(_problem(name, bad, raw, f"not {noun}", col.expected()))
+        ok = values.notna()
+        if col.kind == "label":
+            wrong = ok & ~values.isin([0, 1])
+            if wrong.any():
+                problems.append(_problem(name, wrong, raw, "not a valid label", col.expected()))
+            return values.where(values.isin([0, 1])).astype("Int8")
+        if col.kind == "int":
+            frac = ok & (values % 1 != 0)
+            if frac.any():
+                problems.append(_problem(name, frac, raw, "not a whole number", col.expected()))
+        out_of_range = pd.Series(False, index=raw.index)
+        if col.minimum is not None:
+            out_of_range |= ok & (
+                (values <= col.minimum) if col.min_exclusive else (values < col.minimum)
+            )
+        if col.maximum is not None:
+            out_of_range |= ok & (values > col.maximum)
+        if out_of_range.any():
+            negative = col.minimum == 0 and bool((values[out_of_range] < 0).all())
+            message = "negative value" if negative else "value out of range"
+            problems.append(_problem(name, out_of_range, raw, message, col.expected()))
+        if col.kind == "int":
+            return values.round().astype("Int64")
+        return values
+    if col.kind == "date":
+        if is_datetime64_any_dtype(raw):
+            return raw.dt.tz_localize(None) if raw.dt.tz is not None else raw
+        text = _text(raw.astype(str).where(raw.notna()))
+        parsed = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+        bad = text.notna() & parsed.isna()
+        if bad.any():
+            problems.append(_problem(name, bad, raw, "not a valid date", col.expected()))
+        return parsed
+    text = _text(raw)
+    if col.kind == "enum":
+        if col.case == "lower":
+            text = text.str.lower()
+        elif col.case == "upper":
+            text = text.str.upper()
+        bad = text.notna() & ~text.isin(col.allowed)
+        if bad.any():
+            problems.append(_problem(name, bad, raw, "unknown value", col.expected()))
+        if col.default is not None:
+            text = text.fillna(col.default)
+        return text
+    if col.kind == "province":
+        mapping, unknown = map_provinces(text.dropna().unique(), allow_national=col.national)
+        if unknown:
+            bad = text.isin(unknown)
+            hints = "; ".join(
+                f"for {u!r} the closest are {', '.join(closest_provinces(u))}"
+                for u in sorted(map(str, unknown))[:_SHOW]
+            )
+            problems.append(
+                _problem(name, bad, raw, "unknown province", f"{col.expected()}; {hints}")
+            )
+        return text.map(mapping).astype("string")
+    return text
+
+
+def validate_frame(
+    frame: pd.DataFrame, contract: Contract, path: str | Path = "<frame>"
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Check a frame column by column against a contract.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Rows as read (see :func:`perjaka_analysis.io.read_table`).
+    contract : Contract
+        The contract to enforce.
+    path : str or Path
+        Name of the source, for messages.
+
+    Returns
+    -------
+    frame : pandas.DataFrame
+        Typed and normalised contract columns in contract order, then any
+        extra columns unchanged.
+    problems : list of Problem
+        Every rule broken; empty when the frame is valid.
+    """
+    problems: list[Problem] = []
+    missing = [c for c in contract.required if c not in frame.columns]
+    for name in missing:
+        close = difflib.get_close_matches(name, [str(c) for c in frame.columns], n=1, cutoff=0.75)
+        hint = f" (is '{close[0]}' meant?)" if close else ""
+        problems.append(
+            Problem(
+                name,
+                f"required column is missing{hint}",
+                "required columns: " + ", ".join(contract.required),
+            )
+        )
+    out: dict[str, pd.Series] = {}
+    for col in contract.columns:
+        if col.name not in frame.columns:
+            continue
+        raw = frame[col.name]
+        typed = _check_column(col, raw, problems)
+        if col.required:
+            empty = typed.isna() & ~(raw.notna() & typed.isna() & _text(raw).notna())
+            if empty.any():
+                problems.append(
+                    _problem(col.name, empty, raw, "empty cell in a required column", "a value")
+                )
+        out[col.name] = typed
+    extras = [c for c in frame.columns if c not in contract.names]
+    result = pd.DataFrame(out, index=frame.index)
+    for c in extras:
+        result[c] = frame[c]
+    return result, problems
+
+
+def _raise(path: str | Path, problems: list[Problem], contract: Contract) -> None:
+    if problems:
+        raise DataValidationError(path, problems, contract.name)
+
+
+def _warn(path: str | Path, problem: Problem, csv: bool) -> None:
+    warnings.warn(f"{path}: {problem.describe(csv=csv)}", DataQualityWarning, stacklevel=3)
+
+
+def validate_coverage(
+    frame: pd.DataFrame, path: str | Path = "<frame>", *, today: date | None = None
+) -> pd.DataFrame:
+    """Validate coverage observations against the coverage contract.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Rows as read from a coverage file.
+    path : str or Path
+        Name of the source, for messages.
+    today : datetime.date, optional
+        Dates after this are rejected (default: today).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Contract columns with official province names, typed values,
+        ``coverage_pct`` filled from ``participants / population`` where it
+        was empty, plus ``coverage_basis`` (``stated`` or ``computed``) and
+        ``territory`` (see :func:`perjaka_analysis.provinces.assign_territory`).
+        Exact duplicate rows are dropped with a warning.
+
+    Raises
+    ------
+    DataValidationError
+        Listing every broken rule.
+
+    Warns
+    -----
+    DataQualityWarning
+        Where ``coverage_pct`` differs from ``participants / population`` by
+        more than 1 percentage point (rows are kept), and for exact duplicates.
+    """
+    csv = Path(str(path)).suffix.lower() != ".parquet"
+    df, problems = validate_frame(frame, COVERAGE, path)
+    if "province" not in df or "date" not in df:
+        _raise(path, problems, COVERAGE)
+    for name in COVERAGE.names:
+        if name not in df:
+            column = COVERAGE.column(name)
+            dtype = {"int": "Int64", "number": "float64", "date": "datetime64[ns]"}.get(
+                column.kind, "string"
+            )
+            fill = column.default if column.kind == "enum" else None
+            df[name] = pd.Series(fill, index=df.index, dtype=dtype)
+    df = df[COVERAGE.names + [c for c in df.columns if c not in COVERAGE.names]]
+
+    computed = 100.0 * df["participants"].astype("float64") / df["population"].astype("float64")
+    stated = df["coverage_pct"]
+    no_value = stated.isna() & computed.isna()
+    if no_value.any():
+        problems.append(
+            _problem(
+                "coverage_pct",
+                no_value,
+                df["province"].fillna(""),
+                "no coverage_pct and not both participants and population",
+                "coverage_pct, or both participants and population",
+            )
+        )
+    fill = stated.isna() & computed.notna()
+    too_high = fill & (computed > 150)
+    if too_high.any():
+        problems.append(
+            _problem(
+                "participants",
+                too_high,
+                computed.round(2),
+                "participants / population is above 150%",
+                "a coverage from 0 to 150%",
+            )
+        )
+    future = df["date"] > pd.Timestamp(today or date.today())
+    if future.any():
+        problems.append(
+            _problem("date", future, frame["date"], "date is in the future", "a past date")
+        )
+
+    # conflicting rows: same place, date and measure; same or no source; other coverage
+    value = stated.where(stated.notna(), computed).round(6)
+    key = [
+        df["province"].fillna(""),
+        df["district"].fillna(""),
+        df["date"],
+        df["measure"],
+    ]
+    keys = pd.Series(list(zip(*key, strict=True)), index=df.index)
+    dup = keys.duplicated(keep=False)
+    conflict = pd.Series(False, index=df.index)
+    exact = pd.Series(False, index=df.index)
+    if dup.any():
+        sub = pd.DataFrame({"k": keys, "v": value, "s": df["source_url"]})[dup]
+        for _, group in sub.groupby("k", sort=False):
+            rows = list(group.itertuples())
+            for i, a in enumerate(rows):
+                for b in rows[i + 1 :]:
+                    same_source = pd.isna(a.s) or pd.isna(b.s) or a.s == b.s
+                    if not same_source:
+                        continue
+                    if a.v == b.v or (pd.isna(a.v) and pd.isna(b.v)):
+                        exact[b.Index] = True
+                    else:
+                        conflict[a.Index] = conflict[b.Index] = True
+    if conflict.any():
+        problems.append(
+            _problem(
+                "coverage_pct",
+                conflict,
+                value,
+                "conflicting rows: same province, district, date and measure, "
+                "same or no source_url, different coverage",
+                "one row per (province, district, date, measure) and source",
+            )
+        )
+    _raise(path, problems, COVERAGE)
+
+    both = stated.notna() & computed.notna() & ((stated - computed).abs() > 1.0)
+    if both.any():
+        _warn(
+            path,
+            _problem(
+                "coverage_pct",
+                both,
+                stated,
+                "differs from participants / population by more than 1 percentage point "
+                "(rows kept; coverage_pct is used)",
+                "",
+            ),
+            csv,
+        )
+    if exact.any():
+        _warn(path, _problem(None, exact, value, "exact duplicate rows dropped", ""), csv)
+    df = df.assign(
+        coverage_pct=value,
+        coverage_basis=np.where(stated.notna(), "stated", "computed"),
+        territory=assign_territory(df["province"], df["date"]).astype("string"),
+    )
+    return df[~exact].reset_index(drop=True)
+
+
+def validate_registry(frame: pd.DataFrame, path: str | Path = "<frame>") -> pd.DataFrame:
+    """Validate an employer registry against its contract.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Rows as read from a registry file.
+    path : str or Path
+        Name of the source, for messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Contract columns with official province names and typed values
+        (counts as ``Int64``, ``noncompliant`` as ``Int8`` with missing for
+        unlabelled rows), then the extra columns unchanged.
+
+    Raises
+    ------
+    DataValidationError
+        Listing every broken rule.
+    """
+    df, problems = validate_frame(frame, REGISTRY, path)
+    if "employer_id" in df:
+        ids = df["employer_id"]
+        dup = ids.notna() & ids.duplicated(keep=False)
+        if dup.any():
+            problems.append(
+                _problem(
+                    "employer_id",
+                    dup,
+                    ids,
+                    "duplicate employer_id",
+                    "a unique, non-empty id per row",
+                )
+            )
+    _raise(path, problems, REGISTRY)
+    return df

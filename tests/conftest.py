@@ -1,0 +1,48 @@
+"""Shared fixtures: tiny valid inputs, written as the user would write them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+COVERAGE_CSV = """\
+province,district,date,date_precision,measure,coverage_pct,participants,population,active_pct,source_url,note
+Aceh,,2019-10-08,month,registered,99.26,5214516,5253512,,https://a.example/1,
+Sulteng,,2019-01-01,day,registered,89.25,,,,https://b.example/1,
+Sulawesi Tengah,,2021-06-01,day,registered,83.62,,,,https://b.example/2,
+INDONESIA,,2023-12-31,year,registered,,260000000,278000000,,https://c.example/1,
+Bali,,2021-12-31,year,survey_any,80.6,,,,https://d.example/1,
+"""
+
+REGISTRY_CSV = """\
+employer_id,province,district,sector,workers_reported,workers_registered,dependants_registered,wage_reported_idr,months_in_arrears,arrears_idr,late_payments_12m,deactivations_12m,registered_since,noncompliant
+E001,Jabar,Kota Bandung,C,40,12,10,3500000,5,12000000,6,2,2015-03-01,1
+E002,32,Kabupaten Bogor,G,10,10,15,4200000,0,0,0,0,2018-07-15,0
+E003,Prov. Bengkulu,,A,5,5,,,0,,,,,
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "input.csv") -> Path:
+    """Write ``text`` to a file in ``tmp_path`` and return its path."""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def coverage_csv(tmp_path: Path) -> Path:
+    return write(tmp_path, COVERAGE_CSV, "coverage.csv")
+
+
+@pytest.fixture
+def registry_csv(tmp_path: Path) -> Path:
+    return write(tmp_path, REGISTRY_CSV, "employers.csv")
+
+
+@pytest.fixture
+def registry_frame() -> pd.DataFrame:
+    from io import StringIO
+
+    return pd.read_csv(StringIO(REGISTRY_CSV), dtype=str, keep_default_na=False)

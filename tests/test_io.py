@@ -1,0 +1,84 @@
+"""Reading files: empty, header only, encodings, types, and atomic writes."""
+
+from __future__ import annotations
+
+import os
+
+import pandas as pd
+import pytest
+
+from conftest import REGISTRY_CSV
+from perjaka_analysis import DataValidationError, read_coverage, read_registry
+from perjaka_analysis.io import atomic_path, write_table
+
+
+def test_empty_file_is_rejected_with_the_expected_header(tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_bytes(b"")
+    with pytest.raises(DataValidationError, match=r"the file is empty.*employer_id"):
+        read_registry(path)
+
+
+def test_header_only_is_rejected(tmp_path):
+    path = tmp_path / "header.csv"
+    path.write_text(REGISTRY_CSV.splitlines()[0] + "\n")
+    with pytest.raises(DataValidationError, match="no data rows"):
+        read_registry(path)
+
+
+def test_non_utf8_file_names_the_offending_lines(tmp_path):
+    path = tmp_path / "latin1.csv"
+    text = "province,date,coverage_pct\nAceh,2020-01-01,90\nBali,2020-01-01,80 é\n"
+    path.write_bytes(text.encode("latin-1"))
+    with pytest.raises(DataValidationError) as info:
+        read_coverage(path)
+    assert "not UTF-8" in str(info.value)
+    assert "line 3" in str(info.value)
+
+
+def test_utf8_with_byte_order_mark_is_fine(tmp_path):
+    path = tmp_path / "bom.csv"
+    path.write_bytes("province,date,coverage_pct\nAceh,2020-01-01,90\n".encode("utf-8-sig"))
+    assert read_coverage(path).loc[0, "province"] == "Aceh"
+
+
+def test_missing_file_and_unsupported_type(tmp_path):
+    with pytest.raises(DataValidationError, match="file not found"):
+        read_coverage(tmp_path / "nope.csv")
+    xlsx = tmp_path / "a.xlsx"
+    xlsx.write_bytes(b"PK")
+    with pytest.raises(DataValidationError, match="unsupported file type"):
+        read_coverage(xlsx)
+
+
+def test_broken_parquet_is_a_clear_error(tmp_path):
+    path = tmp_path / "broken.parquet"
+    path.write_bytes(b"not parquet at all")
+    with pytest.raises(DataValidationError, match="not a readable Parquet file"):
+        read_registry(path)
+
+
+def test_registry_parquet_with_native_types(tmp_path, registry_frame):
+    frame = registry_frame.copy()
+    for c in ["workers_reported", "workers_registered", "months_in_arrears"]:
+        frame[c] = frame[c].astype(int)
+    frame["registered_since"] = pd.to_datetime(frame["registered_since"].replace("", None))
+    frame.to_parquet(tmp_path / "r.parquet")
+    reg = read_registry(tmp_path / "r.parquet")
+    assert reg["workers_reported"].tolist() == [40, 10, 5]
+
+
+def test_atomic_write_leaves_nothing_when_the_block_fails(tmp_path):
+    target = tmp_path / "out.csv"
+    with pytest.raises(RuntimeError), atomic_path(target) as tmp:
+        tmp.write_text("half")
+        raise RuntimeError("boom")
+    assert os.listdir(tmp_path) == []
+
+
+def test_write_table_replaces_atomically(tmp_path):
+    target = tmp_path / "t.parquet"
+    write_table(pd.DataFrame({"a": [1]}), target)
+    write_table(pd.DataFrame({"a": [2]}), target)
+    assert pd.read_parquet(target)["a"].tolist() == [2]
+    assert sorted(os.listdir(tmp_path)) == ["t.parquet"]
