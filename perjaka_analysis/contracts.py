@@ -85,10 +85,14 @@ class Contract:
         Short name used in messages (``coverage``, ``employer registry``).
     columns : tuple of Column
         Every column the contract knows, in contract order.
+    identifiers : tuple of str
+        Text columns whose every value is distinct (ids): kept exactly as
+        written, and not factorised.
     """
 
     name: str
     columns: tuple[Column, ...]
+    identifiers: tuple[str, ...] = ()
 
     @property
     def required(self) -> list[str]:
@@ -151,4 +155,5 @@ REGISTRY = Contract(
         Column("registered_since", "date"),
         Column("noncompliant", "label"),
     ),
+    identifiers=("employer_id",),
 )

@@ -43,6 +43,7 @@ def read_table(path: str | Path, contract: Contract | None = None) -> pd.DataFra
 
     Text columns of the contract are read as text (so ``"007"`` stays
     ``"007"``); only empty cells are missing values (``"NA"`` is text).
+    Header names are stripped of surrounding spaces.
 
     Parameters
     ----------
@@ -80,18 +81,25 @@ def read_table(path: str | Path, contract: Contract | None = None) -> pd.DataFra
         except Exception as exc:  # pyarrow raises several types
             raise fail(f"not a readable Parquet file ({exc})", "a Parquet file") from None
     elif suffix in (".csv", ".txt"):
-        text_cols = (
-            {c.name: str for c in contract.columns if c.kind in _TEXT_KINDS} if contract else None
-        )
+        options = {"encoding": "utf-8-sig", "na_values": [""], "keep_default_na": False}
         try:
-            frame = pd.read_csv(
-                path,
-                encoding="utf-8-sig",
-                dtype=text_cols,
-                na_values=[""],
-                keep_default_na=False,
-                skipinitialspace=True,
-            )
+            frame = pd.read_csv(path, **options)
+            # Text columns read as numbers ("007" -> 7) are read again as text.
+            # Done afterwards because typed reading of every text column costs
+            # more than the whole plain read.
+            if contract is not None:
+                text_cols = [
+                    c.name
+                    for c in contract.columns
+                    if c.kind in _TEXT_KINDS
+                    and c.name in frame.columns
+                    and frame[c.name].dtype.kind in "iufb"
+                ]
+                if text_cols:
+                    again = pd.read_csv(
+                        path, usecols=text_cols, dtype=dict.fromkeys(text_cols, str), **options
+                    )
+                    frame[text_cols] = again[text_cols]
         except pd.errors.EmptyDataError:
             raise fail("the file is empty", header_hint or "a header row") from None
         except UnicodeDecodeError:

@@ -34,10 +34,68 @@ def _problem(
     return Problem(column, message, expected, tuple(int(r) for r in rows), len(idx), shown)
 
 
+class _Report:
+    """Collects problems and remembers, per column, which rows held an invalid value."""
+
+    def __init__(self, problems: list[Problem], n_rows: int) -> None:
+        self.problems = problems
+        self.n_rows = n_rows
+        self.invalid: dict[str, np.ndarray] = {}
+
+    def add(
+        self,
+        column: str,
+        mask: np.ndarray | pd.Series,
+        values: pd.Series,
+        message: str,
+        expected: str,
+    ) -> None:
+        mask = np.asarray(mask, dtype=bool)
+        self.problems.append(_problem(column, mask, values, message, expected))
+        seen = self.invalid.setdefault(column, np.zeros(self.n_rows, dtype=bool))
+        seen |= mask
+
+
 def _text(series: pd.Series) -> pd.Series:
-    """Strip text; blank cells become missing."""
-    out = series.astype("string").str.strip()
+    """Strip text; blank cells become missing (element-wise; for small frames)."""
+    out = series.astype("str").str.strip()
     return out.mask(out == "")
+
+
+class _Distinct:
+    """A column seen through its distinct values: work on the few, map back to the many.
+
+    Registry columns such as province, sector, district or dates have few
+    distinct values among a million rows; cleaning and checking those values
+    once is what keeps validation close to the cost of reading the file.
+    """
+
+    def __init__(self, series: pd.Series) -> None:
+        self.series = series
+        self.codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        self.values = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
+
+    def rows(self, mask_on_values: np.ndarray | pd.Series) -> np.ndarray:
+        """Expand a boolean mask on the distinct values to a row mask."""
+        extended = np.append(np.asarray(mask_on_values, dtype=bool), False)
+        return extended[self.codes]
+
+    def expand(self, new_values: pd.Series | np.ndarray, dtype: str) -> pd.Series:
+        """Expand transformed distinct values (same order) back to the rows."""
+        values = np.asarray(new_values, dtype=object)
+        unchanged = len(values) == len(self.values) and all(
+            a == b for a, b in zip(values, self.values, strict=True)
+        )
+        if unchanged and str(self.series.dtype) == dtype:
+            return self.series
+        out = np.append(values, None)[self.codes]
+        return pd.Series(out, index=self.series.index, dtype=dtype)
+
+
+def _clean_text(values: pd.Series) -> pd.Series:
+    """Strip distinct text values; blank ones become None."""
+    stripped = values.map(lambda v: str(v).strip())
+    return stripped.where(stripped != "", None)
 
 
 def _number(series: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -49,72 +107,101 @@ def _number(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     return parsed, text.notna() & parsed.isna()
 
 
-def _check_column(col: Column, raw: pd.Series, problems: list[Problem]) -> pd.Series:
-    """Return the typed column; append a Problem for every rule it breaks."""
+def _check_number(col: Column, raw: pd.Series, report: _Report) -> pd.Series:
     name = col.name
-    if col.kind in ("int", "number", "label"):
-        values, bad = _number(raw)
-        if bad.any():
-            noun = "a whole number" if col.kind != "number" else "a number"
-            problems.append(_problem(name, bad, raw, f"not {noun}", col.expected()))
-        ok = values.notna()
-        if col.kind == "label":
-            wrong = ok & ~values.isin([0, 1])
-            if wrong.any():
-                problems.append(_problem(name, wrong, raw, "not a valid label", col.expected()))
-            return values.where(values.isin([0, 1])).astype("Int8")
-        if col.kind == "int":
-            frac = ok & (values % 1 != 0)
-            if frac.any():
-                problems.append(_problem(name, frac, raw, "not a whole number", col.expected()))
-        out_of_range = pd.Series(False, index=raw.index)
-        if col.minimum is not None:
-            out_of_range |= ok & (
-                (values <= col.minimum) if col.min_exclusive else (values < col.minimum)
-            )
-        if col.maximum is not None:
-            out_of_range |= ok & (values > col.maximum)
-        if out_of_range.any():
-            negative = col.minimum == 0 and bool((values[out_of_range] < 0).all())
-            message = "negative value" if negative else "value out of range"
-            problems.append(_problem(name, out_of_range, raw, message, col.expected()))
-        if col.kind == "int":
-            return values.round().astype("Int64")
-        return values
-    if col.kind == "date":
-        if is_datetime64_any_dtype(raw):
-            return raw.dt.tz_localize(None) if raw.dt.tz is not None else raw
-        text = _text(raw.astype(str).where(raw.notna()))
-        parsed = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
-        bad = text.notna() & parsed.isna()
-        if bad.any():
-            problems.append(_problem(name, bad, raw, "not a valid date", col.expected()))
-        return parsed
-    text = _text(raw)
+    values, bad = _number(raw)
+    if bad.any():
+        noun = "a whole number" if col.kind != "number" else "a number"
+        report.add(name, bad, raw, f"not {noun}", col.expected())
+    ok = values.notna()
+    if col.kind == "label":
+        valid = values.isin([0, 1])
+        wrong = ok & ~valid
+        if wrong.any():
+            report.add(name, wrong, raw, "not a valid label", col.expected())
+        return values.where(valid).astype("Int8")
+    if col.kind == "int" and raw.dtype.kind not in "iu":
+        frac = ok & (values % 1 != 0)
+        if frac.any():
+            report.add(name, frac, raw, "not a whole number", col.expected())
+    out_of_range = np.zeros(len(raw), dtype=bool)
+    if col.minimum is not None:
+        low = (values <= col.minimum) if col.min_exclusive else (values < col.minimum)
+        out_of_range |= (ok & low).to_numpy()
+    if col.maximum is not None:
+        out_of_range |= (ok & (values > col.maximum)).to_numpy()
+    if out_of_range.any():
+        negative = col.minimum == 0 and bool((values[out_of_range] < 0).all())
+        message = "negative value" if negative else "value out of range"
+        report.add(name, out_of_range, raw, message, col.expected())
+    if col.kind == "int":
+        if raw.dtype.kind in "iu":
+            return raw.astype("Int64")
+        return values.round().astype("Int64")
+    return values
+
+
+def _check_date(col: Column, raw: pd.Series, report: _Report) -> pd.Series:
+    if is_datetime64_any_dtype(raw):
+        out = raw.dt.tz_localize(None) if raw.dt.tz is not None else raw
+        return out.astype("datetime64[ns]")
+    distinct = _Distinct(raw)
+    text = _clean_text(distinct.values)
+    parsed = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+    bad = text.notna() & parsed.isna()
+    if bad.any():
+        report.add(col.name, distinct.rows(bad), raw, "not a valid date", col.expected())
+    index = pd.DatetimeIndex(parsed).as_unit("ns")
+    out = index.take(distinct.codes, allow_fill=True, fill_value=pd.NaT)
+    return pd.Series(out, index=raw.index)
+
+
+def _check_text(col: Column, raw: pd.Series, report: _Report) -> pd.Series:
+    name = col.name
+    distinct = _Distinct(raw)
+    text = _clean_text(distinct.values)
     if col.kind == "enum":
         if col.case == "lower":
-            text = text.str.lower()
+            text = text.map(lambda v: v.lower() if isinstance(v, str) else None)
         elif col.case == "upper":
-            text = text.str.upper()
+            text = text.map(lambda v: v.upper() if isinstance(v, str) else None)
         bad = text.notna() & ~text.isin(col.allowed)
         if bad.any():
-            problems.append(_problem(name, bad, raw, "unknown value", col.expected()))
-        if col.default is not None:
-            text = text.fillna(col.default)
-        return text
+            report.add(name, distinct.rows(bad), raw, "unknown value", col.expected())
+        out = distinct.expand(text.where(~bad, None), "str")
+        return out.fillna(col.default) if col.default is not None else out
     if col.kind == "province":
-        mapping, unknown = map_provinces(text.dropna().unique(), allow_national=col.national)
+        mapping, unknown = map_provinces(text.dropna(), allow_national=col.national)
         if unknown:
             bad = text.isin(unknown)
             hints = "; ".join(
                 f"for {u!r} the closest are {', '.join(closest_provinces(u))}"
                 for u in sorted(map(str, unknown))[:_SHOW]
             )
-            problems.append(
-                _problem(name, bad, raw, "unknown province", f"{col.expected()}; {hints}")
+            report.add(
+                name, distinct.rows(bad), raw, "unknown province", f"{col.expected()}; {hints}"
             )
-        return text.map(mapping).astype("string")
-    return text
+        return distinct.expand(text.map(mapping), "str")
+    return distinct.expand(text, "str")
+
+
+def _check_column(col: Column, raw: pd.Series, report: _Report) -> pd.Series:
+    """Return the typed column; append a Problem for every rule it breaks."""
+    if col.kind in ("int", "number", "label"):
+        return _check_number(col, raw, report)
+    if col.kind == "date":
+        return _check_date(col, raw, report)
+    return _check_text(col, raw, report)
+
+
+def _check_identifier(col: Column, raw: pd.Series, report: _Report) -> pd.Series:
+    """Identifiers: text, kept as written (every value is distinct, so no factorising)."""
+    if raw.dtype.kind in "iuf" or raw.dtype == object:
+        raw = raw.astype("str").where(raw.notna())
+    blank = raw.notna() & (raw.str.isspace() | (raw == ""))
+    if blank.any():
+        raw = raw.mask(blank)
+    return raw
 
 
 def validate_frame(
@@ -140,6 +227,7 @@ def validate_frame(
         Every rule broken; empty when the frame is valid.
     """
     problems: list[Problem] = []
+    report = _Report(problems, len(frame))
     missing = [c for c in contract.required if c not in frame.columns]
     for name in missing:
         close = difflib.get_close_matches(name, [str(c) for c in frame.columns], n=1, cutoff=0.75)
@@ -156,9 +244,14 @@ def validate_frame(
         if col.name not in frame.columns:
             continue
         raw = frame[col.name]
-        typed = _check_column(col, raw, problems)
+        if col.name in contract.identifiers:
+            typed = _check_identifier(col, raw, report)
+        else:
+            typed = _check_column(col, raw, report)
         if col.required:
-            empty = typed.isna() & ~(raw.notna() & typed.isna() & _text(raw).notna())
+            empty = typed.isna().to_numpy().copy()
+            if col.name in report.invalid:  # reported already as an invalid value
+                empty &= ~report.invalid[col.name]
             if empty.any():
                 problems.append(
                     _problem(col.name, empty, raw, "empty cell in a required column", "a value")
@@ -344,7 +437,7 @@ def validate_registry(frame: pd.DataFrame, path: str | Path = "<frame>") -> pd.D
         Listing every broken rule.
     """
     df, problems = validate_frame(frame, REGISTRY, path)
-    if "employer_id" in df:
+    if "employer_id" in df and not df["employer_id"].dropna().is_unique:
         ids = df["employer_id"]
         dup = ids.notna() & ids.duplicated(keep=False)
         if dup.any():

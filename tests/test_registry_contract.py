@@ -78,6 +78,8 @@ def test_extra_columns_are_kept_unchanged(registry_frame):
         ("noncompliant", "2", "not a valid label"),
         ("noncompliant", "yes", "not a whole number"),
         ("employer_id", "", "empty cell"),
+        ("employer_id", "   ", "empty cell"),
+        ("sector", "  ", "empty cell"),
         ("months_in_arrears", "", "empty cell"),
     ],
 )
@@ -118,3 +120,16 @@ def test_na_text_is_not_silently_missing(tmp_path):
     path = write(tmp_path, rows(GOOD.replace(",5,12000000,", ",NA,12000000,")))
     err = error_of(path)
     assert any(p.column == "months_in_arrears" and p.values == ("NA",) for p in err.problems)
+
+
+def test_numeric_province_codes_and_ids_in_csv_are_read_as_text(tmp_path):
+    body = "\n".join(
+        [
+            "employer_id,province,sector,workers_reported,workers_registered,months_in_arrears",
+            "001,17,C,4,4,0",
+            "002,32,g,9,3,2",
+        ]
+    )
+    reg = read_registry(write(tmp_path, body + "\n"))
+    assert reg["employer_id"].tolist() == ["001", "002"]
+    assert reg["province"].tolist() == ["Bengkulu", "Jawa Barat"]
