@@ -32,17 +32,12 @@ def _cmd_data_check(args: argparse.Namespace) -> int:
 
     status = 0
     for path in args.paths:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", DataQualityWarning)
-            try:
-                frame = check_file(path, args.kind)
-            except PerjakaError as exc:
-                print(f"error: {exc}", file=sys.stderr)
-                status = 2
-                continue
-        for w in caught:
-            if issubclass(w.category, DataQualityWarning):
-                print(f"warning: {w.message}", file=sys.stderr)
+        try:
+            frame = check_file(path, args.kind)
+        except PerjakaError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            status = 2
+            continue
         print(f"{path}: ok, {len(frame)} rows, {frame.shape[1]} columns")
     return status
 
@@ -53,9 +48,7 @@ def _cmd_summary(args: argparse.Namespace) -> int:
     from .coverage import coverage_summary
     from .datasets import load_coverage, load_provinces
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DataQualityWarning)
-        coverage = load_coverage(args.coverage)
+    coverage = load_coverage(args.coverage)
     table = coverage_summary(coverage, load_provinces())
     if args.out:
         from .io import write_table
@@ -154,14 +147,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     parser = build_parser()
     args = parser.parse_args(argv)
-    try:
-        return int(args.func(args))
-    except PerjakaError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", DataQualityWarning)
+        warnings.showwarning = _show_warning
+        try:
+            return int(args.func(args))
+        except PerjakaError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        except KeyboardInterrupt:
+            print("interrupted", file=sys.stderr)
+            return 130
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Print data-quality warnings as one plain line (no source line)."""
+    if issubclass(category, DataQualityWarning):
+        print(f"warning: {message}", file=sys.stderr)
+    else:
+        print(warnings.formatwarning(message, category, filename, lineno, line), file=sys.stderr)
 
 
 if __name__ == "__main__":  # pragma: no cover
