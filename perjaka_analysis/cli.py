@@ -86,6 +86,98 @@ def _cmd_summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def _fit(args: argparse.Namespace):
+    from .datasets import load_coverage
+    from .trend import CoverageTrendModel
+
+    coverage = load_coverage(args.coverage)
+    return coverage, CoverageTrendModel(coverage, method=args.method, ceiling=args.ceiling).fit()
+
+
+def _cmd_forecast(args: argparse.Namespace) -> int:
+    from .io import write_table
+
+    _, results = _fit(args)
+    frame = results.forecast(args.until, levels=args.levels)
+    write_table(frame, args.out)
+    n_places = frame["province"].nunique()
+    print(f"{args.out}: {len(frame)} rows, {n_places} places, method {results.method}")
+    return 0
+
+
+def _cmd_targets(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from .datasets import load_provinces
+    from .forecast import compute_targets, population_by_place
+    from .io import write_table
+
+    coverage, results = _fit(args)
+    table = compute_targets(
+        results,
+        targets=args.target or (95.0, 98.0),
+        deadline=args.deadline,
+        population=population_by_place(load_provinces(), coverage),
+        n_paths=args.paths,
+        seed=args.seed,
+    )
+    if args.out:
+        write_table(table, args.out)
+    view = table.assign(
+        expected=table["expected_date"].dt.strftime("%Y-%m"),
+        interval_80=(
+            table["date_lower_80"].dt.strftime("%Y-%m").fillna("")
+            + " – "
+            + table["date_upper_80"].dt.strftime("%Y-%m").fillna("later")
+        ).where(table["status"] != "already above target", ""),
+        p_deadline=table["prob_by_deadline"].round(2),
+        required_month=table["required_per_month"].round(-2),
+        recent_month=table["recent_per_month"].round(-2),
+    )[
+        [
+            "province",
+            "target_pct",
+            "status",
+            "expected",
+            "interval_80",
+            "p_deadline",
+            "required_month",
+            "recent_month",
+            "basis",
+        ]
+    ]
+    with pd.option_context("display.width", 200, "display.max_rows", 200):
+        print(f"Targets by {pd.Timestamp(args.deadline):%Y-%m-%d} (method {results.method})")
+        print(view.to_string(index=False, na_rep="–"))
+    return 0
+
+
+def _cmd_backtest(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from .backtest import backtest
+    from .datasets import load_coverage
+
+    coverage = load_coverage(args.coverage)
+    results = backtest(coverage, ceiling=args.ceiling)
+    table = results.table()
+    with pd.option_context("display.width", 200):
+        print(table.round(3).to_string(index=False))
+    print(f"\nmethod the backtest supports: {results.best_method()}")
+    if args.out:
+        from .io import write_table
+
+        write_table(table, args.out)
+    if args.plot:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        ax = results.plot()
+        ax.figure.savefig(args.plot, dpi=120, bbox_inches="tight")
+        print(f"plot: {args.plot}")
+    return 0
+
+
 def _cmd_provinces(args: argparse.Namespace) -> int:
     from .provinces import normalise_province, province_table
 
@@ -125,6 +217,36 @@ def build_parser() -> argparse.ArgumentParser:
     summary.add_argument("--coverage", type=Path, help="coverage file (default: shipped data)")
     summary.add_argument("--out", type=Path, help="also write the table (.csv or .parquet)")
     summary.set_defaults(func=_cmd_summary)
+
+    def model_options(p: argparse.ArgumentParser) -> None:
+        from .trend import METHODS
+
+        p.add_argument("--coverage", type=Path, help="coverage file (default: shipped data)")
+        p.add_argument("--method", choices=METHODS, default="pooled", help="default: pooled")
+        p.add_argument("--ceiling", type=float, default=102.0, help="coverage ceiling, %%")
+
+    fc = sub.add_parser("forecast", help="forecast coverage of every province and the nation")
+    model_options(fc)
+    fc.add_argument("--until", required=True, help="last forecast date, YYYY-MM-DD")
+    fc.add_argument("--out", type=Path, required=True, help="output .csv or .parquet")
+    fc.add_argument("--levels", type=int, nargs="+", default=[80, 95], help="interval levels")
+    fc.set_defaults(func=_cmd_forecast)
+
+    tg = sub.add_parser("targets", help="when targets are reached, probability, required pace")
+    model_options(tg)
+    tg.add_argument("--deadline", default="2029-12-31", help="YYYY-MM-DD (default 2029-12-31)")
+    tg.add_argument("--target", type=float, action="append", help="target %% (repeatable)")
+    tg.add_argument("--out", type=Path, help="also write the table (.csv or .parquet)")
+    tg.add_argument("--paths", type=int, default=2000, help="simulated paths per place")
+    tg.add_argument("--seed", type=int, default=0)
+    tg.set_defaults(func=_cmd_targets)
+
+    bt = sub.add_parser("backtest", help="rolling-origin backtest of the trend methods")
+    bt.add_argument("--coverage", type=Path, help="coverage file (default: shipped data)")
+    bt.add_argument("--ceiling", type=float, default=102.0, help="coverage ceiling, %%")
+    bt.add_argument("--out", type=Path, help="write the table (.csv or .parquet)")
+    bt.add_argument("--plot", type=Path, help="write the plot (.png)")
+    bt.set_defaults(func=_cmd_backtest)
 
     prov = sub.add_parser("provinces", help="list the 38 provinces or resolve names")
     prov.add_argument("name", nargs="*", help="names, aliases or BPS codes to resolve")

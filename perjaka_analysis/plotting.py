@@ -13,7 +13,12 @@ from matplotlib.figure import Figure
 
 from .provinces import NATIONAL
 
-__all__ = ["plot_coverage_observations", "plot_province_observations"]
+__all__ = [
+    "plot_coverage_observations",
+    "plot_fan",
+    "plot_forecast_grid",
+    "plot_province_observations",
+]
 
 TARGET_STYLE = {"color": "0.45", "linestyle": "--", "linewidth": 0.8}
 SOURCE_NOTE = (
@@ -138,6 +143,152 @@ def plot_coverage_observations(
         f"{t:g}%" for t in targets
     )
     fig.suptitle(label, fontsize=10)
+    fig.text(0.01, 0.005, SOURCE_NOTE, fontsize=7, color="0.35")
+    fig.tight_layout(rect=(0, 0.02, 1, 0.97))
+    return fig
+
+
+def plot_fan(
+    province: str,
+    *,
+    observed: pd.DataFrame,
+    history: pd.DataFrame,
+    forecast: pd.DataFrame,
+    targets: Sequence[float] = (95.0, 98.0),
+    basis: str = "",
+    ax: Axes | None = None,
+) -> Axes:
+    """Fan chart of one place: figures, fitted trend, forecast bands, targets.
+
+    Parameters
+    ----------
+    province : str
+        Title.
+    observed : pandas.DataFrame
+        Figures with ``date``, ``pct`` and ``territory``.
+    history : pandas.DataFrame
+        Fitted latent trend (``date``, ``mean``) over the observed period.
+    forecast : pandas.DataFrame
+        Long forecast frame (``date, mean, lower, upper, level``).
+    targets : sequence of float
+        Target lines (percent).
+    basis : str
+        What the trend rests on (shown when it is not the place's own data).
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4))
+    levels = sorted(forecast["level"].unique(), reverse=True)
+    shades = {lvl: alpha for lvl, alpha in zip(levels, (0.18, 0.35, 0.5), strict=False)}
+    for lvl in levels:
+        band = forecast[forecast["level"] == lvl]
+        ax.fill_between(
+            band["date"],
+            band["lower"],
+            band["upper"],
+            color="tab:blue",
+            alpha=shades[lvl],
+            linewidth=0,
+            label=f"{lvl}% interval",
+        )
+    first = forecast[forecast["level"] == levels[0]]
+    ax.plot(first["date"], first["mean"], color="tab:blue", linewidth=1.5, label="forecast")
+    ax.plot(history["date"], history["mean"], color="tab:blue", linewidth=1, linestyle=":")
+    if not observed.empty:
+        pre = observed["territory"] != province
+        ax.plot(
+            observed.loc[~pre, "date"],
+            observed.loc[~pre, "pct"],
+            "o",
+            color="black",
+            markersize=4,
+            label="published figure",
+        )
+        if pre.any():
+            ax.plot(
+                observed.loc[pre, "date"],
+                observed.loc[pre, "pct"],
+                "o",
+                color="black",
+                markerfacecolor="white",
+                markersize=4,
+                label="figure, older territory",
+            )
+    for t in targets:
+        ax.axhline(t, **TARGET_STYLE)
+        ax.annotate(
+            f"{t:g}%",
+            (1.0, t),
+            xycoords=("axes fraction", "data"),
+            fontsize=7,
+            color="0.35",
+            va="bottom",
+            ha="right",
+        )
+    title = province if basis in ("", "own data") else f"{province} — trend from {basis}"
+    ax.set_title(title, fontsize=10)
+    ax.set_ylabel("registered (% of population)")
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    ax.legend(fontsize=7, loc="lower right", frameon=False)
+    return ax
+
+
+def plot_forecast_grid(
+    results,
+    *,
+    until: str | pd.Timestamp,
+    targets: Sequence[float] = (95.0, 98.0),
+    provinces: Sequence[str] | None = None,
+    ncols: int = 6,
+) -> Figure:
+    """Small multiples of fan charts, one per place, on a shared scale.
+
+    Parameters
+    ----------
+    results : TrendResults
+        A fitted trend.
+    until : date
+        End of the forecasts.
+    targets : sequence of float
+        Target lines (percent).
+    provinces : sequence of str, optional
+        Places (default every fitted place, ``INDONESIA`` first).
+    ncols : int
+        Panels per row.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    names = (
+        list(provinces) if provinces else sorted(results.trends, key=lambda p: (p != NATIONAL, p))
+    )
+    nrows = math.ceil(len(names) / ncols)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(2.5 * ncols, 2.0 * nrows + 0.6), sharex=True, sharey=True
+    )
+    flat = axes.ravel() if hasattr(axes, "ravel") else [axes]
+    for ax, name in zip(flat, names, strict=False):
+        results.plot(name, until=until, targets=targets, ax=ax)
+        basis = results.trends[name].basis
+        ax.set_title(name if basis == "own data" else f"{name}*", fontsize=8)
+        ax.set_ylabel("")
+        ax.tick_params(labelsize=6)
+        legend = ax.get_legend()
+        if legend is not None:
+            legend.remove()
+    for ax in flat[len(names) :]:
+        ax.set_visible(False)
+    flat[0].set_ylim(40, 102)
+    fig.suptitle(
+        f"Registration coverage (%) and forecast to {pd.Timestamp(until):%Y}, 80% and 95% "
+        f"intervals ({results.method} model); * = no own figure, trend borrowed",
+        fontsize=9,
+    )
     fig.text(0.01, 0.005, SOURCE_NOTE, fontsize=7, color="0.35")
     fig.tight_layout(rect=(0, 0.02, 1, 0.97))
     return fig

@@ -1,0 +1,89 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python (perjaka)
+#     language: python
+#     name: perjaka
+# ---
+
+# %% [markdown]
+# # The path to UHC: coverage forecasts and target dates
+#
+# When does each province reach 95% and 98% registration, how sure are we, and
+# how many more people must be enrolled per month to get there by the
+# deadline? The trend is fitted on the logit scale of coverage against a
+# ceiling, pooling all provinces (a province with two figures borrows strength
+# from the others; a province with none is forecast from the pooled trend and
+# marked so). Intervals are for a newly published figure.
+
+# %% tags=["parameters"]
+province = "Sulawesi Tengah"
+until = "2030-12-31"
+deadline = "2029-12-31"
+targets = [95.0, 98.0]
+method = "pooled"
+seed = 0
+
+# %%
+import perjaka_analysis as pa
+from perjaka_analysis.backtest import backtest
+from perjaka_analysis.forecast import compute_targets, population_by_place, rank_by_expected_date
+from perjaka_analysis.plotting import plot_forecast_grid
+from perjaka_analysis.trend import CoverageTrendModel
+
+coverage = pa.load_coverage()
+results = CoverageTrendModel(coverage, method=method).fit()
+results
+
+# %% [markdown]
+# ## Fan chart for one province
+
+# %%
+ax = results.plot(province, until=until, targets=targets)
+
+# %% [markdown]
+# ## Target dates, probability by the deadline, required pace
+#
+# `required_per_month`: additional participants per month from the latest
+# figure to reach the target by the deadline; `recent_per_month`: the pace of
+# the year before the latest figure (from the fitted trend).
+
+# %%
+table = compute_targets(
+    results,
+    targets=targets,
+    deadline=deadline,
+    population=population_by_place(pa.load_provinces(), coverage),
+    seed=seed,
+)
+table[table["province"] == pa.normalise_province(province)]
+
+# %% [markdown]
+# ## Every province
+
+# %%
+fig = plot_forecast_grid(results, until=until, targets=targets)
+
+# %% [markdown]
+# ## Ranked: expected date of 95% registration
+
+# %%
+rank_by_expected_date(table, target=targets[0])
+
+# %% [markdown]
+# ## How good are these forecasts?
+#
+# Rolling-origin backtest: each method fitted only on figures before the
+# origin, scored on the figures published after it.
+
+# %%
+bt = backtest(coverage, origins=["2021-01-01", "2022-01-01", "2023-01-01"])
+bt.table().round(3)
+
+# %%
+ax = bt.plot()

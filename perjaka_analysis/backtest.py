@@ -1,0 +1,227 @@
+"""Rolling-origin backtest of the coverage trend methods.
+
+For each origin, every method is fitted only on figures dated before the
+origin and asked to predict the figures published after it (within three
+years). Errors are reported in percentage points by horizon, with the share
+of held-out figures that fall inside the 80% and 95% intervals (calibration).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .errors import PerjakaError
+from .trend import METHODS, CoverageTrendModel, prepare_panel
+
+__all__ = ["BacktestResults", "backtest"]
+
+HORIZONS = (("≤1 y", 0.0, 1.0), ("1–2 y", 1.0, 2.0), ("2–3 y", 2.0, 3.0))
+
+
+@dataclass(frozen=True)
+class BacktestResults:
+    """Held-out predictions of every method at every origin.
+
+    Attributes
+    ----------
+    predictions : pandas.DataFrame
+        One row per (origin, method, held-out figure): ``origin, method,
+        province, date, horizon_years, horizon, actual, mean, lower_80,
+        upper_80, lower_95, upper_95, basis``.
+    """
+
+    predictions: pd.DataFrame
+
+    def table(self) -> pd.DataFrame:
+        """MAE (percentage points) and interval coverage by method and horizon.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``method, horizon, n, mae_pp, p90_error_pp`` (90th percentile of
+            the absolute error), ``coverage_80, coverage_95`` plus an
+            ``all`` row per method.
+        """
+        p = self.predictions.assign(
+            abs_error=lambda d: (d["mean"] - d["actual"]).abs(),
+            in_80=lambda d: d["actual"].between(d["lower_80"], d["upper_80"]),
+            in_95=lambda d: d["actual"].between(d["lower_95"], d["upper_95"]),
+        )
+        rows = []
+        order = [h for h, _, _ in HORIZONS] + ["all"]
+        for method, group in p.groupby("method", sort=False):
+            for label in order:
+                sub = group if label == "all" else group[group["horizon"] == label]
+                if sub.empty:
+                    continue
+                rows.append(
+                    {
+                        "method": method,
+                        "horizon": label,
+                        "n": len(sub),
+                        "mae_pp": sub["abs_error"].mean(),
+                        "p90_error_pp": sub["abs_error"].quantile(0.9),
+                        "coverage_80": sub["in_80"].mean(),
+                        "coverage_95": sub["in_95"].mean(),
+                    }
+                )
+        return pd.DataFrame(rows)
+
+    def best_method(self) -> str:
+        """The method the backtest supports.
+
+        Among methods whose 80% intervals cover 70–90% of held-out figures
+        (all methods if none does): the lowest overall MAE rounded to 0.1
+        percentage point, ties broken by the 80% coverage closest to 80%.
+        """
+        t = self.table()
+        overall = t[t["horizon"] == "all"].copy()
+        calibrated = overall[overall["coverage_80"].between(0.7, 0.9)]
+        pool = (calibrated if not calibrated.empty else overall).assign(
+            mae_key=lambda d: d["mae_pp"].round(1),
+            cal_key=lambda d: (d["coverage_80"] - 0.8).abs(),
+        )
+        return str(pool.sort_values(["mae_key", "cal_key"]).iloc[0]["method"])
+
+    def plot(self, ax=None):
+        """MAE by horizon per method (bars) with the 80% coverage annotated.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        import matplotlib.pyplot as plt
+
+        t = self.table()
+        t = t[t["horizon"] != "all"]
+        if ax is None:
+            _, ax = plt.subplots(figsize=(7, 3.5))
+        methods = list(dict.fromkeys(t["method"]))
+        horizons = [h for h, _, _ in HORIZONS if h in set(t["horizon"])]
+        width = 0.8 / max(len(methods), 1)
+        for i, m in enumerate(methods):
+            sub = t[t["method"] == m].set_index("horizon").reindex(horizons)
+            x = np.arange(len(horizons)) + i * width
+            bars = ax.bar(x, sub["mae_pp"], width, label=m)
+            for bar, cov80 in zip(bars, sub["coverage_80"], strict=True):
+                if np.isfinite(cov80):
+                    ax.annotate(
+                        f"{cov80:.0%}",
+                        (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                        ha="center",
+                        va="bottom",
+                        fontsize=6,
+                    )
+        ax.set_xticks(np.arange(len(horizons)) + width * (len(methods) - 1) / 2, horizons)
+        ax.set_ylabel("mean absolute error (pp)")
+        ax.set_title("Backtest: error by horizon (labels: share inside the 80% interval)")
+        ax.legend(fontsize=7, frameon=False)
+        return ax
+
+
+def default_origins(panel: pd.DataFrame) -> pd.DatetimeIndex:
+    """Half-yearly origins from 2017-07-01 to the half-year before the latest figure."""
+    end = pd.Timestamp(panel["date"].max())
+    return pd.date_range("2017-07-01", end - pd.DateOffset(months=6), freq="6MS")
+
+
+def backtest(
+    coverage: pd.DataFrame,
+    *,
+    methods: Sequence[str] = METHODS,
+    origins: Sequence | None = None,
+    horizon_years: float = 3.0,
+    measure: str = "registered",
+    ceiling: float = 102.0,
+    **model_options,
+) -> BacktestResults:
+    """Rolling-origin evaluation of the trend methods.
+
+    Parameters
+    ----------
+    coverage : pandas.DataFrame
+        Validated coverage rows.
+    methods : sequence of str
+        Methods to compare (default all).
+    origins : sequence of dates, optional
+        Forecast origins (default :func:`default_origins`).
+    horizon_years : float
+        Held-out figures up to this many years after the origin are scored.
+    measure : str
+        The measure to model.
+    ceiling : float
+        Coverage ceiling in percent.
+    **model_options
+        Passed to :class:`~perjaka_analysis.trend.CoverageTrendModel`.
+
+    Returns
+    -------
+    BacktestResults
+    """
+    panel = prepare_panel(coverage, measure=measure, ceiling=ceiling)
+    origins = pd.DatetimeIndex(origins) if origins is not None else default_origins(panel)
+    frames = []
+    for origin in origins:
+        train = coverage[coverage["date"] < origin]
+        held = panel[
+            (panel["date"] >= origin)
+            & (panel["date"] < origin + pd.DateOffset(days=round(365.25 * horizon_years)))
+        ]
+        if held.empty:
+            continue
+        fits = {}
+        try:
+            for method in methods:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    fits[method] = CoverageTrendModel(
+                        train,
+                        method=method,
+                        measure=measure,
+                        ceiling=ceiling,
+                        provinces=sorted(held["province"].unique()),
+                        **model_options,
+                    ).fit()
+        except PerjakaError:  # too little data before this origin for some method
+            continue
+        for method, res in fits.items():
+            for province, rows in held.groupby("province", sort=True):
+                pred = res.predict(province, rows["date"], levels=(80, 95))
+                p80 = pred[pred["level"] == 80].reset_index(drop=True)
+                p95 = pred[pred["level"] == 95].reset_index(drop=True)
+                h = (rows["date"].to_numpy() - np.datetime64(origin)) / np.timedelta64(1, "D")
+                frames.append(
+                    pd.DataFrame(
+                        {
+                            "origin": origin,
+                            "method": method,
+                            "province": province,
+                            "date": rows["date"].to_numpy(),
+                            "horizon_years": h / 365.25,
+                            "actual": rows["pct"].to_numpy(),
+                            "mean": p80["mean"].to_numpy(),
+                            "lower_80": p80["lower"].to_numpy(),
+                            "upper_80": p80["upper"].to_numpy(),
+                            "lower_95": p95["lower"].to_numpy(),
+                            "upper_95": p95["upper"].to_numpy(),
+                            "basis": res.trends[province].basis,
+                        }
+                    )
+                )
+    if not frames:
+        raise PerjakaError("no origin has both training figures and held-out figures")
+    out = pd.concat(frames, ignore_index=True)
+    bins = [lo for _, lo, _ in HORIZONS] + [HORIZONS[-1][2] + 1e-9]
+    out["horizon"] = pd.cut(
+        out["horizon_years"],
+        bins=bins,
+        labels=[h for h, _, _ in HORIZONS],
+        right=True,
+        include_lowest=True,
+    ).astype(str)
+    return BacktestResults(out)

@@ -1,0 +1,268 @@
+"""The path to UHC targets: when, how sure, and at what pace.
+
+Questions an official asks of a fitted trend (:class:`~perjaka_analysis.trend.TrendResults`):
+when is 95% (or 98%) reached, with an 80% interval; how likely is it by the
+deadline; and how many more participants per month would it take from the
+latest figure, next to the pace of the last observed year.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .errors import PerjakaError
+from .provinces import NATIONAL
+from .trend import TrendResults
+
+__all__ = [
+    "DEFAULT_DEADLINE",
+    "DEFAULT_TARGETS",
+    "compute_targets",
+    "population_by_place",
+    "rank_by_expected_date",
+]
+
+DEFAULT_TARGETS: tuple[float, ...] = (95.0, 98.0)
+#: End of the RPJMN 2025-2029 planning period (98.6% registered by 2029).
+DEFAULT_DEADLINE = "2029-12-31"
+#: How far beyond the deadline crossings are looked for.
+HORIZON_YEARS_AFTER_DEADLINE = 10
+
+STATUS_ABOVE = "already above target"
+STATUS_EXPECTED = "expected"
+STATUS_OUT_OF_REACH = "out of reach within horizon"
+
+
+def population_by_place(provinces: pd.DataFrame, coverage: pd.DataFrame | None = None) -> pd.Series:
+    """Population per province, and for ``INDONESIA``.
+
+    Parameters
+    ----------
+    provinces : pandas.DataFrame
+        :func:`perjaka_analysis.load_provinces` (``province``, ``population``).
+    coverage : pandas.DataFrame, optional
+        Coverage rows; the national population is the denominator of the
+        latest national figure that states one. Without it (or without such a
+        row) it is the sum of the provinces, left missing when any is missing.
+
+    Returns
+    -------
+    pandas.Series
+        Population (float, NaN where unknown) indexed by place.
+    """
+    pop = provinces.set_index("province")["population"].astype("float64")
+    national = np.nan
+    if coverage is not None:
+        rows = coverage[
+            (coverage["province"] == NATIONAL)
+            & coverage["district"].isna()
+            & coverage["population"].notna()
+        ].sort_values("date")
+        if not rows.empty:
+            national = float(rows["population"].iloc[-1])
+    if np.isnan(national) and pop.notna().all():
+        national = float(pop.sum())
+    pop[NATIONAL] = national
+    return pop
+
+
+def _crossing_index(paths: np.ndarray, target: float) -> np.ndarray:
+    """First column where each path reaches the target; -1 where it never does."""
+    hit = paths >= target
+    first = hit.argmax(axis=1)
+    return np.where(hit.any(axis=1), first, -1)
+
+
+def _date_at(dates: pd.DatetimeIndex, i: int) -> pd.Timestamp:
+    """The i-th date, or NaT when i is past the horizon."""
+    return dates[int(i)] if int(i) < len(dates) else pd.NaT
+
+
+def compute_targets(
+    results: TrendResults,
+    *,
+    targets: Sequence[float] = DEFAULT_TARGETS,
+    deadline: str | pd.Timestamp = DEFAULT_DEADLINE,
+    population: Mapping[str, float] | pd.Series | None = None,
+    provinces: Sequence[str] | None = None,
+    n_paths: int = 2000,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Expected crossing dates, probability by the deadline and required pace.
+
+    Parameters
+    ----------
+    results : TrendResults
+        A fitted trend.
+    targets : sequence of float
+        Coverage targets in percent.
+    deadline : date
+        Deadline for the probability and the required pace.
+    population : mapping or Series, optional
+        Population per place (for paces in people); see
+        :func:`population_by_place`.
+    provinces : sequence of str, optional
+        Places (default every fitted place).
+    n_paths : int
+        Simulated paths per place.
+    seed : int
+        Seed (same seed, same numbers).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (place, target): ``province, target_pct, basis,
+        last_date, last_pct, status`` (``already above target``, ``expected``
+        or ``out of reach within horizon``), ``expected_date``,
+        ``date_lower_80``, ``date_upper_80`` (NaT when beyond the horizon),
+        ``prob_by_deadline``, ``deadline``, ``horizon_end``, ``population``,
+        ``gap_pp``, ``required_per_month`` (additional participants per
+        month from the latest figure to reach the target by the deadline),
+        ``recent_per_month`` (pace of the year before the latest figure, from
+        the fitted trend) and ``pace_ratio`` (required / recent).
+
+    Raises
+    ------
+    PerjakaError
+        If the deadline is not after the latest figure, or a target is not
+        between 0 and the model's ceiling.
+    """
+    deadline = pd.Timestamp(deadline)
+    if deadline <= results.data_end:
+        raise PerjakaError(
+            f"deadline ({deadline:%Y-%m-%d}) must be after the latest figure "
+            f"({results.data_end:%Y-%m-%d})"
+        )
+    bad = [t for t in targets if not 0 < t < results.ceiling]
+    if bad:
+        raise PerjakaError(
+            f"targets must be between 0 and the ceiling ({results.ceiling:g}%): {bad}"
+        )
+    targets = sorted(float(t) for t in targets)
+    horizon_end = deadline + pd.DateOffset(years=HORIZON_YEARS_AFTER_DEADLINE)
+    pop = pd.Series(population if population is not None else {}, dtype="float64")
+    names = [results.trend(p).province for p in provinces] if provinces else list(results.trends)
+    rows = []
+    for name in names:
+        trend = results.trends[name]
+        dates, paths = results.simulate(name, horizon_end, n_paths=n_paths, seed=seed)
+        start = dates[0]
+        level_now = float(np.median(paths[:, 0]))
+        current = trend.last_pct if trend.last_pct is not None else level_now
+        year_before = results.predict(
+            name, [start - pd.DateOffset(years=1), start], levels=(80,), observation=False
+        )["mean"].to_numpy()
+        recent_pp_per_year = float(year_before[1] - year_before[0])
+        people = float(pop.get(name, np.nan))
+        months_left = (deadline.year - start.year) * 12 + (deadline.month - start.month)
+        recent = recent_pp_per_year / 100 * people / 12
+        for target in targets:
+            idx = _crossing_index(paths, target)
+            reached_by = np.where(idx >= 0, idx, np.iinfo(np.int64).max)
+            deadline_idx = int(np.searchsorted(dates, deadline, side="right")) - 1
+            prob = float(np.mean((idx >= 0) & (idx <= deadline_idx)))
+            gap = max(target - current, 0.0)
+            row = {
+                "province": name,
+                "target_pct": target,
+                "basis": trend.basis,
+                "last_date": trend.last_date,
+                "last_pct": trend.last_pct,
+                "expected_date": pd.NaT,
+                "date_lower_80": pd.NaT,
+                "date_upper_80": pd.NaT,
+                "prob_by_deadline": prob,
+                "deadline": deadline,
+                "horizon_end": horizon_end,
+                "population": people,
+                "gap_pp": gap,
+                "required_per_month": gap / 100 * people / months_left
+                if months_left > 0
+                else np.nan,
+                "recent_per_month": recent,
+            }
+            if trend.last_pct is not None and trend.last_pct >= target:
+                row.update(
+                    status=STATUS_ABOVE,
+                    expected_date=trend.last_date,
+                    prob_by_deadline=1.0,
+                    required_per_month=0.0,
+                )
+            else:
+                q10, q50, q90 = np.quantile(reached_by, [0.1, 0.5, 0.9], method="lower")
+                if q50 >= len(dates):
+                    row["status"] = STATUS_OUT_OF_REACH
+                else:
+                    row["status"] = STATUS_EXPECTED
+                    row["expected_date"] = _date_at(dates, q50)
+                row["date_lower_80"] = _date_at(dates, q10)
+                row["date_upper_80"] = _date_at(dates, q90)
+            rows.append(row)
+    out = pd.DataFrame(rows)
+    out["pace_ratio"] = out["required_per_month"] / out["recent_per_month"].where(
+        out["recent_per_month"] > 0
+    )
+    cols = [
+        "province",
+        "target_pct",
+        "basis",
+        "last_date",
+        "last_pct",
+        "status",
+        "expected_date",
+        "date_lower_80",
+        "date_upper_80",
+        "prob_by_deadline",
+        "deadline",
+        "horizon_end",
+        "population",
+        "gap_pp",
+        "required_per_month",
+        "recent_per_month",
+        "pace_ratio",
+    ]
+    return out[cols]
+
+
+def rank_by_expected_date(targets_table: pd.DataFrame, target: float = 95.0) -> pd.DataFrame:
+    """Places ranked by when they reach one target (already above first, out of reach last).
+
+    Parameters
+    ----------
+    targets_table : pandas.DataFrame
+        Output of :func:`compute_targets`.
+    target : float
+        The target to rank by.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``rank, province, status, expected_date, date_lower_80,
+        date_upper_80, prob_by_deadline, basis``.
+    """
+    rows = targets_table[targets_table["target_pct"] == float(target)].copy()
+    if rows.empty:
+        raise PerjakaError(
+            f"target {target:g} is not in the table (has: "
+            f"{', '.join(f'{t:g}' for t in sorted(targets_table['target_pct'].unique()))})"
+        )
+    order = {STATUS_ABOVE: 0, STATUS_EXPECTED: 1, STATUS_OUT_OF_REACH: 2}
+    rows["_s"] = rows["status"].map(order)
+    rows = rows.sort_values(
+        ["_s", "expected_date", "prob_by_deadline", "province"], ascending=[True, True, False, True]
+    )
+    rows.insert(0, "rank", np.arange(1, len(rows) + 1))
+    cols = [
+        "rank",
+        "province",
+        "status",
+        "expected_date",
+        "date_lower_80",
+        "date_upper_80",
+        "prob_by_deadline",
+        "basis",
+    ]
+    return rows[cols].reset_index(drop=True)

@@ -1,0 +1,888 @@
+"""Coverage trends per province on a bounded scale, with honest uncertainty.
+
+Registration coverage is modelled on the logit scale of coverage against a
+ceiling (default 102%, so that the few provinces registered above 100% stay in
+range): ``z = logit(coverage / ceiling)``. Every method describes each place by
+a Gaussian trend in ``z``::
+
+    z(t) = a + b * g(t) + w(t) + e
+
+with ``(a, b)`` an intercept and slope with a mean and a covariance (the
+uncertainty of the fit), ``g`` the time since the reference date (damped after
+the last observation for the damped method), ``w`` a random walk that starts
+at the last observation (trends do not stay straight: cleansing of members,
+regional-insurance integration, budget years), and ``e`` the noise of a single
+published figure (sources and denominators differ). Forecast intervals are for
+a new published figure; target crossings use the latent path ``a + b g + w``.
+
+Methods
+-------
+``pooled`` (default)
+    A linear mixed model (statsmodels ``MixedLM``) with a random intercept and
+    slope per territory: a province with two points borrows strength from the
+    others; a province with none is forecast from the pooled trend and says so.
+``damped``
+    Each province alone: least squares on its own points, slope damped after
+    the last point (damping factor per year ``phi``).
+``last``
+    Baseline: the last published value, unchanged.
+``drift``
+    Baseline: the line through the province's first and last points.
+
+Only one measure is ever fitted at a time (default ``registered``); survey
+measures are never mixed in.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import warnings
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .errors import PerjakaError
+from .provinces import NATIONAL, province_table
+
+__all__ = ["METHODS", "CoverageTrendModel", "ProvinceTrend", "TrendResults"]
+
+METHODS = ("pooled", "damped", "last", "drift")
+Method = Literal["pooled", "damped", "last", "drift"]
+
+#: Known policy break after which the pooled slope may change: Presidential
+#: Instruction (Inpres) 1/2022 on optimising the JKN programme, 2022-01-06,
+#: which set every ministry and regional government to work on enrolment.
+DEFAULT_KNOTS: tuple[str, ...] = ("2022-01-06",)
+
+#: Known one-off breaks in registration counts: the 2019-2020 cleansing of
+#: subsidised (PBI) members, complete by mid-2020. The damped method draws a
+#: province's own line only through figures after the last break it has
+#: figures after, so a fall caused by the cleansing is not extrapolated.
+DEFAULT_BREAKS: tuple[str, ...] = ("2020-07-01",)
+
+#: Reference date of the time axis (years since).
+T_REF = pd.Timestamp("2020-01-01")
+DAYS_PER_YEAR = 365.25
+
+
+def to_years(dates: pd.Series | pd.DatetimeIndex | pd.Timestamp) -> np.ndarray | float:
+    """Convert dates to years since :data:`T_REF`."""
+    delta = pd.to_datetime(dates) - T_REF
+    if isinstance(delta, pd.Timedelta):
+        return delta.days / DAYS_PER_YEAR
+    if isinstance(delta, pd.Series):
+        delta = delta.dt
+    return np.asarray(delta.days, dtype=float) / DAYS_PER_YEAR
+
+
+def from_years(years: np.ndarray | float) -> pd.DatetimeIndex:
+    """Convert years since :data:`T_REF` back to dates (day precision)."""
+    days = np.round(np.atleast_1d(np.asarray(years, dtype=float)) * DAYS_PER_YEAR)
+    return pd.DatetimeIndex(T_REF + pd.to_timedelta(days, unit="D"))
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    return np.log(p) - np.log1p(-p)
+
+
+def _expit(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+@dataclass(frozen=True)
+class ProvinceTrend:
+    """The fitted trend of one place, on the logit scale.
+
+    Attributes
+    ----------
+    province : str
+        Official name or ``INDONESIA``.
+    basis : str
+        Where the trend comes from: ``own data``, ``pre-split territory``,
+        ``predecessor territory`` or ``pooled (no data)``.
+    n_points : int
+        Observations behind the trend (0 for pooled).
+    mean : ndarray, shape (2,)
+        Mean of intercept (at :data:`T_REF`) and slope per year.
+    cov : ndarray, shape (2, 2)
+        Their covariance.
+    t_last : float
+        Time of the last observation (years since :data:`T_REF`); the random
+        walk and any damping start there.
+    phi : float or None
+        Damping factor per year after ``t_last`` (None: no damping).
+    sigma2 : float
+        Variance of a single published figure around the trend.
+    q : float
+        Random-walk variance per year.
+    last_pct, last_date
+        The last observation (None for pooled).
+    group : str or None
+        The observed territory the trend was fitted on (None for pooled).
+    level_mean, level_var : float
+        The random walk's state at ``t_last`` given the place's figures
+        (Kalman filter on the residuals of the trend): how far the latest
+        figures sit above or below the straight trend, and how sure that is.
+    knots : tuple of float
+        Times (years) after which the pooled slope changes (policy breaks).
+    """
+
+    province: str
+    basis: str
+    n_points: int
+    mean: np.ndarray
+    cov: np.ndarray
+    t_last: float
+    phi: float | None
+    sigma2: float
+    q: float
+    last_pct: float | None = None
+    last_date: pd.Timestamp | None = None
+    group: str | None = None
+    level_mean: float = 0.0
+    level_var: float = 0.0
+    knots: tuple[float, ...] = ()
+
+    def design(self, t: np.ndarray) -> np.ndarray:
+        """Rows ``[1, g(t), (g(t) - k)+ ...]`` of the trend at times ``t`` (years)."""
+        t = np.asarray(t, dtype=float)
+        g = t.copy()
+        if self.phi is not None:
+            h = np.clip(t - self.t_last, 0.0, None)
+            damped = h if self.phi >= 1 else (1 - self.phi**h) / (-math.log(self.phi))
+            g = np.where(t > self.t_last, self.t_last + damped, t)
+        hinges = [np.clip(g - k, 0.0, None) for k in self.knots]
+        return np.column_stack([np.ones_like(t), g, *hinges])
+
+    def moments(self, t: np.ndarray, *, observation: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """Mean and variance of ``z`` at times ``t``.
+
+        Parameters
+        ----------
+        t : ndarray
+            Times in years since :data:`T_REF`.
+        observation : bool
+            Include the noise of a single published figure.
+        """
+        x = self.design(t)
+        t = np.asarray(t, dtype=float)
+        after = t > self.t_last
+        mu = x @ self.mean + np.where(after, self.level_mean, 0.0)
+        var = np.einsum("ij,jk,ik->i", x, self.cov, x)
+        var = var + np.where(after, self.level_var + self.q * (t - self.t_last), 0.0)
+        if observation:
+            var = var + self.sigma2
+        return mu, var
+
+
+@dataclass(frozen=True)
+class _Panel:
+    frame: pd.DataFrame  # province, territory, date, t, pct, z
+    ceiling: float
+    measure: str
+
+
+def prepare_panel(
+    coverage: pd.DataFrame, *, measure: str = "registered", ceiling: float = 102.0
+) -> pd.DataFrame:
+    """Select one measure's province-level rows and put them on the model scale.
+
+    Parameters
+    ----------
+    coverage : pandas.DataFrame
+        Validated coverage rows (see :func:`perjaka_analysis.read_coverage`).
+    measure : str
+        The measure to model; other measures are left out, never mixed.
+    ceiling : float
+        Coverage ceiling in percent; figures are clipped to 0.5%–99.5% of it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``province``, ``territory``, ``date``, ``t`` (years since 2020-01-01),
+        ``pct`` and ``z`` (logit of pct / ceiling), sorted by territory and date.
+
+    Raises
+    ------
+    PerjakaError
+        If fewer than two distinct dates remain (no trend can be estimated).
+    """
+    if ceiling <= 100:
+        raise PerjakaError(f"ceiling must be above 100 (percent), got {ceiling}")
+    rows = coverage[(coverage["measure"] == measure) & coverage["district"].isna()]
+    if rows.empty:
+        raise PerjakaError(f"no province-level '{measure}' figures to model")
+    if rows["date"].nunique() < 2:
+        raise PerjakaError(
+            f"need figures on at least two different dates to estimate a trend; "
+            f"all {len(rows)} '{measure}' figure(s) are dated {rows['date'].iloc[0]:%Y-%m-%d}"
+        )
+    share = (rows["coverage_pct"].to_numpy(float) / ceiling).clip(0.005, 0.995)
+    panel = pd.DataFrame(
+        {
+            "province": rows["province"].astype(str).to_numpy(),
+            "territory": rows["territory"].astype(str).to_numpy(),
+            "date": rows["date"].to_numpy(),
+            "t": to_years(rows["date"]),
+            "pct": rows["coverage_pct"].to_numpy(float),
+            "z": _logit(share),
+        }
+    )
+    return panel.sort_values(["territory", "date"], kind="stable").reset_index(drop=True)
+
+
+def _local_level(
+    t: np.ndarray, r: np.ndarray, sigma2: float, q: float, p0: float
+) -> tuple[float, float, float]:
+    """Kalman filter of a local level (random walk) seen with noise at irregular times.
+
+    Returns the log-likelihood and the filtered state mean and variance at the
+    last time.
+    """
+    m, p, loglik = 0.0, p0, 0.0
+    for i in range(len(t)):
+        if i:
+            p += q * (t[i] - t[i - 1])
+        s_ = p + sigma2
+        loglik -= 0.5 * (math.log(2 * math.pi * s_) + (r[i] - m) ** 2 / s_)
+        k = p / s_
+        m += k * (r[i] - m)
+        p *= 1 - k
+    return loglik, m, p
+
+
+def _fit_local_level(
+    panel: pd.DataFrame, resid: np.ndarray, sigma2_start: float, *, q: float | None = None
+) -> dict:
+    """Maximum-likelihood noise and random-walk variances from the trend's residuals.
+
+    The residuals of every place are modelled as a random walk (variance
+    ``q`` per year, starting from ``N(0, q)``) observed with noise
+    ``sigma2``; both are estimated jointly over all places by maximum
+    likelihood. Returns ``sigma2``, ``q`` and the filtered state at each
+    place's last figure.
+    """
+    from scipy.optimize import minimize
+
+    series = [
+        (g, panel["t"].to_numpy()[idx], resid[idx])
+        for g, idx in panel.groupby("territory", sort=False).indices.items()
+    ]
+
+    fixed_q = q
+
+    def negloglik(theta: np.ndarray) -> float:
+        s2 = math.exp(theta[0])
+        q_ = fixed_q if fixed_q is not None else math.exp(theta[1])
+        return -sum(_local_level(t, r, s2, q_, q_)[0] for _, t, r in series)
+
+    start = np.log([max(sigma2_start, 1e-4), max(sigma2_start / 4, 1e-4)])
+    if fixed_q is not None:
+        start = start[:1]
+    opt = minimize(negloglik, start, method="Nelder-Mead", options={"xatol": 1e-4, "fatol": 1e-6})
+    sigma2 = float(math.exp(opt.x[0]))
+    q = fixed_q if fixed_q is not None else float(math.exp(opt.x[1]))
+    states = {g: _local_level(t, r, sigma2, q, q)[1:] for g, t, r in series}
+    return {"sigma2": sigma2, "q": q, "states": states}
+
+
+def _active_knots(panel: pd.DataFrame, knots: Sequence[float]) -> tuple[float, ...]:
+    """Knots with enough figures after them (at least 5, in at least 3 places)."""
+    active = []
+    for k in knots:
+        after = panel[panel["t"] > k]
+        if len(after) >= 5 and after["territory"].nunique() >= 3:
+            active.append(float(k))
+    return tuple(active)
+
+
+def _fit_mixed(panel: pd.DataFrame, knots: Sequence[float] = ()) -> dict:
+    """Fit the random intercept + slope model; fall back to random intercept only.
+
+    Fixed effects: intercept, slope, and a change of slope after each active
+    knot; random effects: intercept and slope per territory.
+    """
+    import statsmodels.api as sm
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning
+
+    z = panel["z"].to_numpy()
+    t = panel["t"].to_numpy()
+    knots = _active_knots(panel, knots)
+    x = np.column_stack([np.ones(len(panel)), t, *[np.clip(t - k, 0.0, None) for k in knots]])
+    k_fe = x.shape[1]
+    groups = panel["territory"].to_numpy()
+    notes: list[str] = []
+    result = None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for exog_re in (x[:, :2], x[:, :1]):
+            try:
+                model = sm.MixedLM(z, x, groups=groups, exog_re=exog_re)
+                fit = model.fit(reml=True, method=["lbfgs", "powell"])
+            except (np.linalg.LinAlgError, ValueError) as exc:
+                notes.append(f"mixed model with {exog_re.shape[1]} random effects failed: {exc}")
+                continue
+            cov_re = np.asarray(fit.cov_re, dtype=float)
+            if np.all(np.isfinite(cov_re)) and np.all(np.isfinite(fit.cov_params())):
+                result = fit
+                break
+    for w in caught:
+        if issubclass(w.category, ConvergenceWarning | RuntimeWarning | UserWarning):
+            notes.append(str(w.message).splitlines()[0])
+    if result is not None and not np.all(np.diag(np.asarray(result.cov_params()))[:k_fe] > 0):
+        result = None
+        notes.append("degenerate fit (non-positive variance of the fixed effects)")
+    if result is None:
+        n_places = panel["territory"].nunique()
+        raise PerjakaError(
+            f"too few figures for a pooled trend ({len(panel)} figures in {n_places} places): "
+            + "; ".join(notes)
+        )
+    k_re = result.cov_re.shape[0]
+    cov_re = np.zeros((k_fe, k_fe))
+    cov_re[:k_re, :k_re] = np.asarray(result.cov_re, dtype=float)
+    blups, conds = {}, {}
+    for g, re in result.random_effects.items():
+        b = np.zeros(k_fe)
+        b[:k_re] = np.asarray(re, dtype=float)
+        c = np.zeros((k_fe, k_fe))
+        c[:k_re, :k_re] = np.asarray(result.random_effects_cov[g], dtype=float)
+        blups[g], conds[g] = b, c
+    fe = np.asarray(result.fe_params, dtype=float)
+    fitted = x @ fe + np.array([blups[g] @ row for g, row in zip(groups, x, strict=True)])
+    return {
+        "knots": knots,
+        "fe": fe,
+        "cov_fe": np.asarray(result.cov_params(), dtype=float)[:k_fe, :k_fe],
+        "cov_re": cov_re,
+        "sigma2": float(result.scale),
+        "blups": blups,
+        "conds": conds,
+        "fitted": fitted,
+        "notes": tuple(dict.fromkeys(notes)),
+        "converged": bool(getattr(result, "converged", True)),
+    }
+
+
+class CoverageTrendModel:
+    """Coverage trend per province, on the logit scale against a ceiling.
+
+    Parameters
+    ----------
+    coverage : pandas.DataFrame
+        Validated coverage rows (:func:`perjaka_analysis.read_coverage`); only
+        province-level rows of ``measure`` are used.
+    method : {"pooled", "damped", "last", "drift"}
+        See the module documentation. ``pooled`` is the default because it
+        has the lowest error and calibrated intervals in the backtest.
+    measure : str
+        The measure to model (never mixed with another).
+    ceiling : float
+        Coverage ceiling in percent (default 102).
+    phi : float
+        Damping factor per year of the ``damped`` method.
+    provinces : sequence of str, optional
+        Places to describe; default all 38 provinces and ``INDONESIA``.
+
+    Examples
+    --------
+    >>> import perjaka_analysis as pa
+    >>> res = CoverageTrendModel(pa.load_coverage()).fit()
+    >>> fc = res.forecast(until="2026-12-31")
+    >>> sorted(fc["level"].unique().tolist())
+    [80, 95]
+    """
+
+    def __init__(
+        self,
+        coverage: pd.DataFrame,
+        *,
+        method: Method = "pooled",
+        measure: str = "registered",
+        ceiling: float = 102.0,
+        phi: float = 0.8,
+        q: float | None = None,
+        window_years: float | None = None,
+        knots: Sequence[str] = DEFAULT_KNOTS,
+        breaks: Sequence[str] = DEFAULT_BREAKS,
+        provinces: Sequence[str] | None = None,
+    ) -> None:
+        if method not in METHODS:
+            raise PerjakaError(f"unknown method {method!r}; valid: {', '.join(METHODS)}")
+        if not 0 < phi <= 1:
+            raise PerjakaError(f"phi must be in (0, 1], got {phi}")
+        self.coverage = coverage
+        self.method = method
+        self.measure = measure
+        self.ceiling = ceiling
+        self.phi = phi
+        self.q = q
+        self.window_years = window_years
+        self.knots = tuple(knots)
+        self.breaks = tuple(sorted(breaks))
+        self.provinces = provinces
+
+    def fit(self) -> TrendResults:
+        """Fit the trend of every place.
+
+        Returns
+        -------
+        TrendResults
+        """
+        panel = prepare_panel(self.coverage, measure=self.measure, ceiling=self.ceiling)
+        if self.window_years is not None:
+            panel = panel[panel["t"] >= panel["t"].max() - self.window_years].reset_index(drop=True)
+        places = (
+            list(self.provinces)
+            if self.provinces
+            else [
+                *province_table()["province"],
+                NATIONAL,
+            ]
+        )
+        mixed = _fit_mixed(panel, [float(to_years(pd.Timestamp(k))) for k in self.knots])
+        level = _fit_local_level(
+            panel, panel["z"].to_numpy() - mixed["fitted"], mixed["sigma2"], q=self.q
+        )
+        sigma2, q = level["sigma2"], level["q"]
+        t_end = float(panel["t"].max())
+        groups = {g: idx for g, idx in panel.groupby("territory", sort=False).indices.items()}
+        trends = {}
+        for place in places:
+            group, basis = _group_for(place, groups)
+            if group is None:
+                trend = ProvinceTrend(
+                    place,
+                    "pooled (no data)",
+                    0,
+                    mixed["fe"],
+                    mixed["cov_fe"] + mixed["cov_re"],
+                    t_end,
+                    None,
+                    sigma2,
+                    q,
+                    knots=mixed["knots"],
+                )
+            else:
+                rows = panel.iloc[groups[group]]
+                trend = self._trend(place, basis, rows, mixed, group, sigma2, q)
+                if self.method == "pooled":
+                    m, v = level["states"][group]
+                    trend = dataclasses.replace(trend, level_mean=m, level_var=v)
+            trends[place] = trend
+        return TrendResults(
+            trends=trends,
+            panel=panel,
+            method=self.method,
+            measure=self.measure,
+            ceiling=self.ceiling,
+            pooled={
+                "fixed_effects": mixed["fe"],
+                "cov_fixed_effects": mixed["cov_fe"],
+                "cov_random_effects": mixed["cov_re"],
+                "sigma2": sigma2,
+                "q": q,
+                "notes": mixed["notes"],
+            },
+        )
+
+    def _trend(
+        self,
+        place: str,
+        basis: str,
+        rows: pd.DataFrame,
+        mixed: dict,
+        group: str,
+        sigma2: float,
+        q: float,
+    ) -> ProvinceTrend:
+        t, z = rows["t"].to_numpy(), rows["z"].to_numpy()
+        last = rows.iloc[-1]
+        common = {
+            "province": place,
+            "basis": basis,
+            "n_points": len(rows),
+            "t_last": float(t.max()),
+            "sigma2": sigma2,
+            "q": q,
+            "last_pct": float(last["pct"]),
+            "last_date": pd.Timestamp(last["date"]),
+            "group": group,
+        }
+        if self.method == "pooled":
+            mean = mixed["fe"] + mixed["blups"][group]
+            cov = mixed["cov_fe"] + mixed["conds"][group]
+            return ProvinceTrend(mean=mean, cov=cov, phi=None, knots=mixed["knots"], **common)
+        if self.method == "damped":
+            # a province's own line starts after the last known break it has figures after
+            keep = np.ones_like(t, dtype=bool)
+            for b in self.breaks:
+                after = t >= float(to_years(pd.Timestamp(b)))
+                if after.any():
+                    keep = after
+            mean, cov = _own_line(t[keep], z[keep], sigma2, mixed)
+            return ProvinceTrend(mean=mean, cov=cov, phi=self.phi, **common)
+        if self.method == "last":
+            z_last = float(np.mean(z[t == t.max()]))
+            cov = np.diag([sigma2, 0.0])
+            return ProvinceTrend(mean=np.array([z_last, 0.0]), cov=cov, phi=None, **common)
+        # drift: the line through the first and last figures
+        t0, t1 = float(t.min()), float(t.max())
+        z0, z1 = float(np.mean(z[t == t0])), float(np.mean(z[t == t1]))
+        slope = (z1 - z0) / (t1 - t0) if t1 > t0 else 0.0
+        var_slope = 2 * sigma2 / (t1 - t0) ** 2 if t1 > t0 else 0.0
+        mean = np.array([z1 - slope * t1, slope])
+        # intercept and slope covariance for an anchor at t1: Var(z1) = sigma2
+        cov = np.array(
+            [[sigma2 + var_slope * t1 * t1, -var_slope * t1], [-var_slope * t1, var_slope]]
+        )
+        return ProvinceTrend(mean=mean, cov=cov, phi=None, **common)
+
+
+def _own_line(
+    t: np.ndarray, z: np.ndarray, sigma2: float, mixed: dict, min_span: float = 1.0
+) -> tuple:
+    """Least-squares line of one province; the pooled slope when its figures span
+    less than ``min_span`` years (two figures weeks apart say nothing about a trend)."""
+    if t.max() - t.min() >= min_span:
+        x = np.column_stack([np.ones_like(t), t])
+        xtx_inv = np.linalg.inv(x.T @ x)
+        beta = xtx_inv @ x.T @ z
+        resid = z - x @ beta
+        dof = len(z) - 2
+        s2 = float(resid @ resid / dof) if dof > 0 else sigma2
+        return beta, xtx_inv * max(s2, sigma2)
+    # the pooled slope as it stands after every knot
+    c = np.zeros(len(mixed["fe"]))
+    c[1:] = 1.0
+    slope = float(c @ mixed["fe"])
+    var_slope = float(c @ mixed["cov_fe"] @ c + mixed["cov_re"][1, 1])
+    t0 = float(t.mean())
+    mean = np.array([float(z.mean()) - slope * t0, slope])
+    var_a = sigma2 / len(z)
+    cov = np.array([[var_a + var_slope * t0 * t0, -var_slope * t0], [-var_slope * t0, var_slope]])
+    return mean, cov
+
+
+def _group_for(place: str, groups: dict) -> tuple[str | None, str]:
+    """Which observed territory describes ``place`` today, and how."""
+    if place in groups:
+        return place, "own data"
+    for g in groups:
+        if g.startswith(f"{place} (pre-"):
+            return g, "pre-split territory"
+    table = province_table().set_index("province")
+    if place in table.index and table.loc[place, "predecessor"]:
+        pred = table.loc[place, "predecessor"]
+        for g in groups:
+            if g == pred or g.startswith(f"{pred} (pre-"):
+                return g, "predecessor territory"
+    return None, "pooled (no data)"
+
+
+def _stable_seed(seed: int, name: str) -> np.random.SeedSequence:
+    return np.random.SeedSequence([seed, zlib.crc32(name.encode("utf-8"))])
+
+
+@dataclass
+class TrendResults:
+    """Fitted coverage trends: forecasts, simulated paths and plots.
+
+    Attributes
+    ----------
+    trends : dict of str to ProvinceTrend
+        One per place.
+    panel : pandas.DataFrame
+        The observations used (see :func:`prepare_panel`).
+    method, measure : str
+    ceiling : float
+        Ceiling in percent.
+    pooled : dict
+        Pooled-model estimates: fixed effects, covariances, ``sigma2``,
+        ``q`` and fit notes.
+    """
+
+    trends: dict[str, ProvinceTrend]
+    panel: pd.DataFrame
+    method: str
+    measure: str
+    ceiling: float
+    pooled: dict = field(default_factory=dict)
+
+    # -- transforms -------------------------------------------------------------------------
+    def _pct(self, z: np.ndarray) -> np.ndarray:
+        return self.ceiling * _expit(z)
+
+    def trend(self, province: str) -> ProvinceTrend:
+        """Return the trend of one place (official name or alias)."""
+        from .provinces import normalise_province
+
+        name = normalise_province(province)
+        if name not in self.trends:
+            raise PerjakaError(f"{name} is not among the fitted places")
+        return self.trends[name]
+
+    @property
+    def data_end(self) -> pd.Timestamp:
+        """Date of the latest observation in the panel."""
+        return pd.Timestamp(self.panel["date"].max())
+
+    # -- forecasts --------------------------------------------------------------------------
+    def predict(
+        self,
+        province: str,
+        dates: Sequence | pd.DatetimeIndex,
+        *,
+        levels: Sequence[int] = (80, 95),
+        observation: bool = True,
+    ) -> pd.DataFrame:
+        """Predictive distribution of coverage at given dates for one place.
+
+        Parameters
+        ----------
+        province : str
+            Official name (or alias).
+        dates : sequence of dates
+            Where to predict (history or future).
+        levels : sequence of int
+            Central interval levels in percent.
+        observation : bool
+            Intervals for a new published figure (True) or for the latent
+            trend (False).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``province, date, mean, lower, upper, level`` in percent, one row
+            per date and level. ``mean`` is the mean of the predictive
+            distribution in percent (probit approximation of the mean of a
+            back-transformed normal); interval ends are exact quantiles (the
+            transform is monotone).
+        """
+        trend = self.trend(province)
+        dates = pd.DatetimeIndex(pd.to_datetime(list(dates)))
+        mu, var = trend.moments(to_years(dates), observation=observation)
+        sd = np.sqrt(var)
+        # mean of the back-transformed normal (probit approximation of E[expit])
+        mean = self._pct(mu / np.sqrt(1 + np.pi * var / 8))
+        frames = []
+        for level in levels:
+            zq = stats.norm.ppf(0.5 + level / 200)
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "province": trend.province,
+                        "date": dates,
+                        "mean": mean,
+                        "lower": self._pct(mu - zq * sd),
+                        "upper": self._pct(mu + zq * sd),
+                        "level": int(level),
+                    }
+                )
+            )
+        return pd.concat(frames, ignore_index=True)
+
+    def forecast(
+        self,
+        until: str | pd.Timestamp,
+        *,
+        levels: Sequence[int] = (80, 95),
+        freq: str = "QE",
+        provinces: Sequence[str] | None = None,
+    ) -> pd.DataFrame:
+        """Forecast every place from its last figure until a date.
+
+        Parameters
+        ----------
+        until : str or Timestamp
+            Last forecast date (after the latest observation).
+        levels : sequence of int
+            Interval levels in percent (default 80 and 95).
+        freq : str
+            pandas frequency of the forecast dates (default quarter ends).
+        provinces : sequence of str, optional
+            Places to include (default all fitted).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Long frame ``province, date, mean, lower, upper, level, basis``
+            (percent). Intervals are for a newly published figure.
+
+        Raises
+        ------
+        PerjakaError
+            If ``until`` is not after the latest observation.
+        """
+        until = pd.Timestamp(until)
+        if until <= self.data_end:
+            raise PerjakaError(
+                f"until ({until:%Y-%m-%d}) must be after the latest figure "
+                f"({self.data_end:%Y-%m-%d})"
+            )
+        names = [self.trend(p).province for p in provinces] if provinces else list(self.trends)
+        frames = []
+        for name in names:
+            trend = self.trends[name]
+            start = trend.last_date or self.data_end
+            dates = pd.date_range(start, until, freq=freq)
+            dates = dates[dates > start]
+            if len(dates) == 0 or dates[-1] != until:
+                dates = dates.append(pd.DatetimeIndex([until]))
+            frame = self.predict(name, dates, levels=levels)
+            frame["basis"] = trend.basis
+            frames.append(frame)
+        out = pd.concat(frames, ignore_index=True)
+        return out.sort_values(["province", "level", "date"], kind="stable").reset_index(drop=True)
+
+    def simulate(
+        self,
+        province: str,
+        until: str | pd.Timestamp,
+        *,
+        n_paths: int = 2000,
+        seed: int = 0,
+        freq: str = "MS",
+    ) -> tuple[pd.DatetimeIndex, np.ndarray]:
+        """Simulate latent coverage paths from the last figure until a date.
+
+        Each path draws an intercept and slope from their distribution and
+        adds the random walk; the noise of single published figures is left
+        out (a target is reached by the population, not by one article).
+
+        Parameters
+        ----------
+        province : str
+            Official name (or alias).
+        until : str or Timestamp
+            Last date.
+        n_paths : int
+            Number of paths.
+        seed : int
+            Seed; each place gets its own stream derived from the seed and its
+            name, so results do not depend on which other places are asked.
+        freq : str
+            pandas frequency of the path dates (default month starts).
+
+        Returns
+        -------
+        dates : DatetimeIndex
+        paths : ndarray, shape (n_paths, len(dates))
+            Coverage in percent.
+        """
+        trend = self.trend(province)
+        start = trend.last_date or self.data_end
+        dates = pd.date_range(start, pd.Timestamp(until), freq=freq)
+        dates = dates[dates >= start]
+        if len(dates) == 0 or dates[0] != start:
+            dates = pd.DatetimeIndex([start]).append(dates)
+        rng = np.random.default_rng(_stable_seed(seed, trend.province))
+        t = to_years(dates)
+        x = trend.design(t)
+        ab = rng.multivariate_normal(trend.mean, trend.cov, size=n_paths, method="eigh")
+        z = ab @ x.T
+        h = np.clip(t - trend.t_last, 0.0, None)
+        level = trend.level_mean + math.sqrt(trend.level_var) * rng.standard_normal(n_paths)
+        z += np.where(h > 0, level[:, None], 0.0)
+        steps = np.diff(h, prepend=0.0)
+        if trend.q > 0:
+            z += np.cumsum(rng.standard_normal((n_paths, len(t))) * np.sqrt(trend.q * steps), 1)
+        return dates, self._pct(z)
+
+    # -- reporting --------------------------------------------------------------------------
+    def summary(self) -> pd.DataFrame:
+        """One row per place: data behind the trend, level now and yearly change.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``province, basis, n_points, last_date, last_pct, level_pct``
+            (trend at the latest panel date), ``change_pp_per_year`` (over the
+            year before the latest panel date) and ``method``. The pooled
+            model's estimates are in ``.attrs["pooled"]``.
+        """
+        end = self.data_end
+        rows = []
+        for name, trend in self.trends.items():
+            now = self.predict(name, [end - pd.DateOffset(years=1), end], levels=(80,))
+            rows.append(
+                {
+                    "province": name,
+                    "basis": trend.basis,
+                    "n_points": trend.n_points,
+                    "last_date": trend.last_date,
+                    "last_pct": trend.last_pct,
+                    "level_pct": float(now["mean"].iloc[1]),
+                    "change_pp_per_year": float(now["mean"].iloc[1] - now["mean"].iloc[0]),
+                    "method": self.method,
+                }
+            )
+        out = pd.DataFrame(rows)
+        out.attrs["pooled"] = {
+            k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in self.pooled.items()
+        }
+        return out
+
+    def __repr__(self) -> str:
+        fe = self.pooled.get("fixed_effects", np.zeros(2))
+        n_own = sum(t.basis == "own data" for t in self.trends.values())
+        return (
+            f"TrendResults(method={self.method!r}, measure={self.measure!r}, "
+            f"ceiling={self.ceiling:g}%, places={len(self.trends)}, with own data={n_own}, "
+            f"pooled slope={fe[1]:.3f} logit/yr, obs sd={math.sqrt(self.pooled['sigma2']):.3f}, "
+            f"random walk sd/yr={math.sqrt(self.pooled['q']):.3f})"
+        )
+
+    def plot(
+        self,
+        province: str,
+        *,
+        until: str | pd.Timestamp | None = None,
+        targets: Sequence[float] = (95.0, 98.0),
+        ax=None,
+    ):
+        """Fan chart: observations, fitted trend, 80% and 95% intervals, target lines.
+
+        Parameters
+        ----------
+        province : str
+            Official name or alias.
+        until : date, optional
+            End of the forecast (default three years after the latest figure).
+        targets : sequence of float
+            Target lines in percent.
+        ax : matplotlib Axes, optional
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        from .plotting import plot_fan
+
+        trend = self.trend(province)
+        until = pd.Timestamp(until) if until is not None else self.data_end + pd.DateOffset(years=3)
+        start = min(pd.Timestamp(self.panel["date"].min()), trend.last_date or self.data_end)
+        hist_end = trend.last_date or self.data_end
+        history = self.predict(
+            trend.province,
+            pd.date_range(start, hist_end, freq="QE"),
+            levels=(80,),
+            observation=False,
+        )
+        future = self.forecast(until, provinces=[trend.province])
+        obs = self.panel[self.panel["territory"] == trend.group]
+        return plot_fan(
+            trend.province,
+            observed=obs,
+            history=history,
+            forecast=future,
+            targets=targets,
+            basis=trend.basis,
+            ax=ax,
+        )

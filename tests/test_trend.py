@@ -1,0 +1,170 @@
+"""Trend models on tiny synthetic panels whose true trend is known."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from perjaka_analysis import PerjakaError
+from perjaka_analysis.backtest import backtest
+from perjaka_analysis.forecast import STATUS_ABOVE, STATUS_OUT_OF_REACH, compute_targets
+from perjaka_analysis.trend import METHODS, CoverageTrendModel, to_years
+
+PROVINCES = ["Aceh", "Bali", "Banten", "Jambi", "Riau", "Lampung", "Maluku", "Bengkulu"]
+
+
+def synthetic_panel(
+    *,
+    slope: float = 0.4,
+    ceiling: float = 102.0,
+    noise: float = 0.0,
+    seed: int = 0,
+    years: tuple[int, ...] = (2016, 2018, 2020, 2022, 2024),
+) -> pd.DataFrame:
+    """Coverage rows following logit(pct/ceiling) = a_p + slope * t exactly (plus noise)."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i, province in enumerate(PROVINCES):
+        a = -0.5 + 0.25 * i
+        for year in years:
+            date = pd.Timestamp(f"{year}-06-30")
+            z = a + slope * to_years(date) + noise * rng.standard_normal()
+            rows.append((province, date, ceiling / (1 + np.exp(-z))))
+    frame = pd.DataFrame(rows, columns=["province", "date", "coverage_pct"])
+    return frame.assign(
+        district=pd.NA,
+        measure="registered",
+        territory=frame["province"],
+        source_url=pd.NA,
+    )
+
+
+def test_pooled_model_recovers_the_true_slope():
+    res = CoverageTrendModel(synthetic_panel(noise=0.05), knots=()).fit()
+    assert res.pooled["fixed_effects"][1] == pytest.approx(0.4, abs=0.03)
+    aceh = res.trend("Aceh")
+    assert aceh.mean[0] == pytest.approx(-0.5, abs=0.1)
+
+
+@pytest.mark.parametrize("method", ["pooled", "damped"])
+def test_forecast_follows_the_true_curve(method):
+    panel = synthetic_panel(noise=0.1)
+    res = CoverageTrendModel(panel, method=method, phi=1.0, knots=(), breaks=()).fit()
+    fc = res.forecast("2026-06-30", levels=(95,))
+    got = fc[(fc.province == "Bali")].iloc[-1]
+    true = 102 / (1 + np.exp(-(-0.25 + 0.4 * to_years(pd.Timestamp("2026-06-30")))))
+    assert got["mean"] == pytest.approx(true, abs=1.5)
+    assert got["lower"] < true < got["upper"]
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_intervals_contain_the_mean_and_widen_with_the_level(method):
+    res = CoverageTrendModel(synthetic_panel(noise=0.2), method=method).fit()
+    fc = res.forecast("2028-12-31")
+    wide = fc.pivot_table(index=["province", "date"], columns="level", values=["lower", "upper"])
+    assert (fc["lower"] <= fc["mean"]).all() and (fc["mean"] <= fc["upper"]).all()
+    assert (wide[("lower", 95)] <= wide[("lower", 80)]).all()
+    assert (wide[("upper", 95)] >= wide[("upper", 80)]).all()
+    assert list(fc.columns[:6]) == ["province", "date", "mean", "lower", "upper", "level"]
+
+
+def test_province_without_data_is_forecast_from_the_pooled_trend_and_labelled():
+    res = CoverageTrendModel(synthetic_panel(noise=0.1), provinces=["Aceh", "Papua"]).fit()
+    assert res.trend("Papua").basis == "pooled (no data)"
+    assert res.trend("Aceh").basis == "own data"
+    fc = res.forecast("2026-12-31")
+    assert set(fc.loc[fc.province == "Papua", "basis"]) == {"pooled (no data)"}
+
+
+def test_same_input_same_output():
+    panel = synthetic_panel(noise=0.2, seed=3)
+    a = compute_targets(CoverageTrendModel(panel).fit(), deadline="2030-12-31", seed=7)
+    b = compute_targets(CoverageTrendModel(panel).fit(), deadline="2030-12-31", seed=7)
+    pd.testing.assert_frame_equal(a, b)
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.floats(80, 97), st.floats(0.1, 4.0))
+def test_a_higher_target_is_never_reached_sooner(low, step):
+    high = min(low + step, 100.0)
+    res = CoverageTrendModel(synthetic_panel(noise=0.2)).fit()
+    t = compute_targets(res, targets=(low, high), deadline="2030-12-31", n_paths=300)
+    for _, g in t.groupby("province"):
+        lo, hi = g.iloc[0], g.iloc[1]
+        assert hi["prob_by_deadline"] <= lo["prob_by_deadline"]
+        if pd.notna(hi["expected_date"]) and pd.notna(lo["expected_date"]):
+            assert hi["expected_date"] >= lo["expected_date"]
+
+
+def test_a_province_above_target_says_so():
+    panel = synthetic_panel()
+    res = CoverageTrendModel(panel).fit()
+    t = compute_targets(res, targets=(50.0,), deadline="2030-12-31").set_index("province")
+    top = panel.sort_values("date").groupby("province").tail(1).set_index("province")
+    above = top.index[top["coverage_pct"] >= 50]
+    assert (t.loc[above, "status"] == STATUS_ABOVE).all()
+    assert (t.loc[above, "required_per_month"] == 0).all()
+
+
+def test_an_unreachable_target_is_out_of_reach_not_a_far_date():
+    panel = synthetic_panel(slope=0.0, noise=0.1)  # flat: nobody moves
+    res = CoverageTrendModel(panel, method="last").fit()
+    t = compute_targets(res, targets=(99.0,), deadline="2030-12-31", provinces=["Aceh"])
+    assert t.loc[0, "status"] == STATUS_OUT_OF_REACH
+    assert pd.isna(t.loc[0, "expected_date"])
+
+
+def test_required_pace_is_gap_in_people_over_months_left():
+    panel = synthetic_panel()
+    res = CoverageTrendModel(panel).fit()
+    t = compute_targets(
+        res,
+        targets=(99.0,),
+        deadline="2026-06-30",
+        population={"Aceh": 1_000_000},
+        provinces=["Aceh"],
+    )
+    last = res.trend("Aceh").last_pct
+    months = 24  # 2024-06 -> 2026-06
+    assert t.loc[0, "required_per_month"] == pytest.approx((99 - last) / 100 * 1e6 / months)
+
+
+def test_single_point_and_single_date_inputs_are_clear_errors():
+    one = synthetic_panel().iloc[[0]]
+    with pytest.raises(PerjakaError, match="at least two different dates"):
+        CoverageTrendModel(one).fit()
+    panel = synthetic_panel()
+    same_day = panel[panel["date"] == pd.Timestamp("2020-06-30")]
+    with pytest.raises(PerjakaError, match="at least two different dates"):
+        CoverageTrendModel(same_day).fit()
+
+
+def test_forecast_until_before_data_and_bad_method_are_clear_errors():
+    res = CoverageTrendModel(synthetic_panel()).fit()
+    with pytest.raises(PerjakaError, match="must be after the latest figure"):
+        res.forecast("2020-01-01")
+    with pytest.raises(PerjakaError, match="unknown method"):
+        CoverageTrendModel(synthetic_panel(), method="prophet")
+    with pytest.raises(PerjakaError, match="deadline"):
+        compute_targets(res, deadline="2021-01-01")
+
+
+def test_survey_measures_are_never_mixed_in():
+    panel = synthetic_panel(noise=0.05)
+    survey = panel.assign(measure="survey_any", coverage_pct=20.0)
+    res = CoverageTrendModel(pd.concat([panel, survey])).fit()
+    assert len(res.panel) == len(panel)
+
+
+def test_backtest_uses_only_data_before_each_origin():
+    panel = synthetic_panel(slope=0.5, noise=0.1)
+    bt = backtest(panel, methods=["pooled", "last"], origins=["2021-01-01", "2023-01-01"])
+    p = bt.predictions
+    assert (p["date"] >= p["origin"]).all()
+    assert set(bt.table()["method"]) == {"pooled", "last"}
+    # on a clean rising trend the model beats carrying the last value forward
+    t = bt.table().set_index(["method", "horizon"])
+    assert t.loc[("pooled", "all"), "mae_pp"] < t.loc[("last", "all"), "mae_pp"]
