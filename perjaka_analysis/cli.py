@@ -178,6 +178,78 @@ def _cmd_backtest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_employers_synth(args: argparse.Namespace) -> int:
+    from .employers.synth import SYNTHETIC_NOTE, generate_registry
+    from .io import write_table
+
+    reg = generate_registry(
+        args.n,
+        seed=args.seed,
+        province=args.province,
+        label_share=args.label_share,
+        selective=args.selective,
+    )
+    write_table(reg.frame, args.out)
+    labelled = int(reg.frame["noncompliant"].notna().sum())
+    print(f"{args.out}: {len(reg.frame)} employers, {labelled} with an inspection label")
+    print(SYNTHETIC_NOTE)
+    return 0
+
+
+def _cmd_employers_score(args: argparse.Namespace) -> int:
+    from .employers.score import score_registry
+    from .employers.synth import SYNTHETIC_NOTE
+    from .io import write_table
+    from .loaders import read_registry
+    from .privacy import load_key
+
+    registry = read_registry(args.registry)
+    key = None if args.identified else load_key(args.key_file)
+    table = score_registry(
+        registry,
+        capacity=args.capacity,
+        identified=args.identified,
+        key=key,
+        language=args.language,
+        reasons_for=args.reasons_for,
+        random_state=args.seed,
+    )
+    write_table(table, args.out)
+    n_list = int(table["on_list"].sum())
+    print(f"{args.out}: {len(table)} employers scored, {n_list} on the inspection lists")
+    if "true_risk" in registry:
+        print(SYNTHETIC_NOTE)
+    if args.identified:
+        print("warning: output holds employer_id (identified); do not share it", file=sys.stderr)
+    return 0
+
+
+def _cmd_employers_evaluate(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from .employers.model import evaluate, metrics_table
+    from .employers.synth import SYNTHETIC_NOTE
+    from .loaders import read_registry
+
+    registry = read_registry(args.registry)
+    result = evaluate(registry, capacity=args.capacity, random_state=args.seed)
+    table = metrics_table(result)
+    with pd.option_context("display.width", 200):
+        print(f"Noncompliance risk model — capacity {args.capacity} inspections per province")
+        print(table.round(3).to_string())
+    if "bayes_auc" in result:
+        print(f"\nBayes-optimal ROC AUC (true probabilities): {result['bayes_auc']:.3f}")
+        print(f"gap to the model (all rows): {result['auc_gap']:.3f}  (target <= 0.01)")
+        print(
+            "precision at capacity with the true probabilities: "
+            f"{result['bayes_precision_at_capacity']:.3f}"
+        )
+        bias = ", ".join(f"{k} {v:+.3f}" for k, v in result["label_bias"].items())
+        print(f"labelled rows minus all rows (effect of who was inspected): {bias}")
+        print(SYNTHETIC_NOTE)
+    return 0
+
+
 def _cmd_provinces(args: argparse.Namespace) -> int:
     from .provinces import normalise_province, province_table
 
@@ -247,6 +319,36 @@ def build_parser() -> argparse.ArgumentParser:
     bt.add_argument("--out", type=Path, help="write the table (.csv or .parquet)")
     bt.add_argument("--plot", type=Path, help="write the plot (.png)")
     bt.set_defaults(func=_cmd_backtest)
+
+    emp = sub.add_parser("employers", help="synthetic registry, risk scores, evaluation")
+    emp_sub = emp.add_subparsers(dest="employers_command", metavar="ACTION", required=True)
+    syn = emp_sub.add_parser("synth", help="write a SYNTHETIC registry following the contract")
+    syn.add_argument("--n", type=int, required=True, help="number of employers")
+    syn.add_argument("--seed", type=int, default=0)
+    syn.add_argument("--province", help="only this province (name, alias or code)")
+    syn.add_argument("--label-share", type=float, default=0.08, help="share inspected")
+    syn.add_argument(
+        "--selective", action="store_true", help="inspect suspicious employers preferentially"
+    )
+    syn.add_argument("--out", type=Path, required=True, help="output .csv or .parquet")
+    syn.set_defaults(func=_cmd_employers_synth)
+    sc = emp_sub.add_parser("score", help="risk, rank, reasons and expected gain per employer")
+    sc.add_argument("--registry", type=Path, required=True)
+    sc.add_argument("--out", type=Path, required=True, help="output .csv or .parquet")
+    sc.add_argument("--capacity", type=int, default=480, help="inspections per province")
+    sc.add_argument(
+        "--identified", action="store_true", help="write employer_id instead of pseudonyms"
+    )
+    sc.add_argument("--key-file", type=Path, help="pseudonym key file (see README)")
+    sc.add_argument("--language", choices=["id", "en"], default="id")
+    sc.add_argument("--reasons-for", choices=["list", "all"], default="list")
+    sc.add_argument("--seed", type=int, default=0)
+    sc.set_defaults(func=_cmd_employers_score)
+    ev = emp_sub.add_parser("evaluate", help="cross-validated metrics of the risk model")
+    ev.add_argument("--registry", type=Path, required=True)
+    ev.add_argument("--capacity", type=int, default=480, help="inspections per province")
+    ev.add_argument("--seed", type=int, default=0)
+    ev.set_defaults(func=_cmd_employers_evaluate)
 
     prov = sub.add_parser("provinces", help="list the 38 provinces or resolve names")
     prov.add_argument("name", nargs="*", help="names, aliases or BPS codes to resolve")

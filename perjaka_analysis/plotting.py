@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -14,10 +15,13 @@ from matplotlib.figure import Figure
 from .provinces import NATIONAL
 
 __all__ = [
+    "plot_calibration",
     "plot_coverage_observations",
     "plot_fan",
     "plot_forecast_grid",
+    "plot_precision_at_k",
     "plot_province_observations",
+    "plot_risk_by",
 ]
 
 TARGET_STYLE = {"color": "0.45", "linestyle": "--", "linewidth": 0.8}
@@ -292,3 +296,112 @@ def plot_forecast_grid(
     fig.text(0.01, 0.005, SOURCE_NOTE, fontsize=7, color="0.35")
     fig.tight_layout(rect=(0, 0.02, 1, 0.97))
     return fig
+
+
+def plot_calibration(
+    y: Sequence[int], risk: Sequence[float], *, bins: int = 10, ax: Axes | None = None
+) -> Axes:
+    """Reliability diagram: observed noncompliance rate against predicted risk (deciles).
+
+    Parameters
+    ----------
+    y : sequence of int
+        Outcomes (0/1).
+    risk : sequence of float
+        Predicted probabilities.
+    bins : int
+        Number of quantile bins.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4, 4))
+    frame = pd.DataFrame({"y": np.asarray(y, dtype=float), "p": np.asarray(risk, dtype=float)})
+    frame["bin"] = pd.qcut(frame["p"], bins, duplicates="drop")
+    g = frame.groupby("bin", observed=True).agg(p=("p", "mean"), y=("y", "mean"), n=("y", "size"))
+    ax.plot([0, 1], [0, 1], color="0.6", linestyle="--", linewidth=0.8, label="perfect")
+    ax.plot(g["p"], g["y"], "o-", color="tab:blue", markersize=4, label="model")
+    ax.set_xlabel("predicted risk")
+    ax.set_ylabel("observed share noncompliant")
+    ax.set_title("Calibration (out-of-fold)", fontsize=10)
+    ax.legend(fontsize=7, frameon=False)
+    return ax
+
+
+def plot_precision_at_k(
+    y: Sequence[int],
+    scores: dict[str, Sequence[float]],
+    *,
+    max_share: float = 0.3,
+    ax: Axes | None = None,
+) -> Axes:
+    """Precision of inspecting the top-scored share of employers, for several scores.
+
+    Parameters
+    ----------
+    y : sequence of int
+        Outcomes (0/1).
+    scores : dict
+        Label to score (e.g. model, rule of thumb, true probability).
+    max_share : float
+        Largest share inspected shown.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 3.5))
+    y = np.asarray(y, dtype=float)
+    n = len(y)
+    shares = np.linspace(0.005, max_share, 60)
+    for label, score in scores.items():
+        order = np.argsort(-np.asarray(score, dtype=float), kind="stable")
+        hits = np.cumsum(y[order])
+        k = np.maximum((shares * n).astype(int), 1)
+        ax.plot(shares * 100, hits[k - 1] / k, label=label)
+    ax.axhline(y.mean(), color="0.5", linestyle=":", linewidth=1, label="base rate")
+    ax.set_xlabel("share of employers inspected (%)")
+    ax.set_ylabel("precision (share noncompliant)")
+    ax.set_ylim(0, 1)
+    ax.set_title("Precision at inspection capacity", fontsize=10)
+    ax.legend(fontsize=7, frameon=False)
+    return ax
+
+
+def plot_risk_by(scored: pd.DataFrame, by: str, *, top: int = 21, ax: Axes | None = None) -> Axes:
+    """Mean predicted risk by a grouping (sector, province, district), with counts.
+
+    Parameters
+    ----------
+    scored : pandas.DataFrame
+        Output of :func:`perjaka_analysis.employers.score_registry`.
+    by : str
+        Column to group by.
+    top : int
+        Largest number of groups shown (highest mean risk first).
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    g = (
+        scored.groupby(by, observed=True)["risk"]
+        .agg(["mean", "size"])
+        .sort_values("mean", ascending=False)
+        .head(top)
+    )
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 0.25 * len(g) + 1))
+    ax.barh(g.index.astype(str)[::-1], g["mean"][::-1], color="tab:orange")
+    for y_pos, (m, n) in enumerate(zip(g["mean"][::-1], g["size"][::-1], strict=True)):
+        ax.annotate(f" n={n:,}", (m, y_pos), va="center", fontsize=6)
+    ax.set_xlabel("mean predicted risk")
+    ax.set_title(f"Risk by {by}", fontsize=10)
+    ax.tick_params(labelsize=7)
+    return ax

@@ -1,0 +1,17 @@
+"""Employers at risk of noncompliance: synthetic registry, risk model, inspection lists."""
+
+from .model import RiskModel, equity_table, evaluate, metrics_table
+from .score import expected_gain, explain, score_registry
+from .synth import SYNTHETIC_NOTE, generate_registry
+
+__all__ = [
+    "SYNTHETIC_NOTE",
+    "RiskModel",
+    "equity_table",
+    "evaluate",
+    "expected_gain",
+    "explain",
+    "generate_registry",
+    "metrics_table",
+    "score_registry",
+]

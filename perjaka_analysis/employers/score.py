@@ -1,0 +1,331 @@
+"""Scored inspection lists: risk, rank, plain-language reasons and expected gain.
+
+Reasons are found by asking the fitted model what each employer's risk would
+be if one fact were put right (everyone registered, wage at the provincial
+minimum, no arrears, no late payments, no deactivations, family members
+registered at the usual rate); the three facts whose correction lowers the
+risk most are told in words, in Bahasa Indonesia or English.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from ..errors import PerjakaError
+from ..privacy import load_key, pseudonymise
+from .model import CONTRIBUTION_RATE, WAGE_CAP_IDR, RiskModel, size_band
+
+__all__ = [
+    "FAMILY_PER_WORKER",
+    "expected_gain",
+    "explain",
+    "score_registry",
+]
+
+#: Assumed registered family members per worker when a worker is enrolled
+#: (adjustable): a worker may register a spouse and up to three children; BPS
+#: puts the average household at about 3.9 people, and many workers are young
+#: or single. Used only to turn unregistered workers into expected dependants.
+FAMILY_PER_WORKER = 1.3
+#: Smallest drop in risk (probability) for a fact to count as a reason.
+MIN_EFFECT = 0.01
+
+
+def _num(frame: pd.DataFrame, col: str) -> pd.Series:
+    if col not in frame:
+        return pd.Series(np.nan, index=frame.index)
+    return pd.to_numeric(frame[col], errors="coerce").astype(float)
+
+
+def _fmt_int(x: float, lang: str) -> str:
+    s = f"{round(x):,}"
+    return s.replace(",", ".") if lang == "id" else s
+
+
+def _fmt_rp(x: float, lang: str) -> str:
+    if x >= 1e9:
+        v, unit = x / 1e9, ("miliar" if lang == "id" else "billion")
+    elif x >= 1e6:
+        v, unit = x / 1e6, ("juta" if lang == "id" else "million")
+    else:
+        return "Rp " + _fmt_int(x, lang)
+    num = f"{v:.1f}"
+    return f"Rp {num.replace('.', ',') if lang == 'id' else num} {unit}"
+
+
+# Each driver: (counterfactual that puts one fact right, sentence in id/en).
+Fix = Callable[[pd.DataFrame, pd.Series], pd.DataFrame]
+
+
+def _fix_registration(f: pd.DataFrame, ump: pd.Series) -> pd.DataFrame:
+    out = f.copy()
+    out["workers_registered"] = np.maximum(f["workers_registered"], f["workers_reported"])
+    return out
+
+
+def _fix_wage(f: pd.DataFrame, ump: pd.Series) -> pd.DataFrame:
+    out = f.copy()
+    if "wage_reported_idr" in f:
+        floor = ump.reindex(f["province"]).to_numpy()
+        wage = _num(f, "wage_reported_idr").to_numpy()
+        out["wage_reported_idr"] = np.where(np.isnan(wage), np.nan, np.fmax(wage, floor))
+    return out
+
+
+def _fix_arrears(f: pd.DataFrame, ump: pd.Series) -> pd.DataFrame:
+    out = f.copy()
+    out["months_in_arrears"] = 0
+    if "arrears_idr" in f:
+        out["arrears_idr"] = 0.0
+    return out
+
+
+def _fix_late(f: pd.DataFrame, ump: pd.Series) -> pd.DataFrame:
+    out = f.copy()
+    if "late_payments_12m" in f:
+        out["late_payments_12m"] = 0
+    return out
+
+
+def _fix_deactivations(f: pd.DataFrame, ump: pd.Series) -> pd.DataFrame:
+    out = f.copy()
+    if "deactivations_12m" in f:
+        out["deactivations_12m"] = 0
+    return out
+
+
+def _fix_family(f: pd.DataFrame, ump: pd.Series) -> pd.DataFrame:
+    out = f.copy()
+    if "dependants_registered" in f:
+        usual = np.round(FAMILY_PER_WORKER * _num(f, "workers_registered"))
+        deps = _num(f, "dependants_registered")
+        out["dependants_registered"] = deps.where(deps.isna(), np.fmax(deps, usual))
+    return out
+
+
+def _say_registration(r: dict, lang: str) -> str:
+    reg, rep = _fmt_int(r["workers_registered"], lang), _fmt_int(r["workers_reported"], lang)
+    if lang == "id":
+        return f"mendaftarkan {reg} dari {rep} pekerja yang dilaporkan"
+    return f"registered {reg} of {rep} reported workers"
+
+
+def _say_wage(r: dict, lang: str) -> str:
+    wage, floor = r.get("wage_reported_idr"), r.get("_ump")
+    if pd.notna(wage) and pd.notna(floor) and wage < floor:
+        w, u = _fmt_rp(wage, lang), _fmt_rp(floor, lang)
+        if lang == "id":
+            return f"upah dilaporkan di bawah UMP ({w} vs UMP {u})"
+        return f"wage reported below the provincial minimum ({w} vs {u})"
+    if lang == "id":
+        return "upah dilaporkan rendah dibanding UMP"
+    return "low reported wage relative to the provincial minimum"
+
+
+def _say_arrears(r: dict, lang: str) -> str:
+    months = int(r["months_in_arrears"])
+    amount = r.get("arrears_idr")
+    extra = f" ({_fmt_rp(amount, lang)})" if pd.notna(amount) and amount > 0 else ""
+    if lang == "id":
+        return f"menunggak iuran {months} bulan{extra}"
+    return f"{months} month{'s' if months != 1 else ''} in arrears{extra}"
+
+
+def _say_late(r: dict, lang: str) -> str:
+    late = int(r["late_payments_12m"])
+    if lang == "id":
+        return f"terlambat membayar {late} dari 12 bulan terakhir"
+    return f"paid late in {late} of the last 12 months"
+
+
+def _say_deactivations(r: dict, lang: str) -> str:
+    n = _fmt_int(r["deactivations_12m"], lang)
+    if lang == "id":
+        return f"menonaktifkan {n} pekerja dalam 12 bulan terakhir"
+    return f"deactivated {n} workers in the last 12 months"
+
+
+def _say_family(r: dict, lang: str) -> str:
+    per = r["dependants_registered"] / max(r["workers_registered"], 1)
+    txt = f"{per:.1f}"
+    if lang == "id":
+        return f"hanya {txt.replace('.', ',')} anggota keluarga terdaftar per pekerja"
+    return f"only {txt} family members registered per worker"
+
+
+DRIVERS: dict[str, tuple[Fix, Callable[[dict, str], str]]] = {
+    "registration": (_fix_registration, _say_registration),
+    "wage": (_fix_wage, _say_wage),
+    "arrears": (_fix_arrears, _say_arrears),
+    "late_payments": (_fix_late, _say_late),
+    "deactivations": (_fix_deactivations, _say_deactivations),
+    "family": (_fix_family, _say_family),
+}
+
+
+def explain(
+    model: RiskModel,
+    registry: pd.DataFrame,
+    risk: pd.Series | None = None,
+    *,
+    language: str = "id",
+    top: int = 3,
+) -> pd.Series:
+    """Top reasons for each employer's risk, in words.
+
+    Parameters
+    ----------
+    model : RiskModel
+        A fitted model.
+    registry : pandas.DataFrame
+        The rows to explain (validated registry rows).
+    risk : pandas.Series, optional
+        Their risk (computed when omitted).
+    language : {"id", "en"}
+        Bahasa Indonesia (default) or English.
+    top : int
+        How many reasons at most.
+
+    Returns
+    -------
+    pandas.Series
+        ``"; "``-joined reasons per row (empty when no fact moves the risk by
+        at least one percentage point).
+    """
+    if language not in ("id", "en"):
+        raise PerjakaError(f"language must be 'id' or 'en', got {language!r}")
+    if registry.empty:
+        return pd.Series([], dtype=str)
+    ump = model._ump()
+    base = model.predict(registry) if risk is None else risk
+    effects = {}
+    for name, (fix, _) in DRIVERS.items():
+        effects[name] = base - model.predict(fix(registry, ump))
+    eff = pd.DataFrame(effects)
+    rows = registry.assign(_ump=ump.reindex(registry["province"]).to_numpy())
+    names = np.array(list(DRIVERS))
+    order = np.argsort(-eff.to_numpy(), axis=1)[:, :top]
+    values = eff.to_numpy()
+    texts = []
+    for i, row in enumerate(rows.to_dict("records")):
+        said = []
+        for j in order[i]:
+            if values[i, j] < MIN_EFFECT:
+                break
+            said.append(DRIVERS[names[j]][1](row, language))
+        texts.append("; ".join(said))
+    return pd.Series(texts, index=registry.index, name="reasons", dtype="str")
+
+
+def expected_gain(registry: pd.DataFrame, risk: pd.Series, ump: pd.Series) -> pd.DataFrame:
+    """What compliance of each employer would add, weighted by its risk.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``expected_unregistered_workers`` (risk x reported workers not
+        registered), ``expected_unregistered_dependants`` (those workers'
+        families at :data:`FAMILY_PER_WORKER`, plus family members missing
+        among registered workers), ``expected_contributions_idr_per_month``
+        (5% of the wage, at least the provincial minimum and at most
+        Rp 12 million, for the expected unregistered workers) and
+        ``arrears_idr`` as reported.
+    """
+    reported = _num(registry, "workers_reported")
+    registered = _num(registry, "workers_registered")
+    gap = (reported - registered).clip(lower=0)
+    workers = risk * gap
+    family_gap = (
+        (FAMILY_PER_WORKER * registered - _num(registry, "dependants_registered"))
+        .clip(lower=0)
+        .fillna(0)
+    )
+    dependants = workers * FAMILY_PER_WORKER + risk * family_gap
+    floor = pd.Series(ump.reindex(registry["province"]).to_numpy(), index=registry.index)
+    wage = _num(registry, "wage_reported_idr").fillna(floor)
+    base = np.clip(np.fmax(wage, floor), None, WAGE_CAP_IDR)
+    return pd.DataFrame(
+        {
+            "expected_unregistered_workers": workers.round(2),
+            "expected_unregistered_dependants": dependants.round(2),
+            "expected_contributions_idr_per_month": (workers * base * CONTRIBUTION_RATE).round(-2),
+            "arrears_idr": _num(registry, "arrears_idr"),
+        },
+        index=registry.index,
+    )
+
+
+def score_registry(
+    registry: pd.DataFrame,
+    *,
+    model: RiskModel | None = None,
+    capacity: int = 480,
+    identified: bool = False,
+    key: bytes | None = None,
+    language: str = "id",
+    reasons_for: str = "list",
+    random_state: int = 0,
+) -> pd.DataFrame:
+    """Score every employer and build the inspection list.
+
+    Parameters
+    ----------
+    registry : pandas.DataFrame
+        A validated registry with some labelled rows.
+    model : RiskModel, optional
+        A fitted model (trained here when omitted).
+    capacity : int
+        Inspections per province (``on_list`` marks the top ``capacity``).
+    identified : bool
+        Keep ``employer_id``; otherwise a keyed pseudonym replaces it.
+    key : bytes, optional
+        Pseudonym key (default :func:`perjaka_analysis.privacy.load_key`).
+    language : {"id", "en"}
+        Language of the reasons.
+    reasons_for : {"list", "all"}
+        Explain the rows on the inspection list (default) or every row.
+    random_state : int
+        Seed of the model.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``pseudonym`` (or ``employer_id``), ``province, district, sector,
+        size_band, risk, rank_in_province, on_list, reasons,
+        expected_unregistered_workers, expected_unregistered_dependants,
+        expected_contributions_idr_per_month, arrears_idr``, sorted by
+        province and rank. No other column of the registry is copied, so
+        name-like extra columns never reach the output.
+    """
+    if capacity < 1:
+        raise PerjakaError(f"capacity must be at least 1, got {capacity}")
+    if reasons_for not in ("list", "all"):
+        raise PerjakaError("reasons_for must be 'list' or 'all'")
+    model = model or RiskModel(random_state=random_state).fit(registry)
+    risk = model.predict(registry)
+    rank = risk.groupby(registry["province"]).rank(ascending=False, method="first").astype(int)
+    on_list = rank <= capacity
+    out = pd.DataFrame(index=registry.index)
+    if identified:
+        out["employer_id"] = registry["employer_id"]
+    else:
+        out["pseudonym"] = pseudonymise(registry["employer_id"], key or load_key())
+    out["province"] = registry["province"]
+    out["district"] = registry["district"] if "district" in registry else pd.NA
+    out["sector"] = registry["sector"]
+    out["size_band"] = size_band(registry["workers_reported"])
+    out["risk"] = risk.round(4)
+    out["rank_in_province"] = rank
+    out["on_list"] = on_list
+    explain_rows = registry[on_list] if reasons_for == "list" else registry
+    out["reasons"] = ""
+    if len(explain_rows):
+        out.loc[explain_rows.index, "reasons"] = explain(
+            model, explain_rows, risk.loc[explain_rows.index], language=language
+        )
+    gain = expected_gain(registry, risk, model._ump())
+    out = out.join(gain)
+    return out.sort_values(["province", "rank_in_province"]).reset_index(drop=True)

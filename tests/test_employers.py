@@ -1,0 +1,266 @@
+"""Synthetic registry, risk model, reasons, pseudonyms and inspection lists."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.metrics import roc_auc_score
+
+from perjaka_analysis import DataValidationError, PerjakaError, read_registry
+from perjaka_analysis.cli import main
+from perjaka_analysis.employers import (
+    RiskModel,
+    equity_table,
+    evaluate,
+    generate_registry,
+    score_registry,
+)
+from perjaka_analysis.employers.model import derive_features, rule_of_thumb
+from perjaka_analysis.privacy import load_key, pseudonymise
+from perjaka_analysis.validate import validate_registry
+
+
+@pytest.fixture(scope="module")
+def registry() -> pd.DataFrame:
+    return validate_registry(generate_registry(12000, seed=5, label_share=0.3).frame)
+
+
+@pytest.fixture(scope="module")
+def fitted(registry) -> RiskModel:
+    return RiskModel(random_state=0).fit(registry)
+
+
+def test_synthetic_registry_follows_the_contract_and_is_labelled_in_part():
+    frame = generate_registry(2000, seed=1).frame
+    reg = validate_registry(frame)  # raises if the contract is broken
+    share = reg["noncompliant"].notna().mean()
+    assert 0.05 < share < 0.12
+    assert reg["true_risk"].between(0, 1).all()
+
+
+def test_synthetic_registry_is_calibrated_to_public_aggregates():
+    frame = generate_registry(100_000, seed=3).frame
+    arrears = (frame["months_in_arrears"] > 0).mean()
+    assert arrears == pytest.approx(3672 / 46895, abs=0.01)  # Jawa Tengah 2023
+    assert 25 <= frame["workers_reported"].mean() <= 40  # 34 per employer in Jawa Tengah
+    assert 0.12 <= frame["true_noncompliant"].mean() <= 0.19
+
+
+def test_same_seed_same_registry_and_other_seed_differs():
+    a = generate_registry(500, seed=9).frame
+    b = generate_registry(500, seed=9).frame
+    c = generate_registry(500, seed=10).frame
+    pd.testing.assert_frame_equal(a, b)
+    assert not a["workers_reported"].equals(c["workers_reported"])
+
+
+def test_province_option_generates_only_that_province():
+    frame = generate_registry(300, seed=0, province="Sulteng").frame
+    assert set(frame["province"]) == {"Sulawesi Tengah"}
+
+
+def test_selective_labels_find_more_noncompliance_than_random_ones():
+    rand = generate_registry(40_000, seed=4).frame
+    sel = generate_registry(40_000, seed=4, selective=True).frame
+    assert sel["noncompliant"].mean() > rand["noncompliant"].mean() + 0.05
+
+
+def test_model_beats_the_rule_of_thumb_on_held_out_labels(registry):
+    labelled = registry[registry["noncompliant"].notna()]
+    train = labelled.sample(frac=0.6, random_state=1)
+    test = labelled.drop(train.index)
+    model = RiskModel(random_state=0).fit(train)
+    y = test["noncompliant"].astype(int)
+    model_auc = roc_auc_score(y, model.predict(test))
+    rule_auc = roc_auc_score(y, rule_of_thumb(test))
+    assert model_auc > rule_auc + 0.03
+
+
+def test_probabilities_are_calibrated(registry, fitted):
+    labelled = registry[registry["noncompliant"].notna()]
+    risk = fitted.predict(labelled)
+    # mean predicted risk matches the observed rate within 3 points
+    assert risk.mean() == pytest.approx(labelled["noncompliant"].mean(), abs=0.03)
+
+
+def test_same_seed_same_scores(registry):
+    a = RiskModel(random_state=3).fit(registry).predict(registry)
+    b = RiskModel(random_state=3).fit(registry).predict(registry)
+    pd.testing.assert_series_equal(a, b)
+
+
+def test_missing_optional_columns_are_handled(registry):
+    required = [
+        "employer_id",
+        "province",
+        "sector",
+        "workers_reported",
+        "workers_registered",
+        "months_in_arrears",
+        "noncompliant",
+    ]
+    slim = registry[required]
+    risk = RiskModel(random_state=0).fit(slim).predict(slim)
+    assert risk.between(0, 1).all()
+    features = derive_features(slim)
+    assert features["wage_ratio"].isna().all()
+
+
+def test_no_labels_is_a_clear_error(registry):
+    with pytest.raises(PerjakaError, match="too few inspection outcomes"):
+        RiskModel().fit(registry.assign(noncompliant=pd.NA))
+    with pytest.raises(PerjakaError, match="no 'noncompliant' column"):
+        RiskModel().fit(registry.drop(columns="noncompliant"))
+
+
+def test_evaluate_reports_the_gap_to_the_bayes_optimal_auc(registry):
+    result = evaluate(registry, folds=3)
+    assert 0.5 < result["cv"]["roc_auc"] <= 1
+    assert result["bayes_auc"] >= result["population"]["roc_auc"] - 0.01
+    assert result["auc_gap"] < 0.06
+    assert set(result["label_bias"]) >= {"roc_auc", "base_rate"}
+
+
+def test_pseudonyms_are_stable_per_key_and_never_the_raw_id():
+    ids = pd.Series(["E1", "E2", "E1", "007"])
+    a = pseudonymise(ids, b"key-1")
+    assert a[0] == a[2] and a[0] != a[1]
+    assert not (a == ids).any()
+    assert pseudonymise(ids, b"key-1").equals(a)
+    assert not pseudonymise(ids, b"key-2").equals(a)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.text(min_size=1, max_size=20), st.binary(min_size=1, max_size=16))
+def test_pseudonym_property_stable_and_not_the_id(identifier, key):
+    p1 = pseudonymise(pd.Series([identifier]), key)[0]
+    p2 = pseudonymise(pd.Series([identifier]), key)[0]
+    assert p1 == p2 and p1 != identifier and p1.startswith("BU-")
+
+
+def test_key_from_environment_then_file(monkeypatch, tmp_path):
+    monkeypatch.setenv("PERJAKA_PSEUDONYM_KEY", "from-env")
+    assert load_key() == b"from-env"
+    monkeypatch.delenv("PERJAKA_PSEUDONYM_KEY")
+    key_file = tmp_path / "k.key"
+    key_file.write_text("from-file\n")
+    assert load_key(key_file) == b"from-file"
+    monkeypatch.setenv("PERJAKA_KEY_FILE", str(tmp_path / "new" / "p.key"))
+    created = load_key()
+    assert created and load_key() == created
+    with pytest.raises(PerjakaError, match="not found"):
+        load_key(tmp_path / "missing.key")
+
+
+def test_score_table_hides_ids_and_ranks_within_province(registry, fitted):
+    extra = registry.assign(employer_name="PT Rahasia")
+    table = score_registry(extra, model=fitted, capacity=25, key=b"k", language="en")
+    assert "employer_id" not in table and "employer_name" not in table
+    assert not table["pseudonym"].isin(registry["employer_id"]).any()
+    for _, g in table.groupby("province"):
+        assert g["rank_in_province"].tolist() == list(range(1, len(g) + 1))
+        assert g["risk"].is_monotonic_decreasing
+        assert g["on_list"].sum() == min(25, len(g))
+    listed = table[table["on_list"]]
+    assert (listed["reasons"] != "").mean() > 0.9
+    assert (table.loc[~table["on_list"], "reasons"] == "").all()
+
+
+def test_identified_output_keeps_the_id_when_asked(registry, fitted):
+    table = score_registry(registry, model=fitted, capacity=5, identified=True)
+    assert table["employer_id"].isin(registry["employer_id"]).all()
+
+
+def test_reasons_name_the_facts_in_both_languages(fitted):
+    row = pd.DataFrame(
+        {
+            "employer_id": ["X1"],
+            "province": ["Banten"],
+            "district": ["Kota Serang"],
+            "sector": ["C"],
+            "workers_reported": [40],
+            "workers_registered": [12],
+            "dependants_registered": [15],
+            "wage_reported_idr": [2_000_000.0],
+            "months_in_arrears": [5],
+            "arrears_idr": [12_000_000.0],
+            "late_payments_12m": [6],
+            "deactivations_12m": [0],
+            "registered_since": [pd.Timestamp("2019-01-01")],
+            "noncompliant": pd.array([pd.NA], dtype="Int8"),
+        }
+    )
+    en = score_registry(row, model=fitted, capacity=1, key=b"k", language="en")
+    idn = score_registry(row, model=fitted, capacity=1, key=b"k", language="id")
+    assert "registered 12 of 40 reported workers" in en.loc[0, "reasons"]
+    assert "mendaftarkan 12 dari 40 pekerja" in idn.loc[0, "reasons"]
+    assert en.loc[0, "reasons"].count(";") <= 2
+    assert en.loc[0, "expected_unregistered_workers"] == pytest.approx(
+        28 * en.loc[0, "risk"], rel=1e-3
+    )
+
+
+def test_equity_table_compares_the_list_with_the_registry(registry, fitted):
+    table = score_registry(registry, model=fitted, capacity=30, key=b"k")
+    eq = equity_table(table, by=("size_band", "sector", "district"))
+    assert np.allclose(eq.groupby("grouping")["registry_share"].sum(), 1)
+    assert np.allclose(eq.groupby("grouping")["list_share"].sum(), 1)
+    sizes = eq[eq["grouping"] == "size_band"].set_index("group")
+    assert sizes["list_n"].sum() == table["on_list"].sum()
+    one = equity_table(table, province="Banten", by=("sector",))
+    assert one["registry_n"].sum() == (table["province"] == "Banten").sum()
+    everyone = equity_table(table.assign(on_list=True), by=("sector",))
+    assert np.allclose(everyone["ratio"], 1)
+
+
+def test_bad_registry_is_rejected_before_scoring(tmp_path, capsys):
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "employer_id,province,sector,workers_reported,workers_registered,months_in_arrears\n"
+        "A,Jabar,Z,10,5,0\nA,Atlantis,C,-1,5,0\n"
+    )
+    out = tmp_path / "out.csv"
+    assert main(["employers", "score", "--registry", str(bad), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "sector" in err and "employer_id" in err and "province" in err
+    assert not out.exists()
+    with pytest.raises(DataValidationError):
+        read_registry(bad)
+
+
+def test_cli_synth_score_evaluate_round_trip(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("PERJAKA_PSEUDONYM_KEY", "test-key")
+    reg = tmp_path / "reg.csv"
+    assert (
+        main(
+            [
+                "employers",
+                "synth",
+                "--n",
+                "3000",
+                "--seed",
+                "1",
+                "--label-share",
+                "0.4",
+                "--out",
+                str(reg),
+            ]
+        )
+        == 0
+    )
+    assert "SYNTHETIC" in capsys.readouterr().out
+    out = tmp_path / "scores.csv"
+    assert (
+        main(["employers", "score", "--registry", str(reg), "--out", str(out), "--capacity", "10"])
+        == 0
+    )
+    scores = pd.read_csv(out)
+    assert "pseudonym" in scores and "employer_id" not in scores
+    again = tmp_path / "scores2.csv"
+    main(["employers", "score", "--registry", str(reg), "--out", str(again), "--capacity", "10"])
+    assert pd.read_csv(again)["pseudonym"].tolist() == scores["pseudonym"].tolist()
+    assert main(["employers", "evaluate", "--registry", str(reg)]) == 0
+    assert "Bayes-optimal" in capsys.readouterr().out
