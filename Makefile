@@ -7,6 +7,7 @@ BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 STAMP  := $(VENV)/.installed
 KERNEL := perjaka
+JOBS   ?= 2
 
 .PHONY: reports test lint lab data env clean benchmarks notebooks-sync
 
@@ -24,7 +25,7 @@ data: $(STAMP)
 
 reports: $(STAMP)
 	$(BIN)/perjaka data build
-	$(BIN)/perjaka summary --out outputs/coverage_summary.csv
+	$(BIN)/perjaka report --all --jobs $(JOBS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

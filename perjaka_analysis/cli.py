@@ -250,6 +250,39 @@ def _cmd_employers_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from .report import run_id_from_env, run_reports
+
+    if not args.all and not args.province:
+        raise PerjakaError("say which briefs: --province NAME (repeatable) or --all")
+    config = {
+        "as_of": args.as_of or "",
+        "deadline": args.deadline,
+        "language": args.language,
+        "registry": str(args.registry) if args.registry else "",
+        "capacity": args.capacity,
+        "seed": args.seed,
+    }
+    if args.target:
+        config["targets"] = args.target
+    result = run_reports(
+        None if args.all else args.province,
+        config=config,
+        out=args.out,
+        run_id=args.run_id or run_id_from_env(),
+        jobs=args.jobs,
+        scheduler=args.scheduler,
+        progress=not args.no_progress,
+    )
+    ok = len(result.outcomes) - len(result.failures)
+    print(f"{result.run_dir}: {ok} of {len(result.outcomes)} briefs in {result.seconds:.1f} s")
+    print(f"overview: {result.run_dir / 'index.html'}")
+    if result.failures:
+        print(f"{len(result.failures)} failed:\n{result.describe_failures()}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def _cmd_provinces(args: argparse.Namespace) -> int:
     from .provinces import normalise_province, province_table
 
@@ -349,6 +382,24 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--capacity", type=int, default=480, help="inspections per province")
     ev.add_argument("--seed", type=int, default=0)
     ev.set_defaults(func=_cmd_employers_evaluate)
+
+    rep = sub.add_parser("report", help="province policy briefs and the national overview")
+    which = rep.add_mutually_exclusive_group()
+    which.add_argument("--province", action="append", help="name, alias or code (repeatable)")
+    which.add_argument("--all", action="store_true", help="all 38 provinces")
+    rep.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
+    rep.add_argument("--scheduler", help="dask.distributed scheduler address")
+    rep.add_argument("--out", type=Path, default=Path("outputs/reports"))
+    rep.add_argument("--run-id", help="run folder name (default: UTC time)")
+    rep.add_argument("--as-of", help="date of the briefs (default today)")
+    rep.add_argument("--deadline", default="2029-12-31")
+    rep.add_argument("--target", type=float, action="append", help="target %% (repeatable)")
+    rep.add_argument("--language", choices=["id", "en"], default="id")
+    rep.add_argument("--registry", type=Path, help="employer registry (default: synthetic)")
+    rep.add_argument("--capacity", type=int, default=480)
+    rep.add_argument("--seed", type=int, default=0)
+    rep.add_argument("--no-progress", action="store_true")
+    rep.set_defaults(func=_cmd_report)
 
     prov = sub.add_parser("provinces", help="list the 38 provinces or resolve names")
     prov.add_argument("name", nargs="*", help="names, aliases or BPS codes to resolve")

@@ -16,6 +16,7 @@ __all__ = [
     "DataValidationError",
     "PerjakaError",
     "Problem",
+    "ReportError",
     "UnknownProvinceError",
 ]
 
@@ -131,3 +132,7 @@ class UnknownProvinceError(PerjakaError, KeyError):
 
     def __str__(self) -> str:  # KeyError would quote the message
         return str(self.args[0])
+
+
+class ReportError(PerjakaError):
+    """A report run finished with failing provinces (listed in the message)."""

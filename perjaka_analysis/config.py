@@ -1,0 +1,133 @@
+"""Report configuration: one frozen dataclass whose fields are the brief's parameters.
+
+No I/O at import. The parameters cell of ``notebooks/province_report.ipynb``
+must hold exactly these names (a test checks it with
+``papermill.inspect_notebook``); values are plain JSON types.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from .errors import PerjakaError
+from .provinces import NATIONAL, normalise_province
+
+__all__ = ["LANGUAGES", "ReportConfig"]
+
+LANGUAGES = ("id", "en")
+
+
+@dataclass(frozen=True)
+class ReportConfig:
+    """Parameters of one province brief.
+
+    Attributes
+    ----------
+    province : str
+        Official name (aliases are normalised by :meth:`validated`).
+    as_of : str
+        Date of the brief, ISO ``YYYY-MM-DD`` ("" = today).
+    targets : list of float
+        Coverage targets in percent.
+    deadline : str
+        Deadline of the targets, ISO date.
+    language : {"id", "en"}
+        Language of the text and number formats.
+    registry : str
+        Employer registry path ("" = the shipped synthetic registry).
+    capacity : int
+        Inspections per province.
+    seed : int
+        Seed of every random step.
+    shared : str
+        Folder of the run's shared results (set by the runner).
+    """
+
+    province: str = "Banten"
+    as_of: str = ""
+    targets: list[float] = field(default_factory=lambda: [95.0, 98.0])
+    deadline: str = "2029-12-31"
+    language: str = "id"
+    registry: str = ""
+    capacity: int = 480
+    seed: int = 0
+    shared: str = ""
+
+    @classmethod
+    def fields(cls) -> list[str]:
+        """Names of the parameters, in order."""
+        return [f.name for f in dataclasses.fields(cls)]
+
+    @classmethod
+    def from_mapping(cls, values: dict[str, Any]) -> ReportConfig:
+        """Build a config from plain values; unknown names are an error.
+
+        Raises
+        ------
+        PerjakaError
+            Naming the unknown parameters and the valid ones.
+        """
+        unknown = sorted(set(values) - set(cls.fields()))
+        if unknown:
+            raise PerjakaError(
+                f"unknown report parameter(s): {', '.join(unknown)}; "
+                f"valid: {', '.join(cls.fields())}"
+            )
+        return cls(**values).validated()
+
+    def validated(self) -> ReportConfig:
+        """Return a copy with a normalised province and checked values.
+
+        Raises
+        ------
+        PerjakaError
+            On an unknown province, bad date, language, targets or capacity.
+        """
+        province = normalise_province(self.province)
+        dates = {"as_of": self.as_of or pd.Timestamp.today(), "deadline": self.deadline}
+        for name, value in dates.items():
+            try:
+                dates[name] = pd.Timestamp(value).strftime("%Y-%m-%d")
+            except (ValueError, TypeError):
+                raise PerjakaError(f"{name} must be a date YYYY-MM-DD, got {value!r}") from None
+        if self.language not in LANGUAGES:
+            raise PerjakaError(f"language must be one of {LANGUAGES}, got {self.language!r}")
+        targets = [float(t) for t in self.targets]
+        if not targets or any(not 0 < t <= 100 for t in targets):
+            raise PerjakaError(f"targets must be percentages in (0, 100], got {self.targets}")
+        if int(self.capacity) < 1:
+            raise PerjakaError(f"capacity must be at least 1, got {self.capacity}")
+        return dataclasses.replace(
+            self,
+            province=province,
+            as_of=dates["as_of"],
+            deadline=dates["deadline"],
+            targets=sorted(targets),
+            capacity=int(self.capacity),
+            seed=int(self.seed),
+        )
+
+    def parameters(self) -> dict[str, Any]:
+        """Plain JSON values for papermill."""
+        return dataclasses.asdict(self)
+
+    @property
+    def slug(self) -> str:
+        """File name of the province's brief, e.g. ``sulawesi-tengah``."""
+        return slugify(self.province)
+
+    @property
+    def is_national(self) -> bool:
+        return self.province == NATIONAL
+
+
+def slugify(name: str) -> str:
+    """``"DKI Jakarta"`` -> ``"dki-jakarta"``."""
+    out = "".join(ch.lower() if ch.isalnum() else "-" for ch in name)
+    while "--" in out:
+        out = out.replace("--", "-")
+    return out.strip("-")

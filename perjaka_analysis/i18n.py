@@ -1,0 +1,155 @@
+"""Words and number formats of the briefs, in Bahasa Indonesia (default) and English."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+__all__ = ["fmt_date", "fmt_int", "fmt_pct", "fmt_pp", "text"]
+
+MONTHS = {
+    "id": [
+        "Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
+        "September", "Oktober", "November", "Desember",
+    ],
+    "en": [
+        "January", "February", "March", "April", "May", "June", "July", "August",
+        "September", "October", "November", "December",
+    ],
+}  # fmt: skip
+
+
+def _missing(x: object) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NaT or pd.isna(x)
+
+
+def fmt_int(x: object, lang: str = "id") -> str:
+    """Whole number with thousands separators: ``1.610.575`` (id), ``1,610,575`` (en).
+
+    Examples
+    --------
+    >>> fmt_int(1610575), fmt_int(1610575, "en")
+    ('1.610.575', '1,610,575')
+    """
+    if _missing(x):
+        return "–"
+    s = f"{round(float(x)):,}"
+    return s.replace(",", ".") if lang == "id" else s
+
+
+def fmt_num(x: object, lang: str = "id", digits: int = 2) -> str:
+    """Decimal number: ``80,47`` (id), ``80.47`` (en)."""
+    if _missing(x):
+        return "–"
+    s = f"{float(x):,.{digits}f}"
+    if lang == "id":
+        s = s.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return s
+
+
+def fmt_pct(x: object, lang: str = "id", digits: int = 2) -> str:
+    """Percentage: ``80,47%`` (id), ``80.47%`` (en).
+
+    Examples
+    --------
+    >>> fmt_pct(80.47), fmt_pct(80.47, "en")
+    ('80,47%', '80.47%')
+    """
+    return "–" if _missing(x) else fmt_num(x, lang, digits) + "%"
+
+
+def fmt_pp(x: object, lang: str = "id", digits: int = 2) -> str:
+    """Percentage points: ``1,5 poin persen`` / ``1.5 percentage points``."""
+    if _missing(x):
+        return "–"
+    return f"{fmt_num(x, lang, digits)} {text('pp', lang)}"
+
+
+def fmt_date(x: object, lang: str = "id", precision: str = "day") -> str:
+    """``28 Maret 2022`` / ``28 March 2022``; ``Maret 2022`` at month precision."""
+    if _missing(x):
+        return "–"
+    ts = pd.Timestamp(x)
+    month = MONTHS[lang][ts.month - 1]
+    if precision == "year":
+        return str(ts.year)
+    if precision == "month":
+        return f"{month} {ts.year}"
+    return f"{ts.day} {month} {ts.year}"
+
+
+TEXT = {
+    "pp": ("poin persen", "percentage points"),
+    "title": ("Ringkasan kebijakan JKN", "JKN policy brief"),
+    "headline": ("Sorotan", "Headline"),
+    "trend": ("Tren dan proyeksi", "Trend and forecast"),
+    "employers": ("Badan usaha berisiko", "Employers at risk"),
+    "scenario": ("Skenario penegakan kepatuhan", "Enforcement scenario"),
+    "method": ("Data dan metode", "Data and method"),
+    "latest": ("Cakupan kepesertaan terakhir", "Latest registration coverage"),
+    "rank": ("Peringkat di antara provinsi", "Rank among provinces"),
+    "no_figure": (
+        "Belum ada angka cakupan kepesertaan yang dipublikasikan untuk provinsi ini.",
+        "No registration coverage figure has been published for this province.",
+    ),
+    "synthetic": (
+        "Data badan usaha dalam ringkasan ini SINTETIS (dibuat oleh perjaka employers synth, "
+        "dikalibrasi ke angka agregat publik) dan bukan data badan usaha sebenarnya.",
+        "The employer data in this brief is SYNTHETIC (made by perjaka employers synth, "
+        "calibrated to public aggregate figures) and not real employers.",
+    ),
+    "pseudonym_note": (
+        "Identitas badan usaha diganti dengan pseudonim berkunci.",
+        "Employer identities are replaced by keyed pseudonyms.",
+    ),
+    "target": ("Target", "Target"),
+    "gap": ("Kekurangan", "Gap"),
+    "people": ("jiwa", "people"),
+    "status_above": ("sudah di atas target", "already above target"),
+    "status_expected": ("diperkirakan tercapai", "expected"),
+    "status_out": ("tidak tercapai dalam horizon", "out of reach within horizon"),
+    "expected_date": ("Perkiraan tanggal tercapai", "Expected date"),
+    "interval": ("Interval 80%", "80% interval"),
+    "probability": ("Peluang tercapai sebelum tenggat", "Probability by the deadline"),
+    "required_pace": ("Tambahan peserta per bulan yang dibutuhkan", "Required participants/month"),
+    "recent_pace": ("Laju setahun terakhir (per bulan)", "Pace of the last year (per month)"),
+    "later": ("setelah horizon", "after the horizon"),
+    "basis_pooled": (
+        "Tanpa angka sendiri: proyeksi dari tren gabungan semua provinsi.",
+        "No own figure: forecast from the pooled trend of all provinces.",
+    ),
+    "basis_presplit": (
+        "Angka sebelum pemekaran 2022 (wilayah lama yang lebih luas).",
+        "Figures from before the 2022 split (the older, larger territory).",
+    ),
+    "list": ("Daftar prioritas pemeriksaan", "Inspection priority list"),
+    "reasons": ("Alasan", "Reasons"),
+    "risk": ("Risiko", "Risk"),
+    "district": ("Wilayah", "District"),
+    "sector": ("Sektor", "Sector"),
+    "workers": ("pekerja", "workers"),
+    "dependants": ("anggota keluarga", "family members"),
+    "on_list_total": (
+        "Jika {k} badan usaha teratas patuh, diperkirakan bertambah {w} pekerja dan {d} "
+        "anggota keluarga ({p} dari jumlah penduduk); iuran sekitar {c} per bulan.",
+        "If the top {k} employers complied, about {w} workers and {d} family members would be "
+        "added ({p} of the population); contributions of about {c} per month.",
+    ),
+    "earlier": ("lebih cepat", "earlier"),
+    "months": ("bulan", "months"),
+    "sources": ("Sumber", "Sources"),
+    "provenance": ("Asal-usul hasil", "Provenance"),
+    "caveats": ("Catatan", "Caveats"),
+    "caveat_text": (
+        "Kepesertaan dihitung terhadap penduduk ber-KTP setempat sehingga bisa melebihi 100%; "
+        "penyebut berbeda antarsumber; angka survei (Susenas) tidak dicampur.",
+        "Registration is counted against ID-card residents and can exceed 100%; "
+        "denominators differ between sources; survey figures (Susenas) are never mixed in.",
+    ),
+}
+
+
+def text(key: str, lang: str = "id") -> str:
+    """The phrase ``key`` in the language (``id`` or ``en``)."""
+    return TEXT[key][0 if lang == "id" else 1]
