@@ -272,6 +272,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         run_id=args.run_id or run_id_from_env(),
         jobs=args.jobs,
         scheduler=args.scheduler,
+        notebook=args.notebook,
         progress=not args.no_progress,
     )
     ok = len(result.outcomes) - len(result.failures)
@@ -398,6 +399,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--registry", type=Path, help="employer registry (default: synthetic)")
     rep.add_argument("--capacity", type=int, default=480)
     rep.add_argument("--seed", type=int, default=0)
+    rep.add_argument("--notebook", type=Path, help="brief notebook (default: the shipped one)")
     rep.add_argument("--no-progress", action="store_true")
     rep.set_defaults(func=_cmd_report)
 

@@ -92,7 +92,11 @@ class RunResult:
         """One paragraph per failure: province, failing cell, error."""
         parts = []
         for o in self.failures:
-            where = f"cell {o.cell}" if o.cell is not None else "before the notebook ran"
+            where = (
+                f"cell {o.cell} of {o.slug}.failed.ipynb"
+                if o.cell is not None
+                else "before the notebook ran"
+            )
             src = f"\n    {o.cell_source.strip().splitlines()[0]}" if o.cell_source else ""
             parts.append(f"- {o.province}: failed at {where}: {o.error}{src}")
         return "\n".join(parts)
@@ -150,6 +154,7 @@ def run_one(
     notebook: str | Path | None = None,
     kernel: str = KERNEL_NAME,
     retries: int = 1,
+    figures: bool = True,
 ) -> ProvinceOutcome:
     """Render figures, execute the brief notebook and export HTML for one province.
 
@@ -177,20 +182,27 @@ def run_one(
             time.perf_counter() - started,
             error=f"{type(exc).__name__}: {exc}",
         )
+    failed_nb = run_dir / f"{slug}.failed.ipynb"
     while True:
         attempts += 1
         try:
             with _kernel_log(run_dir / "_logs" / f"{slug}.log"), atomic_path(nb_out) as tmp:
-                pm.execute_notebook(
-                    str(notebook or default_notebook()),
-                    str(tmp),
-                    parameters=config.parameters(),
-                    kernel_name=kernel,
-                    progress_bar=False,
-                    log_output=False,
-                    request_save_on_cell_execute=False,
-                )
+                try:
+                    pm.execute_notebook(
+                        str(notebook or default_notebook()),
+                        str(tmp),
+                        parameters=config.parameters(),
+                        kernel_name=kernel,
+                        progress_bar=False,
+                        log_output=False,
+                        request_save_on_cell_execute=False,
+                    )
+                except pm.PapermillExecutionError:
+                    if tmp.is_file():  # keep the executed notebook with its error
+                        os.replace(tmp, failed_nb)
+                    raise
             _export_html(nb_out, run_dir / f"{slug}.html", f"{config.province} — JKN")
+            failed_nb.unlink(missing_ok=True)
             return ProvinceOutcome(
                 config.province, slug, "ok", time.perf_counter() - started, attempts
             )
@@ -244,6 +256,8 @@ def run_reports(
     notebook: str | Path | None = None,
     kernel: str = KERNEL_NAME,
     progress: bool = True,
+    shared: str | Path | None = None,
+    figures: bool = True,
 ) -> RunResult:
     """Run the brief of every province (or the given ones) and the national overview.
 
@@ -269,6 +283,11 @@ def run_reports(
         Jupyter kernel name, always passed explicitly.
     progress : bool
         Show a progress bar.
+    shared : str or Path, optional
+        Reuse the shared results of an earlier run with the same parameters
+        (default: compute them).
+    figures : bool
+        Draw the figures (off only to time the runner itself).
 
     Returns
     -------
@@ -297,7 +316,11 @@ def run_reports(
     run_id = run_id or pd.Timestamp.now(tz="UTC").strftime("%Y%m%d-%H%M%S")
     run_dir = Path(out).resolve() / run_id
     run_dir.mkdir(parents=True, exist_ok=True)
-    shared = prepare_shared(base, run_dir / "_shared", provinces=list(province_table()["province"]))
+    if shared is None:
+        shared = prepare_shared(
+            base, run_dir / "_shared", provinces=list(province_table()["province"])
+        )
+    shared = Path(shared).resolve()
     configs = [
         ReportConfig(**{**base.parameters(), "province": n, "shared": str(shared)}).validated()
         for n in names
@@ -311,7 +334,9 @@ def run_reports(
     outcomes: list[ProvinceOutcome] = []
     try:
         futures = {
-            executor.submit(run_one, c, run_dir, notebook=nb_path, kernel=kernel): c
+            executor.submit(
+                run_one, c, run_dir, notebook=nb_path, kernel=kernel, figures=figures
+            ): c
             for c in configs
         }
         iterator = cf.as_completed(futures)
