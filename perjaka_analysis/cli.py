@@ -439,7 +439,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
     """Print data-quality warnings as one plain line (no source line)."""
-    if issubclass(category, DataQualityWarning):
+    from .privacy import KeyCreatedWarning
+
+    if issubclass(category, DataQualityWarning | KeyCreatedWarning):
         print(f"warning: {message}", file=sys.stderr)
     else:
         print(warnings.formatwarning(message, category, filename, lineno, line), file=sys.stderr)

@@ -462,7 +462,8 @@ def render_brief_figures(shared, province: str, out_dir, language: str = "id") -
     if language == "id":
         ax.set_ylabel("terdaftar (% penduduk)")
     fig.text(0.01, 0.01, SOURCE_NOTE, fontsize=6, color="0.35")
-    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    # fixed margins: tight_layout would draw the figure once more just to measure it
+    fig.subplots_adjust(left=0.09, right=0.98, top=0.92, bottom=0.14)
     target = out_dir / f"{slug}-fan.png"
     with atomic_path(target) as tmp:
         fig.savefig(tmp, dpi=90, format="png")
@@ -483,7 +484,7 @@ def render_brief_figures(shared, province: str, out_dir, language: str = "id") -
             fontsize=10,
         )
         ax.tick_params(labelsize=7)
-        fig.tight_layout()
+        fig.subplots_adjust(left=0.08, right=0.97, top=0.9, bottom=0.5 / fig.get_figheight())
         target = out_dir / f"{slug}-sectors.png"
         with atomic_path(target) as tmp:
             fig.savefig(tmp, dpi=90, format="png")

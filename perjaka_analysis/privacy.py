@@ -18,13 +18,19 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+import warnings
 from pathlib import Path
 
 import pandas as pd
 
 from .errors import PerjakaError
 
-__all__ = ["ENV_KEY", "default_key_file", "load_key", "pseudonymise"]
+__all__ = ["ENV_KEY", "KeyCreatedWarning", "default_key_file", "load_key", "pseudonymise"]
+
+
+class KeyCreatedWarning(UserWarning):
+    """A new pseudonym key file was created (keep it: it fixes the pseudonyms)."""
+
 
 ENV_KEY = "PERJAKA_PSEUDONYM_KEY"
 ENV_KEY_FILE = "PERJAKA_KEY_FILE"
@@ -77,6 +83,12 @@ def load_key(key_file: str | Path | None = None, *, create: bool = True) -> byte
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(secrets.token_urlsafe(32) + "\n")
+    warnings.warn(
+        f"created a new pseudonym key at {path}; keep it: the same key gives the same "
+        "pseudonyms in every run",
+        KeyCreatedWarning,
+        stacklevel=2,
+    )
     return load_key(path)
 
 

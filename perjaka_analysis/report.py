@@ -170,18 +170,18 @@ def run_one(
     slug = config.slug
     nb_out = run_dir / f"{slug}.ipynb"
     attempts = 0
+
+    def outcome(status: str, **details: object) -> ProvinceOutcome:
+        elapsed = time.perf_counter() - started
+        return ProvinceOutcome(config.province, slug, status, elapsed, max(attempts, 1), **details)
+
     try:
-        render_brief_figures(
-            Path(config.shared), config.province, run_dir / "figures", config.language
-        )
+        if figures:
+            render_brief_figures(
+                Path(config.shared), config.province, run_dir / "figures", config.language
+            )
     except Exception as exc:  # a figure failure is that province's failure
-        return ProvinceOutcome(
-            config.province,
-            slug,
-            "failed",
-            time.perf_counter() - started,
-            error=f"{type(exc).__name__}: {exc}",
-        )
+        return outcome("failed", error=f"{type(exc).__name__}: {exc}")
     failed_nb = run_dir / f"{slug}.failed.ipynb"
     while True:
         attempts += 1
@@ -203,16 +203,10 @@ def run_one(
                     raise
             _export_html(nb_out, run_dir / f"{slug}.html", f"{config.province} — JKN")
             failed_nb.unlink(missing_ok=True)
-            return ProvinceOutcome(
-                config.province, slug, "ok", time.perf_counter() - started, attempts
-            )
+            return outcome("ok")
         except pm.PapermillExecutionError as exc:
-            return ProvinceOutcome(
-                config.province,
-                slug,
+            return outcome(
                 "failed",
-                time.perf_counter() - started,
-                attempts,
                 error=f"{exc.ename}: {exc.evalue}",
                 cell=exc.cell_index,
                 cell_source=exc.source,
@@ -222,14 +216,25 @@ def run_one(
             if attempts <= retries and any(k in message for k in RETRYABLE):
                 time.sleep(0.5)
                 continue
-            return ProvinceOutcome(
-                config.province,
-                slug,
-                "failed",
-                time.perf_counter() - started,
-                attempts,
-                error=message + "\n" + traceback.format_exc(limit=2),
-            )
+            return outcome("failed", error=message + "\n" + traceback.format_exc(limit=2))
+
+
+def warm_up() -> float:
+    """Import what a worker needs (papermill, nbconvert, matplotlib, plotting).
+
+    Submitted once per worker before the shared results are computed, so that
+    worker start-up overlaps with that work instead of following it.
+    """
+    started = time.perf_counter()
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import nbconvert  # noqa: F401
+    import papermill  # noqa: F401
+
+    from . import plotting  # noqa: F401
+
+    return time.perf_counter() - started
 
 
 def _executor(jobs: int, scheduler: str | None) -> tuple[cf.Executor, object]:
@@ -242,6 +247,13 @@ def _executor(jobs: int, scheduler: str | None) -> tuple[cf.Executor, object]:
         return client.get_executor(), client
     ctx = multiprocessing.get_context("spawn")
     return cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx), None
+
+
+def _close(executor: cf.Executor, client: object, owned: bool) -> None:
+    if owned:
+        executor.shutdown(wait=True)
+    if client is not None:
+        client.close()
 
 
 def run_reports(
@@ -316,21 +328,27 @@ def run_reports(
     run_id = run_id or pd.Timestamp.now(tz="UTC").strftime("%Y%m%d-%H%M%S")
     run_dir = Path(out).resolve() / run_id
     run_dir.mkdir(parents=True, exist_ok=True)
-    if shared is None:
-        shared = prepare_shared(
-            base, run_dir / "_shared", provinces=list(province_table()["province"])
-        )
+    own_client = None
+    owned = executor is None
+    if owned:
+        executor, own_client = _executor(jobs, scheduler)
+    warming = [executor.submit(warm_up) for _ in range(max(jobs, 1))]
+    try:
+        if shared is None:
+            shared = prepare_shared(
+                base,
+                run_dir / "_shared",
+                provinces=list(province_table()["province"]),
+                executor=executor,
+            )
+    except BaseException:
+        _close(executor, own_client, owned)
+        raise
     shared = Path(shared).resolve()
     configs = [
         ReportConfig(**{**base.parameters(), "province": n, "shared": str(shared)}).validated()
         for n in names
     ]
-    own_client = None
-    if executor is None:
-        executor, own_client = _executor(jobs, scheduler)
-        owned = True
-    else:
-        owned = False
     outcomes: list[ProvinceOutcome] = []
     try:
         futures = {
@@ -351,10 +369,8 @@ def run_reports(
             except Exception as exc:  # a worker that died
                 outcomes.append(ProvinceOutcome(c.province, c.slug, "failed", 0.0, error=repr(exc)))
     finally:
-        if owned:
-            executor.shutdown(wait=True)
-        if own_client is not None:
-            own_client.close()
+        cf.wait(warming)
+        _close(executor, own_client, owned)
     order = {n: i for i, n in enumerate(names)}
     outcomes.sort(key=lambda o: order[o.province])
     result = RunResult(run_dir=run_dir, outcomes=outcomes)

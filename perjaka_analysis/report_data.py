@@ -14,6 +14,7 @@ import json
 import subprocess
 import time
 import warnings
+from concurrent.futures import Executor
 from pathlib import Path
 
 import numpy as np
@@ -80,12 +81,68 @@ def _history(results, places: list[str]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)[["province", "date", "mean"]]
 
 
+def score_employers(config: ReportConfig, out: str | Path, key: bytes) -> tuple[pd.DataFrame, bool]:
+    """Score the run's registry; write the inspection lists and risk by group.
+
+    Runs in a worker while the parent fits the coverage trend. Writes
+    ``scored_list.parquet`` (rows on the lists, pseudonymised) and
+    ``risk_by.parquet`` into ``out``.
+
+    Returns
+    -------
+    gains : pandas.DataFrame
+        Per province: expected workers, dependants and contributions of the
+        employers on the list, employers on the list and in the registry.
+    synthetic : bool
+        Whether the registry is synthetic.
+    """
+    from .employers.score import score_registry
+    from .loaders import read_registry
+
+    out = Path(out)
+    reg_path = registry_path(config)
+    registry = read_registry(reg_path)
+    synthetic = "true_risk" in registry.columns or str(reg_path).endswith(SHIPPED_REGISTRY)
+    scored = score_registry(
+        registry,
+        capacity=config.capacity,
+        key=key,
+        language=config.language,
+        random_state=config.seed,
+    )
+    listed = scored[scored["on_list"]]
+    gains = listed.groupby("province")[
+        [
+            "expected_unregistered_workers",
+            "expected_unregistered_dependants",
+            "expected_contributions_idr_per_month",
+        ]
+    ].sum()
+    gains["employers_on_list"] = listed.groupby("province").size()
+    gains["employers_in_registry"] = scored.groupby("province").size()
+    risk_by = []
+    for by in ("sector", "district", "size_band"):
+        g = scored.groupby(["province", by], observed=True).agg(
+            employers=("risk", "size"),
+            mean_risk=("risk", "mean"),
+            on_list=("on_list", "sum"),
+            expected_unregistered_workers=("expected_unregistered_workers", "sum"),
+        )
+        g = g.reset_index().rename(columns={by: "group"})
+        g.insert(1, "grouping", by)
+        risk_by.append(g)
+    listed.to_parquet(out / "scored_list.parquet", index=False)
+    pd.concat(risk_by, ignore_index=True).to_parquet(out / "risk_by.parquet", index=False)
+    return gains, bool(synthetic)
+
+
 def prepare_shared(
     config: ReportConfig,
     out: str | Path,
     *,
     provinces: list[str] | None = None,
     key: bytes | None = None,
+    executor: Executor | None = None,
 ) -> Path:
     """Compute everything the briefs show and write it to ``out``.
 
@@ -99,6 +156,8 @@ def prepare_shared(
         Provinces to prepare (default all 38).
     key : bytes, optional
         Pseudonym key (default :func:`perjaka_analysis.privacy.load_key`).
+    executor : concurrent.futures.Executor, optional
+        Where to score the employer registry while the trend is fitted here.
 
     Returns
     -------
@@ -107,9 +166,7 @@ def prepare_shared(
     """
     from .coverage import coverage_summary
     from .datasets import load_coverage, load_provinces, raw_path
-    from .employers.score import score_registry
     from .forecast import compute_targets, population_by_place, scenario_targets
-    from .loaders import read_registry
     from .privacy import load_key
     from .trend import CoverageTrendModel
 
@@ -117,6 +174,9 @@ def prepare_shared(
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     config = config.validated()
+    key = key or load_key()
+    # the employer registry is scored in a worker while the trend is fitted here
+    scoring = executor.submit(score_employers, config, out, key) if executor else None
     table = load_provinces()
     places = provinces or list(table["province"])
     with warnings.catch_warnings():
@@ -138,26 +198,10 @@ def prepare_shared(
     )
     summary = coverage_summary(coverage, table, targets=config.targets)
 
-    reg_path = registry_path(config)
-    registry = read_registry(reg_path)
-    synthetic = "true_risk" in registry.columns or str(reg_path).endswith(SHIPPED_REGISTRY)
-    scored = score_registry(
-        registry,
-        capacity=config.capacity,
-        key=key or load_key(),
-        language=config.language,
-        random_state=config.seed,
-    )
-    listed = scored[scored["on_list"]]
-    gains = listed.groupby("province")[
-        [
-            "expected_unregistered_workers",
-            "expected_unregistered_dependants",
-            "expected_contributions_idr_per_month",
-        ]
-    ].sum()
-    gains["employers_on_list"] = listed.groupby("province").size()
-    gains["employers_in_registry"] = scored.groupby("province").size()
+    if scoring is None:
+        gains, synthetic = score_employers(config, out, key)
+    else:
+        gains, synthetic = scoring.result()
     gains = gains.reindex(places).fillna(0.0)
     national = gains.sum()
     gains.loc[NATIONAL] = national
@@ -183,18 +227,6 @@ def prepare_shared(
         scen.append(frame)
     scenario = pd.concat(scen, ignore_index=True)
 
-    risk_by = []
-    for by in ("sector", "district", "size_band"):
-        g = scored.groupby(["province", by], observed=True).agg(
-            employers=("risk", "size"),
-            mean_risk=("risk", "mean"),
-            on_list=("on_list", "sum"),
-            expected_unregistered_workers=("expected_unregistered_workers", "sum"),
-        )
-        g = g.reset_index().rename(columns={by: "group"})
-        g.insert(1, "grouping", by)
-        risk_by.append(g)
-
     panel = results.panel.copy()
     cov_rows = coverage[coverage["district"].isna()].copy()
     tables = {
@@ -203,10 +235,8 @@ def prepare_shared(
         "panel": panel,
         "targets": targets,
         "summary": summary,
-        "scored_list": listed,
         "gains": gains.reset_index(names="province"),
         "scenario": scenario,
-        "risk_by": pd.concat(risk_by, ignore_index=True),
         "coverage": cov_rows,
     }
     for name, frame in tables.items():
@@ -217,6 +247,7 @@ def prepare_shared(
         name: {"path": str(data_dir / name), "sha256": file_sha256(data_dir / name)}
         for name in ("coverage.csv", "provinces.csv", "targets.csv", "ump.csv")
     }
+    reg_path = registry_path(config)
     inputs["registry"] = {"path": str(reg_path), "sha256": file_sha256(reg_path)}
     from . import __version__
 

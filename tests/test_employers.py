@@ -19,7 +19,7 @@ from perjaka_analysis.employers import (
     score_registry,
 )
 from perjaka_analysis.employers.model import derive_features, rule_of_thumb
-from perjaka_analysis.privacy import load_key, pseudonymise
+from perjaka_analysis.privacy import KeyCreatedWarning, load_key, pseudonymise
 from perjaka_analysis.validate import validate_registry
 
 
@@ -149,7 +149,8 @@ def test_key_from_environment_then_file(monkeypatch, tmp_path):
     key_file.write_text("from-file\n")
     assert load_key(key_file) == b"from-file"
     monkeypatch.setenv("PERJAKA_KEY_FILE", str(tmp_path / "new" / "p.key"))
-    created = load_key()
+    with pytest.warns(KeyCreatedWarning, match="keep it"):
+        created = load_key()
     assert created and load_key() == created
     with pytest.raises(PerjakaError, match="not found"):
         load_key(tmp_path / "missing.key")

@@ -75,26 +75,13 @@ def _fix_wage(f: pd.DataFrame, ump: pd.Series) -> pd.DataFrame:
     return out
 
 
-def _fix_arrears(f: pd.DataFrame, ump: pd.Series) -> pd.DataFrame:
-    out = f.copy()
-    out["months_in_arrears"] = 0
-    if "arrears_idr" in f:
-        out["arrears_idr"] = 0.0
-    return out
+def _zeroed(*columns: str) -> Fix:
+    """A fix that sets the given count columns (those present) to zero."""
 
+    def fix(f: pd.DataFrame, ump: pd.Series) -> pd.DataFrame:
+        return f.assign(**{c: 0 for c in columns if c in f})
 
-def _fix_late(f: pd.DataFrame, ump: pd.Series) -> pd.DataFrame:
-    out = f.copy()
-    if "late_payments_12m" in f:
-        out["late_payments_12m"] = 0
-    return out
-
-
-def _fix_deactivations(f: pd.DataFrame, ump: pd.Series) -> pd.DataFrame:
-    out = f.copy()
-    if "deactivations_12m" in f:
-        out["deactivations_12m"] = 0
-    return out
+    return fix
 
 
 def _fix_family(f: pd.DataFrame, ump: pd.Series) -> pd.DataFrame:
@@ -159,9 +146,9 @@ def _say_family(r: dict, lang: str) -> str:
 DRIVERS: dict[str, tuple[Fix, Callable[[dict, str], str]]] = {
     "registration": (_fix_registration, _say_registration),
     "wage": (_fix_wage, _say_wage),
-    "arrears": (_fix_arrears, _say_arrears),
-    "late_payments": (_fix_late, _say_late),
-    "deactivations": (_fix_deactivations, _say_deactivations),
+    "arrears": (_zeroed("months_in_arrears", "arrears_idr"), _say_arrears),
+    "late_payments": (_zeroed("late_payments_12m"), _say_late),
+    "deactivations": (_zeroed("deactivations_12m"), _say_deactivations),
     "family": (_fix_family, _say_family),
 }
 
