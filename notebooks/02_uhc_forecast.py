@@ -32,12 +32,14 @@ seed = 0
 # %%
 import perjaka_analysis as pa
 from perjaka_analysis.backtest import backtest
+from perjaka_analysis.datasets import load_uhc_status
 from perjaka_analysis.forecast import compute_targets, population_by_place, rank_by_expected_date
 from perjaka_analysis.plotting import plot_forecast_grid
 from perjaka_analysis.trend import CoverageTrendModel
 
 coverage = pa.load_coverage()
-results = CoverageTrendModel(coverage, method=method).fit()
+status = load_uhc_status()  # "UHC on date X" reports, for places without figures
+results = CoverageTrendModel(coverage, method=method, status=status).fit()
 results
 
 # %% [markdown]

@@ -184,7 +184,7 @@ class Brief:
             )
         basis = t["basis"].iloc[0] if not t.empty else ""
         note = ""
-        if basis == "pooled (no data)":
+        if basis.startswith("pooled (no data)"):
             note = f"<p class='note'>{self._t('basis_pooled')}</p>"
         elif "territory" in basis:
             note = f"<p class='note'>{self._t('basis_presplit')}</p>"

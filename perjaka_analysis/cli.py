@@ -87,11 +87,13 @@ def _cmd_summary(args: argparse.Namespace) -> int:
 
 
 def _fit(args: argparse.Namespace):
-    from .datasets import load_coverage
+    from .datasets import load_coverage, load_uhc_status
     from .trend import CoverageTrendModel
 
     coverage = load_coverage(args.coverage)
-    return coverage, CoverageTrendModel(coverage, method=args.method, ceiling=args.ceiling).fit()
+    status = None if args.no_status else load_uhc_status()
+    model = CoverageTrendModel(coverage, method=args.method, ceiling=args.ceiling, status=status)
+    return coverage, model.fit()
 
 
 def _cmd_forecast(args: argparse.Namespace) -> int:
@@ -330,6 +332,11 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--coverage", type=Path, help="coverage file (default: shipped data)")
         p.add_argument("--method", choices=METHODS, default="pooled", help="default: pooled")
         p.add_argument("--ceiling", type=float, default=102.0, help="coverage ceiling, %%")
+        p.add_argument(
+            "--no-status",
+            action="store_true",
+            help="ignore the UHC status reports for places without figures",
+        )
 
     fc = sub.add_parser("forecast", help="forecast coverage of every province and the nation")
     model_options(fc)

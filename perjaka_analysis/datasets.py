@@ -26,6 +26,7 @@ __all__ = [
     "load_coverage",
     "load_provinces",
     "load_targets",
+    "load_uhc_status",
     "raw_path",
 ]
 
@@ -122,6 +123,33 @@ def load_targets() -> pd.DataFrame:
         province, ``INDONESIA``, a district or a group of provinces).
     """
     return pd.read_csv(raw_path("targets.csv"))
+
+
+def load_uhc_status() -> pd.DataFrame:
+    """Reports that a province was (or was not) at UHC on a date (``uhc_status.csv``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``province`` (official name), ``date``, ``threshold_pct`` (the
+        registration threshold the report refers to: the first number in
+        ``criterion``, 95 when none), ``above`` (True for ``UHC``, False for
+        ``below_95pct``), ``source_url``. National rows are left out.
+    """
+    raw = pd.read_csv(raw_path("uhc_status.csv"))
+    raw = raw[raw["province"] != "INDONESIA"].copy()
+    raw["province"] = normalise_provinces(raw["province"]).to_numpy()
+    threshold = raw["criterion"].astype(str).str.extract(r"(\d+(?:\.\d+)?)")[0].astype(float)
+    out = pd.DataFrame(
+        {
+            "province": raw["province"],
+            "date": pd.to_datetime(raw["date"]),
+            "threshold_pct": threshold.fillna(95.0).to_numpy(),
+            "above": (raw["status"] == "UHC").to_numpy(),
+            "source_url": raw["source_url"],
+        }
+    )
+    return out.reset_index(drop=True)
 
 
 def _normalise_geo(frame: pd.DataFrame, column: str) -> pd.DataFrame:

@@ -116,8 +116,10 @@ TEXT = {
     "recent_pace": ("Laju setahun terakhir (per bulan)", "Pace of the last year (per month)"),
     "later": ("setelah horizon", "after the horizon"),
     "basis_pooled": (
-        "Tanpa angka sendiri: proyeksi dari tren gabungan semua provinsi.",
-        "No own figure: forecast from the pooled trend of all provinces.",
+        "Tanpa angka sendiri: proyeksi dari tren gabungan semua provinsi"
+        " (disesuaikan dengan laporan status UHC bila ada).",
+        "No own figure: forecast from the pooled trend of all provinces"
+        " (conditioned on UHC status reports where there are any).",
     ),
     "basis_presplit": (
         "Angka sebelum pemekaran 2022 (wilayah lama yang lebih luas).",

@@ -443,7 +443,7 @@ def render_brief_figures(shared, province: str, out_dir, language: str = "id") -
     panel = pd.read_parquet(shared / "panel.parquet")
     basis = targets["basis"].iloc[0] if not targets.empty else ""
     group = province if basis == "own data" else None
-    if basis in ("pre-split territory", "predecessor territory"):
+    if basis.startswith(("pre-split territory", "predecessor territory")):
         pre = [g for g in panel["territory"].unique() if g.startswith(f"{province} (pre-")]
         group = pre[0] if pre else None
     observed = panel[panel["territory"] == group] if group else panel.iloc[:0]

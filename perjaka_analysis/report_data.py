@@ -165,7 +165,7 @@ def prepare_shared(
         The folder.
     """
     from .coverage import coverage_summary
-    from .datasets import load_coverage, load_provinces, raw_path
+    from .datasets import load_coverage, load_provinces, load_uhc_status, raw_path
     from .forecast import compute_targets, population_by_place, scenario_targets
     from .privacy import load_key
     from .trend import CoverageTrendModel
@@ -183,7 +183,7 @@ def prepare_shared(
         warnings.simplefilter("ignore", DataQualityWarning)
         coverage = load_coverage()
     population = population_by_place(table, coverage)
-    results = CoverageTrendModel(coverage).fit()
+    results = CoverageTrendModel(coverage, status=load_uhc_status()).fit()
     deadline = pd.Timestamp(config.deadline)
     all_places = [*places, NATIONAL]
     forecast = results.forecast(deadline + pd.DateOffset(years=1), provinces=all_places)

@@ -387,6 +387,12 @@ class CoverageTrendModel:
         Coverage ceiling in percent (default 102).
     phi : float
         Damping factor per year of the ``damped`` method.
+    status : pandas.DataFrame, optional
+        UHC status reports (``province, date, threshold_pct, above``; see
+        :func:`perjaka_analysis.datasets.load_uhc_status`). A place without
+        figures of its own is then forecast from the pooled trend *given*
+        that its registration was above (or below) the threshold on those
+        dates; its basis says so.
     provinces : sequence of str, optional
         Places to describe; default all 38 provinces and ``INDONESIA``.
 
@@ -411,6 +417,7 @@ class CoverageTrendModel:
         window_years: float | None = None,
         knots: Sequence[str] = DEFAULT_KNOTS,
         breaks: Sequence[str] = DEFAULT_BREAKS,
+        status: pd.DataFrame | None = None,
         provinces: Sequence[str] | None = None,
     ) -> None:
         if method not in METHODS:
@@ -426,6 +433,7 @@ class CoverageTrendModel:
         self.window_years = window_years
         self.knots = tuple(knots)
         self.breaks = tuple(sorted(breaks))
+        self.status = status
         self.provinces = provinces
 
     def fit(self) -> TrendResults:
@@ -475,6 +483,8 @@ class CoverageTrendModel:
                 if self.method == "pooled":
                     m, v = level["states"][group]
                     trend = dataclasses.replace(trend, level_mean=m, level_var=v)
+            if self.status is not None and trend.basis != "own data":
+                trend = _condition_on_status(trend, self.status, self.ceiling)
             trends[place] = trend
         return TrendResults(
             trends=trends,
@@ -543,6 +553,42 @@ class CoverageTrendModel:
             [[sigma2 + var_slope * t1 * t1, -var_slope * t1], [-var_slope * t1, var_slope]]
         )
         return ProvinceTrend(mean=mean, cov=cov, phi=None, **common)
+
+
+def _condition_on_status(
+    trend: ProvinceTrend, status: pd.DataFrame, ceiling: float, n_draws: int = 20000
+) -> ProvinceTrend:
+    """Condition a borrowed trend on censored reports "above/below X% on date d".
+
+    Draws intercepts and slopes from the trend's distribution, weights each
+    draw by the probability that a published figure on each report date
+    (trend plus single-figure noise) lies on the reported side of the
+    threshold, and moment-matches the weighted draws. Reports after the
+    trend's last date are left out (the random walk would need them too).
+    """
+    rows = status[(status["province"] == trend.province)]
+    rows = rows[to_years(rows["date"]) <= trend.t_last + 1e-9] if len(rows) else rows
+    if rows.empty:
+        return trend
+    rng = np.random.default_rng(_stable_seed(12345, trend.province))
+    theta = rng.multivariate_normal(trend.mean, trend.cov, size=n_draws, method="eigh")
+    x = trend.design(to_years(rows["date"]))
+    mu = theta @ x.T  # draws x reports
+    cut = _logit(np.clip(rows["threshold_pct"].to_numpy(float) / ceiling, 1e-6, 1 - 1e-6))
+    sd = math.sqrt(trend.sigma2)
+    p_above = stats.norm.cdf((mu - cut) / sd)
+    above = rows["above"].to_numpy(bool)
+    log_w = np.sum(np.log(np.where(above, p_above, 1 - p_above) + 1e-300), axis=1)
+    w = np.exp(log_w - log_w.max())
+    w /= w.sum()
+    mean = w @ theta
+    centred = theta - mean
+    cov = (centred * w[:, None]).T @ centred
+    n_eff = 1.0 / float(np.sum(w**2))
+    basis = f"{trend.basis} + UHC status ({len(rows)} report{'s' if len(rows) > 1 else ''})"
+    if n_eff < 100:  # the reports contradict the pooled trend too much to trust the draws
+        return trend
+    return dataclasses.replace(trend, mean=mean, cov=cov, basis=basis)
 
 
 def _own_line(

@@ -168,3 +168,22 @@ def test_backtest_uses_only_data_before_each_origin():
     # on a clean rising trend the model beats carrying the last value forward
     t = bt.table().set_index(["method", "horizon"])
     assert t.loc[("pooled", "all"), "mae_pp"] < t.loc[("last", "all"), "mae_pp"]
+
+
+def test_status_reports_condition_a_place_without_figures():
+    panel = synthetic_panel(noise=0.2)
+    low = pd.DataFrame(
+        {
+            "province": ["Papua"],
+            "date": [pd.Timestamp("2023-06-30")],
+            "threshold_pct": [60.0],
+            "above": [False],
+        }
+    )
+    plain = CoverageTrendModel(panel, provinces=["Papua"]).fit()
+    told = CoverageTrendModel(panel, provinces=["Papua"], status=low).fit()
+    assert "UHC status" in told.trend("Papua").basis
+    until = "2025-06-30"
+    before = plain.forecast(until, levels=(80,)).iloc[-1]["mean"]
+    after = told.forecast(until, levels=(80,)).iloc[-1]["mean"]
+    assert after < before - 5
