@@ -129,7 +129,7 @@ def _kernel_log(path: Path):
             os.close(saved)
 
 
-def _export_html(nb_path: Path, html_path: Path, title: str) -> None:
+def _export_html(nb_path: Path, html_path: Path, title: str, lang: str = "id") -> None:
     """Code-free HTML of an executed notebook, self-contained (no external scripts)."""
     import nbformat
     from nbconvert import HTMLExporter
@@ -142,7 +142,7 @@ def _export_html(nb_path: Path, html_path: Path, title: str) -> None:
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     body, _ = exporter.from_notebook_node(nb)
-    page = PAGE.format(title=html.escape(title), body=body)
+    page = PAGE.format(title=html.escape(title), body=body, lang=html.escape(lang))
     with atomic_path(html_path) as tmp:
         tmp.write_text(page, encoding="utf-8")
 
@@ -201,7 +201,9 @@ def run_one(
                     if tmp.is_file():  # keep the executed notebook with its error
                         os.replace(tmp, failed_nb)
                     raise
-            _export_html(nb_out, run_dir / f"{slug}.html", f"{config.province} — JKN")
+            _export_html(
+                nb_out, run_dir / f"{slug}.html", f"{config.province} — JKN", config.language
+            )
             failed_nb.unlink(missing_ok=True)
             return outcome("ok")
         except pm.PapermillExecutionError as exc:
@@ -472,7 +474,7 @@ def write_index(shared, run_dir, outcomes, config) -> Path:
 
 
 PAGE = """<!DOCTYPE html>
-<html lang="id"><head><meta charset="utf-8">
+<html lang="{lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
 <style>

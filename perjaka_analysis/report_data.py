@@ -68,19 +68,6 @@ def registry_path(config: ReportConfig) -> Path:
     return Path(config.registry) if config.registry else data_dir() / SHIPPED_REGISTRY
 
 
-def _history(results, places: list[str]) -> pd.DataFrame:
-    frames = []
-    for name in places:
-        trend = results.trends[name]
-        end = trend.last_date or results.data_end
-        start = pd.Timestamp(results.panel["date"].min())
-        dates = pd.date_range(start, end, freq="QE")
-        if len(dates) == 0:
-            continue
-        frames.append(results.predict(name, dates, levels=(80,), observation=False))
-    return pd.concat(frames, ignore_index=True)[["province", "date", "mean"]]
-
-
 def score_employers(config: ReportConfig, out: str | Path, key: bytes) -> tuple[pd.DataFrame, bool]:
     """Score the run's registry; write the inspection lists and risk by group.
 
@@ -187,7 +174,7 @@ def prepare_shared(
     deadline = pd.Timestamp(config.deadline)
     all_places = [*places, NATIONAL]
     forecast = results.forecast(deadline + pd.DateOffset(years=1), provinces=all_places)
-    history = _history(results, all_places)
+    history = pd.concat([results.history(p) for p in all_places], ignore_index=True)
     targets = compute_targets(
         results,
         targets=config.targets,

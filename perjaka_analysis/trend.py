@@ -841,6 +841,24 @@ class TrendResults:
             z += np.cumsum(rng.standard_normal((n_paths, len(t))) * np.sqrt(trend.q * steps), 1)
         return dates, self._pct(z)
 
+    def history(self, province: str) -> pd.DataFrame:
+        """The fitted latent trend of a place from the first figure of the panel to its
+        last figure (or the panel's end), quarterly.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``province, date, mean`` (percent); empty when the span is shorter
+            than a quarter.
+        """
+        trend = self.trend(province)
+        end = trend.last_date or self.data_end
+        dates = pd.date_range(pd.Timestamp(self.panel["date"].min()), end, freq="QE")
+        if len(dates) == 0:
+            return pd.DataFrame(columns=["province", "date", "mean"])
+        frame = self.predict(trend.province, dates, levels=(80,), observation=False)
+        return frame[["province", "date", "mean"]]
+
     # -- reporting --------------------------------------------------------------------------
     def summary(self) -> pd.DataFrame:
         """One row per place: data behind the trend, level now and yearly change.
@@ -913,14 +931,7 @@ class TrendResults:
 
         trend = self.trend(province)
         until = pd.Timestamp(until) if until is not None else self.data_end + pd.DateOffset(years=3)
-        start = min(pd.Timestamp(self.panel["date"].min()), trend.last_date or self.data_end)
-        hist_end = trend.last_date or self.data_end
-        history = self.predict(
-            trend.province,
-            pd.date_range(start, hist_end, freq="QE"),
-            levels=(80,),
-            observation=False,
-        )
+        history = self.history(trend.province)
         future = self.forecast(until, provinces=[trend.province])
         obs = self.panel[self.panel["territory"] == trend.group]
         return plot_fan(
