@@ -19,7 +19,6 @@ import pandas as pd
 
 from .config import ReportConfig, slugify
 from .i18n import fmt_date, fmt_int, fmt_num, fmt_pct, fmt_pp, text
-from .provinces import NATIONAL
 
 __all__ = ["HTML", "Brief"]
 
@@ -335,8 +334,3 @@ class Brief:
             f"<li>seed {esc(m.get('seed'))}; prepared {esc(m.get('prepared_at'))}</li>"
             f"{inputs}<li>parameters: <code>{params}</code></li></ul>"
         )
-
-
-def national_row(summary: pd.DataFrame) -> pd.Series:
-    """The ``INDONESIA`` row of a summary table."""
-    return summary[summary["province"] == NATIONAL].iloc[0]

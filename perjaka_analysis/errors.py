@@ -16,7 +16,6 @@ __all__ = [
     "DataValidationError",
     "PerjakaError",
     "Problem",
-    "ReportError",
     "UnknownProvinceError",
 ]
 
@@ -132,7 +131,3 @@ class UnknownProvinceError(PerjakaError, KeyError):
 
     def __str__(self) -> str:  # KeyError would quote the message
         return str(self.args[0])
-
-
-class ReportError(PerjakaError):
-    """A report run finished with failing provinces (listed in the message)."""

@@ -160,10 +160,10 @@ def compute_targets(
         people = float(pop.get(name, np.nan))
         months_left = (deadline.year - start.year) * 12 + (deadline.month - start.month)
         recent = recent_pp_per_year / 100 * people / 12
+        deadline_idx = int(np.searchsorted(dates, deadline, side="right")) - 1
         for target in targets:
             idx = _crossing_index(paths, target)
             reached_by = np.where(idx >= 0, idx, np.iinfo(np.int64).max)
-            deadline_idx = int(np.searchsorted(dates, deadline, side="right")) - 1
             prob = float(np.mean((idx >= 0) & (idx <= deadline_idx)))
             gap = max(target - current, 0.0)
             row = {

@@ -376,8 +376,9 @@ def run_reports(
     order = {n: i for i, n in enumerate(names)}
     outcomes.sort(key=lambda o: order[o.province])
     result = RunResult(run_dir=run_dir, outcomes=outcomes)
-    write_summary(shared, run_dir, outcomes, base)
-    write_index(shared, run_dir, outcomes, base)
+    table = summary_table(shared, outcomes, base)
+    write_summary(table, run_dir)
+    write_index(table, shared, run_dir, base)
     result.seconds = time.perf_counter() - started
     write_manifest(shared, run_dir, outcomes, base, result.seconds, run_id)
     return result
@@ -423,8 +424,9 @@ def summary_table(shared: Path, outcomes: list[ProvinceOutcome], config: ReportC
     return pd.DataFrame(rows)
 
 
-def write_summary(shared, run_dir, outcomes, config) -> Path:
-    table = summary_table(shared, outcomes, config)
+def write_summary(table: pd.DataFrame, run_dir: Path) -> Path:
+    """``summary.csv``: the summary table with dates as ISO text."""
+    table = table.copy()
     for col in table.columns:
         if pd.api.types.is_datetime64_any_dtype(table[col]):
             table[col] = table[col].dt.strftime("%Y-%m-%d")
@@ -462,10 +464,10 @@ def write_manifest(shared, run_dir, outcomes, config, seconds, run_id) -> Path:
     return path
 
 
-def write_index(shared, run_dir, outcomes, config) -> Path:
+def write_index(table: pd.DataFrame, shared: Path, run_dir: Path, config: ReportConfig) -> Path:
+    """``index.html``: the national overview of the run."""
     from .overview import render_index
 
-    table = summary_table(shared, outcomes, config)
     page = render_index(table, config, shared)
     path = run_dir / "index.html"
     with atomic_path(path) as tmp:
