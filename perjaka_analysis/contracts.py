@@ -129,6 +129,12 @@ COVERAGE = Contract(
         Column("participants", "int", minimum=0),
         Column("population", "int", minimum=0, min_exclusive=True),
         Column("active_pct", "number", minimum=0, maximum=100),
+        Column(
+            "active_basis",
+            "enum",
+            allowed=("of_population", "of_participants", "unclear"),
+            case="lower",
+        ),
         Column("source_url", "string"),
         Column("note", "string"),
     ),

@@ -38,7 +38,7 @@ def read_coverage(path: str | Path) -> pd.DataFrame:
     >>> from perjaka_analysis.datasets import raw_path
     >>> cov = read_coverage(raw_path("coverage.csv"))
     >>> cov.loc[cov.province == "Sulawesi Tengah", "coverage_pct"].tolist()
-    [89.25, 83.62]
+    [89.25, 83.62, 100.3]
     """
     return validate_coverage(read_table(path, COVERAGE), path)
 

@@ -320,6 +320,10 @@ def validate_coverage(
             fill = column.default if column.kind == "enum" else None
             df[name] = pd.Series(fill, index=df.index, dtype=dtype)
     df = df[COVERAGE.names + [c for c in df.columns if c not in COVERAGE.names]]
+    # an active share published without its denominator is read as "unclear"
+    df["active_basis"] = df["active_basis"].mask(
+        df["active_pct"].notna() & df["active_basis"].isna(), "unclear"
+    )
 
     computed = 100.0 * df["participants"].astype("float64") / df["population"].astype("float64")
     stated = df["coverage_pct"]

@@ -31,7 +31,7 @@ def test_shipped_coverage_files_follow_the_contract():
         warnings.simplefilter("ignore", DataQualityWarning)
         cov = load_coverage()
         districts = load_coverage(raw_path("coverage_districts.csv"))
-    assert len(cov) == 110 and len(districts) == 173
+    assert len(cov) == 152 and len(districts) == 177
     assert set(cov["measure"]) == {"registered", "survey_any", "survey_bpjs"}
     assert districts["district"].notna().all()
 
@@ -49,7 +49,7 @@ def test_build_writes_parquet_and_never_touches_raw(tmp_path):
     assert _hashes() == before
     assert set(written) >= {"coverage", "provinces", "targets", "ump", "segments"}
     cov = pd.read_parquet(written["coverage"])
-    assert len(cov) == 110
+    assert len(cov) == 152
     assert not list(tmp_path.glob(".build-*"))
 
 
@@ -102,10 +102,10 @@ def test_summary_has_every_province_and_the_gaps_in_people():
     table = coverage_summary(cov, load_provinces()).set_index("province")
     assert len(table) == 39 and table.index[-1] == "INDONESIA"
     assert table.loc["Papua Tengah", "n_points"] == 0
-    sulteng = table.loc["Sulawesi Tengah"]
-    assert sulteng["latest_pct"] == 83.62
-    assert sulteng["gap_95_pp"] == pytest.approx(11.38)
-    assert sulteng["gap_95_people"] == round(11.38 / 100 * 3121800)
+    banten = table.loc["Banten"]
+    assert banten["latest_pct"] == 83.40
+    assert banten["gap_95_pp"] == pytest.approx(11.60)
+    assert banten["gap_95_people"] == round(11.60 / 100 * 12431400)
     assert table.loc["Aceh", "gap_95_pp"] == 0
     assert table.loc["Papua Barat", "territory"].startswith("Papua Barat (pre-")
     assert table["rank"].min() == 1
