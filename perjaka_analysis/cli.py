@@ -433,7 +433,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with warnings.catch_warnings():
         warnings.simplefilter("always", DataQualityWarning)
-        warnings.showwarning = _show_warning
+        shown: set[str] = set()  # each data-quality warning once per command
+
+        def show(message, category, filename, lineno, file=None, line=None) -> None:
+            if str(message) not in shown:
+                shown.add(str(message))
+                _show_warning(message, category, filename, lineno, file, line)
+
+        warnings.showwarning = show
         try:
             return int(args.func(args))
         except PerjakaError as exc:

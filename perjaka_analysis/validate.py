@@ -17,7 +17,7 @@ import pandas as pd
 from pandas.api.types import is_bool_dtype, is_datetime64_any_dtype, is_numeric_dtype
 
 from .contracts import COVERAGE, REGISTRY, Column, Contract
-from .errors import DataQualityWarning, DataValidationError, Problem
+from .errors import DataQualityWarning, DataValidationError, PerjakaError, Problem
 from .provinces import assign_territory, closest_provinces, map_provinces
 
 __all__ = ["validate_coverage", "validate_frame", "validate_registry"]
@@ -269,8 +269,30 @@ def _raise(path: str | Path, problems: list[Problem], contract: Contract) -> Non
         raise DataValidationError(path, problems, contract.name)
 
 
+def _shown_path(path: str | Path) -> str:
+    """``path`` relative to the project (or the working folder) when inside it."""
+    try:
+        resolved = Path(str(path)).resolve()
+    except (OSError, ValueError):
+        return str(path)
+    from .datasets import data_dir
+
+    try:
+        bases = [data_dir().parent, Path.cwd()]
+    except PerjakaError:
+        bases = [Path.cwd()]
+    for base in bases:
+        try:
+            return str(resolved.relative_to(base.resolve()))
+        except (ValueError, OSError):
+            continue
+    return str(path)
+
+
 def _warn(path: str | Path, problem: Problem, csv: bool) -> None:
-    warnings.warn(f"{path}: {problem.describe(csv=csv)}", DataQualityWarning, stacklevel=3)
+    warnings.warn(
+        f"{_shown_path(path)}: {problem.describe(csv=csv)}", DataQualityWarning, stacklevel=3
+    )
 
 
 def validate_coverage(
