@@ -1,0 +1,235 @@
+"""Public figures for the briefs: citations, precision, PERJAKA figures, districts, capacity."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from perjaka_analysis.datasets import raw_path
+from perjaka_analysis.errors import PerjakaError
+from perjaka_analysis.public_figures import (
+    capacity_rule,
+    district_table,
+    employer_figures,
+    metric_label,
+    sector_name,
+    uhc_threshold,
+)
+from perjaka_analysis.sources import PublishedValue, cite, published_value
+
+TARGETS = pd.DataFrame(
+    {
+        "scope": ["INDONESIA", "INDONESIA", "Kota Tegal (Jawa Tengah)", "Kota X (Jateng)"],
+        "target_name": ["UHC definition (2024-)", "UHC definition (2024-)", "t", "t"],
+        "metric": ["coverage_pct_min", "active_pct_min", "coverage_pct", "coverage_pct"],
+        "target_value": [98, 80, 97, 99.5],
+        "source_url": [None, None, None, "https://x.example/t"],
+        "note": [None, None, "source: Vimanews Tegal, published 2022-01-06", None],
+    }
+)
+
+
+def _districts(rows):
+    cols = ["province", "district", "date", "date_precision", "measure", "coverage_pct"]
+    frame = pd.DataFrame(rows, columns=cols)
+    frame["date"] = pd.to_datetime(frame["date"])
+    frame["source_url"] = "https://news.example/" + frame.index.astype(str)
+    frame["note"] = None
+    return frame
+
+
+# --- citations ---------------------------------------------------------------------------
+
+
+def test_cite_prefers_the_url_and_names_its_host():
+    c = cite("https://amp.suara.com/x", "source: Someone else, June 2021")
+    assert (c.url, c.publisher, c.published) == ("https://amp.suara.com/x", "suara.com", None)
+
+
+@pytest.mark.parametrize(
+    ("note", "publisher", "published", "precision"),
+    [
+        ("source: ANTARA Palu, June 2021", "ANTARA Palu", "2021-06-30", "month"),
+        (
+            "source: Jamkesnews (BPJS Kesehatan news portal), published 2021-06-08; date is x",
+            "Jamkesnews (BPJS Kesehatan news portal)",
+            "2021-06-08",
+            "day",
+        ),
+        ('"quoted"; source: Vimanews Tegal', "Vimanews Tegal", None, "day"),
+    ],
+)
+def test_cite_reads_the_publisher_named_in_the_note(note, publisher, published, precision):
+    c = cite(None, note)
+    assert c.publisher == publisher and c.url == ""
+    assert (c.published is None) == (published is None)
+    if published:
+        assert c.published == pd.Timestamp(published)
+        assert c.published_precision == precision
+
+
+def test_cite_without_url_or_source_note_is_unknown():
+    assert not cite(None, "computed from counts").known
+    assert cite(float("nan"), None).publisher == ""
+
+
+def test_cite_keeps_an_explicit_source_date():
+    assert cite("https://a.example/x", None, "2023-06-22").published == pd.Timestamp("2023-06-22")
+
+
+# --- precision of published values ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "expected"),
+    [
+        ({"value": 96.0, "note": '">96%"; declared'}, PublishedValue(96.0, "more_than", 0)),
+        ({"value": 96.5, "note": '">96%"'}, PublishedValue(96.5, "", 1)),
+        ({"value": 90.0, "note": 'approximate: "hanya 90%"'}, PublishedValue(90.0, "about", 0)),
+        ({"value": 95.0, "note": "registered ~95%, active 8%"}, PublishedValue(95.0, "about", 0)),
+        (
+            {"value": 31 / 37 * 100, "basis": "computed", "participants": 31_000_000,
+             "population": 37_000_000},
+            PublishedValue(31 / 37 * 100, "about", 0),
+        ),
+        (
+            {"value": 99.26, "basis": "computed", "participants": 5_214_516,
+             "population": 5_253_512},
+            PublishedValue(99.26, "", 2),
+        ),
+        ({"value": 100.3}, PublishedValue(100.3, "", 1)),
+        ({"value": 98.0}, PublishedValue(98.0, "", 0)),
+    ],
+)  # fmt: skip
+def test_published_value_keeps_the_precision_of_the_source(kwargs, expected):
+    assert published_value(**kwargs) == expected
+
+
+# --- names ---------------------------------------------------------------------------------
+
+
+def test_every_kbli_section_has_names_in_both_languages():
+    for letter in "ABCDEFGHIJKLMNOPQRSTU":
+        for lang in ("id", "en"):
+            assert sector_name(letter, lang) and sector_name(letter, lang, short=True)
+    assert sector_name(" c ", "en") == "Manufacturing"
+    with pytest.raises(PerjakaError, match="KBLI"):
+        sector_name("Z")
+
+
+def test_every_shipped_employer_metric_has_a_label():
+    raw = pd.read_csv(raw_path("employer_compliance.csv"))
+    for metric in raw["metric"].unique():
+        assert metric_label(metric, "id") != metric_label(metric, "en")
+    with pytest.raises(PerjakaError, match=r"employer_metrics\.csv"):
+        metric_label("nope")
+
+
+# --- PERJAKA figures ------------------------------------------------------------------------
+
+
+def test_employer_figures_keep_source_area_qualifier_and_drop_undated_rows():
+    comp = pd.DataFrame(
+        {
+            "province": ["Banten", "Banten", "Banten", "Bali"],
+            "district_or_area": [None, "Kota Serang", None, None],
+            "date": ["2021-06-08", "2023-06-20", None, "2017-05-10"],
+            "date_precision": ["month", "day", "unknown", "month"],
+            "metric": [
+                "employers_noncompliant",
+                "employers_noncompliant_min",
+                "employers_participating",
+                "employers_registered",
+            ],
+            "value": [480, 64, 925, 8937],
+            "unit": ["employers"] * 4,
+            "source_url": [None, "https://radarbanten.example/1", None, None],
+            "source_date": [None, "2023-06-20", None, None],
+            "note": ["source: Jamkesnews, published 2021-06-08", None, None, None],
+        }
+    )
+    out = employer_figures(comp, "Banten")
+    assert out["metric"].tolist() == ["employers_noncompliant_min", "employers_noncompliant"]
+    assert out["area"].tolist() == ["Kota Serang", ""]
+    assert out["qualifier"].tolist() == ["at_least", ""]
+    assert out["publisher"].tolist() == ["radarbanten.example", "Jamkesnews"]
+    assert out["value"].tolist() == [64.0, 480.0]
+
+
+# --- districts -----------------------------------------------------------------------------------
+
+
+def test_district_table_uses_own_target_else_national_and_the_latest_figure():
+    d = _districts(
+        [
+            ("Jawa Tengah", "Kota Tegal", "2018-04-30", "month", "registered", 75.04),
+            ("Jawa Tengah", "Kota Tegal", "2022-05-18", "month", "registered", 86.71),
+            ("Jawa Tengah", "Kota Tegal", "2022-05-18", "year", "registered", 80.00),
+            ("Jawa Tengah", "Kota Magelang", "2021-09-20", "month", "registered", 99.2),
+            ("Jawa Tengah", "Kota Semarang", "2021-09-20", "month", "registered", 95.51),
+            ("Jawa Tengah", "Kota Semarang", "2022-01-01", "day", "survey_any", 70.0),
+            ("Bali", "Kabupaten Jembrana", "2023-01-01", "day", "registered", 90.0),
+        ]
+    )
+    out = district_table(d, TARGETS, "Jawa Tengah")
+    assert out["district"].tolist() == ["Kota Tegal", "Kota Semarang", "Kota Magelang"]
+    assert out["coverage_pct"].tolist() == [86.71, 95.51, 99.2]
+    assert out["target_pct"].tolist() == [97.0, 98.0, 98.0]
+    assert out["target_basis"].tolist() == ["district", "national", "national"]
+    assert out["gap_pp"].tolist() == [pytest.approx(10.29), pytest.approx(2.49), 0.0]
+
+
+def test_uhc_threshold_comes_from_targets_and_fails_clearly_without_it():
+    assert uhc_threshold(TARGETS) == 98.0
+    assert uhc_threshold(TARGETS, "active_pct_min") == 80.0
+    with pytest.raises(PerjakaError, match="UHC definition"):
+        uhc_threshold(TARGETS.iloc[2:])
+
+
+# --- inspection capacity ----------------------------------------------------------------------
+
+
+def _compliance(rows):
+    cols = ["province", "district_or_area", "date", "metric", "value"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def test_capacity_rule_public_count_scaled_and_proportional_computed_by_hand():
+    comp = _compliance(
+        [
+            ("A", None, "2021-06-08", "employers_noncompliant", 480),
+            ("A", "Kota A", "2023-01-01", "employers_noncompliant", 9999),  # district: ignored
+            ("B", None, "2023-05-31", "employers_in_arrears", 3000),
+            ("B", None, "2023-06-22", "business_entities_registered", 40000),
+            ("C", None, "2023-06-22", "employers_registered", 5000),  # count without a public count
+        ]
+    )
+    out = capacity_rule(pd.Series({"A": 300, "B": 8000, "C": 1000, "D": 0}), comp).set_index(
+        "province"
+    )
+    # A: public count 480 > 300 employers -> whole registry, flagged
+    assert out.loc["A", ["capacity", "rule", "whole_registry"]].tolist() == [
+        300,
+        "public count",
+        True,
+    ]
+    # B: 3000 of 40000 real employers, scaled to 8000 in the registry = 600
+    assert out.loc["B", ["capacity", "rule"]].tolist() == [600, "public count scaled"]
+    assert out.loc["B", "share"] == pytest.approx(0.075)
+    # C: pooled share 3000 / 40000 = 7.5% of 1000 = 75
+    assert out.loc["C", ["capacity", "rule", "whole_registry"]].tolist() == [
+        75,
+        "proportional",
+        False,
+    ]
+    assert out.loc["D", "capacity"] == 0
+
+
+def test_capacity_rule_never_zero_for_a_nonempty_registry_and_checks_the_share():
+    comp = _compliance([])
+    out = capacity_rule(pd.Series({"A": 3}), comp, default_share=0.05)
+    assert out["capacity"].tolist() == [1]
+    with pytest.raises(PerjakaError, match="default_share"):
+        capacity_rule(pd.Series({"A": 3}), comp)
+    with pytest.raises(PerjakaError, match=r"\(0, 1\]"):
+        capacity_rule(pd.Series({"A": 3}), comp, default_share=1.5)
