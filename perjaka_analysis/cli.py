@@ -287,11 +287,18 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_provinces(args: argparse.Namespace) -> int:
+    from .errors import UnknownProvinceError
     from .provinces import normalise_province, province_table
 
     if args.name:
+        unknown: dict[str, list[str]] = {}
         for name in args.name:
-            print(f"{name!r} -> {normalise_province(name)}")
+            try:
+                print(f"{name!r} -> {normalise_province(name)}")
+            except UnknownProvinceError as exc:
+                unknown.update(exc.suggestions)
+        if unknown:
+            raise UnknownProvinceError(unknown)
         return 0
     table = province_table()[["bps_code", "province", "name_en", "aliases"]].copy()
     table["aliases"] = table["aliases"].str.join(", ")

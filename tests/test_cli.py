@@ -50,6 +50,14 @@ def test_unknown_province_in_provinces_command(capsys):
     assert "closest: Sulawesi Tengah" in capsys.readouterr().err
 
 
+def test_provinces_command_resolves_every_name_and_lists_all_unknown_ones_at_the_end(capsys):
+    assert main(["provinces", "Jabarr", "Sulteng", "Atlantis", "17"]) == 2
+    out, err = capsys.readouterr()
+    assert "'Sulteng' -> Sulawesi Tengah" in out and "'17' -> Bengkulu" in out
+    assert "'Jabarr' (closest: Jawa Barat" in err and "'Atlantis'" in err
+    assert err.count("error:") == 1
+
+
 def test_module_entry_point_runs_without_traceback(tmp_path):
     bad = write(tmp_path, "")
     proc = subprocess.run(
