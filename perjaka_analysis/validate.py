@@ -113,6 +113,10 @@ def _check_number(col: Column, raw: pd.Series, report: _Report) -> pd.Series:
     if bad.any():
         noun = "a whole number" if col.kind != "number" else "a number"
         report.add(name, bad, raw, f"not {noun}", col.expected())
+    infinite = np.isinf(values.to_numpy(dtype="float64", na_value=np.nan))
+    if infinite.any():  # "inf", "1e400" and Parquet infinities parse as a number
+        report.add(name, infinite, raw, "not a finite number", col.expected())
+        values = values.mask(infinite)
     ok = values.notna()
     if col.kind == "label":
         valid = values.isin([0, 1])
@@ -120,10 +124,12 @@ def _check_number(col: Column, raw: pd.Series, report: _Report) -> pd.Series:
         if wrong.any():
             report.add(name, wrong, raw, "not a valid label", col.expected())
         return values.where(valid).astype("Int8")
+    invalid = infinite.copy()
     if col.kind == "int" and raw.dtype.kind not in "iu":
         frac = ok & (values % 1 != 0)
         if frac.any():
             report.add(name, frac, raw, "not a whole number", col.expected())
+            invalid |= frac.to_numpy()
     out_of_range = np.zeros(len(raw), dtype=bool)
     if col.minimum is not None:
         low = (values <= col.minimum) if col.min_exclusive else (values < col.minimum)
@@ -134,10 +140,12 @@ def _check_number(col: Column, raw: pd.Series, report: _Report) -> pd.Series:
         negative = col.minimum == 0 and bool((values[out_of_range] < 0).all())
         message = "negative value" if negative else "value out of range"
         report.add(name, out_of_range, raw, message, col.expected())
+        invalid |= out_of_range
     if col.kind == "int":
-        if raw.dtype.kind in "iu":
+        if raw.dtype.kind in "iu" and not invalid.any():
             return raw.astype("Int64")
-        return values.round().astype("Int64")
+        # invalid cells are masked first: 10**19 does not fit a 64-bit integer
+        return values.mask(invalid).round().astype("Int64")
     return values
 
 
@@ -195,10 +203,26 @@ def _check_column(col: Column, raw: pd.Series, report: _Report) -> pd.Series:
 
 
 def _check_identifier(col: Column, raw: pd.Series, report: _Report) -> pd.Series:
-    """Identifiers: text, kept as written (every value is distinct, so no factorising)."""
-    if raw.dtype.kind in "iuf" or raw.dtype == object:
+    """Identifiers: text with one spelling per id (every value is distinct, so no factorising).
+
+    Surrounding spaces are removed (``" DUP "`` is ``"DUP"``) and a whole number
+    written as a decimal is the whole number (``7.0`` and ``"7.0"`` are ``"7"``), so
+    that the duplicate check and the pseudonyms see one id, however it was typed.
+    Other text is kept as written (``"007"`` stays ``"007"``).
+    """
+    if raw.dtype.kind == "f":
+        whole = raw.notna() & np.isfinite(raw) & (raw % 1 == 0)
+        text = raw.astype("str").where(raw.notna())
+        if whole.any():
+            text = text.mask(whole, raw[whole].astype("int64").astype("str"))
+        raw = text
+    elif raw.dtype.kind in "iub" or raw.dtype == object:
         raw = raw.astype("str").where(raw.notna())
-    blank = raw.notna() & (raw.str.isspace() | (raw == ""))
+    raw = raw.str.strip()
+    decimal = raw.str.contains(".", regex=False).fillna(False).astype(bool)
+    if decimal.any():
+        raw = raw.mask(decimal, raw[decimal].str.replace(r"^(\d+)\.0+$", r"\1", regex=True))
+    blank = raw.notna() & (raw == "")
     if blank.any():
         raw = raw.mask(blank)
     return raw
@@ -271,6 +295,40 @@ def _raise(path: str | Path, problems: list[Problem], contract: Contract) -> Non
 
 def _warn(path: str | Path, problem: Problem, csv: bool) -> None:
     warnings.warn(f"{path}: {problem.describe(csv=csv)}", DataQualityWarning, stacklevel=3)
+
+
+def _conflict_problems(df: pd.DataFrame, value: pd.Series, conflict: pd.Series) -> list[Problem]:
+    """One problem per conflicting (province, district, date, measure), naming all four."""
+    key = ["province", "district", "date", "measure"]
+    sub = df.loc[conflict, key].assign(_v=value[conflict]).fillna({"district": ""})
+    out = []
+    groups = list(sub.groupby(key, sort=False, dropna=False))
+    for (province, district, day, measure), group in groups[:_SHOW]:
+        where = f"province {province}, " + (f"district {district}, " if district else "")
+        shown = " vs ".join(f"{v:g}" for v in group["_v"])
+        out.append(
+            Problem(
+                "coverage_pct",
+                f"conflicting rows for {where}date {pd.Timestamp(day):%Y-%m-%d}, "
+                f"measure {measure}: coverage {shown} with the same or no source_url",
+                "one row per (province, district, date, measure) and source",
+                tuple(int(i) for i in group.index[:_SHOW]),
+                len(group),
+                tuple(f"{v:g}" for v in group["_v"].iloc[:_SHOW]),
+            )
+        )
+    if len(groups) > _SHOW:
+        rows = [int(i) for _, g in groups[_SHOW:] for i in g.index]
+        out.append(
+            Problem(
+                "coverage_pct",
+                f"{len(groups) - _SHOW} more groups of conflicting rows",
+                "one row per (province, district, date, measure) and source",
+                tuple(rows[:_SHOW]),
+                len(rows),
+            )
+        )
+    return out
 
 
 def validate_coverage(
@@ -382,16 +440,7 @@ def validate_coverage(
                     else:
                         conflict[a.Index] = conflict[b.Index] = True
     if conflict.any():
-        problems.append(
-            _problem(
-                "coverage_pct",
-                conflict,
-                value,
-                "conflicting rows: same province, district, date and measure, "
-                "same or no source_url, different coverage",
-                "one row per (province, district, date, measure) and source",
-            )
-        )
+        problems.extend(_conflict_problems(df, value, conflict))
     _raise(path, problems, COVERAGE)
 
     both = stated.notna() & computed.notna() & ((stated - computed).abs() > 1.0)
