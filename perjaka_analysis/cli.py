@@ -606,9 +606,9 @@ def validate_args(args: argparse.Namespace) -> None:
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
     """Print data-quality warnings as one plain line (no source line)."""
-    from .privacy import KeyCreatedWarning
+    from .privacy import KeyCreatedWarning, KeyExposedWarning
 
-    if issubclass(category, DataQualityWarning | KeyCreatedWarning):
+    if issubclass(category, DataQualityWarning | KeyCreatedWarning | KeyExposedWarning):
         print(f"warning: {message}", file=sys.stderr)
     else:
         print(warnings.formatwarning(message, category, filename, lineno, line), file=sys.stderr)
