@@ -322,7 +322,11 @@ def build_parser() -> argparse.ArgumentParser:
     build.set_defaults(func=_cmd_data_build)
     check = data_sub.add_parser("check", help="validate files against their data contract")
     check.add_argument("paths", nargs="+", type=Path, metavar="PATH")
-    check.add_argument("--kind", choices=["coverage", "registry"], help="default: from header")
+    check.add_argument(
+        "--kind",
+        choices=["coverage", "registry", "provinces", "targets", "uhc_status"],
+        help="default: from header",
+    )
     check.set_defaults(func=_cmd_data_check)
 
     summary = sub.add_parser("summary", help="print the latest coverage per province")

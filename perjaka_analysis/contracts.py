@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["COVERAGE", "REGISTRY", "Column", "Contract"]
+__all__ = ["COVERAGE", "PROVINCES", "REGISTRY", "TARGETS", "UHC_STATUS", "Column", "Contract"]
 
 Kind = Literal["string", "int", "number", "date", "enum", "province", "label"]
 
@@ -180,4 +180,62 @@ REGISTRY = Contract(
         Column("noncompliant", "label"),
     ),
     identifiers=("employer_id",),
+)
+
+PROVINCES = Contract(
+    "provinces",
+    (
+        Column("bps_code", "string", required=True),
+        Column("kemendagri_code", "string"),
+        Column("province", "province", required=True),
+        Column("aliases", "string"),
+        Column("island_group", "string"),
+        Column("population", "int", minimum=0, min_exclusive=True, maximum=MAX_PERSONS),
+        Column("population_year", "int", minimum=1900, maximum=2100),
+        Column("population_source", "string"),
+        Column("population_source_url", "string"),
+        Column("geojson_id", "string"),
+        Column("note", "string"),
+    ),
+)
+
+#: What a target measures (the share registered or active; a floor or a goal).
+TARGET_METRICS = ("coverage_pct", "coverage_pct_min", "active_pct", "active_pct_min")
+
+TARGETS = Contract(
+    "targets",
+    (
+        # a province, INDONESIA, provinces joined by ";", or "Kota/Kabupaten X (Province)"
+        Column("scope", "string", required=True),
+        Column("target_name", "string", required=True),
+        Column("metric", "enum", required=True, allowed=TARGET_METRICS, case="lower"),
+        Column("target_value", "number", required=True, minimum=0, maximum=100, min_exclusive=True),
+        Column("unit", "enum", allowed=("percent",), case="lower", default="percent"),
+        # a year, a month, a date or a range of years: 2024, 2025-08, 2024-03-31, 2025-2029
+        Column("target_year_or_date", "string"),
+        Column("legal_basis", "string"),
+        Column("source_url", "string"),
+        Column("source_date", "string"),
+        Column("note", "string"),
+    ),
+)
+
+UHC_STATUS = Contract(
+    "UHC status",
+    (
+        Column("province", "province", required=True, national=True),
+        Column("date", "date", required=True),
+        Column(
+            "date_precision", "enum", allowed=("day", "month", "year"), case="lower", default="day"
+        ),
+        # required for a province row; national rows carry counts only
+        Column("status", "enum", allowed=("UHC", "below_95pct")),
+        Column("award_category", "string"),
+        Column("n_provinces_uhc", "int", minimum=0, maximum=38),
+        Column("n_kabkota_uhc", "int", minimum=0, maximum=514),
+        Column("criterion", "string"),
+        Column("source_url", "string"),
+        Column("source_date", "string"),
+        Column("note", "string"),
+    ),
 )

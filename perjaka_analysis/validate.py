@@ -17,9 +17,15 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import is_bool_dtype, is_datetime64_any_dtype, is_numeric_dtype
 
-from .contracts import COVERAGE, REGISTRY, Column, Contract
+from .contracts import COVERAGE, PROVINCES, REGISTRY, TARGETS, UHC_STATUS, Column, Contract
 from .errors import DataQualityWarning, DataValidationError, PerjakaError, Problem
-from .provinces import assign_territory, closest_provinces, map_provinces
+from .provinces import (
+    NATIONAL,
+    assign_territory,
+    closest_provinces,
+    map_provinces,
+    province_table,
+)
 
 __all__ = [
     "DATE_MAX",
@@ -30,7 +36,10 @@ __all__ = [
     "validate_int",
     "validate_number",
     "validate_numbers",
+    "validate_provinces",
     "validate_registry",
+    "validate_targets",
+    "validate_uhc_status",
 ]
 
 _SHOW = 5
@@ -516,6 +525,204 @@ def validate_registry(frame: pd.DataFrame, path: str | Path = "<frame>") -> pd.D
             )
     _raise(path, problems, REGISTRY)
     return df
+
+
+def _add_missing(df: pd.DataFrame, contract: Contract) -> pd.DataFrame:
+    """Add the optional contract columns a file does not have, empty (enums: default)."""
+    for column in contract.columns:
+        if column.name not in df:
+            dtype = {"int": "Int64", "number": "float64", "date": "datetime64[ns]"}.get(
+                column.kind, "str"
+            )
+            fill = column.default if column.kind == "enum" else None
+            df[column.name] = pd.Series(fill, index=df.index, dtype=dtype)
+    return df
+
+
+def validate_provinces(frame: pd.DataFrame, path: str | Path = "<frame>") -> pd.DataFrame:
+    """Validate a province table (``provinces.csv``) against the provinces contract.
+
+    Besides the column rules (a known province; ``population`` a whole number
+    above 0, so that no share is divided by zero), each province appears once
+    and its ``bps_code`` is the province's own 2-digit BPS code.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Rows as read.
+    path : str or Path
+        Name of the source, for messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Contract columns typed, ``province`` as the official name.
+
+    Raises
+    ------
+    DataValidationError
+        Listing every broken rule.
+    """
+    df, problems = validate_frame(frame, PROVINCES, path)
+    if "province" in df:
+        dup = df["province"].notna() & df["province"].duplicated(keep=False)
+        if dup.any():
+            problems.append(
+                _problem("province", dup, df["province"], "province listed twice", "each once")
+            )
+    if "province" in df and "bps_code" in df:
+        codes = province_table().set_index("province")["bps_code"]
+        expected = df["province"].map(codes)
+        given = df["bps_code"].str.zfill(2)
+        wrong = expected.notna() & given.notna() & (given != expected)
+        if wrong.any():
+            shown = df["bps_code"].astype(str) + " for " + df["province"].astype(str)
+            problems.append(
+                _problem(
+                    "bps_code",
+                    wrong,
+                    shown,
+                    "not the province's BPS code",
+                    "the 2-digit BPS code of the province (see `perjaka provinces`)",
+                )
+            )
+    _raise(path, problems, PROVINCES)
+    df = _add_missing(df, PROVINCES)
+    return df.assign(bps_code=df["bps_code"].str.zfill(2))
+
+
+_DISTRICT_SCOPE = re.compile(r"(?:kota|kabupaten|kab\.?)\s+.+\((?P<province>[^()]+)\)", re.I)
+_PERIOD = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?|-\d{4})?")
+
+
+def _scope_province_names(scope: str) -> list[str]:
+    """The province names a target scope refers to (to be checked)."""
+    match = _DISTRICT_SCOPE.fullmatch(scope)
+    if match:
+        return [match.group("province")]
+    return [part for part in scope.split(";") if part.strip()]
+
+
+def validate_targets(frame: pd.DataFrame, path: str | Path = "<frame>") -> pd.DataFrame:
+    """Validate official targets (``targets.csv``) against the targets contract.
+
+    ``scope`` is ``INDONESIA``, a province, provinces joined by ``;``, or a
+    district written ``Kota …`` / ``Kabupaten …`` followed by its province in
+    parentheses; every province named must be known. ``target_value`` is a
+    percentage above 0 and at most 100; ``target_year_or_date`` and
+    ``source_date`` are a year, ``YYYY-MM``, ``YYYY-MM-DD`` or a range of years
+    ``YYYY-YYYY``.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Rows as read.
+    path : str or Path
+        Name of the source, for messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Contract columns typed; ``scope`` as written.
+
+    Raises
+    ------
+    DataValidationError
+        Listing every broken rule.
+    """
+    df, problems = validate_frame(frame, TARGETS, path)
+    if "scope" in df:
+        scopes = df["scope"]
+        names = {n for s in scopes.dropna() for n in _scope_province_names(s)}
+        _, unknown = map_provinces(sorted(names), allow_national=True)
+        if unknown:
+            unknown_set = set(unknown)
+            bad = scopes.map(
+                lambda s: isinstance(s, str) and bool(set(_scope_province_names(s)) & unknown_set)
+            ).astype(bool)
+            hints = "; ".join(
+                f"for {u!r} the closest are {', '.join(closest_provinces(u))}"
+                for u in sorted(map(str, unknown))[:_SHOW]
+            )
+            problems.append(
+                _problem(
+                    "scope",
+                    bad,
+                    frame["scope"],
+                    "unknown province in scope",
+                    "INDONESIA, a province, provinces joined by ';', or 'Kota/Kabupaten "
+                    f"NAME (PROVINCE)'; {hints}",
+                )
+            )
+    for name in ("target_year_or_date", "source_date"):
+        if name in df:
+            text = df[name]
+            bad = text.notna() & ~text.fillna("").str.fullmatch(_PERIOD)
+            if bad.any():
+                problems.append(
+                    _problem(
+                        name,
+                        bad,
+                        frame[name],
+                        "not a year, month, date or range of years",
+                        "YYYY, YYYY-MM, YYYY-MM-DD or YYYY-YYYY",
+                    )
+                )
+    _raise(path, problems, TARGETS)
+    return _add_missing(df, TARGETS)
+
+
+def validate_uhc_status(
+    frame: pd.DataFrame, path: str | Path = "<frame>", *, today: date | None = None
+) -> pd.DataFrame:
+    """Validate UHC status reports (``uhc_status.csv``) against their contract.
+
+    A province row needs a ``status`` (``UHC`` or ``below_95pct``): without it
+    the report says nothing about the province. National rows
+    (``INDONESIA``) may carry counts only. Dates in the future are rejected.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Rows as read.
+    path : str or Path
+        Name of the source, for messages.
+    today : datetime.date, optional
+        Dates after this are rejected (default: today).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Contract columns typed, ``province`` as the official name.
+
+    Raises
+    ------
+    DataValidationError
+        Listing every broken rule.
+    """
+    df, problems = validate_frame(frame, UHC_STATUS, path)
+    if "province" in df:
+        no_status = (df["province"] != NATIONAL) & df["province"].notna()
+        if "status" in df:
+            no_status &= df["status"].isna() & frame["status"].isna()
+        if no_status.any():
+            problems.append(
+                _problem(
+                    "status",
+                    no_status,
+                    df["province"],
+                    "a province row without a status",
+                    "UHC or below_95pct (national rows may have none)",
+                )
+            )
+    if "date" in df:
+        future = df["date"] > pd.Timestamp(today or date.today())
+        if future.any():
+            problems.append(
+                _problem("date", future, frame["date"], "date is in the future", "a past date")
+            )
+    _raise(path, problems, UHC_STATUS)
+    return _add_missing(df, UHC_STATUS)
 
 
 # --- parameters: one value given on the command line or to a notebook ---------
