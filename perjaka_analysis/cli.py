@@ -606,6 +606,28 @@ def validate_args(args: argparse.Namespace) -> None:
             _check_output_file(out, "--out", (".csv", ".parquet"), inputs)
     if values.get("plot"):
         _check_output_file(Path(values["plot"]), "--plot", (".png", ".pdf", ".svg"), inputs)
+    if args.command == "report":
+        _check_report_inputs(args)
+
+
+def _check_report_inputs(args: argparse.Namespace) -> None:
+    """Validate every input file of a report run before its run folder exists.
+
+    A rejected file then stops the command with its full message and leaves
+    nothing behind (no run folder, no shared tables). The data's quality
+    warnings are left for the run itself.
+    """
+    from .datasets import load_coverage, load_provinces, load_targets, load_uhc_status
+    from .loaders import read_registry
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        load_coverage()
+        load_provinces()
+        load_targets()
+        load_uhc_status()
+        if args.registry:
+            read_registry(args.registry)
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
