@@ -87,28 +87,33 @@ class ReportConfig:
         PerjakaError
             On an unknown province, bad date, language, targets or capacity.
         """
+        from .validate import validate_date, validate_int, validate_numbers
+
+        for name in ("province", "as_of", "deadline", "language", "registry", "shared"):
+            if not isinstance(getattr(self, name), str):
+                raise PerjakaError(f"{name} must be text, got {getattr(self, name)!r}")
         province = normalise_province(self.province)
-        dates = {"as_of": self.as_of or pd.Timestamp.today(), "deadline": self.deadline}
-        for name, value in dates.items():
-            try:
-                dates[name] = pd.Timestamp(value).strftime("%Y-%m-%d")
-            except (ValueError, TypeError):
-                raise PerjakaError(f"{name} must be a date YYYY-MM-DD, got {value!r}") from None
+        today = pd.Timestamp.today().normalize()
+        as_of = validate_date(self.as_of, "as_of", latest=today) if self.as_of else today
+        dates = {
+            "as_of": as_of.strftime("%Y-%m-%d"),
+            "deadline": validate_date(self.deadline, "deadline").strftime("%Y-%m-%d"),
+        }
         if self.language not in LANGUAGES:
             raise PerjakaError(f"language must be one of {LANGUAGES}, got {self.language!r}")
-        targets = [float(t) for t in self.targets]
-        if not targets or any(not 0 < t <= 100 for t in targets):
-            raise PerjakaError(f"targets must be percentages in (0, 100], got {self.targets}")
-        if int(self.capacity) < 1:
-            raise PerjakaError(f"capacity must be at least 1, got {self.capacity}")
+        targets = validate_numbers(
+            self.targets, "targets", minimum=0, maximum=100, min_exclusive=True
+        )
+        capacity = validate_int(self.capacity, "capacity", minimum=1, maximum=1_000_000)
+        seed = validate_int(self.seed, "seed", minimum=0, maximum=2**32 - 1)
         return dataclasses.replace(
             self,
             province=province,
             as_of=dates["as_of"],
             deadline=dates["deadline"],
             targets=sorted(targets),
-            capacity=int(self.capacity),
-            seed=int(self.seed),
+            capacity=capacity,
+            seed=seed,
         )
 
     def parameters(self) -> dict[str, Any]:

@@ -10,9 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["COVERAGE", "REGISTRY", "Column", "Contract"]
+__all__ = ["COVERAGE", "PROVINCES", "REGISTRY", "TARGETS", "UHC_STATUS", "Column", "Contract"]
 
 Kind = Literal["string", "int", "number", "date", "enum", "province", "label"]
+
+
+def _fmt(x: float) -> str:
+    """A bound in words: ``1e+07`` is written ``10,000,000``."""
+    return f"{x:,.0f}" if x == int(x) and abs(x) >= 100_000 else f"{x:g}"
 
 
 @dataclass(frozen=True)
@@ -67,10 +72,10 @@ class Column:
         if self.kind in ("int", "number"):
             noun = "a whole number" if self.kind == "int" else "a number"
             sign = ">" if self.min_exclusive else "≥"
-            lo = "" if self.minimum is None else f"{sign} {self.minimum:g}"
-            hi = "" if self.maximum is None else f"≤ {self.maximum:g}"
+            lo = "" if self.minimum is None else f"{sign} {_fmt(self.minimum)}"
+            hi = "" if self.maximum is None else f"≤ {_fmt(self.maximum)}"
             if lo and hi and not self.min_exclusive:
-                return f"{noun} from {self.minimum:g} to {self.maximum:g}"
+                return f"{noun} from {_fmt(self.minimum)} to {_fmt(self.maximum)}"
             return " ".join(x for x in (noun, lo, hi) if x)
         return "text"
 
@@ -109,6 +114,19 @@ class Contract:
         return next(c for c in self.columns if c.name == name)
 
 
+#: Upper bounds that no true figure reaches: they stop typos, overflow and
+#: non-finite numbers (``1e308``, ``10**19``) from entering any computation.
+#: Persons in a place (Indonesia: about 280 million).
+MAX_PERSONS = 1_000_000_000
+#: Workers of one employer (the largest Indonesian employers have a few hundred thousand).
+MAX_WORKERS = 10_000_000
+#: Mean monthly wage of one employer, Rupiah (about 1,000 times the highest minimum wage).
+MAX_WAGE_IDR = 10_000_000_000
+#: Unpaid contributions of one employer, Rupiah (Rp 100 trillion).
+MAX_ARREARS_IDR = 100_000_000_000_000
+#: Months of arrears (JKN started in January 2014; 100 years is beyond any record).
+MAX_MONTHS = 1_200
+
 COVERAGE = Contract(
     "coverage",
     (
@@ -126,8 +144,8 @@ COVERAGE = Contract(
             default="registered",
         ),
         Column("coverage_pct", "number", minimum=0, maximum=150),
-        Column("participants", "int", minimum=0),
-        Column("population", "int", minimum=0, min_exclusive=True),
+        Column("participants", "int", minimum=0, maximum=MAX_PERSONS),
+        Column("population", "int", minimum=0, min_exclusive=True, maximum=MAX_PERSONS),
         Column("active_pct", "number", minimum=0, maximum=100),
         Column(
             "active_basis",
@@ -150,16 +168,74 @@ REGISTRY = Contract(
         Column("province", "province", required=True),
         Column("district", "string"),
         Column("sector", "enum", required=True, allowed=SECTORS, case="upper"),
-        Column("workers_reported", "int", required=True, minimum=0),
-        Column("workers_registered", "int", required=True, minimum=0),
-        Column("dependants_registered", "int", minimum=0),
-        Column("wage_reported_idr", "number", minimum=0),
-        Column("months_in_arrears", "int", required=True, minimum=0),
-        Column("arrears_idr", "number", minimum=0),
+        Column("workers_reported", "int", required=True, minimum=0, maximum=MAX_WORKERS),
+        Column("workers_registered", "int", required=True, minimum=0, maximum=MAX_WORKERS),
+        Column("dependants_registered", "int", minimum=0, maximum=5 * MAX_WORKERS),
+        Column("wage_reported_idr", "number", minimum=0, maximum=MAX_WAGE_IDR),
+        Column("months_in_arrears", "int", required=True, minimum=0, maximum=MAX_MONTHS),
+        Column("arrears_idr", "number", minimum=0, maximum=MAX_ARREARS_IDR),
         Column("late_payments_12m", "int", minimum=0, maximum=12),
-        Column("deactivations_12m", "int", minimum=0),
+        Column("deactivations_12m", "int", minimum=0, maximum=MAX_WORKERS),
         Column("registered_since", "date"),
         Column("noncompliant", "label"),
     ),
     identifiers=("employer_id",),
+)
+
+PROVINCES = Contract(
+    "provinces",
+    (
+        Column("bps_code", "string", required=True),
+        Column("kemendagri_code", "string"),
+        Column("province", "province", required=True),
+        Column("aliases", "string"),
+        Column("island_group", "string"),
+        Column("population", "int", minimum=0, min_exclusive=True, maximum=MAX_PERSONS),
+        Column("population_year", "int", minimum=1900, maximum=2100),
+        Column("population_source", "string"),
+        Column("population_source_url", "string"),
+        Column("geojson_id", "string"),
+        Column("note", "string"),
+    ),
+)
+
+#: What a target measures (the share registered or active; a floor or a goal).
+TARGET_METRICS = ("coverage_pct", "coverage_pct_min", "active_pct", "active_pct_min")
+
+TARGETS = Contract(
+    "targets",
+    (
+        # a province, INDONESIA, provinces joined by ";", or "Kota/Kabupaten X (Province)"
+        Column("scope", "string", required=True),
+        Column("target_name", "string", required=True),
+        Column("metric", "enum", required=True, allowed=TARGET_METRICS, case="lower"),
+        Column("target_value", "number", required=True, minimum=0, maximum=100, min_exclusive=True),
+        Column("unit", "enum", allowed=("percent",), case="lower", default="percent"),
+        # a year, a month, a date or a range of years: 2024, 2025-08, 2024-03-31, 2025-2029
+        Column("target_year_or_date", "string"),
+        Column("legal_basis", "string"),
+        Column("source_url", "string"),
+        Column("source_date", "string"),
+        Column("note", "string"),
+    ),
+)
+
+UHC_STATUS = Contract(
+    "UHC status",
+    (
+        Column("province", "province", required=True, national=True),
+        Column("date", "date", required=True),
+        Column(
+            "date_precision", "enum", allowed=("day", "month", "year"), case="lower", default="day"
+        ),
+        # required for a province row; national rows carry counts only
+        Column("status", "enum", allowed=("UHC", "below_95pct")),
+        Column("award_category", "string"),
+        Column("n_provinces_uhc", "int", minimum=0, maximum=38),
+        Column("n_kabkota_uhc", "int", minimum=0, maximum=514),
+        Column("criterion", "string"),
+        Column("source_url", "string"),
+        Column("source_date", "string"),
+        Column("note", "string"),
+    ),
 )

@@ -4,20 +4,123 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
 import pandas as pd
 
 from .provinces import NATIONAL
 from .sources import source_name
 
-__all__ = ["coverage_summary", "latest_coverage"]
+__all__ = ["coverage_summary", "latest_coverage", "sort_coverage", "source_priority"]
+
+_PRECISION = {"year": 0, "month": 1, "day": 2}
+
+
+def _is_official(url: object) -> bool:
+    host = source_name(url).split(":")[0].lower()
+    return host == "go.id" or host.endswith(".go.id")
+
+
+def source_priority(coverage: pd.DataFrame) -> pd.DataFrame:
+    """Return the keys that rank figures of one place and date: higher is preferred.
+
+    The documented rule (``data/README.md``, *The latest figure*), key by key:
+
+    1. ``official``: 1 for a government source (BPJS Kesehatan, ministries,
+       provinces: a ``.go.id`` address), 0 for news and other publishers;
+    2. ``precision``: a day-precise date (2) over a month (1) over a year (0);
+    3. ``stated``: a published percentage (1) over one computed from
+       participants / population (0);
+    4. ``source_url``: the address itself, so that the choice never depends
+       on the order of the file.
+
+    Parameters
+    ----------
+    coverage : pandas.DataFrame
+        Validated coverage rows.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``official``, ``precision``, ``stated`` (int) and ``source_url``
+        (text, ``""`` when missing), same index as ``coverage``.
+    """
+    if "coverage_basis" in coverage:
+        stated = (coverage["coverage_basis"] != "computed").astype(int)
+    else:
+        stated = pd.Series(1, index=coverage.index)
+    return pd.DataFrame(
+        {
+            "official": coverage["source_url"].map(_is_official).astype(int),
+            "precision": coverage["date_precision"].map(_PRECISION).fillna(0).astype(int),
+            "stated": stated,
+            "source_url": coverage["source_url"].fillna("").astype(str),
+        },
+        index=coverage.index,
+    )
+
+
+def sort_coverage(coverage: pd.DataFrame) -> pd.DataFrame:
+    """Sort coverage rows so that the last row of each place is its latest figure.
+
+    Rows are sorted by ``province``, ``district``, ``measure`` and ``date``;
+    rows of one place, measure and date go from the least to the most preferred
+    source (:func:`source_priority`). Every model and table that needs "the
+    latest figure" takes the last row of a place in this order, so they agree.
+    The result does not depend on the order of the input rows.
+
+    Parameters
+    ----------
+    coverage : pandas.DataFrame
+        Validated coverage rows.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The same rows (index kept), sorted.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({
+    ...     "province": ["Aceh", "Aceh"], "district": [None, None],
+    ...     "measure": ["registered"] * 2, "date": pd.to_datetime(["2024-12-31"] * 2),
+    ...     "date_precision": ["day", "day"], "coverage_pct": [98.77, 95.0],
+    ...     "source_url": ["https://dinkes.acehprov.go.id/a", "https://news.example/b"],
+    ... })
+    >>> sort_coverage(rows)["coverage_pct"].tolist()  # the official figure last
+    [95.0, 98.77]
+    """
+    keys = source_priority(coverage).assign(
+        _province=coverage["province"].astype(str),
+        _district=coverage["district"].fillna("").astype(str),
+        _measure=coverage["measure"].astype(str),
+        _date=coverage["date"],
+        _pct=coverage["coverage_pct"],
+    )
+    order = keys.sort_values(
+        [
+            "_province",
+            "_district",
+            "_measure",
+            "_date",
+            "official",
+            "precision",
+            "stated",
+            "source_url",
+            "_pct",
+        ],
+        kind="stable",
+    ).index
+    return coverage.loc[order]
 
 
 def latest_coverage(coverage: pd.DataFrame, *, measure: str = "registered") -> pd.DataFrame:
     """Return the latest province-level figure of one measure for every place.
 
-    When two sources report the same latest date, the higher-precision one is
-    kept, then the first in file order (the choice is deterministic).
+    The latest figure is the one of the latest date; among figures of that
+    date, the one of the preferred source (:func:`source_priority`: official
+    over news, day over month over year, stated over computed, then by
+    address). The same rule orders rows for the trend model
+    (:func:`sort_coverage`), so a brief's headline and its forecast start from
+    the same figure. The result does not depend on the order of the rows.
 
     Parameters
     ----------
@@ -29,18 +132,12 @@ def latest_coverage(coverage: pd.DataFrame, *, measure: str = "registered") -> p
     Returns
     -------
     pandas.DataFrame
-        One row per province (and ``INDONESIA``) with ``date``,
-        ``date_precision``, ``coverage_pct``, ``active_pct``, ``source_url``
-        and ``territory``.
+        One row per province (and ``INDONESIA``), sorted by province, with
+        ``date``, ``date_precision``, ``coverage_pct``, ``active_pct``,
+        ``source_url`` and ``territory``.
     """
-    rank = {"day": 0, "month": 1, "year": 2}
-    rows = coverage[(coverage["measure"] == measure) & coverage["district"].isna()].copy()
-    rows["_order"] = np.arange(len(rows))
-    rows["_precision"] = rows["date_precision"].map(rank)
-    rows = rows.sort_values(
-        ["province", "date", "_precision", "_order"], ascending=[True, False, True, True]
-    )
-    latest = rows.drop_duplicates("province", keep="first")
+    rows = coverage[(coverage["measure"] == measure) & coverage["district"].isna()]
+    latest = sort_coverage(rows).drop_duplicates("province", keep="last")
     cols = [
         "province",
         "date",
@@ -50,7 +147,7 @@ def latest_coverage(coverage: pd.DataFrame, *, measure: str = "registered") -> p
         "source_url",
         "territory",
     ]
-    return latest[cols].reset_index(drop=True)
+    return latest[cols].sort_values("province", kind="stable").reset_index(drop=True)
 
 
 def coverage_summary(

@@ -105,10 +105,10 @@ def load_provinces() -> pd.DataFrame:
     >>> int(p.loc[p.province == "Jawa Barat", "population"].item())
     50345200
     """
-    raw = pd.read_csv(raw_path("provinces.csv"), dtype={"bps_code": str})
+    from .loaders import read_provinces
+
+    raw = read_provinces(raw_path("provinces.csv"))
     cols = ["population", "population_year", "population_source", "population_source_url"]
-    raw["population"] = raw["population"].astype("Int64")
-    raw["population_year"] = raw["population_year"].astype("Int64")
     ref = province_table().copy()
     return ref.merge(raw[["bps_code", *cols]], on="bps_code", how="left", validate="1:1")
 
@@ -119,10 +119,13 @@ def load_targets() -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per target as published; ``scope`` is kept as written (a
-        province, ``INDONESIA``, a district or a group of provinces).
+        One row per target as published, validated against the targets
+        contract; ``scope`` is kept as written (a province, ``INDONESIA``, a
+        district or a group of provinces).
     """
-    return pd.read_csv(raw_path("targets.csv"))
+    from .loaders import read_targets
+
+    return read_targets(raw_path("targets.csv"))
 
 
 def load_uhc_status() -> pd.DataFrame:
@@ -136,9 +139,10 @@ def load_uhc_status() -> pd.DataFrame:
         ``criterion``, 95 when none), ``above`` (True for ``UHC``, False for
         ``below_95pct``), ``source_url``. National rows are left out.
     """
-    raw = pd.read_csv(raw_path("uhc_status.csv"))
+    from .loaders import read_uhc_status
+
+    raw = read_uhc_status(raw_path("uhc_status.csv"))
     raw = raw[raw["province"] != "INDONESIA"].copy()
-    raw["province"] = normalise_provinces(raw["province"]).to_numpy()
     threshold = raw["criterion"].astype(str).str.extract(r"(\d+(?:\.\d+)?)")[0].astype(float)
     out = pd.DataFrame(
         {

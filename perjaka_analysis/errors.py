@@ -2,7 +2,8 @@
 
 Every error a user can cause by their input derives from :class:`PerjakaError`;
 the command line prints its message and exits with status 2, without a
-traceback.
+traceback. Every error type can be pickled, so an error raised in a worker
+process reaches the parent intact (message and attributes).
 """
 
 from __future__ import annotations
@@ -101,6 +102,9 @@ class DataValidationError(PerjakaError):
         self.contract = contract
         super().__init__(self._format())
 
+    def __reduce__(self):  # rebuild from the fields, not from the formatted message
+        return (type(self), (self.path, self.problems, self.contract))
+
     def _format(self) -> str:
         csv = self.path.suffix.lower() != ".parquet"
         n = len(self.problems)
@@ -128,6 +132,9 @@ class UnknownProvinceError(PerjakaError, KeyError):
         ]
         noun = "province" if len(parts) == 1 else "provinces"
         super().__init__(f"unknown {noun}: " + "; ".join(parts))
+
+    def __reduce__(self):  # rebuild from the suggestions, not from the formatted message
+        return (type(self), (self.suggestions,))
 
     def __str__(self) -> str:  # KeyError would quote the message
         return str(self.args[0])

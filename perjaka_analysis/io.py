@@ -2,12 +2,14 @@
 
 Reading never judges (that is :mod:`perjaka_analysis.validate`) and never
 modifies the input. Writing goes to a temporary file beside the target and is
-renamed into place, so a failed run leaves no half-written file.
+renamed into place, so a failed run leaves no half-written file. Text written
+to CSV is neutralised against formula injection (:func:`neutralise_formulas`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import csv
 import os
 import tempfile
 from collections.abc import Iterator
@@ -18,9 +20,35 @@ import pandas as pd
 from .contracts import Contract
 from .errors import DataValidationError, Problem
 
-__all__ = ["atomic_path", "read_table", "write_table"]
+__all__ = ["atomic_path", "neutralise_formulas", "read_table", "write_table"]
 
 _TEXT_KINDS = ("string", "enum", "province")
+
+#: A spreadsheet reads a cell starting with one of these as a formula (OWASP CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_header(path: Path) -> list[str]:
+    """Return the names of the first line of a CSV file, stripped ([] if unreadable)."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            return [name.strip() for name in next(csv.reader(fh), [])]
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return []
+
+
+def _delimiter_hint(header: list[str]) -> str:
+    """Say so when a header is one field holding semicolons or tabs (Excel's regional CSV)."""
+    if len(header) != 1:
+        return ""
+    for sep, name in ((";", "semicolons"), ("\t", "tabs")):
+        if header[0].count(sep) >= 1:
+            return (
+                f"the columns seem to be separated by {name}, not commas (as Excel saves "
+                "CSV with Indonesian or other regional settings); save the file as "
+                "'CSV UTF-8 (comma delimited)'"
+            )
+    return ""
 
 
 def _bad_utf8_lines(path: Path, limit: int = 5) -> tuple[list[int], int]:
@@ -111,9 +139,22 @@ def read_table(path: str | Path, contract: Contract | None = None) -> pd.DataFra
                 n,
             ) from None
         except pd.errors.ParserError as exc:
-            raise fail(f"cannot be parsed as CSV ({exc})", "comma-separated values") from None
+            hint = _delimiter_hint(_csv_header(path))
+            message = hint or f"cannot be parsed as CSV ({exc})"
+            raise fail(message, "comma-separated values") from None
+        hint = _delimiter_hint(_csv_header(path))
+        if hint:
+            raise fail(hint, "comma-separated values" + (f": {header_hint}" if header_hint else ""))
+        # pandas renames a repeated header name ("a", "a.1"): find it in the header itself
+        names = _csv_header(path)
     else:
         raise fail(f"unsupported file type '{suffix}'", "a .csv or .parquet file")
+    if suffix == ".parquet":
+        names = [str(c).strip() for c in frame.columns]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        shown = ", ".join(f"'{n}' ({names.count(n)} times)" for n in repeated)
+        raise fail(f"repeated column name: {shown}", "each column name once")
     frame.columns = [str(c).strip() for c in frame.columns]
     if frame.empty:
         raise fail("no data rows (only a header)", "at least one data row")
@@ -161,8 +202,56 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
         tmp_path.unlink(missing_ok=True)
 
 
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy whose text cells cannot be read as spreadsheet formulas.
+
+    The OWASP rule for CSV injection: a text cell (or column name) starting
+    with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading
+    single quote, so Excel, LibreOffice or Google Sheets show it as text instead
+    of running it. Numbers, dates and missing values are unchanged; the input
+    frame is not modified.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A table about to be written for people to open.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A new frame; text columns neutralised.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"district": ["=HYPERLINK(1)", "Kota Bandung"], "n": [-1, 2]})
+    >>> neutralise_formulas(df)["district"].tolist()
+    ["'=HYPERLINK(1)", 'Kota Bandung']
+    >>> neutralise_formulas(df)["n"].tolist()
+    [-1, 2]
+    """
+
+    def fix(value: object) -> object:
+        if isinstance(value, str) and value.startswith(FORMULA_START):
+            return "'" + value
+        return value
+
+    out = frame.copy()
+    for name in out.columns:
+        column = out[name]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            column = column.astype(object)
+        elif column.dtype.kind in "biufcmM":
+            continue
+        out[name] = column.map(fix)
+    out.columns = [fix(c) for c in out.columns]
+    return out
+
+
 def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
     """Write a frame to CSV or Parquet atomically (by the file's suffix).
+
+    Text cells of a CSV are neutralised against formula injection (see
+    :func:`neutralise_formulas`); Parquet keeps the values as they are.
 
     Parameters
     ----------
@@ -181,5 +270,5 @@ def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
         if path.suffix.lower() == ".parquet":
             frame.to_parquet(tmp, index=False)
         else:
-            frame.to_csv(tmp, index=False)
+            neutralise_formulas(frame).to_csv(tmp, index=False)
     return path

@@ -9,8 +9,11 @@ pseudonym to the identifier (or test a guess).
 The key is taken from, in order: the ``PERJAKA_PSEUDONYM_KEY`` environment
 variable; a key file given by the caller; the key file
 ``~/.config/perjaka/pseudonym.key`` (or ``$PERJAKA_KEY_FILE``), created with a
-random key on first use (permissions 0600). Keep that file: a new key gives
-new pseudonyms. Share it only with those allowed to re-identify employers.
+random key on first use (permissions 0600; several processes starting at once
+all get the one key). Keep that file: a new key gives new pseudonyms. Share it
+only with those allowed to re-identify employers. A key has at least
+:data:`MIN_KEY_LENGTH` characters; a key file that others can read is used
+with a warning.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+import stat
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -25,11 +30,29 @@ import pandas as pd
 
 from .errors import PerjakaError
 
-__all__ = ["ENV_KEY", "KeyCreatedWarning", "default_key_file", "load_key", "pseudonymise"]
+__all__ = [
+    "ENV_KEY",
+    "MIN_KEY_LENGTH",
+    "KeyCreatedWarning",
+    "KeyExposedWarning",
+    "default_key_file",
+    "display_path",
+    "load_key",
+    "pseudonymise",
+]
 
 
 class KeyCreatedWarning(UserWarning):
     """A new pseudonym key file was created (keep it: it fixes the pseudonyms)."""
+
+
+class KeyExposedWarning(UserWarning):
+    """The pseudonym key file can be read by other users of the machine."""
+
+
+#: Fewest characters a key may have. A created key has 43 (256 random bits); a
+#: key typed by hand should be much longer than this floor and random.
+MIN_KEY_LENGTH = 8
 
 
 ENV_KEY = "PERJAKA_PSEUDONYM_KEY"
@@ -45,13 +68,83 @@ def default_key_file() -> Path:
     return Path.home() / ".config" / "perjaka" / "pseudonym.key"
 
 
+def _checked(key: str, where: str) -> bytes:
+    key = key.strip()
+    if not key:
+        raise PerjakaError(f"the pseudonym key in {where} is empty")
+    if len(key) < MIN_KEY_LENGTH:
+        raise PerjakaError(
+            f"the pseudonym key in {where} is too short ({len(key)} characters); "
+            f"a key needs at least {MIN_KEY_LENGTH} characters (a new key file is created "
+            "with a random key when none exists)"
+        )
+    return key.encode("utf-8")
+
+
+def _read_key_file(path: Path) -> bytes:
+    """Read a key file: clear errors for a missing, unreadable or binary file."""
+    if not path.exists():
+        raise PerjakaError(f"pseudonym key file not found: {path}")
+    if not path.is_file():
+        raise PerjakaError(f"pseudonym key file is not a file: {path}")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise PerjakaError(f"cannot read the pseudonym key file {path}: {exc.strerror}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    if text is None or "\x00" in text or "\n" in text.strip():
+        raise PerjakaError(
+            f"pseudonym key file {path} is not one line of text; a key file holds one "
+            f"line of at least {MIN_KEY_LENGTH} characters"
+        )
+    mode = path.stat().st_mode
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        warnings.warn(
+            f"pseudonym key file {path} can be read by other users (mode "
+            f"{stat.filemode(mode)}); anyone with the key can test guesses of employer ids. "
+            f"Run: chmod 600 {path}",
+            KeyExposedWarning,
+            stacklevel=3,
+        )
+    return _checked(text, f"key file {path}")
+
+
+def _create_key_file(path: Path) -> None:
+    """Create the key file with a random key, atomically; a file made meanwhile wins.
+
+    The key is written to a private temporary file that is then hard-linked to
+    the final name, which fails if the name exists: a second process never sees
+    a half-written key and never replaces one.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # mode 0600
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(secrets.token_urlsafe(32) + "\n")
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return  # another process created it first: everyone uses that one
+        warnings.warn(
+            f"created a new pseudonym key at {path}; keep it: the same key gives the same "
+            "pseudonyms in every run",
+            KeyCreatedWarning,
+            stacklevel=3,
+        )
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
 def load_key(key_file: str | Path | None = None, *, create: bool = True) -> bytes:
     """Return the pseudonym key (see the module documentation for the order).
 
     Parameters
     ----------
     key_file : str or Path, optional
-        A file holding the key (any text; surrounding spaces are ignored).
+        A file holding the key (one line of text; surrounding spaces are ignored).
     create : bool
         Create the default key file with a random key when no key exists.
 
@@ -62,34 +155,69 @@ def load_key(key_file: str | Path | None = None, *, create: bool = True) -> byte
     Raises
     ------
     PerjakaError
-        If the given key file does not exist or is empty.
+        If the given key file does not exist, cannot be read, is not one line of
+        text, or the key is shorter than :data:`MIN_KEY_LENGTH` characters.
+
+    Warns
+    -----
+    KeyExposedWarning
+        If the key file can be read by other users.
+    KeyCreatedWarning
+        When a new key file is created.
     """
     if os.environ.get(ENV_KEY):
-        return os.environ[ENV_KEY].encode("utf-8")
+        return _checked(os.environ[ENV_KEY], f"${ENV_KEY}")
     if key_file is not None:
-        path = Path(key_file)
-        if not path.is_file():
-            raise PerjakaError(f"pseudonym key file not found: {path}")
-        key = path.read_text(encoding="utf-8").strip()
-        if not key:
-            raise PerjakaError(f"pseudonym key file is empty: {path}")
-        return key.encode("utf-8")
+        return _read_key_file(Path(key_file))
     path = default_key_file()
-    if path.is_file():
-        return load_key(path)
+    if path.exists():
+        return _read_key_file(path)
     if not create:
         raise PerjakaError(f"no pseudonym key: set {ENV_KEY} or create {path}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(secrets.token_urlsafe(32) + "\n")
-    warnings.warn(
-        f"created a new pseudonym key at {path}; keep it: the same key gives the same "
-        "pseudonyms in every run",
-        KeyCreatedWarning,
-        stacklevel=2,
-    )
-    return load_key(path)
+    _create_key_file(path)
+    return _read_key_file(path)
+
+
+def display_path(path: str | Path, *, root: str | Path | None = None) -> str:
+    """Return the form of a path that may be shown in a shareable output.
+
+    A file inside the project (or ``root``) is shown relative to it
+    (``data/synthetic/employers.parquet``); any other file by its name only,
+    so that a brief or manifest never reveals where a confidential registry
+    lives (user names, folder names).
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+    root : str or Path, optional
+        Folder to show paths relative to; default the project folder (the
+        parent of ``data/``).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> display_path("/home/analyst/confidential/bpjs_kaltim_2025.csv", root="/srv/perjaka")
+    'bpjs_kaltim_2025.csv'
+    >>> display_path("/srv/perjaka/data/synthetic/employers.parquet", root="/srv/perjaka")
+    'data/synthetic/employers.parquet'
+    """
+    path = Path(path)
+    if root is None:
+        try:
+            from .datasets import data_dir
+
+            root = data_dir().resolve().parent
+        except PerjakaError:
+            root = Path.cwd()
+    absolute = path if path.is_absolute() else Path.cwd() / path
+    try:
+        return Path(os.path.normpath(absolute)).relative_to(Path(root).resolve()).as_posix()
+    except ValueError:
+        return path.name
 
 
 def pseudonymise(ids: pd.Series, key: bytes) -> pd.Series:

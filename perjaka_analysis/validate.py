@@ -8,6 +8,7 @@ writes and never changes its input; it returns a new, normalised frame.
 from __future__ import annotations
 
 import difflib
+import re
 import warnings
 from datetime import date
 from pathlib import Path
@@ -16,11 +17,30 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import is_bool_dtype, is_datetime64_any_dtype, is_numeric_dtype
 
-from .contracts import COVERAGE, REGISTRY, Column, Contract
+from .contracts import COVERAGE, PROVINCES, REGISTRY, TARGETS, UHC_STATUS, Column, Contract
 from .errors import DataQualityWarning, DataValidationError, PerjakaError, Problem
-from .provinces import assign_territory, closest_provinces, map_provinces
+from .provinces import (
+    NATIONAL,
+    assign_territory,
+    closest_provinces,
+    map_provinces,
+    province_table,
+)
 
-__all__ = ["validate_coverage", "validate_frame", "validate_registry"]
+__all__ = [
+    "DATE_MAX",
+    "DATE_MIN",
+    "validate_coverage",
+    "validate_date",
+    "validate_frame",
+    "validate_int",
+    "validate_number",
+    "validate_numbers",
+    "validate_provinces",
+    "validate_registry",
+    "validate_targets",
+    "validate_uhc_status",
+]
 
 _SHOW = 5
 
@@ -113,6 +133,10 @@ def _check_number(col: Column, raw: pd.Series, report: _Report) -> pd.Series:
     if bad.any():
         noun = "a whole number" if col.kind != "number" else "a number"
         report.add(name, bad, raw, f"not {noun}", col.expected())
+    infinite = np.isinf(values.to_numpy(dtype="float64", na_value=np.nan))
+    if infinite.any():  # "inf", "1e400" and Parquet infinities parse as a number
+        report.add(name, infinite, raw, "not a finite number", col.expected())
+        values = values.mask(infinite)
     ok = values.notna()
     if col.kind == "label":
         valid = values.isin([0, 1])
@@ -120,10 +144,12 @@ def _check_number(col: Column, raw: pd.Series, report: _Report) -> pd.Series:
         if wrong.any():
             report.add(name, wrong, raw, "not a valid label", col.expected())
         return values.where(valid).astype("Int8")
+    invalid = infinite.copy()
     if col.kind == "int" and raw.dtype.kind not in "iu":
         frac = ok & (values % 1 != 0)
         if frac.any():
             report.add(name, frac, raw, "not a whole number", col.expected())
+            invalid |= frac.to_numpy()
     out_of_range = np.zeros(len(raw), dtype=bool)
     if col.minimum is not None:
         low = (values <= col.minimum) if col.min_exclusive else (values < col.minimum)
@@ -134,10 +160,12 @@ def _check_number(col: Column, raw: pd.Series, report: _Report) -> pd.Series:
         negative = col.minimum == 0 and bool((values[out_of_range] < 0).all())
         message = "negative value" if negative else "value out of range"
         report.add(name, out_of_range, raw, message, col.expected())
+        invalid |= out_of_range
     if col.kind == "int":
-        if raw.dtype.kind in "iu":
+        if raw.dtype.kind in "iu" and not invalid.any():
             return raw.astype("Int64")
-        return values.round().astype("Int64")
+        # invalid cells are masked first: 10**19 does not fit a 64-bit integer
+        return values.mask(invalid).round().astype("Int64")
     return values
 
 
@@ -195,10 +223,26 @@ def _check_column(col: Column, raw: pd.Series, report: _Report) -> pd.Series:
 
 
 def _check_identifier(col: Column, raw: pd.Series, report: _Report) -> pd.Series:
-    """Identifiers: text, kept as written (every value is distinct, so no factorising)."""
-    if raw.dtype.kind in "iuf" or raw.dtype == object:
+    """Identifiers: text with one spelling per id (every value is distinct, so no factorising).
+
+    Surrounding spaces are removed (``" DUP "`` is ``"DUP"``) and a whole number
+    written as a decimal is the whole number (``7.0`` and ``"7.0"`` are ``"7"``), so
+    that the duplicate check and the pseudonyms see one id, however it was typed.
+    Other text is kept as written (``"007"`` stays ``"007"``).
+    """
+    if raw.dtype.kind == "f":
+        whole = raw.notna() & np.isfinite(raw) & (raw % 1 == 0)
+        text = raw.astype("str").where(raw.notna())
+        if whole.any():
+            text = text.mask(whole, raw[whole].astype("int64").astype("str"))
+        raw = text
+    elif raw.dtype.kind in "iub" or raw.dtype == object:
         raw = raw.astype("str").where(raw.notna())
-    blank = raw.notna() & (raw.str.isspace() | (raw == ""))
+    raw = raw.str.strip()
+    decimal = raw.str.contains(".", regex=False).fillna(False).astype(bool)
+    if decimal.any():
+        raw = raw.mask(decimal, raw[decimal].str.replace(r"^(\d+)\.0+$", r"\1", regex=True))
+    blank = raw.notna() & (raw == "")
     if blank.any():
         raw = raw.mask(blank)
     return raw
@@ -293,6 +337,40 @@ def _warn(path: str | Path, problem: Problem, csv: bool) -> None:
     warnings.warn(
         f"{_shown_path(path)}: {problem.describe(csv=csv)}", DataQualityWarning, stacklevel=3
     )
+
+
+def _conflict_problems(df: pd.DataFrame, value: pd.Series, conflict: pd.Series) -> list[Problem]:
+    """One problem per conflicting (province, district, date, measure), naming all four."""
+    key = ["province", "district", "date", "measure"]
+    sub = df.loc[conflict, key].assign(_v=value[conflict]).fillna({"district": ""})
+    out = []
+    groups = list(sub.groupby(key, sort=False, dropna=False))
+    for (province, district, day, measure), group in groups[:_SHOW]:
+        where = f"province {province}, " + (f"district {district}, " if district else "")
+        shown = " vs ".join(f"{v:g}" for v in group["_v"])
+        out.append(
+            Problem(
+                "coverage_pct",
+                f"conflicting rows for {where}date {pd.Timestamp(day):%Y-%m-%d}, "
+                f"measure {measure}: coverage {shown} with the same or no source_url",
+                "one row per (province, district, date, measure) and source",
+                tuple(int(i) for i in group.index[:_SHOW]),
+                len(group),
+                tuple(f"{v:g}" for v in group["_v"].iloc[:_SHOW]),
+            )
+        )
+    if len(groups) > _SHOW:
+        rows = [int(i) for _, g in groups[_SHOW:] for i in g.index]
+        out.append(
+            Problem(
+                "coverage_pct",
+                f"{len(groups) - _SHOW} more groups of conflicting rows",
+                "one row per (province, district, date, measure) and source",
+                tuple(rows[:_SHOW]),
+                len(rows),
+            )
+        )
+    return out
 
 
 def validate_coverage(
@@ -404,16 +482,7 @@ def validate_coverage(
                     else:
                         conflict[a.Index] = conflict[b.Index] = True
     if conflict.any():
-        problems.append(
-            _problem(
-                "coverage_pct",
-                conflict,
-                value,
-                "conflicting rows: same province, district, date and measure, "
-                "same or no source_url, different coverage",
-                "one row per (province, district, date, measure) and source",
-            )
-        )
+        problems.extend(_conflict_problems(df, value, conflict))
     _raise(path, problems, COVERAGE)
 
     both = stated.notna() & computed.notna() & ((stated - computed).abs() > 1.0)
@@ -478,3 +547,398 @@ def validate_registry(frame: pd.DataFrame, path: str | Path = "<frame>") -> pd.D
             )
     _raise(path, problems, REGISTRY)
     return df
+
+
+def _add_missing(df: pd.DataFrame, contract: Contract) -> pd.DataFrame:
+    """Add the optional contract columns a file does not have, empty (enums: default)."""
+    for column in contract.columns:
+        if column.name not in df:
+            dtype = {"int": "Int64", "number": "float64", "date": "datetime64[ns]"}.get(
+                column.kind, "str"
+            )
+            fill = column.default if column.kind == "enum" else None
+            df[column.name] = pd.Series(fill, index=df.index, dtype=dtype)
+    return df
+
+
+def validate_provinces(frame: pd.DataFrame, path: str | Path = "<frame>") -> pd.DataFrame:
+    """Validate a province table (``provinces.csv``) against the provinces contract.
+
+    Besides the column rules (a known province; ``population`` a whole number
+    above 0, so that no share is divided by zero), each province appears once
+    and its ``bps_code`` is the province's own 2-digit BPS code.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Rows as read.
+    path : str or Path
+        Name of the source, for messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Contract columns typed, ``province`` as the official name.
+
+    Raises
+    ------
+    DataValidationError
+        Listing every broken rule.
+    """
+    df, problems = validate_frame(frame, PROVINCES, path)
+    if "province" in df:
+        dup = df["province"].notna() & df["province"].duplicated(keep=False)
+        if dup.any():
+            problems.append(
+                _problem("province", dup, df["province"], "province listed twice", "each once")
+            )
+    if "province" in df and "bps_code" in df:
+        codes = province_table().set_index("province")["bps_code"]
+        expected = df["province"].map(codes)
+        given = df["bps_code"].str.zfill(2)
+        wrong = expected.notna() & given.notna() & (given != expected)
+        if wrong.any():
+            shown = df["bps_code"].astype(str) + " for " + df["province"].astype(str)
+            problems.append(
+                _problem(
+                    "bps_code",
+                    wrong,
+                    shown,
+                    "not the province's BPS code",
+                    "the 2-digit BPS code of the province (see `perjaka provinces`)",
+                )
+            )
+    _raise(path, problems, PROVINCES)
+    df = _add_missing(df, PROVINCES)
+    return df.assign(bps_code=df["bps_code"].str.zfill(2))
+
+
+_DISTRICT_SCOPE = re.compile(r"(?:kota|kabupaten|kab\.?)\s+.+\((?P<province>[^()]+)\)", re.I)
+_PERIOD = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?|-\d{4})?")
+
+
+def _scope_province_names(scope: str) -> list[str]:
+    """The province names a target scope refers to (to be checked)."""
+    match = _DISTRICT_SCOPE.fullmatch(scope)
+    if match:
+        return [match.group("province")]
+    return [part for part in scope.split(";") if part.strip()]
+
+
+def validate_targets(frame: pd.DataFrame, path: str | Path = "<frame>") -> pd.DataFrame:
+    """Validate official targets (``targets.csv``) against the targets contract.
+
+    ``scope`` is ``INDONESIA``, a province, provinces joined by ``;``, or a
+    district written ``Kota …`` / ``Kabupaten …`` followed by its province in
+    parentheses; every province named must be known. ``target_value`` is a
+    percentage above 0 and at most 100; ``target_year_or_date`` and
+    ``source_date`` are a year, ``YYYY-MM``, ``YYYY-MM-DD`` or a range of years
+    ``YYYY-YYYY``.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Rows as read.
+    path : str or Path
+        Name of the source, for messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Contract columns typed; ``scope`` as written.
+
+    Raises
+    ------
+    DataValidationError
+        Listing every broken rule.
+    """
+    df, problems = validate_frame(frame, TARGETS, path)
+    if "scope" in df:
+        scopes = df["scope"]
+        names = {n for s in scopes.dropna() for n in _scope_province_names(s)}
+        _, unknown = map_provinces(sorted(names), allow_national=True)
+        if unknown:
+            unknown_set = set(unknown)
+            bad = scopes.map(
+                lambda s: isinstance(s, str) and bool(set(_scope_province_names(s)) & unknown_set)
+            ).astype(bool)
+            hints = "; ".join(
+                f"for {u!r} the closest are {', '.join(closest_provinces(u))}"
+                for u in sorted(map(str, unknown))[:_SHOW]
+            )
+            problems.append(
+                _problem(
+                    "scope",
+                    bad,
+                    frame["scope"],
+                    "unknown province in scope",
+                    "INDONESIA, a province, provinces joined by ';', or 'Kota/Kabupaten "
+                    f"NAME (PROVINCE)'; {hints}",
+                )
+            )
+    for name in ("target_year_or_date", "source_date"):
+        if name in df:
+            text = df[name]
+            bad = text.notna() & ~text.fillna("").str.fullmatch(_PERIOD)
+            if bad.any():
+                problems.append(
+                    _problem(
+                        name,
+                        bad,
+                        frame[name],
+                        "not a year, month, date or range of years",
+                        "YYYY, YYYY-MM, YYYY-MM-DD or YYYY-YYYY",
+                    )
+                )
+    _raise(path, problems, TARGETS)
+    return _add_missing(df, TARGETS)
+
+
+def validate_uhc_status(
+    frame: pd.DataFrame, path: str | Path = "<frame>", *, today: date | None = None
+) -> pd.DataFrame:
+    """Validate UHC status reports (``uhc_status.csv``) against their contract.
+
+    A province row needs a ``status`` (``UHC`` or ``below_95pct``): without it
+    the report says nothing about the province. National rows
+    (``INDONESIA``) may carry counts only. Dates in the future are rejected.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Rows as read.
+    path : str or Path
+        Name of the source, for messages.
+    today : datetime.date, optional
+        Dates after this are rejected (default: today).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Contract columns typed, ``province`` as the official name.
+
+    Raises
+    ------
+    DataValidationError
+        Listing every broken rule.
+    """
+    df, problems = validate_frame(frame, UHC_STATUS, path)
+    if "province" in df:
+        no_status = (df["province"] != NATIONAL) & df["province"].notna()
+        if "status" in df:
+            no_status &= df["status"].isna() & frame["status"].isna()
+        if no_status.any():
+            problems.append(
+                _problem(
+                    "status",
+                    no_status,
+                    df["province"],
+                    "a province row without a status",
+                    "UHC or below_95pct (national rows may have none)",
+                )
+            )
+    if "date" in df:
+        future = df["date"] > pd.Timestamp(today or date.today())
+        if future.any():
+            problems.append(
+                _problem("date", future, frame["date"], "date is in the future", "a past date")
+            )
+    _raise(path, problems, UHC_STATUS)
+    return _add_missing(df, UHC_STATUS)
+
+
+# --- parameters: one value given on the command line or to a notebook ---------
+
+#: Dates a parameter may take: JKN figures start in 2014; 2100 leaves every
+#: monthly simulation far from the end of pandas' calendar (2262-04-11).
+DATE_MIN = pd.Timestamp("2000-01-01")
+DATE_MAX = pd.Timestamp("2100-12-31")
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def validate_date(
+    value: object,
+    name: str,
+    *,
+    earliest: object = None,
+    latest: object = None,
+) -> pd.Timestamp:
+    """Read a parameter written as ``YYYY-MM-DD``, strictly.
+
+    No other spelling is guessed (``"Jan 5 2024"`` or ``"05/01/2024"`` could be
+    read in two orders), and the date must lie in the given bounds.
+
+    Parameters
+    ----------
+    value : object
+        The parameter as given.
+    name : str
+        Its name, for the message (e.g. ``"--deadline"``).
+    earliest, latest : date-like, optional
+        Inclusive bounds; default :data:`DATE_MIN` and :data:`DATE_MAX`.
+
+    Returns
+    -------
+    pandas.Timestamp
+
+    Raises
+    ------
+    PerjakaError
+        Naming the parameter, the value and what would be valid.
+
+    Examples
+    --------
+    >>> validate_date("2029-12-31", "deadline")
+    Timestamp('2029-12-31 00:00:00')
+    >>> validate_date("Jan 5 2024", "as_of")
+    Traceback (most recent call last):
+    perjaka_analysis.errors.PerjakaError: as_of must be a date written YYYY-MM-DD, got 'Jan 5 2024'
+    """
+    lo = pd.Timestamp(earliest) if earliest is not None else DATE_MIN
+    hi = pd.Timestamp(latest) if latest is not None else DATE_MAX
+    text = value.strip() if isinstance(value, str) else value
+    if not isinstance(text, str) or not _ISO_DATE.fullmatch(text):
+        raise PerjakaError(f"{name} must be a date written YYYY-MM-DD, got {value!r}")
+    try:
+        day = pd.Timestamp(date.fromisoformat(text))
+    except ValueError:
+        raise PerjakaError(f"{name}: {value!r} is not a calendar date (YYYY-MM-DD)") from None
+    if not lo <= day <= hi:
+        raise PerjakaError(f"{name} must be from {lo:%Y-%m-%d} to {hi:%Y-%m-%d}, got {value!r}")
+    return day
+
+
+def _bounds(minimum: float | None, maximum: float | None, exclusive: bool) -> str:
+    def show(x: float) -> str:
+        return f"{x:,}" if isinstance(x, int) else f"{x:g}"
+
+    lo = "" if minimum is None else f"{'above' if exclusive else 'at least'} {show(minimum)}"
+    hi = "" if maximum is None else f"at most {show(maximum)}"
+    return " and ".join(x for x in (lo, hi) if x)
+
+
+def validate_number(
+    value: object,
+    name: str,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    min_exclusive: bool = False,
+) -> float:
+    """Check a numeric parameter: a finite number within bounds.
+
+    Parameters
+    ----------
+    value : object
+        The parameter as given (text is not converted: ``"95"`` is an error).
+    name : str
+        Its name, for the message.
+    minimum, maximum : float, optional
+        Inclusive bounds (the lower one exclusive with ``min_exclusive``).
+    min_exclusive : bool
+        The value must be above ``minimum``.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    PerjakaError
+        Naming the parameter, the value and the valid range.
+
+    Examples
+    --------
+    >>> validate_number(98.6, "target", minimum=0, maximum=100, min_exclusive=True)
+    98.6
+    """
+    rule = _bounds(minimum, maximum, min_exclusive)
+    valid = "a finite number" + (f" {rule}" if rule else "")
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise PerjakaError(f"{name} must be {valid}, got {value!r}")
+    x = float(value)
+    if not np.isfinite(x):
+        raise PerjakaError(f"{name} must be {valid}, got {value!r}")
+    low = minimum is not None and (x <= minimum if min_exclusive else x < minimum)
+    if low or (maximum is not None and x > maximum):
+        raise PerjakaError(f"{name} must be {valid}, got {value!r}")
+    return x
+
+
+def validate_int(
+    value: object,
+    name: str,
+    *,
+    minimum: int | None = None,
+    maximum: int | None = None,
+) -> int:
+    """Check an integer parameter within bounds (``480.0`` is accepted as 480).
+
+    Parameters
+    ----------
+    value : object
+        The parameter as given.
+    name : str
+        Its name, for the message.
+    minimum, maximum : int, optional
+        Inclusive bounds.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    PerjakaError
+        Naming the parameter, the value and the valid range.
+
+    Examples
+    --------
+    >>> validate_int(2, "jobs", minimum=1)
+    2
+    >>> validate_int(0, "jobs", minimum=1)
+    Traceback (most recent call last):
+    perjaka_analysis.errors.PerjakaError: jobs must be a whole number at least 1, got 0
+    """
+    rule = _bounds(minimum, maximum, False)
+    valid = "a whole number" + (f" {rule}" if rule else "")
+    numeric = isinstance(value, int | float | np.integer | np.floating)
+    if isinstance(value, bool) or not numeric or not np.isfinite(float(value)):
+        raise PerjakaError(f"{name} must be {valid}, got {value!r}")
+    if int(value) != value:
+        raise PerjakaError(f"{name} must be {valid}, got {value!r}")
+    n = int(value)
+    if (minimum is not None and n < minimum) or (maximum is not None and n > maximum):
+        raise PerjakaError(f"{name} must be {valid}, got {value!r}")
+    return n
+
+
+def validate_numbers(
+    values: object,
+    name: str,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    min_exclusive: bool = False,
+) -> list[float]:
+    """Check a non-empty list of numbers (each as :func:`validate_number`).
+
+    A single number where a list is expected is an error, not a guess.
+
+    Examples
+    --------
+    >>> validate_numbers([95, 98.6], "targets", minimum=0, maximum=100)
+    [95.0, 98.6]
+    >>> validate_numbers(95, "targets")
+    Traceback (most recent call last):
+    perjaka_analysis.errors.PerjakaError: targets must be a list of numbers (e.g. [95, 98]), got 95
+    """
+    if not isinstance(values, list | tuple) or not values:
+        raise PerjakaError(f"{name} must be a list of numbers (e.g. [95, 98]), got {values!r}")
+    return [
+        validate_number(
+            v, f"{name}[{i}]", minimum=minimum, maximum=maximum, min_exclusive=min_exclusive
+        )
+        for i, v in enumerate(values)
+    ]

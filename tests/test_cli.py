@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 
 from conftest import write
@@ -76,3 +77,62 @@ def test_summary_prints_every_province(capsys, tmp_path):
     text = capsys.readouterr().out
     assert "Papua Pegunungan" in text and "INDONESIA" in text
     assert out.read_text().count("\n") == 40
+
+
+def test_summary_out_neutralises_formula_text(capsys, tmp_path):
+    coverage = write(
+        tmp_path,
+        "province,date,coverage_pct,source_url\n"
+        "Aceh,2020-01-01,90,https://=HYPERLINK(1)/a\n"
+        "Aceh,2021-01-01,91,https://@SUM(1)/b\n",
+        "coverage.csv",
+    )
+    out = tmp_path / "summary.csv"
+    assert main(["summary", "--coverage", str(coverage), "--out", str(out)]) == 0
+    table = pd.read_csv(out, keep_default_na=False)
+    assert table.loc[table["province"] == "Aceh", "source"].item() == "'@SUM(1)"
+    assert not any(str(v).startswith(("=", "+", "-", "@")) for v in table.to_numpy().ravel())
+
+
+def test_employers_score_out_neutralises_formula_text(capsys, tmp_path):
+    from perjaka_analysis.employers.synth import generate_registry
+
+    frame = generate_registry(600, seed=1, label_share=0.2).frame.copy()
+    frame.loc[0, "district"] = '=HYPERLINK("http://x","y")'
+    frame.loc[1, "district"] = "+1+2"
+    frame.loc[2, "district"] = "-5"
+    registry = tmp_path / "registry.csv"
+    frame.to_csv(registry, index=False)
+    out = tmp_path / "scored.csv"
+    args = ["employers", "score", "--registry", str(registry), "--out", str(out)]
+    assert main([*args, "--capacity", "10", "--reasons-for", "all"]) == 0
+    districts = pd.read_csv(out, keep_default_na=False)["district"]
+    assert {'\'=HYPERLINK("http://x","y")', "'+1+2", "'-5"} <= set(districts)
+    assert not districts.str.startswith(("=", "+", "-", "@")).any()
+
+
+def test_options_are_checked_before_any_file_is_written(capsys, tmp_path):
+    out = tmp_path / "new" / "forecast.csv"
+    assert main(["forecast", "--until", "2030-02-30", "--out", str(out)]) == 2
+    assert "'2030-02-30' is not a calendar date" in capsys.readouterr().err
+    assert not (tmp_path / "new").exists()
+
+
+def test_an_output_file_that_is_also_the_input_is_refused(capsys, registry_csv):
+    before = registry_csv.read_bytes()
+    args = ["employers", "score", "--registry", str(registry_csv), "--out", str(registry_csv)]
+    assert main(args) == 2
+    assert "is also an input" in capsys.readouterr().err
+    assert registry_csv.read_bytes() == before
+
+
+def test_a_refused_write_is_a_message_not_a_traceback(capsys, monkeypatch, tmp_path):
+    import perjaka_analysis.io as io
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(tmp_path / "s.csv"))
+
+    monkeypatch.setattr(io, "atomic_path", refuse)
+    assert main(["summary", "--out", str(tmp_path / "s.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "error: Permission denied: " in err and "Traceback" not in err

@@ -231,3 +231,44 @@ def test_today_can_be_fixed_for_the_future_date_rule():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert len(validate_coverage(frame, today=date(2025, 1, 1))) == 1
+
+
+def test_conflict_message_names_province_district_date_and_measure(tmp_path):
+    path = write(
+        tmp_path,
+        rows(
+            "Aceh,,2020-01-01,day,registered,90,,,,https://x.example,",
+            "Bali,,2020-01-01,day,registered,91,,,,https://x.example,",
+            "Aceh,,2020-01-01,day,registered,91.5,,,,https://x.example,",
+            "Aceh,Kota Banda Aceh,2021-06-30,day,survey_any,80,,,,,",
+            "Aceh,Kota Banda Aceh,2021-06-30,day,survey_any,81,,,,,",
+        ),
+    )
+    err = problems_of(path)
+    first, second = err.problems
+    assert first.message == (
+        "conflicting rows for province Aceh, date 2020-01-01, measure registered: "
+        "coverage 90 vs 91.5 with the same or no source_url"
+    )
+    assert first.rows == (0, 2)
+    assert "province Aceh, district Kota Banda Aceh, date 2021-06-30, measure survey_any" in (
+        second.message
+    )
+    assert second.rows == (3, 4)
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [
+        ("coverage_pct", "inf", "not a finite number"),
+        ("coverage_pct", "1e400", "not a finite number"),
+        ("participants", "1e308", "value out of range"),
+        ("population", "10000000000000000000", "value out of range"),
+    ],
+)
+def test_non_finite_or_absurd_coverage_numbers_are_rejected(tmp_path, column, value, message):
+    path = write(tmp_path, f"province,date,coverage_pct,{column}\nAceh,2020-01-01,90,{value}\n")
+    if column == "coverage_pct":
+        path = write(tmp_path, f"province,date,coverage_pct\nAceh,2020-01-01,{value}\n")
+    problem = next(p for p in problems_of(path).problems if p.column == column)
+    assert message in problem.message

@@ -82,3 +82,49 @@ def test_write_table_replaces_atomically(tmp_path):
     write_table(pd.DataFrame({"a": [2]}), target)
     assert pd.read_parquet(target)["a"].tolist() == [2]
     assert sorted(os.listdir(tmp_path)) == ["t.parquet"]
+
+
+def test_semicolon_separated_file_gets_a_delimiter_hint(tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_text("province;date;coverage_pct\nAceh;2020-01-01;98\n", encoding="utf-8")
+    with pytest.raises(DataValidationError) as info:
+        read_coverage(path)
+    message = str(info.value)
+    assert "separated by semicolons" in message and "CSV UTF-8 (comma delimited)" in message
+    assert "required column is missing" not in message
+
+
+def test_semicolon_file_with_decimal_commas_gets_the_same_hint(tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_text("province;date;coverage_pct\nAceh;2020-01-01;98,5\n", encoding="utf-8")
+    with pytest.raises(DataValidationError, match="separated by semicolons"):
+        read_coverage(path)
+
+
+def test_repeated_column_names_are_rejected_not_renamed(tmp_path):
+    path = tmp_path / "dup.csv"
+    path.write_text(
+        "province,date,coverage_pct, coverage_pct\nAceh,2020-01-01,90,91\n", encoding="utf-8"
+    )
+    with pytest.raises(DataValidationError, match=r"repeated column name: 'coverage_pct' \(2"):
+        read_coverage(path)
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_csv_text_cells_starting_a_formula_are_neutralised(tmp_path, start):
+    frame = pd.DataFrame(
+        {"district": [f'{start}HYPERLINK("http://x")', "Kota Bandung"], "n": [-1.5, 2.0]}
+    )
+    target = write_table(frame, tmp_path / "out.csv")
+    back = pd.read_csv(target, keep_default_na=False)
+    assert back["district"].tolist() == [f'\'{start}HYPERLINK("http://x")', "Kota Bandung"]
+    assert back["n"].tolist() == [-1.5, 2.0]  # numbers stay numbers
+    assert frame["district"][0].startswith(start)  # the caller's frame is untouched
+
+
+def test_column_names_are_neutralised_too_and_parquet_keeps_values(tmp_path):
+    frame = pd.DataFrame({"=cmd": ["@SUM(A1)"]})
+    write_table(frame, tmp_path / "a.csv")
+    assert (tmp_path / "a.csv").read_text().splitlines() == ["'=cmd", "'@SUM(A1)"]
+    write_table(frame, tmp_path / "a.parquet")
+    assert pd.read_parquet(tmp_path / "a.parquet").equals(frame)

@@ -133,3 +133,78 @@ def test_numeric_province_codes_and_ids_in_csv_are_read_as_text(tmp_path):
     reg = read_registry(write(tmp_path, body + "\n"))
     assert reg["employer_id"].tolist() == ["001", "002"]
     assert reg["province"].tolist() == ["Bengkulu", "Jawa Barat"]
+
+
+REG_HEADER = "employer_id,province,sector,workers_reported,workers_registered,months_in_arrears"
+
+
+def _registry(tmp_path, *lines, extra=""):
+    header = REG_HEADER + ("," + extra if extra else "")
+    return write(tmp_path, "\n".join([header, *lines]) + "\n", "reg.csv")
+
+
+@pytest.mark.parametrize(
+    ("extra", "value", "column", "message"),
+    [
+        ("wage_reported_idr", "inf", "wage_reported_idr", "not a finite number"),
+        ("wage_reported_idr", "1e400", "wage_reported_idr", "not a finite number"),
+        ("arrears_idr", "1e308", "arrears_idr", "value out of range"),
+        ("arrears_idr", "-inf", "arrears_idr", "not a finite number"),
+        ("dependants_registered", "10000000000000000000", "dependants_registered", "out of range"),
+    ],
+)
+def test_non_finite_and_absurd_numbers_are_rejected(tmp_path, extra, value, column, message):
+    path = _registry(tmp_path, f"E1,Aceh,C,10,5,0,{value}", "E2,Aceh,C,10,5,0,0", extra=extra)
+    with pytest.raises(DataValidationError) as info:
+        read_registry(path)
+    (problem,) = info.value.problems
+    assert problem.column == column and message in problem.message and problem.rows == (0,)
+
+
+def test_workers_beyond_64_bits_are_a_clear_error_not_an_overflow(tmp_path):
+    path = _registry(tmp_path, "E1,Aceh,C,10000000000000000000,5,0", "E2,Aceh,C,10,5,0")
+    with pytest.raises(DataValidationError) as info:
+        read_registry(path)
+    (problem,) = info.value.problems
+    assert problem.column == "workers_reported" and "out of range" in problem.message
+    assert problem.expected == "a whole number from 0 to 10,000,000"
+
+
+def test_ids_differing_only_by_spaces_are_one_id(tmp_path):
+    path = _registry(tmp_path, "DUP,Aceh,C,10,5,0", " DUP ,Aceh,C,10,5,0")
+    with pytest.raises(DataValidationError) as info:
+        read_registry(path)
+    (problem,) = info.value.problems
+    assert problem.message == "duplicate employer_id" and problem.rows == (0, 1)
+
+
+def test_float_and_integer_spellings_of_an_id_are_one_id(tmp_path):
+    path = _registry(tmp_path, "7,Aceh,C,10,5,0", "7.0,Aceh,C,10,5,0", "8,Aceh,C,10,5,0")
+    with pytest.raises(DataValidationError, match="duplicate employer_id") as info:
+        read_registry(path)
+    assert info.value.problems[0].rows == (0, 1)
+
+
+def test_ids_are_stored_in_one_spelling(tmp_path):
+    path = _registry(tmp_path, " 007 ,Aceh,C,10,5,0", "7.0,Aceh,C,10,5,0", "E 1 ,Aceh,C,1,1,0")
+    assert read_registry(path)["employer_id"].tolist() == ["007", "7", "E 1"]
+
+
+def test_float_ids_in_parquet_are_whole_numbers(tmp_path):
+    frame = pd.DataFrame(
+        {
+            "employer_id": [7.0, 8.0, 7.0],
+            "province": ["Aceh"] * 3,
+            "sector": ["C"] * 3,
+            "workers_reported": [1, 2, 3],
+            "workers_registered": [1, 2, 3],
+            "months_in_arrears": [0, 0, 0],
+        }
+    )
+    frame.to_parquet(tmp_path / "r.parquet")
+    with pytest.raises(DataValidationError, match="duplicate employer_id") as info:
+        read_registry(tmp_path / "r.parquet")
+    assert info.value.problems[0].rows == (0, 2)
+    frame.iloc[2, 0] = 9.0
+    frame.to_parquet(tmp_path / "r.parquet")
+    assert read_registry(tmp_path / "r.parquet")["employer_id"].tolist() == ["7", "8", "9"]
