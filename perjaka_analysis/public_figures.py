@@ -16,6 +16,7 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
+from .coverage import sort_coverage
 from .errors import PerjakaError
 from .provinces import NATIONAL, normalise_provinces
 from .sources import cite
@@ -35,7 +36,6 @@ _QUALIFIER = (("_min", "at_least"), ("_approx", "about"), ("_estimate", "about")
 CAPACITY_METRICS = ("employers_noncompliant", "employers_in_arrears")
 #: counts of registered employers, the denominator of a proportional capacity
 EMPLOYER_COUNT_METRICS = ("business_entities_registered", "employers_registered")
-_PRECISION_RANK = {"day": 0, "month": 1, "year": 2}
 
 
 @cache
@@ -264,8 +264,8 @@ def district_table(districts: pd.DataFrame, targets: pd.DataFrame, province: str
         target_basis`` (``district`` or ``national``), ``gap_pp`` (points
         below the target, 0 when above), ``source_url, publisher,
         published``, sorted by ``gap_pp`` (largest first) then name. The
-        latest figure is the one of the latest date; among same-date figures
-        the more precise date, then the first in file order.
+        latest figure follows the one rule of
+        :func:`perjaka_analysis.coverage.sort_coverage`.
     """
     national = uhc_threshold(targets)
     own = _district_targets(targets)
@@ -274,11 +274,7 @@ def district_table(districts: pd.DataFrame, targets: pd.DataFrame, province: str
         & (districts["measure"] == "registered")
         & districts["district"].notna()
     ].copy()
-    rows["_order"] = np.arange(len(rows))
-    rows["_precision"] = rows["date_precision"].map(_PRECISION_RANK)
-    rows = rows.sort_values(
-        ["district", "date", "_precision", "_order"], ascending=[True, False, True, True]
-    ).drop_duplicates("district", keep="first")
+    rows = sort_coverage(rows).drop_duplicates("district", keep="last")
     own = own[own["province"] == province].drop_duplicates("district", keep="last")
     rows = rows.merge(own, on="district", how="left")
     has_own = rows["target_pct"].notna()
