@@ -322,11 +322,16 @@ def collect_active_shares(
     ).reset_index(drop=True)
 
 
-def load_active_shares(*, districts: bool = True) -> pd.DataFrame:
+def load_active_shares(
+    *, coverage: pd.DataFrame | None = None, districts: bool = True
+) -> pd.DataFrame:
     """Load every active share in the shipped data (see :func:`collect_active_shares`).
 
     Parameters
     ----------
+    coverage : pandas.DataFrame, optional
+        Validated coverage rows already loaded (default: the shipped
+        ``coverage.csv``).
     districts : bool
         Include the district (kabupaten/kota) figures.
 
@@ -343,7 +348,7 @@ def load_active_shares(*, districts: bool = True) -> pd.DataFrame:
     from .datasets import load_coverage, raw_path
     from .io import read_table
 
-    coverage = load_coverage()
+    coverage = load_coverage() if coverage is None else coverage
     other_path = raw_path("other_points.csv")
     other = validate_other_points(read_table(other_path, OTHER_POINTS), other_path.name)
     dist = load_coverage(raw_path("coverage_districts.csv")) if districts else None

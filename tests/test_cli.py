@@ -68,3 +68,24 @@ def test_summary_prints_every_province(capsys, tmp_path):
     text = capsys.readouterr().out
     assert "Papua Pegunungan" in text and "INDONESIA" in text
     assert out.read_text().count("\n") == 40
+
+
+def test_forecast_active_writes_the_registration_frame(capsys, tmp_path):
+    out = tmp_path / "active.csv"
+    assert (
+        main(["forecast", "--measure", "active", "--until", "2026-12-31", "--out", str(out)]) == 0
+    )
+    import pandas as pd
+
+    frame = pd.read_csv(out)
+    assert frame.columns.tolist() == [
+        "province",
+        "date",
+        "mean",
+        "lower",
+        "upper",
+        "level",
+        "basis",
+    ]
+    assert frame["province"].nunique() == 39
+    assert "measure active" in capsys.readouterr().out
