@@ -470,6 +470,9 @@ def dependence_sensitivity(
 ) -> pd.DataFrame:
     """The joint probability by the deadline for several dependences, with its bounds.
 
+    The paths are those of :func:`compute_uhc_status` (same horizon and
+    seed), only paired differently.
+
     Returns
     -------
     pandas.DataFrame
@@ -484,7 +487,8 @@ def dependence_sensitivity(
             registration,
             active,
             province,
-            until=deadline,
+            until=deadline + pd.DateOffset(years=HORIZON_YEARS_AFTER_DEADLINE),
+            deadline=deadline,
             n_paths=n_paths,
             seed=seed,
             rho=rho,
