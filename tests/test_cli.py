@@ -89,3 +89,15 @@ def test_forecast_active_writes_the_registration_frame(capsys, tmp_path):
     ]
     assert frame["province"].nunique() == 39
     assert "measure active" in capsys.readouterr().out
+
+
+def test_targets_prints_uhc_status_under_todays_definition(capsys, tmp_path):
+    out = tmp_path / "uhc.csv"
+    assert main(["targets", "--paths", "50", "--uhc-out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "UHC today (98% registered and 80% active)" in text
+    import pandas as pd
+
+    table = pd.read_csv(out)
+    assert set(table["condition"]) >= {"UHC definition (2024-)", "UHC Awards 2026 - Utama"}
+    assert table["province"].nunique() == 39
