@@ -100,9 +100,77 @@ def _fit(args: argparse.Namespace):
     return coverage, model.fit()
 
 
+def _fit_active(args: argparse.Namespace, coverage, registration):
+    """The active-share model, on the shipped active shares; registration converts bases."""
+    from .active import ActiveShareModel, load_active_shares
+
+    shares = load_active_shares(coverage=coverage)
+    return ActiveShareModel(shares, registration=registration, unclear=args.unclear).fit()
+
+
+def _cmd_forecast_active(args: argparse.Namespace) -> int:
+    from .io import write_table
+
+    coverage, registration = _fit(args)
+    results = _fit_active(args, coverage, registration)
+    frame = results.forecast(args.until, levels=args.levels)
+    write_table(frame, args.out)
+    n_places = frame["province"].nunique()
+    n_own = sum(p.n_points > 0 for p in results.places.values())
+    print(
+        f"{args.out}: {len(frame)} rows, {n_places} places ({n_own} with active figures), "
+        f"measure active (share of population), unclear bases read as {results.unclear}"
+    )
+    return 0
+
+
+def _print_uhc_status(args: argparse.Namespace, coverage, registration) -> None:
+    """UHC under today's definition (registered and active) for every place."""
+    import pandas as pd
+
+    from .datasets import load_targets
+    from .io import write_table
+    from .uhc import TODAY, compute_uhc_status, uhc_conditions
+
+    active = _fit_active(args, coverage, registration)
+    table = compute_uhc_status(
+        registration,
+        active,
+        conditions=uhc_conditions(load_targets()),
+        deadline=args.deadline,
+        n_paths=args.paths,
+        seed=args.seed,
+    )
+    if args.uhc_out:
+        write_table(table, args.uhc_out)
+    wide = table.pivot(index="province", columns="condition", values="prob_by_deadline")
+    today = table[table["condition"] == TODAY].set_index("province")
+    view = pd.DataFrame(
+        {
+            "p_uhc": today["prob_by_deadline"].round(2),
+            "expected": today["expected_date"].dt.strftime("%Y-%m"),
+            "binds": today["binding"],
+            "p_pratama": wide.filter(like="Pratama").iloc[:, 0].round(2),
+            "p_madya": wide.filter(like="Madya").iloc[:, 0].round(2),
+            "p_utama": wide.filter(like="Utama").iloc[:, 0].round(2),
+            "active_basis": today["active_basis"],
+        }
+    ).reindex(list(dict.fromkeys(table["province"])))
+    pair = table[table["condition"] == TODAY].iloc[0]
+    with pd.option_context("display.width", 200, "display.max_rows", 200):
+        print(
+            f"\nUHC today ({pair['registered_pct']:g}% registered and {pair['active_pct']:g}% "
+            f"active) by {pd.Timestamp(args.deadline):%Y-%m-%d}: joint probability from paired "
+            "paths; award levels from targets.csv"
+        )
+        print(view.to_string(na_rep="–"))
+
+
 def _cmd_forecast(args: argparse.Namespace) -> int:
     from .io import write_table
 
+    if getattr(args, "measure", "registered") == "active":
+        return _cmd_forecast_active(args)
     _, results = _fit(args)
     frame = results.forecast(args.until, levels=args.levels)
     write_table(frame, args.out)
@@ -155,6 +223,8 @@ def _cmd_targets(args: argparse.Namespace) -> int:
     with pd.option_context("display.width", 200, "display.max_rows", 200):
         print(f"Targets by {pd.Timestamp(args.deadline):%Y-%m-%d} (method {results.method})")
         print(view.to_string(index=False, na_rep="–"))
+    if not args.no_uhc:
+        _print_uhc_status(args, coverage, results)
     return 0
 
 
@@ -310,6 +380,13 @@ def _cmd_provinces(args: argparse.Namespace) -> int:
     return 0
 
 
+_UNCLEAR_OPTION = {
+    "choices": ["mixture", "population", "participants", "drop"],
+    "default": "mixture",
+    "help": "how active shares of unclear basis are read (default: mixture of both)",
+}
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``perjaka`` command."""
     from . import __version__
@@ -358,6 +435,13 @@ def build_parser() -> argparse.ArgumentParser:
     fc.add_argument("--until", required=True, help="last forecast date, YYYY-MM-DD")
     fc.add_argument("--out", type=Path, required=True, help="output .csv or .parquet")
     fc.add_argument("--levels", type=int, nargs="+", default=[80, 95], help="interval levels")
+    fc.add_argument(
+        "--measure",
+        choices=["registered", "active"],
+        default="registered",
+        help="registered (default) or active (share of population)",
+    )
+    fc.add_argument("--unclear", **_UNCLEAR_OPTION)
     fc.set_defaults(func=_cmd_forecast)
 
     tg = sub.add_parser("targets", help="when targets are reached, probability, required pace")
@@ -367,6 +451,9 @@ def build_parser() -> argparse.ArgumentParser:
     tg.add_argument("--out", type=Path, help="also write the table (.csv or .parquet)")
     tg.add_argument("--paths", type=int, default=2000, help="simulated paths per place")
     tg.add_argument("--seed", type=int, default=0)
+    tg.add_argument("--no-uhc", action="store_true", help="skip UHC status (both conditions)")
+    tg.add_argument("--uhc-out", type=Path, help="write the UHC status table (.csv or .parquet)")
+    tg.add_argument("--unclear", **_UNCLEAR_OPTION)
     tg.set_defaults(func=_cmd_targets)
 
     bt = sub.add_parser("backtest", help="rolling-origin backtest of the trend methods")

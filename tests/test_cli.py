@@ -136,3 +136,36 @@ def test_a_refused_write_is_a_message_not_a_traceback(capsys, monkeypatch, tmp_p
     assert main(["summary", "--out", str(tmp_path / "s.csv")]) == 2
     err = capsys.readouterr().err
     assert "error: Permission denied: " in err and "Traceback" not in err
+
+
+def test_forecast_active_writes_the_registration_frame(capsys, tmp_path):
+    out = tmp_path / "active.csv"
+    assert (
+        main(["forecast", "--measure", "active", "--until", "2026-12-31", "--out", str(out)]) == 0
+    )
+    import pandas as pd
+
+    frame = pd.read_csv(out)
+    assert frame.columns.tolist() == [
+        "province",
+        "date",
+        "mean",
+        "lower",
+        "upper",
+        "level",
+        "basis",
+    ]
+    assert frame["province"].nunique() == 39
+    assert "measure active" in capsys.readouterr().out
+
+
+def test_targets_prints_uhc_status_under_todays_definition(capsys, tmp_path):
+    out = tmp_path / "uhc.csv"
+    assert main(["targets", "--paths", "50", "--uhc-out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "UHC today (98% registered and 80% active)" in text
+    import pandas as pd
+
+    table = pd.read_csv(out)
+    assert set(table["condition"]) >= {"UHC definition (2024-)", "UHC Awards 2026 - Utama"}
+    assert table["province"].nunique() == 39

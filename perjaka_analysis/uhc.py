@@ -1,0 +1,591 @@
+"""UHC as it is defined today: registered *and* active, jointly.
+
+Since 2024 a region is UHC when at least 98% of residents are registered and
+at least 80% are active; the RPJMN 2025–2029 asks 98.6% and 80%, and the 2026
+UHC awards grade Pratama (98/80), Madya (98/85) and Utama (99/95). The pairs
+are read from ``targets.csv`` (:func:`uhc_conditions`), never written here.
+
+A place meets a condition on a date when *both* measures are at or above
+their thresholds on that date. The probability of meeting it by a deadline is
+computed on simulated paths of both measures together
+(:func:`joint_uhc_probability`), not as the product of two marginal
+probabilities: the two measures move together.
+
+How the paths are made dependent (:func:`couple_paths`)
+-------------------------------------------------------
+Registration paths come from the registration trend, active paths from the
+active-share model; each is drawn on its own. They are then paired with a
+Gaussian copula on their values at the deadline (rank correlation ``rho``,
+default 0.5), which keeps both marginal distributions exactly, and the active
+share of population is capped at the registration share of the same path and
+date (nobody is active without being registered). Why positive, and why not
+1: regional governments enrol residents and pay their contributions (PBI
+APBD, PBPU Pemda), which adds them to both counts at once, and employer
+enforcement registers workers whose contributions are then paid; but the
+cleansing of inactive members lowers registration without touching the
+active count, and members who stop paying lower only the active count. The
+published figures are far too few to estimate ``rho`` (a handful of dates
+with both measures), so :func:`dependence_sensitivity` shows the answer for
+independence (0), comonotone paths (1, the largest joint probability the
+marginals allow) and the default.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+
+from .errors import PerjakaError
+from .provinces import NATIONAL
+
+__all__ = [
+    "DEFAULT_RHO",
+    "JointStatus",
+    "compute_uhc_status",
+    "couple_paths",
+    "dependence_sensitivity",
+    "draw_joint_paths",
+    "joint_uhc_probability",
+    "uhc_conditions",
+    "unclear_sensitivity",
+]
+
+#: Default rank correlation of the registration and active paths (module docs).
+DEFAULT_RHO = 0.5
+#: How far beyond the deadline joint crossings are looked for.
+HORIZON_YEARS_AFTER_DEADLINE = 10
+#: The condition that defines UHC today (its name in ``targets.csv``).
+TODAY = "UHC definition (2024-)"
+
+BIND_ACTIVE = "active"
+BIND_REGISTRATION = "registration"
+BIND_NEITHER = "neither (both met together)"
+
+
+def uhc_conditions(targets: pd.DataFrame, *, scope: str = NATIONAL) -> pd.DataFrame:
+    """Pairs of thresholds (registered, active) that define UHC and its award levels.
+
+    Rows of ``targets.csv`` with metrics ``coverage_pct_min`` and
+    ``active_pct_min`` form a pair when they share their ``target_name``, or
+    else their ``legal_basis`` and ``target_year_or_date`` (the RPJMN
+    2025–2029 states the two as separately named targets). A threshold
+    without a partner is left out.
+
+    Parameters
+    ----------
+    targets : pandas.DataFrame
+        :func:`perjaka_analysis.load_targets`.
+    scope : str
+        Whose targets (default the national ones).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``condition, registered_pct, active_pct, target_year_or_date,
+        legal_basis, source_url``, ordered by active then registered threshold.
+
+    Examples
+    --------
+    >>> import perjaka_analysis as pa
+    >>> c = uhc_conditions(pa.load_targets())
+    >>> c.loc[c.condition.str.contains("Madya"), ["registered_pct", "active_pct"]].values.tolist()
+    [[98.0, 85.0]]
+    """
+    rows = targets[
+        (targets["scope"] == scope) & targets["metric"].isin(["coverage_pct_min", "active_pct_min"])
+    ].copy()
+    rows["_when"] = rows["target_year_or_date"].astype(str)
+    out = []
+    used: set[int] = set()
+    for key, label in ((["target_name"], "target_name"), (["legal_basis", "_when"], "legal_basis")):
+        free = rows[~rows.index.isin(used)]
+        for _, group in free.groupby(key, sort=False, dropna=True):
+            reg = group[group["metric"] == "coverage_pct_min"]
+            act = group[group["metric"] == "active_pct_min"]
+            if len(reg) != 1 or len(act) != 1:
+                continue
+            r, a = reg.iloc[0], act.iloc[0]
+            out.append(
+                {
+                    "condition": str(r[label]),
+                    "registered_pct": float(r["target_value"]),
+                    "active_pct": float(a["target_value"]),
+                    "target_year_or_date": r["target_year_or_date"],
+                    "legal_basis": r["legal_basis"],
+                    "source_url": r["source_url"],
+                }
+            )
+            used.update(group.index)
+    if not out:
+        raise PerjakaError(
+            f"targets hold no pair of registered and active thresholds for {scope!r}"
+        )
+    frame = pd.DataFrame(out).sort_values(["active_pct", "registered_pct", "condition"])
+    return frame.reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class JointStatus:
+    """Meeting two thresholds together, from paired paths.
+
+    Attributes
+    ----------
+    prob_now : float
+        Share of paths meeting both on the first date.
+    prob_by_deadline : float
+        Share of paths meeting both on some date up to the deadline.
+    prob_at_deadline : float
+        Share of paths meeting both on the deadline.
+    prob_registered, prob_active : float
+        Marginal shares reaching each threshold by the deadline.
+    prob_if_independent : float
+        ``prob_registered * prob_active`` (for comparison only).
+    expected_date : Timestamp
+        Median first date both are met (NaT beyond the horizon).
+    date_lower_80, date_upper_80 : Timestamp
+        10th and 90th percentiles of that date (NaT beyond the horizon).
+    binding : str
+        The condition met last in most paths (``active``,
+        ``registration``, or ``neither (both met together)``).
+    share_active_binds, share_registration_binds : float
+        Shares of paths in which each condition is met last (or never).
+    """
+
+    prob_now: float
+    prob_by_deadline: float
+    prob_at_deadline: float
+    prob_registered: float
+    prob_active: float
+    prob_if_independent: float
+    expected_date: pd.Timestamp
+    date_lower_80: pd.Timestamp
+    date_upper_80: pd.Timestamp
+    binding: str
+    share_active_binds: float
+    share_registration_binds: float
+
+
+def _first(hit: np.ndarray) -> np.ndarray:
+    """First column index where each row is True; a large number where never."""
+    never = np.iinfo(np.int64).max
+    return np.where(hit.any(axis=1), hit.argmax(axis=1), never)
+
+
+def joint_uhc_probability(
+    dates: Sequence | pd.DatetimeIndex,
+    registration_paths: np.ndarray,
+    active_paths: np.ndarray,
+    *,
+    registered_pct: float,
+    active_pct: float,
+    deadline: str | pd.Timestamp,
+) -> JointStatus:
+    """Probability that both thresholds are met together by a deadline.
+
+    Row ``i`` of both arrays is one joint draw: the dependence between the
+    measures is whatever the paths carry. A path meets the condition on a
+    date when registration ≥ ``registered_pct`` and active ≥ ``active_pct``
+    on that date.
+
+    Parameters
+    ----------
+    dates : sequence of dates, length T
+        Increasing dates of the path columns.
+    registration_paths, active_paths : ndarray, shape (n, T)
+        Registration and active share of population, percent.
+    registered_pct, active_pct : float
+        Thresholds.
+    deadline : date
+
+    Returns
+    -------
+    JointStatus
+
+    Raises
+    ------
+    PerjakaError
+        If the shapes differ or do not match the dates, or the deadline is
+        before the first date.
+
+    Examples
+    --------
+    >>> d = pd.to_datetime(["2025-01-01", "2026-01-01"])
+    >>> reg = np.array([[97.0, 99.0], [99.0, 99.0]])
+    >>> act = np.array([[81.0, 81.0], [70.0, 75.0]])
+    >>> s = joint_uhc_probability(d, reg, act, registered_pct=98, active_pct=80,
+    ...                           deadline="2026-12-31")
+    >>> s.prob_by_deadline, s.prob_if_independent
+    (0.5, 0.5)
+    """
+    dates = pd.DatetimeIndex(pd.to_datetime(list(dates)))
+    reg = np.asarray(registration_paths, dtype=float)
+    act = np.asarray(active_paths, dtype=float)
+    if reg.ndim != 2 or reg.shape != act.shape or reg.shape[1] != len(dates):
+        raise PerjakaError(
+            f"paths must be two arrays of the same shape (n_paths, {len(dates)} dates); "
+            f"got {reg.shape} and {act.shape}"
+        )
+    deadline = pd.Timestamp(deadline)
+    if deadline < dates[0]:
+        raise PerjakaError(
+            f"deadline {deadline:%Y-%m-%d} is before the first path date {dates[0]:%Y-%m-%d}"
+        )
+    last = int(np.searchsorted(dates, deadline, side="right")) - 1
+    ok_r = reg >= registered_pct
+    ok_a = act >= active_pct
+    t_r, t_a, t_j = _first(ok_r), _first(ok_a), _first(ok_r & ok_a)
+    p_r = float(np.mean(t_r <= last))
+    p_a = float(np.mean(t_a <= last))
+    never = np.iinfo(np.int64).max
+
+    def at(q: float) -> pd.Timestamp:
+        i = np.quantile(t_j, q, method="lower")
+        return dates[int(i)] if i != never and i < len(dates) else pd.NaT
+
+    active_last = t_a > t_r
+    reg_last = t_r > t_a
+    share_a, share_r = float(np.mean(active_last)), float(np.mean(reg_last))
+    if max(share_a, share_r) < 1 - share_a - share_r:
+        binding = BIND_NEITHER
+    else:
+        binding = BIND_ACTIVE if share_a >= share_r else BIND_REGISTRATION
+    return JointStatus(
+        prob_now=float(np.mean(ok_r[:, 0] & ok_a[:, 0])),
+        prob_by_deadline=float(np.mean(t_j <= last)),
+        prob_at_deadline=float(np.mean(ok_r[:, last] & ok_a[:, last])),
+        prob_registered=p_r,
+        prob_active=p_a,
+        prob_if_independent=p_r * p_a,
+        expected_date=at(0.5),
+        date_lower_80=at(0.1),
+        date_upper_80=at(0.9),
+        binding=binding,
+        share_active_binds=share_a,
+        share_registration_binds=share_r,
+    )
+
+
+def couple_paths(
+    registration_paths: np.ndarray,
+    active_paths: np.ndarray,
+    *,
+    rho: float = DEFAULT_RHO,
+    at: int = -1,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pair independently drawn paths with a given rank dependence, then cap active.
+
+    Paths are paired by a Gaussian copula on their values in column ``at``
+    (correlation ``rho``): each measure keeps exactly its own set of paths,
+    only the pairing changes. Then the active share is capped at the
+    registration share of the same path and date.
+
+    Parameters
+    ----------
+    registration_paths, active_paths : ndarray, shape (n, T)
+    rho : float
+        Copula correlation in [-1, 1]; 0 pairs at random, 1 pairs by rank.
+    at : int
+        Column whose values are ranked (default the last).
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    registration, active : ndarray, shape (n, T)
+        Paired paths (registration sorted by its value in column ``at``).
+
+    Examples
+    --------
+    >>> r = np.array([[99.0], [97.0], [98.0]])
+    >>> a = np.array([[70.0], [90.0], [80.0]])
+    >>> rr, aa = couple_paths(r, a, rho=1.0, rng=np.random.default_rng(0))
+    >>> rr[:, 0].tolist(), aa[:, 0].tolist()
+    ([97.0, 98.0, 99.0], [70.0, 80.0, 90.0])
+    """
+    if not -1 <= rho <= 1:
+        raise PerjakaError(f"rho must be between -1 and 1, got {rho}")
+    reg = np.asarray(registration_paths, dtype=float)
+    act = np.asarray(active_paths, dtype=float)
+    if reg.shape != act.shape:
+        raise PerjakaError(f"paths of different shapes: {reg.shape} and {act.shape}")
+    n = len(reg)
+    z = rng.multivariate_normal([0.0, 0.0], [[1.0, rho], [rho, 1.0]], size=n, method="eigh")
+    if rho == 1:
+        z[:, 1] = z[:, 0]
+    order_z1 = np.argsort(z[:, 0], kind="stable")
+    rank_z2 = np.argsort(np.argsort(z[:, 1], kind="stable"), kind="stable")
+    r_sorted = np.argsort(reg[:, at], kind="stable")
+    a_sorted = np.argsort(act[:, at], kind="stable")
+    reg_out = reg[r_sorted]
+    act_out = act[a_sorted[rank_z2[order_z1]]]
+    return reg_out, np.minimum(act_out, reg_out)
+
+
+def _on_grid(dates: pd.DatetimeIndex, paths: np.ndarray, grid: pd.DatetimeIndex) -> np.ndarray:
+    """Columns of ``paths`` at the latest path date on or before each grid date."""
+    idx = np.searchsorted(dates.values, grid.values, side="right") - 1
+    return paths[:, np.clip(idx, 0, None)]
+
+
+def draw_joint_paths(
+    registration,
+    active,
+    province: str,
+    *,
+    until: str | pd.Timestamp,
+    deadline: str | pd.Timestamp | None = None,
+    n_paths: int = 2000,
+    seed: int = 0,
+    rho: float = DEFAULT_RHO,
+) -> tuple[pd.DatetimeIndex, np.ndarray, np.ndarray]:
+    """Paired monthly paths of registration and active share for one place.
+
+    Parameters
+    ----------
+    registration : TrendResults
+        Fitted registration trend (``.simulate``).
+    active : ActiveResults
+        Fitted active-share model (``.simulate``).
+    province : str
+    until : date
+        Last date of the paths.
+    deadline : date, optional
+        The date whose values are paired (default ``until``).
+    n_paths, seed : int
+    rho : float
+        See :func:`couple_paths`.
+
+    Returns
+    -------
+    dates : DatetimeIndex
+        From the later of the two measures' last figures, then month starts.
+    registration_paths, active_paths : ndarray, shape (n_paths, len(dates))
+    """
+    d_r, p_r = registration.simulate(province, until, n_paths=n_paths, seed=seed, freq="MS")
+    d_a, p_a = active.simulate(province, until, n_paths=n_paths, seed=seed, freq="MS")
+    start = max(d_r[0], d_a[0])
+    grid = pd.date_range(start, pd.Timestamp(until), freq="MS")
+    grid = pd.DatetimeIndex([start]).append(grid[grid > start])
+    reg, act = _on_grid(d_r, p_r, grid), _on_grid(d_a, p_a, grid)
+    pair_at = int(np.searchsorted(grid, pd.Timestamp(deadline or until), side="right")) - 1
+    rng = np.random.default_rng(np.random.SeedSequence([seed, 2024, n_paths]))
+    reg, act = couple_paths(reg, act, rho=rho, at=max(pair_at, 0), rng=rng)
+    return grid, reg, act
+
+
+def compute_uhc_status(
+    registration,
+    active,
+    *,
+    conditions: pd.DataFrame,
+    deadline: str | pd.Timestamp = "2029-12-31",
+    provinces: Sequence[str] | None = None,
+    n_paths: int = 2000,
+    seed: int = 0,
+    rho: float = DEFAULT_RHO,
+) -> pd.DataFrame:
+    """UHC status under every condition, per place: joint probability, date, binding condition.
+
+    Parameters
+    ----------
+    registration : TrendResults
+        Fitted registration trend.
+    active : ActiveResults
+        Fitted active-share model.
+    conditions : pandas.DataFrame
+        :func:`uhc_conditions` (from ``targets.csv``).
+    deadline : date
+    provinces : sequence of str, optional
+        Default: every place of the active model.
+    n_paths, seed : int
+    rho : float
+        Dependence of the two measures (see the module docs).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (place, condition): ``province, condition,
+        registered_pct, active_pct, deadline,`` the fields of
+        :class:`JointStatus`, ``registration_basis, active_basis,
+        registration_last_pct, active_last_pct, rho``.
+    """
+    deadline = pd.Timestamp(deadline)
+    until = deadline + pd.DateOffset(years=HORIZON_YEARS_AFTER_DEADLINE)
+    names = list(provinces) if provinces else list(active.places)
+    rows = []
+    for name in names:
+        place = active.place(name)
+        trend = registration.trend(place.province)
+        dates, reg, act = draw_joint_paths(
+            registration,
+            active,
+            place.province,
+            until=until,
+            deadline=deadline,
+            n_paths=n_paths,
+            seed=seed,
+            rho=rho,
+        )
+        for cond in conditions.itertuples(index=False):
+            status = joint_uhc_probability(
+                dates,
+                reg,
+                act,
+                registered_pct=cond.registered_pct,
+                active_pct=cond.active_pct,
+                deadline=deadline,
+            )
+            rows.append(
+                {
+                    "province": place.province,
+                    "condition": cond.condition,
+                    "registered_pct": cond.registered_pct,
+                    "active_pct": cond.active_pct,
+                    "deadline": deadline,
+                    **asdict(status),
+                    "registration_basis": trend.basis,
+                    "active_basis": place.basis,
+                    "registration_last_pct": trend.last_pct,
+                    "active_last_pct": place.last_pct,
+                    "rho": rho,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def dependence_sensitivity(
+    registration,
+    active,
+    province: str,
+    *,
+    registered_pct: float,
+    active_pct: float,
+    deadline: str | pd.Timestamp = "2029-12-31",
+    rhos: Sequence[float] = (0.0, DEFAULT_RHO, 1.0),
+    n_paths: int = 2000,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """The joint probability by the deadline for several dependences, with its bounds.
+
+    The paths are those of :func:`compute_uhc_status` (same horizon and
+    seed), only paired differently.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per ``rho``: ``rho, prob_by_deadline, prob_registered,
+        prob_active, prob_if_independent, upper_bound`` (min of the
+        marginals: no dependence can give more).
+    """
+    deadline = pd.Timestamp(deadline)
+    rows = []
+    for rho in rhos:
+        dates, reg, act = draw_joint_paths(
+            registration,
+            active,
+            province,
+            until=deadline + pd.DateOffset(years=HORIZON_YEARS_AFTER_DEADLINE),
+            deadline=deadline,
+            n_paths=n_paths,
+            seed=seed,
+            rho=rho,
+        )
+        s = joint_uhc_probability(
+            dates,
+            reg,
+            act,
+            registered_pct=registered_pct,
+            active_pct=active_pct,
+            deadline=deadline,
+        )
+        rows.append(
+            {
+                "rho": rho,
+                "prob_by_deadline": s.prob_by_deadline,
+                "prob_registered": s.prob_registered,
+                "prob_active": s.prob_active,
+                "prob_if_independent": s.prob_if_independent,
+                "upper_bound": min(s.prob_registered, s.prob_active),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def unclear_sensitivity(
+    shares: pd.DataFrame,
+    registration,
+    *,
+    registered_pct: float,
+    active_pct: float,
+    province: str = NATIONAL,
+    as_of: str | pd.Timestamp | None = None,
+    deadline: str | pd.Timestamp = "2029-12-31",
+    n_paths: int = 2000,
+    seed: int = 0,
+    rho: float = DEFAULT_RHO,
+) -> pd.DataFrame:
+    """What each reading of the unclear shares changes for one place.
+
+    Fits the active model once per reading (mixture, of population, of
+    participants, dropped) and reports the nowcast and the joint
+    probability of meeting the condition by the deadline.
+
+    Parameters
+    ----------
+    shares : pandas.DataFrame
+        :func:`perjaka_analysis.active.collect_active_shares` output.
+    registration : TrendResults
+    registered_pct, active_pct : float
+        The condition (from :func:`uhc_conditions`).
+    province : str
+    as_of : date, optional
+        Nowcast date (default the latest active figure).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``unclear, n_points, nowcast_pct, nowcast_lower_80,
+        nowcast_upper_80, prob_by_deadline, expected_date``.
+    """
+    from .active import UNCLEAR_TREATMENTS, ActiveShareModel
+
+    rows = []
+    for treatment in UNCLEAR_TREATMENTS:
+        res = ActiveShareModel(
+            shares, registration=registration, unclear=treatment, provinces=[province]
+        ).fit()
+        when = pd.Timestamp(as_of) if as_of is not None else res.data_end
+        now = res.predict(province, [when], levels=(80,), observation=False).iloc[0]
+        dates, reg, act = draw_joint_paths(
+            registration,
+            res,
+            province,
+            until=pd.Timestamp(deadline) + pd.DateOffset(years=HORIZON_YEARS_AFTER_DEADLINE),
+            deadline=deadline,
+            n_paths=n_paths,
+            seed=seed,
+            rho=rho,
+        )
+        s = joint_uhc_probability(
+            dates,
+            reg,
+            act,
+            registered_pct=registered_pct,
+            active_pct=active_pct,
+            deadline=deadline,
+        )
+        rows.append(
+            {
+                "unclear": treatment,
+                "n_points": len(res.panel),
+                "nowcast_pct": float(now["mean"]),
+                "nowcast_lower_80": float(now["lower"]),
+                "nowcast_upper_80": float(now["upper"]),
+                "prob_by_deadline": s.prob_by_deadline,
+                "expected_date": s.expected_date,
+            }
+        )
+    return pd.DataFrame(rows)

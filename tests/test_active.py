@@ -1,0 +1,360 @@
+"""Active shares: basis conversion by hand, bad input, and the pooled model on known panels."""
+
+from __future__ import annotations
+
+import warnings
+from io import StringIO
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+
+from conftest import write
+from perjaka_analysis import DataQualityWarning, DataValidationError, PerjakaError, read_coverage
+from perjaka_analysis.active import (
+    ActiveShareModel,
+    backtest_active,
+    collect_active_shares,
+    compare_unclear,
+    convert_active_shares,
+    load_active_shares,
+    to_population_share,
+    validate_other_points,
+)
+
+Z80 = stats.norm.ppf(0.9)
+
+
+class FixedRegistration:
+    """A registration trend known exactly: mean and sd per place (same at every date)."""
+
+    def __init__(self, levels: dict[str, tuple[float, float]]) -> None:
+        self.levels = levels
+
+    def predict(self, province, dates, *, levels=(80,), observation=True):
+        if province not in self.levels:
+            raise PerjakaError(f"{province} is not among the fitted places")
+        mean, sd = self.levels[province]
+        return pd.DataFrame(
+            {
+                "province": province,
+                "date": pd.to_datetime(list(dates)),
+                "mean": mean,
+                "lower": mean - Z80 * sd,
+                "upper": mean + Z80 * sd,
+                "level": 80,
+            }
+        )
+
+
+def shares_frame(rows: list[tuple]) -> pd.DataFrame:
+    """Rows (province, date, active_pct, basis, registration_pct) as collect_active_shares gives."""
+    frame = pd.DataFrame(
+        rows, columns=["province", "date", "active_pct", "active_basis", "registration_pct"]
+    )
+    return frame.assign(
+        date=pd.to_datetime(frame["date"]),
+        district=None,
+        date_precision="day",
+        source_file="test.csv",
+        source_url=None,
+        note=None,
+    )
+
+
+# -- basis conversion ------------------------------------------------------------------------
+def test_share_of_participants_times_registration_with_its_sd():
+    # 84% of participants, registration 95% (sd 2): 84 * 0.95 = 79.8, sd 84 * 2 / 100 = 1.68
+    mean, sd = to_population_share([84.0], ["of_participants"], [95.0], [2.0])
+    assert mean[0] == pytest.approx(79.8)
+    assert sd[0] == pytest.approx(1.68)
+
+
+def test_share_of_population_is_kept_as_published():
+    mean, sd = to_population_share([75.27], ["of_population"], [np.nan], [np.nan])
+    assert mean[0] == 75.27 and sd[0] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("treatment", "mean", "sd"),
+    [
+        # 70 unclear, registration 90 (sd 0): readings 70 and 63
+        ("population", 70.0, 0.0),
+        ("participants", 63.0, 0.0),
+        # mixture: mean 66.5; variance 0.5 * 0 + 3.5^2 -> sd 3.5
+        ("mixture", 66.5, 3.5),
+        ("drop", np.nan, np.nan),
+    ],
+)
+def test_unclear_share_under_each_reading(treatment, mean, sd):
+    m, s = to_population_share([70.0], ["unclear"], [90.0], [0.0], unclear=treatment)
+    np.testing.assert_allclose([m[0], s[0]], [mean, sd], equal_nan=True)
+
+
+def test_mixture_variance_adds_the_registration_uncertainty():
+    # 80 unclear, registration 95 sd 2: readings 80 and 76 (sd 1.6)
+    # mixture var = 0.5 * 1.6^2 + 2^2 = 5.28
+    m, s = to_population_share([80.0], ["unclear"], [95.0], [2.0])
+    assert m[0] == pytest.approx(78.0)
+    assert s[0] == pytest.approx(np.sqrt(5.28))
+
+
+def test_conversion_uses_the_same_row_figure_before_the_trend():
+    shares = shares_frame(
+        [
+            ("Bali", "2024-04-30", 84.0, "of_participants", 100.0),
+            ("Bali", "2023-12-31", 84.69, "of_participants", np.nan),
+            ("Gorontalo", "2023-03-31", 93.3, "of_population", np.nan),
+        ]
+    )
+    reg = FixedRegistration({"Bali": (98.0, 1.0)})
+    out = convert_active_shares(shares, reg)
+    assert out["registration_source"].tolist() == [
+        "same figure",
+        "registration trend",
+        "not needed",
+    ]
+    np.testing.assert_allclose(out["active_pop_pct"], [84.0, 84.69 * 0.98, 93.3])
+    np.testing.assert_allclose(out["active_pop_sd"], [0.0, 0.8469, 0.0], atol=1e-9)
+    assert len(shares) == 3 and "active_pop_pct" not in shares  # input untouched
+
+
+def test_conversion_without_registration_names_the_rows():
+    shares = shares_frame([("Bali", "2023-12-31", 84.69, "of_participants", np.nan)])
+    with pytest.raises(PerjakaError, match="Bali 2023-12-31"):
+        convert_active_shares(shares)
+
+
+def test_compare_unclear_shows_both_readings():
+    shares = shares_frame([("Jambi", "2024-09-26", 65.49, "unclear", 91.03)])
+    table = compare_unclear(shares)
+    row = table.iloc[0]
+    assert row["if_population_pct"] == pytest.approx(65.49)
+    assert row["if_participants_pct"] == pytest.approx(65.49 * 0.9103)
+    assert row["difference_pp"] == pytest.approx(65.49 * (1 - 0.9103))
+    assert row["mixture_pct"] == pytest.approx(65.49 * (1 + 0.9103) / 2)
+
+
+# -- collecting and bad input ----------------------------------------------------------------
+COVERAGE = """\
+province,district,date,measure,coverage_pct,active_pct,active_basis,source_url
+Bali,,2024-04-30,registered,100,84,of_participants,https://a.example/1
+Jambi,,2024-09-26,registered,91.03,65.49,,https://a.example/2
+Sulteng,,2024-12-31,registered,100.3,,,https://a.example/3
+"""
+OTHER = """\
+province,date,date_precision,participants,active_pct,active_basis,source_url,note
+Sulawesi Tengah,2024-12-31,year,,70,of_population,https://b.example/1,
+Kalteng,2024-06-30,month,,80.42,of_population,https://b.example/2,
+Bengkulu,2024-05-01,day,2090665,,,https://b.example/3,
+"""
+
+
+def test_collect_takes_every_active_share_with_its_basis(tmp_path):
+    coverage = read_coverage(write(tmp_path, COVERAGE, "coverage.csv"))
+    other = validate_other_points(pd.read_csv(StringIO(OTHER)))
+    shares = collect_active_shares(coverage, other)
+    got = shares[["province", "active_pct", "active_basis", "registration_pct"]]
+    expected = pd.DataFrame(
+        {
+            "province": ["Bali", "Jambi", "Kalimantan Tengah", "Sulawesi Tengah"],
+            "active_pct": [84.0, 65.49, 80.42, 70.0],
+            # a share without a basis is read as unclear
+            "active_basis": ["of_participants", "unclear", "of_population", "of_population"],
+            # the same-date registration figure is found for the other_points row
+            "registration_pct": [100.0, 91.03, np.nan, 100.3],
+        }
+    )
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), expected)
+
+
+def test_active_share_above_100_is_an_error_naming_file_column_and_line():
+    bad = OTHER.replace("80.42", "104.2")
+    with pytest.raises(DataValidationError) as info:
+        validate_other_points(pd.read_csv(StringIO(bad)), "other_points.csv")
+    text = str(info.value)
+    assert "other_points.csv" in text and "active_pct" in text and "line 3" in text
+    assert "from 0 to 100" in text
+
+
+def test_active_share_above_100_in_a_coverage_file_is_rejected(tmp_path):
+    path = write(tmp_path, COVERAGE.replace(",84,", ",101,"), "coverage.csv")
+    with pytest.raises(DataValidationError, match="active_pct"):
+        read_coverage(path)
+
+
+def test_unknown_basis_is_an_error_listing_the_valid_ones():
+    bad = OTHER.replace("of_population,https://b.example/2", "of_households,https://b.example/2")
+    with pytest.raises(DataValidationError) as info:
+        validate_other_points(pd.read_csv(StringIO(bad)), "other_points.csv")
+    text = str(info.value)
+    assert "active_basis" in text and "of_households" in text
+    assert "of_population, of_participants, unclear" in text
+
+
+def test_unknown_basis_in_the_conversion_is_an_error():
+    with pytest.raises(PerjakaError, match="of_households"):
+        to_population_share([80.0], ["of_households"], [95.0], [0.0])
+
+
+def test_active_of_population_above_registration_warns_and_keeps_the_row(tmp_path):
+    text = COVERAGE + "Aceh,,2024-06-30,registered,96.5,97.0,of_population,https://a.example/4\n"
+    coverage = read_coverage(write(tmp_path, text, "coverage.csv"))
+    other_text = OTHER + "Jambi,2024-09-26,month,,92.0,of_population,https://b.example/4,\n"
+    other = validate_other_points(pd.read_csv(StringIO(other_text)))
+    with pytest.warns(DataQualityWarning) as caught:
+        shares = collect_active_shares(coverage, other)
+    messages = [str(w.message) for w in caught]
+    assert any(
+        "coverage.csv" in m and "line 5" in m and "97 > registered 96.5" in m for m in messages
+    )
+    assert any("line 5" in m and "92 > registered 91.03" in m for m in messages)
+    assert {"Aceh", "Jambi"} <= set(shares["province"])
+
+
+# -- the model -------------------------------------------------------------------------------
+def known_panel(*, slope: float = 0.15, noise: float = 0.0, seed: int = 0) -> pd.DataFrame:
+    """Shares of population following logit(a/100) = 1.2 + slope*t + offset (plus noise)."""
+    rng = np.random.default_rng(seed)
+    offsets = {"INDONESIA": 0.0, "Aceh": 0.4, "Bali": -0.3, "Riau": 0.2, "Banten": -0.2}
+    dates = ["2022-06-30", "2023-06-30", "2024-06-30"]
+    rows = []
+    for place, off in offsets.items():
+        for d in dates:
+            t = (pd.Timestamp(d) - pd.Timestamp("2020-01-01")).days / 365.25
+            z = 1.2 + slope * t + off + noise * rng.standard_normal()
+            rows.append((place, d, 100 / (1 + np.exp(-z)), "of_population", np.nan))
+    # one province with a single figure, far above the common trend
+    t = (pd.Timestamp("2024-06-30") - pd.Timestamp("2020-01-01")).days / 365.25
+    rows.append(
+        (
+            "Jambi",
+            "2024-06-30",
+            100 / (1 + np.exp(-(1.2 + slope * t + 0.8))),
+            "of_population",
+            np.nan,
+        )
+    )
+    return shares_frame(rows)
+
+
+@pytest.fixture(scope="module")
+def known_fit():
+    return ActiveShareModel(
+        known_panel(noise=0.02), provinces=["INDONESIA", "Aceh", "Jambi", "Papua"]
+    ).fit()
+
+
+def test_model_recovers_the_common_slope(known_fit):
+    assert known_fit.pooled["beta"][1] == pytest.approx(0.15, abs=0.03)
+    assert known_fit.pooled["converged"]
+
+
+def test_province_with_one_figure_borrows_the_slope_and_says_so(known_fit):
+    summary = known_fit.summary().set_index("province")
+    assert summary.loc["Jambi", "basis"] == "one figure + pooled trend"
+    assert summary.loc["Jambi", "n_points"] == 1
+    # its level stays near its own figure (far above the national) ...
+    assert summary.loc["Jambi", "level_pct"] > summary.loc["INDONESIA", "level_pct"] + 5
+    assert summary.loc["Jambi", "level_pct"] == pytest.approx(
+        summary.loc["Jambi", "last_pct"], abs=2
+    )
+    # ... and moves with the common trend (logit slope 0.15 a year at its level)
+    p = summary.loc["Jambi", "level_pct"] / 100
+    assert summary.loc["Jambi", "change_pp_per_year"] == pytest.approx(
+        100 * 0.15 * p * (1 - p), abs=0.5
+    )
+    far = known_fit.forecast("2027-06-30", levels=(80,))
+    far = far[far["date"] == pd.Timestamp("2027-06-30")].set_index("province")
+
+    def logit(pct):
+        return np.log(pct / (100 - pct))
+
+    width = logit(far["upper"]) - logit(far["lower"])  # on the model scale
+    assert width["Aceh"] < width["Jambi"] < width["Papua"]
+    assert far.loc["Papua", "basis"] == "pooled (no data)"
+
+
+def test_forecast_frame_has_the_registration_contract(known_fit):
+    fc = known_fit.forecast("2026-12-31")
+    assert fc.columns.tolist() == ["province", "date", "mean", "lower", "upper", "level", "basis"]
+    assert set(fc["level"]) == {80, 95}
+    assert (fc["lower"] <= fc["mean"]).all() and (fc["mean"] <= fc["upper"]).all()
+    with pytest.raises(PerjakaError, match="must be after the latest figure"):
+        known_fit.forecast("2024-01-01")
+
+
+def test_nowcast_reports_the_latest_figure_and_its_age(known_fit):
+    now = known_fit.nowcast("2025-06-30").set_index("province")
+    assert now.loc["Aceh", "last_date"] == pd.Timestamp("2024-06-30")
+    assert now.loc["Aceh", "age_years"] == pytest.approx(365 / 365.25)
+    assert np.isnan(now.loc["Papua", "age_years"])
+
+
+def test_same_seed_gives_the_same_paths(known_fit):
+    d1, p1 = known_fit.simulate("Aceh", "2027-12-31", n_paths=50, seed=3)
+    d2, p2 = known_fit.simulate("Aceh", "2027-12-31", n_paths=50, seed=3)
+    _, p3 = known_fit.simulate("Aceh", "2027-12-31", n_paths=50, seed=4)
+    assert d1.equals(d2) and np.array_equal(p1, p2) and not np.array_equal(p1, p3)
+    assert d1[0] == pd.Timestamp("2024-06-30")
+
+
+@settings(max_examples=15, deadline=None)
+@given(level=st.sampled_from([50, 80, 95]), years=st.integers(1, 6))
+def test_intervals_contain_the_mean_and_widen_with_the_level(known_fit, level, years):
+    date = pd.Timestamp("2024-06-30") + pd.DateOffset(years=years)
+    pred = known_fit.predict("Jambi", [date], levels=(level, 99))
+    narrow, wide = pred.iloc[0], pred.iloc[1]
+    assert narrow["lower"] <= narrow["mean"] <= narrow["upper"]
+    assert wide["lower"] <= narrow["lower"] and narrow["upper"] <= wide["upper"]
+
+
+def test_baselines_by_hand():
+    shares = shares_frame(
+        [
+            ("INDONESIA", "2023-01-31", 70.0, "of_population", np.nan),
+            ("INDONESIA", "2024-01-31", 75.0, "of_population", np.nan),
+            ("Aceh", "2023-01-31", 84.0, "of_population", np.nan),
+            ("Bali", "2023-06-30", 80.0, "of_population", np.nan),
+        ]
+    )
+    last = ActiveShareModel(shares, method="last", provinces=["Aceh", "Papua"]).fit()
+    ratio = ActiveShareModel(shares, method="national_ratio", provinces=["Aceh"]).fit()
+    at = ["2025-01-31"]
+
+    def median(res, place):
+        p = (
+            res.predict(place, at, levels=(80,), observation=False).iloc[0][["lower", "upper"]]
+            / 100
+        )
+        z = (np.log(p["lower"] / (1 - p["lower"])) + np.log(p["upper"] / (1 - p["upper"]))) / 2
+        return 100 / (1 + np.exp(-z))
+
+    assert median(last, "Aceh") == pytest.approx(84.0)
+    # no figure: the latest national figure
+    assert median(last, "Papua") == pytest.approx(75.0)
+    # 84 / 70 * 75 = 90
+    assert median(ratio, "Aceh") == pytest.approx(90.0)
+
+
+def test_backtest_compares_the_model_with_both_baselines():
+    bt = backtest_active(
+        convert_active_shares(known_panel(noise=0.05)), origins=["2023-01-01", "2024-01-01"]
+    )
+    table = bt.table()
+    assert set(table["method"]) == {"pooled", "last", "national_ratio"}
+    overall = table[table["horizon"] == "all"].set_index("method")
+    # a known trend: the pooled model beats carrying the last value forward
+    assert overall.loc["pooled", "mae_pp"] < overall.loc["last", "mae_pp"]
+
+
+def test_shipped_shares_load_with_their_basis():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        shares = load_active_shares()
+    national = shares[(shares["province"] == "INDONESIA") & shares["district"].isna()]
+    assert national["active_pct"].tolist() == [75.27, 79.6, 76.7, 76.95]
+    assert national["active_basis"].tolist() == ["of_population", "unclear", "unclear", "unclear"]

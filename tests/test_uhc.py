@@ -1,0 +1,234 @@
+"""UHC under today's definition: conditions from targets, joint probability on known paths."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+
+import perjaka_analysis as pa
+from perjaka_analysis import DataQualityWarning, PerjakaError
+from perjaka_analysis.uhc import (
+    TODAY,
+    compute_uhc_status,
+    couple_paths,
+    joint_uhc_probability,
+    uhc_conditions,
+)
+
+
+# -- conditions from targets.csv -------------------------------------------------------------
+def test_conditions_pair_thresholds_by_name_or_legal_basis():
+    targets = pd.DataFrame(
+        {
+            "scope": ["INDONESIA"] * 6 + ["Jambi"],
+            "target_name": ["Award A", "Award A", "Plan reg", "Plan act", "Lonely", "Award A", "X"],
+            "metric": [
+                "coverage_pct_min",
+                "active_pct_min",
+                "coverage_pct_min",
+                "active_pct_min",
+                "active_pct_min",
+                "coverage_pct",
+                "active_pct_min",
+            ],
+            "target_value": [97.0, 70.0, 98.5, 81.0, 85.0, 99.0, 75.0],
+            "target_year_or_date": ["2026", "2026", "2025-2029", "2025-2029", None, "2026", None],
+            "legal_basis": ["Award rules", "Award rules", "Plan", "Plan", "quoted", "x", "y"],
+            "source_url": ["u1", "u1", "u2", "u2", "u3", "u4", "u5"],
+        }
+    )
+    got = uhc_conditions(targets)[["condition", "registered_pct", "active_pct"]]
+    expected = pd.DataFrame(
+        {
+            "condition": ["Award A", "Plan"],
+            "registered_pct": [97.0, 98.5],
+            "active_pct": [70.0, 81.0],
+        }
+    )
+    pd.testing.assert_frame_equal(got, expected)
+
+
+def test_shipped_targets_give_todays_definition_and_the_award_levels():
+    c = uhc_conditions(pa.load_targets()).set_index("condition")
+    pairs = {k: (r.registered_pct, r.active_pct) for k, r in c.iterrows()}
+    assert pairs[TODAY] == (98.0, 80.0)
+    assert pairs["UHC Awards 2026 - Pratama"] == (98.0, 80.0)
+    assert pairs["UHC Awards 2026 - Madya"] == (98.0, 85.0)
+    assert pairs["UHC Awards 2026 - Utama"] == (99.0, 95.0)
+    assert pairs["Perpres 12/2025 (RPJMN 2025-2029)"] == (98.6, 80.0)
+
+
+# -- the joint probability on paths ----------------------------------------------------------
+DATES = pd.to_datetime(["2025-01-01", "2026-01-01", "2027-01-01", "2028-01-01"])
+
+
+def test_joint_probability_by_hand():
+    reg = np.array(
+        [
+            [97, 98, 99, 99],  # registration met in 2026, active in 2027: both 2027, active binds
+            [99, 99, 99, 99],  # registration met at once, active never: active binds
+            [95, 96, 97, 98],  # active met at once, registration only in 2028: registration binds
+            [98, 97, 98, 98],  # both met at once, registration dips in 2026
+        ],
+        dtype=float,
+    )
+    act = np.array(
+        [
+            [70, 75, 80, 82],
+            [60, 61, 62, 63],
+            [85, 85, 85, 85],
+            [81, 81, 81, 81],
+        ],
+        dtype=float,
+    )
+    s = joint_uhc_probability(
+        DATES, reg, act, registered_pct=98, active_pct=80, deadline="2027-06-30"
+    )
+    assert s.prob_now == 0.25  # path 4
+    assert s.prob_by_deadline == 0.5  # paths 1 (2027) and 4 (2025)
+    assert s.prob_at_deadline == 0.5  # on 2027-01-01: paths 1 and 4
+    assert s.prob_registered == 0.75  # paths 1, 2, 4
+    assert s.prob_active == 0.75  # paths 1, 3, 4
+    assert s.prob_if_independent == pytest.approx(0.5625)
+    # first joint dates sorted: 2025, 2027, 2028, never; lower quantiles at
+    # positions 0.5 * 3 -> 1, 0.1 * 3 -> 0, 0.9 * 3 -> 2
+    assert s.expected_date == pd.Timestamp("2027-01-01")
+    assert s.date_lower_80 == pd.Timestamp("2025-01-01")
+    assert s.date_upper_80 == pd.Timestamp("2028-01-01")
+    assert s.share_active_binds == 0.5 and s.share_registration_binds == 0.25
+    assert s.binding == "active"
+
+
+def shared_shock_paths(n: int, weight: float, seed: int = 0):
+    """Both measures rise linearly; each path is shifted by a*shock + b*own noise.
+
+    registration = 97 + 0.5 * t + 1.0 * x_r, active = 77 + 1.0 * t + 3.0 * x_a, with
+    (x_r, x_a) standard normal of correlation ``weight``. Both rise, so each is met by the
+    deadline (t = 2 years) iff its value at the deadline is above the threshold.
+    """
+    rng = np.random.default_rng(seed)
+    x = rng.multivariate_normal([0, 0], [[1, weight], [weight, 1]], size=n)
+    t = np.arange(0, 37) / 12
+    reg = 97 + 0.5 * t[None, :] + 1.0 * x[:, [0]]
+    act = 77 + 1.0 * t[None, :] + 3.0 * x[:, [1]]
+    dates = pd.date_range("2025-01-01", periods=37, freq="MS")
+    return dates, reg, act
+
+
+@pytest.mark.parametrize("weight", [0.9, -0.6])
+def test_joint_probability_matches_the_known_dependence_not_the_product(weight):
+    dates, reg, act = shared_shock_paths(40_000, weight)
+    s = joint_uhc_probability(
+        dates, reg, act, registered_pct=98, active_pct=80, deadline="2027-01-01"
+    )
+    # at the deadline (t = 2): need x_r >= 0 and x_a >= 1/3
+    c_r, c_a = 0.0, 1 / 3
+    truth = stats.multivariate_normal(mean=[0, 0], cov=[[1, weight], [weight, 1]]).cdf([-c_r, -c_a])
+    product = (1 - stats.norm.cdf(c_r)) * (1 - stats.norm.cdf(c_a))
+    assert s.prob_by_deadline == pytest.approx(truth, abs=0.01)
+    assert abs(truth - product) > 0.05  # the product of marginals would be wrong here
+    assert s.prob_if_independent == pytest.approx(product, abs=0.01)
+
+
+def test_comonotone_pairing_gives_the_smaller_marginal_and_keeps_the_marginals():
+    rng = np.random.default_rng(1)
+    n = 4000
+    reg = 97.5 + rng.standard_normal((n, 1)) + np.zeros((1, 12))
+    act = 79 + 2 * rng.standard_normal((n, 1)) + np.zeros((1, 12))
+    dates = pd.date_range("2025-01-01", periods=12, freq="MS")
+    kw = {"registered_pct": 98, "active_pct": 80, "deadline": "2025-12-01"}
+    r1, a1 = couple_paths(reg, act, rho=1.0, rng=np.random.default_rng(0))
+    r0, a0 = couple_paths(reg, act, rho=0.0, rng=np.random.default_rng(0))
+    np.testing.assert_array_equal(np.sort(r1[:, -1]), np.sort(reg[:, -1]))
+    both = joint_uhc_probability(dates, r1, a1, **kw)
+    assert both.prob_by_deadline == pytest.approx(min(both.prob_registered, both.prob_active))
+    indep = joint_uhc_probability(dates, r0, a0, **kw)
+    assert indep.prob_by_deadline == pytest.approx(indep.prob_if_independent, abs=0.03)
+
+
+def test_coupling_caps_active_at_registration():
+    reg = np.array([[90.0, 91.0], [99.0, 99.0]])
+    act = np.array([[95.0, 95.0], [80.0, 81.0]])
+    r, a = couple_paths(reg, act, rho=1.0, rng=np.random.default_rng(0))
+    assert (a <= r).all()
+    np.testing.assert_array_equal(a, [[80.0, 81.0], [95.0, 95.0]])
+
+
+@settings(max_examples=25, deadline=None)
+@given(rho=st.floats(-1, 1), seed=st.integers(0, 1000))
+def test_joint_never_exceeds_either_marginal(rho, seed):
+    rng = np.random.default_rng(seed)
+    reg = 97 + np.cumsum(rng.normal(0.1, 0.5, (200, 24)), axis=1)
+    act = 78 + np.cumsum(rng.normal(0.1, 1.0, (200, 24)), axis=1)
+    r, a = couple_paths(reg, act, rho=rho, rng=rng)
+    dates = pd.date_range("2025-01-01", periods=24, freq="MS")
+    s = joint_uhc_probability(dates, r, a, registered_pct=98, active_pct=80, deadline="2026-06-30")
+    assert s.prob_by_deadline <= min(s.prob_registered, s.prob_active) + 1e-12
+    assert s.prob_at_deadline <= s.prob_by_deadline + 1e-12
+
+
+def test_bad_paths_are_errors():
+    with pytest.raises(PerjakaError, match="same shape"):
+        joint_uhc_probability(
+            DATES,
+            np.zeros((3, 4)),
+            np.zeros((3, 3)),
+            registered_pct=98,
+            active_pct=80,
+            deadline="2027-01-01",
+        )
+    with pytest.raises(PerjakaError, match="before the first path date"):
+        joint_uhc_probability(
+            DATES,
+            np.zeros((3, 4)),
+            np.zeros((3, 4)),
+            registered_pct=98,
+            active_pct=80,
+            deadline="2020-01-01",
+        )
+    with pytest.raises(PerjakaError, match="rho"):
+        couple_paths(np.zeros((2, 2)), np.zeros((2, 2)), rho=1.5, rng=np.random.default_rng(0))
+
+
+# -- the wrapper on the shipped data ---------------------------------------------------------
+@pytest.fixture(scope="module")
+def fitted():
+    from perjaka_analysis.active import ActiveShareModel, load_active_shares
+    from perjaka_analysis.trend import CoverageTrendModel
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        registration = CoverageTrendModel(pa.load_coverage()).fit()
+        shares = load_active_shares()
+    active = ActiveShareModel(
+        shares, registration=registration, provinces=["INDONESIA", "Bali", "Papua"]
+    ).fit()
+    return registration, active
+
+
+def test_uhc_status_per_place_and_condition(fitted):
+    registration, active = fitted
+    conditions = uhc_conditions(pa.load_targets())
+    table = compute_uhc_status(
+        registration, active, conditions=conditions, deadline="2029-12-31", n_paths=300
+    )
+    assert len(table) == 3 * len(conditions)
+    assert table["prob_by_deadline"].between(0, 1).all()
+    assert (
+        table["prob_by_deadline"] <= table[["prob_registered", "prob_active"]].min(axis=1) + 1e-12
+    ).all()
+    papua = table[(table["province"] == "Papua") & (table["condition"] == TODAY)].iloc[0]
+    assert papua["active_basis"] == "pooled (no data)"
+    # a harder award is never more likely than an easier one
+    nat = table[table["province"] == "INDONESIA"].set_index("condition")["prob_by_deadline"]
+    assert nat["UHC Awards 2026 - Utama"] <= nat["UHC Awards 2026 - Madya"] <= nat[TODAY]
+    again = compute_uhc_status(
+        registration, active, conditions=conditions, deadline="2029-12-31", n_paths=300
+    )
+    pd.testing.assert_frame_equal(table, again)
