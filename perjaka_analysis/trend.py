@@ -398,6 +398,11 @@ def _fit_mixed(panel: pd.DataFrame, knots: Sequence[float] = ()) -> dict:
                 np.isfinite(fit.cov_params())
             )
             positive = finite and np.all(np.diag(np.asarray(fit.cov_params()))[:k_fe] > 0)
+            if positive:
+                try:  # random effects need an invertible covariance
+                    _ = fit.random_effects
+                except (ValueError, np.linalg.LinAlgError):
+                    positive = False
             messages = [
                 str(w.message).splitlines()[0]
                 for w in caught

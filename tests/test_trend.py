@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -161,13 +163,43 @@ def test_survey_measures_are_never_mixed_in():
 
 def test_backtest_uses_only_data_before_each_origin():
     panel = synthetic_panel(slope=0.5, noise=0.1)
-    bt = backtest(panel, methods=["pooled", "last"], origins=["2021-01-01", "2023-01-01"])
+    origins = ["2021-01-01", "2023-01-01"]
+    bt = backtest(panel, methods=["pooled", "last"], origins=origins, status=None)
     p = bt.predictions
     assert (p["date"] >= p["origin"]).all()
     assert set(bt.table()["method"]) == {"pooled", "last"}
+    # every pooled fit behind the backtest converged (no silent unconverged fit)
+    for origin in origins:
+        res = CoverageTrendModel(panel[panel["date"] < origin]).fit()
+        assert res.converged, res.fit_notes
     # on a clean rising trend the model beats carrying the last value forward
     t = bt.table().set_index(["method", "horizon"])
     assert t.loc[("pooled", "all"), "mae_pp"] < t.loc[("last", "all"), "mae_pp"]
+
+
+def test_an_unconverged_mixed_fit_is_recorded_and_warned_once(monkeypatch):
+    import statsmodels.api as sm
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning
+
+    from perjaka_analysis.trend import FitConvergenceWarning
+
+    real_fit = sm.MixedLM.fit
+
+    def failing_fit(self, *args, **kwargs):
+        result = real_fit(self, *args, **kwargs)
+        warnings.warn(
+            "Maximum Likelihood optimization failed to converge.", ConvergenceWarning, stacklevel=2
+        )
+        return result
+
+    monkeypatch.setattr(sm.MixedLM, "fit", failing_fit)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = CoverageTrendModel(synthetic_panel(noise=0.1), knots=()).fit()
+    assert not res.converged
+    assert any("no optimizer converged" in note for note in res.fit_notes)
+    ours = [w for w in caught if issubclass(w.category, FitConvergenceWarning)]
+    assert len(ours) == 1
 
 
 def test_status_reports_condition_a_place_without_figures():
