@@ -96,6 +96,7 @@ def crossing_summary(
     deadline: pd.Timestamp,
     *,
     has_figure: bool = True,
+    as_of: pd.Timestamp | None = None,
 ) -> dict:
     """When simulated paths first reach a target: the one definition of a crossing.
 
@@ -113,17 +114,20 @@ def crossing_summary(
     has_figure : bool
         Whether the place has a figure of its own; without one the
         probability stays within :data:`PROB_BOUNDS_NO_FIGURE`.
+    as_of : Timestamp, optional
+        The end of the data (default: the first path date). A crossing on or
+        before it is in the past: "already above (modelled)", not expected.
 
     Returns
     -------
     dict
-        ``status`` (:data:`STATUS_ABOVE_MODELLED` when the median path is
-        already at the target on the first date, :data:`STATUS_EXPECTED`,
+        ``status`` (:data:`STATUS_ABOVE_MODELLED` when the median crossing
+        is on or before ``as_of``, :data:`STATUS_EXPECTED`,
         or :data:`STATUS_OUT_OF_REACH` when the median crossing is beyond the
         last date), ``expected_date`` (the median crossing; NaT unless
         expected), ``date_lower_80`` and ``date_upper_80`` (10th and 90th
-        percentiles of the crossing; NaT when at the first date, i.e. at or
-        before the latest figure, or beyond the horizon) and
+        percentiles of the crossing; NaT when on or before ``as_of`` or
+        beyond the horizon) and
         ``prob_by_deadline`` (share of the same paths that reach the target
         by the deadline).
 
@@ -142,14 +146,15 @@ def crossing_summary(
     prob = float(np.mean((idx >= 0) & (idx <= deadline_idx)))
     if not has_figure:
         prob = float(np.clip(prob, *PROB_BOUNDS_NO_FIGURE))
+    past = 0 if as_of is None else max(int(np.searchsorted(dates, as_of, side="right")) - 1, 0)
     q10, q50, q90 = np.quantile(reached_by, [0.1, 0.5, 0.9], method="lower")
     out = {
         "expected_date": pd.NaT,
-        "date_lower_80": pd.NaT if q10 == 0 else _date_at(dates, q10),
-        "date_upper_80": pd.NaT if q90 == 0 else _date_at(dates, q90),
+        "date_lower_80": pd.NaT if q10 <= past else _date_at(dates, q10),
+        "date_upper_80": pd.NaT if q90 <= past else _date_at(dates, q90),
         "prob_by_deadline": prob,
     }
-    if q50 == 0:
+    if q50 <= past:
         out["status"] = STATUS_ABOVE_MODELLED
     elif q50 >= never:
         out["status"] = STATUS_OUT_OF_REACH
@@ -245,7 +250,12 @@ def compute_targets(
         recent = recent_pp_per_year / 100 * people / 12
         for target in targets:
             crossing = crossing_summary(
-                dates, paths, target, deadline, has_figure=trend.last_pct is not None
+                dates,
+                paths,
+                target,
+                deadline,
+                has_figure=trend.last_pct is not None,
+                as_of=results.data_end,
             )
             gap = max(target - current, 0.0)
             row = {
@@ -389,7 +399,9 @@ def scenario_targets(
     for target in sorted(float(t) for t in targets):
         out = {"target_pct": target}
         for label, p in (("baseline", paths), ("scenario", boosted)):
-            crossing = crossing_summary(dates, p, target, deadline, has_figure=has_figure)
+            crossing = crossing_summary(
+                dates, p, target, deadline, has_figure=has_figure, as_of=results.data_end
+            )
             out[f"{label}_status"] = crossing["status"]
             out[f"{label}_date"] = crossing["expected_date"]
             out[f"{label}_prob"] = crossing["prob_by_deadline"]
