@@ -1057,7 +1057,8 @@ class TrendResults:
         -------
         pandas.DataFrame
             Long frame ``province, date, mean, lower, upper, level, basis``
-            (percent). Intervals are for a newly published figure.
+            (percent). Intervals are for a newly published figure. Stable
+            signature: ``forecast(until, *, levels, freq, provinces)``.
 
         Raises
         ------
@@ -1117,8 +1118,12 @@ class TrendResults:
         Returns
         -------
         dates : DatetimeIndex
+            From the place's last figure (the panel's end for a place
+            without one) to ``until``.
         paths : ndarray, shape (n_paths, len(dates))
-            Coverage in percent.
+            Coverage in percent. Stable signature: ``simulate(province,
+            until, *, n_paths, seed, freq)``; :func:`compute_targets` and
+            :func:`scenario_targets` read their crossings from these paths.
         """
         trend = self.trend(province)
         start = trend.last_date or self.data_end
