@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python (perjaka)
 #     language: python
@@ -19,7 +21,9 @@
 # deadline? The trend is fitted on the logit scale of coverage against a
 # ceiling, pooling all provinces (a province with two figures borrows strength
 # from the others; a province with none is forecast from the pooled trend and
-# marked so). Intervals are for a newly published figure.
+# marked so). Intervals are for a newly published figure. Set
+# `method = "saturation"` for the model of the saturation years (national path
+# plus province offsets, reconciled to the nation).
 
 # %% tags=["parameters"]
 province = "Sulawesi Tengah"
@@ -41,6 +45,22 @@ coverage = pa.load_coverage()
 status = load_uhc_status()  # "UHC on date X" reports, for places without figures
 results = CoverageTrendModel(coverage, method=method, status=status).fit()
 results
+
+# %% [markdown]
+# Did every optimizer behind the fit converge? If not, `fit_notes` say why
+# (and the fit warned).
+
+# %%
+results.converged, results.fit_notes
+
+# %% [markdown]
+# ## Where each place stands now
+#
+# The nowcast: estimated coverage at the end of the data with an 80% interval,
+# next to the latest published figure and its date.
+
+# %%
+results.nowcast().round(2)
 
 # %% [markdown]
 # ## Fan chart for one province
@@ -81,10 +101,14 @@ rank_by_expected_date(table, target=targets[0])
 # ## How good are these forecasts?
 #
 # Rolling-origin backtest: each method fitted only on figures before the
-# origin, scored on the figures published after it.
+# origin (and status reports published before it), scored on the figures
+# dated after it; places with an earlier figure. The full table is in the
+# README (`benchmarks/forecast_backtest.py`).
 
 # %%
-bt = backtest(coverage, origins=["2021-01-01", "2022-01-01", "2023-01-01"])
+bt = backtest(
+    coverage, methods=["pooled", "saturation", "last"], origins=["2022-01-01", "2023-01-01"]
+)
 bt.table().round(3)
 
 # %%

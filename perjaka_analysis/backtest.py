@@ -1,9 +1,13 @@
-"""Rolling-origin backtest of the coverage trend methods.
+"""Rolling-origin backtest of the coverage trend methods, as the CLI runs them.
 
 For each origin, every method is fitted only on figures dated before the
-origin and asked to predict the figures published after it (within three
-years). Errors are reported in percentage points by horizon, with the share
-of held-out figures that fall inside the 80% and 95% intervals (calibration).
+origin, with the UHC status reports published before it (``source_date``
+where known, else the report's date) as the CLI uses them, and asked to
+predict the figures dated after it (within three years). Errors are reported
+in percentage points by horizon: mean absolute error, bias (mean of forecast
+minus figure), and the share of held-out figures inside the 80% and 95%
+intervals (calibration), for places with an earlier figure and for places
+without one; plus the error on the national series at each origin.
 """
 
 from __future__ import annotations
@@ -16,9 +20,10 @@ import numpy as np
 import pandas as pd
 
 from .errors import PerjakaError
+from .provinces import NATIONAL
 from .trend import METHODS, CoverageTrendModel, prepare_panel
 
-__all__ = ["BacktestResults", "backtest"]
+__all__ = ["BacktestResults", "backtest", "status_with_publication"]
 
 HORIZONS = (("≤1 y", 0.0, 1.0), ("1–2 y", 1.0, 2.0), ("2–3 y", 2.0, 3.0))
 
@@ -32,22 +37,40 @@ class BacktestResults:
     predictions : pandas.DataFrame
         One row per (origin, method, held-out figure): ``origin, method,
         province, date, horizon_years, horizon, actual, mean, lower_80,
-        upper_80, lower_95, upper_95, basis``.
+        upper_80, lower_95, upper_95, basis, has_earlier`` (the place had a
+        figure before the origin).
     """
 
     predictions: pd.DataFrame
 
-    def table(self) -> pd.DataFrame:
-        """MAE (percentage points) and interval coverage by method and horizon.
+    def table(self, *, places: str = "with figure") -> pd.DataFrame:
+        """MAE, bias and interval coverage by method and horizon.
+
+        Parameters
+        ----------
+        places : {"with figure", "without figure", "all"}
+            Held-out figures of places that had a figure before the origin
+            (default), of places that had none, or all.
 
         Returns
         -------
         pandas.DataFrame
-            ``method, horizon, n, mae_pp, p90_error_pp`` (90th percentile of
-            the absolute error), ``coverage_80, coverage_95`` plus an
-            ``all`` row per method.
+            ``method, horizon, n, mae_pp, bias_pp`` (mean of forecast minus
+            figure), ``p90_error_pp`` (90th percentile of the absolute
+            error), ``coverage_80, coverage_95`` plus an ``all`` row per
+            method.
         """
-        p = self.predictions.assign(
+        pred = self.predictions
+        if places == "with figure":
+            pred = pred[pred["has_earlier"]]
+        elif places == "without figure":
+            pred = pred[~pred["has_earlier"]]
+        elif places != "all":
+            raise PerjakaError(
+                f"places must be 'with figure', 'without figure' or 'all', got {places!r}"
+            )
+        p = pred.assign(
+            error=lambda d: d["mean"] - d["actual"],
             abs_error=lambda d: (d["mean"] - d["actual"]).abs(),
             in_80=lambda d: d["actual"].between(d["lower_80"], d["upper_80"]),
             in_95=lambda d: d["actual"].between(d["lower_95"], d["upper_95"]),
@@ -65,12 +88,32 @@ class BacktestResults:
                         "horizon": label,
                         "n": len(sub),
                         "mae_pp": sub["abs_error"].mean(),
+                        "bias_pp": sub["error"].mean(),
                         "p90_error_pp": sub["abs_error"].quantile(0.9),
                         "coverage_80": sub["in_80"].mean(),
                         "coverage_95": sub["in_95"].mean(),
                     }
                 )
         return pd.DataFrame(rows)
+
+    def national(self) -> pd.DataFrame:
+        """Error on the national series at each origin.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``origin, method, n, mean_error_pp`` (forecast minus figure,
+            averaged over the national figures held out at that origin) and
+            ``first_error_pp`` (on the first of them).
+        """
+        p = self.predictions[self.predictions["province"] == NATIONAL]
+        p = p.sort_values(["origin", "method", "date"], kind="stable")
+        out = p.assign(error=p["mean"] - p["actual"]).groupby(["origin", "method"], sort=False)[
+            "error"
+        ]
+        return pd.DataFrame(
+            {"n": out.size(), "mean_error_pp": out.mean(), "first_error_pp": out.first()}
+        ).reset_index()
 
     def best_method(self) -> str:
         """The method the backtest supports.
@@ -124,6 +167,29 @@ class BacktestResults:
         return ax
 
 
+def status_with_publication() -> pd.DataFrame:
+    """The shipped UHC status reports with the date each became public.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`perjaka_analysis.datasets.load_uhc_status` plus ``published``:
+        ``source_date`` of the report where known (a month or a day), else
+        its ``date``.
+    """
+    from .datasets import load_uhc_status, raw_path
+
+    status = load_uhc_status()
+    raw = pd.read_csv(raw_path("uhc_status.csv"))
+    raw = raw[raw["province"] != NATIONAL].reset_index(drop=True)
+    if len(raw) != len(status):  # pragma: no cover - the loader drops the same rows
+        raise PerjakaError("uhc_status.csv: could not align publication dates")
+    published = pd.to_datetime(raw["source_date"], errors="coerce", format="mixed")
+    status = status.copy()
+    status["published"] = published.fillna(status["date"]).to_numpy()
+    return status
+
+
 def default_origins(panel: pd.DataFrame) -> pd.DatetimeIndex:
     """Half-yearly origins from 2017-07-01 to the half-year before the latest figure."""
     end = pd.Timestamp(panel["date"].max())
@@ -137,7 +203,8 @@ def backtest(
     origins: Sequence | None = None,
     horizon_years: float = 3.0,
     measure: str = "registered",
-    ceiling: float = 102.0,
+    ceiling: float | None = None,
+    status: pd.DataFrame | str | None = "shipped",
     **model_options,
 ) -> BacktestResults:
     """Rolling-origin evaluation of the trend methods.
@@ -154,8 +221,13 @@ def backtest(
         Held-out figures up to this many years after the origin are scored.
     measure : str
         The measure to model.
-    ceiling : float
-        Coverage ceiling in percent.
+    ceiling : float, optional
+        Ceiling of the logit methods in percent (default 102).
+    status : DataFrame, None or "shipped"
+        UHC status reports used as the CLI uses them (default: the shipped
+        ones, :func:`status_with_publication`); each origin sees only reports
+        published before it (column ``published``, else ``date``). None:
+        no reports.
     **model_options
         Passed to :class:`~perjaka_analysis.trend.CoverageTrendModel`.
 
@@ -163,7 +235,9 @@ def backtest(
     -------
     BacktestResults
     """
-    panel = prepare_panel(coverage, measure=measure, ceiling=ceiling)
+    panel = prepare_panel(coverage, measure=measure, ceiling=ceiling or 102.0)
+    if isinstance(status, str):
+        status = status_with_publication()
     origins = pd.DatetimeIndex(origins) if origins is not None else default_origins(panel)
     frames = []
     for origin in origins:
@@ -174,6 +248,10 @@ def backtest(
         ]
         if held.empty:
             continue
+        seen = None
+        if status is not None:
+            when = status["published"] if "published" in status else status["date"]
+            seen = status[(when < origin) & (status["date"] < origin)]
         fits = {}
         try:
             for method in methods:
@@ -184,6 +262,7 @@ def backtest(
                         method=method,
                         measure=measure,
                         ceiling=ceiling,
+                        status=seen,
                         provinces=sorted(held["province"].unique()),
                         **model_options,
                     ).fit()
@@ -210,6 +289,7 @@ def backtest(
                             "lower_95": p95["lower"].to_numpy(),
                             "upper_95": p95["upper"].to_numpy(),
                             "basis": res.trends[province].basis,
+                            "has_earlier": res.trends[province].n_points > 0,
                         }
                     )
                 )

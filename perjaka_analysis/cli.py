@@ -423,7 +423,9 @@ def build_parser() -> argparse.ArgumentParser:
 
         p.add_argument("--coverage", type=Path, help="coverage file (default: shipped data)")
         p.add_argument("--method", choices=METHODS, default="pooled", help="default: pooled")
-        p.add_argument("--ceiling", type=float, default=102.0, help="coverage ceiling, %%")
+        p.add_argument(
+            "--ceiling", type=float, default=None, help="logit-scale ceiling, %% (default 102)"
+        )
         p.add_argument(
             "--no-status",
             action="store_true",
@@ -458,7 +460,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     bt = sub.add_parser("backtest", help="rolling-origin backtest of the trend methods")
     bt.add_argument("--coverage", type=Path, help="coverage file (default: shipped data)")
-    bt.add_argument("--ceiling", type=float, default=102.0, help="coverage ceiling, %%")
+    bt.add_argument(
+        "--ceiling", type=float, default=None, help="logit-scale ceiling, %% (default 102)"
+    )
     bt.add_argument("--out", type=Path, help="write the table (.csv or .parquet)")
     bt.add_argument("--plot", type=Path, help="write the plot (.png)")
     bt.set_defaults(func=_cmd_backtest)

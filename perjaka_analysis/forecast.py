@@ -21,6 +21,7 @@ __all__ = [
     "DEFAULT_DEADLINE",
     "DEFAULT_TARGETS",
     "compute_targets",
+    "crossing_summary",
     "population_by_place",
     "rank_by_expected_date",
     "scenario_targets",
@@ -33,8 +34,14 @@ DEFAULT_DEADLINE = "2029-12-31"
 HORIZON_YEARS_AFTER_DEADLINE = 10
 
 STATUS_ABOVE = "already above target"
+STATUS_ABOVE_MODELLED = "already above (modelled)"
 STATUS_EXPECTED = "expected"
 STATUS_OUT_OF_REACH = "out of reach within horizon"
+
+#: Bounds of the probability for a place without a figure of its own: its
+#: paths come from the pooled trend (and status reports) only, so the model
+#: cannot be surer than this about it.
+PROB_BOUNDS_NO_FIGURE = (0.02, 0.98)
 
 
 def population_by_place(provinces: pd.DataFrame, coverage: pd.DataFrame | None = None) -> pd.Series:
@@ -82,6 +89,81 @@ def _date_at(dates: pd.DatetimeIndex, i: int) -> pd.Timestamp:
     return dates[int(i)] if int(i) < len(dates) else pd.NaT
 
 
+def crossing_summary(
+    dates: pd.DatetimeIndex,
+    paths: np.ndarray,
+    target: float,
+    deadline: pd.Timestamp,
+    *,
+    has_figure: bool = True,
+    as_of: pd.Timestamp | None = None,
+) -> dict:
+    """When simulated paths first reach a target: the one definition of a crossing.
+
+    Parameters
+    ----------
+    dates : DatetimeIndex
+        Path dates; the first is the place's last figure (or the panel's end
+        for a place without one).
+    paths : ndarray, shape (n_paths, len(dates))
+        Latent coverage in percent.
+    target : float
+        Target in percent.
+    deadline : Timestamp
+        Deadline of the probability.
+    has_figure : bool
+        Whether the place has a figure of its own; without one the
+        probability stays within :data:`PROB_BOUNDS_NO_FIGURE`.
+    as_of : Timestamp, optional
+        The end of the data (default: the first path date). A crossing on or
+        before it is in the past: "already above (modelled)", not expected.
+
+    Returns
+    -------
+    dict
+        ``status`` (:data:`STATUS_ABOVE_MODELLED` when the median crossing
+        is on or before ``as_of``, :data:`STATUS_EXPECTED`,
+        or :data:`STATUS_OUT_OF_REACH` when the median crossing is beyond the
+        last date), ``expected_date`` (the median crossing; NaT unless
+        expected), ``date_lower_80`` and ``date_upper_80`` (10th and 90th
+        percentiles of the crossing; NaT when on or before ``as_of`` or
+        beyond the horizon) and
+        ``prob_by_deadline`` (share of the same paths that reach the target
+        by the deadline).
+
+    Examples
+    --------
+    >>> dates = pd.date_range("2025-01-01", periods=3, freq="YS")
+    >>> paths = np.array([[90.0, 96.0, 99.0], [90.0, 94.0, 96.0], [90.0, 91.0, 93.0]])
+    >>> out = crossing_summary(dates, paths, 95.0, pd.Timestamp("2026-12-31"))
+    >>> out["status"], str(out["expected_date"].date()), round(out["prob_by_deadline"], 2)
+    ('expected', '2027-01-01', 0.33)
+    """
+    idx = _crossing_index(paths, target)
+    never = len(dates)
+    reached_by = np.where(idx >= 0, idx, never)
+    deadline_idx = int(np.searchsorted(dates, deadline, side="right")) - 1
+    prob = float(np.mean((idx >= 0) & (idx <= deadline_idx)))
+    if not has_figure:
+        prob = float(np.clip(prob, *PROB_BOUNDS_NO_FIGURE))
+    past = 0 if as_of is None else max(int(np.searchsorted(dates, as_of, side="right")) - 1, 0)
+    q10, q50, q90 = np.quantile(reached_by, [0.1, 0.5, 0.9], method="lower")
+    out = {
+        "expected_date": pd.NaT,
+        "date_lower_80": pd.NaT if q10 <= past else _date_at(dates, q10),
+        "date_upper_80": pd.NaT if q90 <= past else _date_at(dates, q90),
+        "prob_by_deadline": prob,
+    }
+    if q50 <= past:
+        out["status"] = STATUS_ABOVE_MODELLED
+    elif q50 >= never:
+        out["status"] = STATUS_OUT_OF_REACH
+    else:
+        out["status"] = STATUS_EXPECTED
+        out["expected_date"] = _date_at(dates, q50)
+    return out
+
+
 def compute_targets(
     results: TrendResults,
     *,
@@ -116,10 +198,16 @@ def compute_targets(
     -------
     pandas.DataFrame
         One row per (place, target): ``province, target_pct, basis,
-        last_date, last_pct, status`` (``already above target``, ``expected``
-        or ``out of reach within horizon``), ``expected_date``,
-        ``date_lower_80``, ``date_upper_80`` (NaT when beyond the horizon),
-        ``prob_by_deadline``, ``deadline``, ``horizon_end``, ``population``,
+        last_date, last_pct, status`` (``already above target`` when the
+        latest figure is (``expected_date`` is then that figure's date),
+        ``already above (modelled)`` when the median path is at the target at
+        or before the latest figure, ``expected`` or
+        ``out of reach within horizon``), ``expected_date`` (the median
+        crossing of the simulated paths), ``date_lower_80``,
+        ``date_upper_80`` (NaT at or before the latest figure and beyond the
+        horizon), ``prob_by_deadline`` (share of the same paths that reach
+        the target by the deadline; within 0.02-0.98 for a place without a
+        figure of its own), ``deadline``, ``horizon_end``, ``population``,
         ``gap_pp``, ``required_per_month`` (additional participants per
         month from the latest figure to reach the target by the deadline),
         ``recent_per_month`` (pace of the year before the latest figure, from
@@ -160,11 +248,15 @@ def compute_targets(
         people = float(pop.get(name, np.nan))
         months_left = (deadline.year - start.year) * 12 + (deadline.month - start.month)
         recent = recent_pp_per_year / 100 * people / 12
-        deadline_idx = int(np.searchsorted(dates, deadline, side="right")) - 1
         for target in targets:
-            idx = _crossing_index(paths, target)
-            reached_by = np.where(idx >= 0, idx, np.iinfo(np.int64).max)
-            prob = float(np.mean((idx >= 0) & (idx <= deadline_idx)))
+            crossing = crossing_summary(
+                dates,
+                paths,
+                target,
+                deadline,
+                has_figure=trend.last_pct is not None,
+                as_of=results.data_end,
+            )
             gap = max(target - current, 0.0)
             row = {
                 "province": name,
@@ -172,10 +264,7 @@ def compute_targets(
                 "basis": trend.basis,
                 "last_date": trend.last_date,
                 "last_pct": trend.last_pct,
-                "expected_date": pd.NaT,
-                "date_lower_80": pd.NaT,
-                "date_upper_80": pd.NaT,
-                "prob_by_deadline": prob,
+                **crossing,
                 "deadline": deadline,
                 "horizon_end": horizon_end,
                 "population": people,
@@ -189,18 +278,10 @@ def compute_targets(
                 row.update(
                     status=STATUS_ABOVE,
                     expected_date=trend.last_date,
-                    prob_by_deadline=1.0,
+                    date_lower_80=pd.NaT,
+                    date_upper_80=pd.NaT,
                     required_per_month=0.0,
                 )
-            else:
-                q10, q50, q90 = np.quantile(reached_by, [0.1, 0.5, 0.9], method="lower")
-                if q50 >= len(dates):
-                    row["status"] = STATUS_OUT_OF_REACH
-                else:
-                    row["status"] = STATUS_EXPECTED
-                    row["expected_date"] = _date_at(dates, q50)
-                row["date_lower_80"] = _date_at(dates, q10)
-                row["date_upper_80"] = _date_at(dates, q90)
             rows.append(row)
     out = pd.DataFrame(rows)
     out["pace_ratio"] = out["required_per_month"] / out["recent_per_month"].where(
@@ -250,7 +331,7 @@ def rank_by_expected_date(targets_table: pd.DataFrame, target: float = 95.0) -> 
             f"target {target:g} is not in the table (has: "
             f"{', '.join(f'{t:g}' for t in sorted(targets_table['target_pct'].unique()))})"
         )
-    order = {STATUS_ABOVE: 0, STATUS_EXPECTED: 1, STATUS_OUT_OF_REACH: 2}
+    order = {STATUS_ABOVE: 0, STATUS_ABOVE_MODELLED: 0, STATUS_EXPECTED: 1, STATUS_OUT_OF_REACH: 2}
     rows["_s"] = rows["status"].map(order)
     rows = rows.sort_values(
         ["_s", "expected_date", "prob_by_deadline", "province"], ascending=[True, True, False, True]
@@ -303,24 +384,27 @@ def scenario_targets(
     -------
     pandas.DataFrame
         One row per target: ``target_pct, baseline_date, scenario_date``
-        (median crossing, NaT beyond the horizon), ``months_earlier``,
-        ``baseline_prob``, ``scenario_prob`` (by the deadline).
+        (median crossing; NaT when already above or beyond the horizon),
+        ``months_earlier``, ``baseline_prob``, ``scenario_prob`` (by the
+        deadline), ``baseline_status``, ``scenario_status`` (as in
+        :func:`compute_targets`; both from :func:`crossing_summary`).
     """
     deadline = pd.Timestamp(deadline)
     horizon_end = deadline + pd.DateOffset(years=HORIZON_YEARS_AFTER_DEADLINE)
     dates, paths = results.simulate(province, horizon_end, n_paths=n_paths, seed=seed)
     jump = np.where(dates >= pd.Timestamp(start), float(added_pp), 0.0)
     boosted = paths + jump[None, :]
-    deadline_idx = int(np.searchsorted(dates, deadline, side="right")) - 1
+    has_figure = results.trend(province).last_pct is not None
     rows = []
     for target in sorted(float(t) for t in targets):
         out = {"target_pct": target}
         for label, p in (("baseline", paths), ("scenario", boosted)):
-            idx = _crossing_index(p, target)
-            reached = np.where(idx >= 0, idx, np.iinfo(np.int64).max)
-            med = np.quantile(reached, 0.5, method="lower")
-            out[f"{label}_date"] = _date_at(dates, med)
-            out[f"{label}_prob"] = float(np.mean((idx >= 0) & (idx <= deadline_idx)))
+            crossing = crossing_summary(
+                dates, p, target, deadline, has_figure=has_figure, as_of=results.data_end
+            )
+            out[f"{label}_status"] = crossing["status"]
+            out[f"{label}_date"] = crossing["expected_date"]
+            out[f"{label}_prob"] = crossing["prob_by_deadline"]
         b, s = out["baseline_date"], out["scenario_date"]
         out["months_earlier"] = (
             (b.year - s.year) * 12 + (b.month - s.month) if pd.notna(b) and pd.notna(s) else np.nan
@@ -333,5 +417,7 @@ def scenario_targets(
         "months_earlier",
         "baseline_prob",
         "scenario_prob",
+        "baseline_status",
+        "scenario_status",
     ]
     return pd.DataFrame(rows)[cols]

@@ -1,6 +1,14 @@
-"""Coverage trends per province on a bounded scale, with honest uncertainty.
+"""Coverage trends per province, with honest uncertainty.
 
-Registration coverage is modelled on the logit scale of coverage against a
+The ``saturation`` method describes every province as the national path plus
+a province offset, both mean-reverting towards estimated long-run levels, in
+percentage points (see :mod:`perjaka_analysis.saturation`), reconciled to the
+nation. It is built for the saturation years, where figures plateau between
+~92% and 100% and fall back after data cleansing; in the rolling-origin
+backtest over 2017-2024 it does not yet beat ``pooled`` (it under-forecasts
+the growth that followed each origin), so ``pooled`` stays the default.
+
+The other methods model registration coverage on the logit scale of coverage against a
 ceiling (default 102%, so that the few provinces registered above 100% stay in
 range): ``z = logit(coverage / ceiling)``. Every method describes each place by
 a Gaussian trend in ``z``::
@@ -27,7 +35,11 @@ Methods
 ``last``
     Baseline: the last published value, unchanged.
 ``drift``
-    Baseline: the line through the province's first and last points.
+    Baseline: the line through the province's last point and its latest
+    point at least a year earlier (no slope when there is none).
+``saturation``
+    National path plus province offsets, reconciled to the nation; status
+    reports enter as censored figures. Estimated by maximum likelihood.
 
 Only one measure is ever fitted at a time (default ``registered``); survey
 measures are never mixed in.
@@ -50,10 +62,28 @@ from scipy import stats
 from .errors import PerjakaError
 from .provinces import NATIONAL, province_table
 
-__all__ = ["METHODS", "CoverageTrendModel", "ProvinceTrend", "TrendResults"]
+__all__ = [
+    "METHODS",
+    "CoverageTrendModel",
+    "FitConvergenceWarning",
+    "ProvinceTrend",
+    "TrendResults",
+]
 
-METHODS = ("pooled", "damped", "last", "drift")
-Method = Literal["pooled", "damped", "last", "drift"]
+METHODS = ("pooled", "saturation", "damped", "last", "drift")
+Method = Literal["pooled", "saturation", "damped", "last", "drift"]
+
+#: Ceiling of the logit scale of the ``pooled``, ``damped``, ``last`` and
+#: ``drift`` methods when none is given.
+DEFAULT_CEILING = 102.0
+#: Upper end of the percent scale of the ``saturation`` method (the largest
+#: coverage the data contract admits); it bounds target values only.
+SATURATION_SCALE_MAX = 150.0
+
+
+class FitConvergenceWarning(UserWarning):
+    """A trend fit whose optimizer did not converge (see ``TrendResults.fit_notes``)."""
+
 
 #: Known policy break after which the pooled slope may change: Presidential
 #: Instruction (Inpres) 1/2022 on optimising the JKN programme, 2022-01-06,
@@ -65,6 +95,10 @@ DEFAULT_KNOTS: tuple[str, ...] = ("2022-01-06",)
 #: province's own line only through figures after the last break it has
 #: figures after, so a fall caused by the cleansing is not extrapolated.
 DEFAULT_BREAKS: tuple[str, ...] = ("2020-07-01",)
+
+#: Shortest span (years) of the two figures the ``drift`` baseline draws its
+#: line through.
+DRIFT_MIN_SPAN = 1.0
 
 #: Reference date of the time axis (years since).
 T_REF = pd.Timestamp("2020-01-01")
@@ -285,11 +319,28 @@ def _fit_local_level(
     start = np.log([max(sigma2_start, 1e-4), max(sigma2_start / 4, 1e-4)])
     if fixed_q is not None:
         start = start[:1]
-    opt = minimize(negloglik, start, method="Nelder-Mead", options={"xatol": 1e-4, "fatol": 1e-6})
+    notes: list[str] = []
+    opt = None
+    for method, x0 in (("Nelder-Mead", start), ("Powell", start), ("Nelder-Mead", start - 2.0)):
+        trial = minimize(
+            negloglik,
+            x0,
+            method=method,
+            options={"xtol": 1e-4, "ftol": 1e-7}
+            if method == "Powell"
+            else {"xatol": 1e-4, "fatol": 1e-6},
+        )
+        if trial.success and np.all(np.isfinite(trial.x)):
+            opt = trial
+            break
+        notes.append(f"random-walk variance, {method}: {trial.message}")
+    converged = opt is not None
+    if opt is None:
+        opt = trial
     sigma2 = float(math.exp(opt.x[0]))
     q = fixed_q if fixed_q is not None else float(math.exp(opt.x[1]))
     states = {g: _local_level(t, r, sigma2, q, q)[1:] for g, t, r in series}
-    return {"sigma2": sigma2, "q": q, "states": states}
+    return {"sigma2": sigma2, "q": q, "states": states, "converged": converged, "notes": notes}
 
 
 def _active_knots(panel: pd.DataFrame, knots: Sequence[float]) -> tuple[float, ...]:
@@ -300,6 +351,17 @@ def _active_knots(panel: pd.DataFrame, knots: Sequence[float]) -> tuple[float, .
         if len(after) >= 5 and after["territory"].nunique() >= 3:
             active.append(float(k))
     return tuple(active)
+
+
+#: Optimizers tried in turn for the mixed model until one converges.
+_MIXED_OPTIMIZERS: tuple[str, ...] = ("lbfgs", "bfgs", "powell", "nm")
+#: statsmodels warnings that mean the optimizer did not reach a maximum (a
+#: maximum on the boundary, e.g. a zero slope variance, is a converged fit).
+_MIXED_FAILURES: tuple[str, ...] = (
+    "Maximum Likelihood optimization failed",
+    "Gradient optimization failed",
+    "The Hessian matrix at the estimated parameter values is not positive definite",
+)
 
 
 def _fit_mixed(panel: pd.DataFrame, knots: Sequence[float] = ()) -> dict:
@@ -319,25 +381,57 @@ def _fit_mixed(panel: pd.DataFrame, knots: Sequence[float] = ()) -> dict:
     groups = panel["territory"].to_numpy()
     notes: list[str] = []
     result = None
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        for exog_re in (x[:, :2], x[:, :1]):
-            try:
-                model = sm.MixedLM(z, x, groups=groups, exog_re=exog_re)
-                fit = model.fit(reml=True, method=["lbfgs", "powell"])
-            except (np.linalg.LinAlgError, ValueError) as exc:
-                notes.append(f"mixed model with {exog_re.shape[1]} random effects failed: {exc}")
+    fallback = None  # the best unconverged fit, used only when nothing converges
+    for exog_re in (x[:, :2], x[:, :1]):
+        for optimizer in _MIXED_OPTIMIZERS:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                try:
+                    model = sm.MixedLM(z, x, groups=groups, exog_re=exog_re)
+                    fit = model.fit(reml=True, method=[optimizer])
+                except (np.linalg.LinAlgError, ValueError) as exc:
+                    notes.append(
+                        f"{exog_re.shape[1]} random effect(s), {optimizer}: failed ({exc})"
+                    )
+                    continue
+            finite = np.all(np.isfinite(np.asarray(fit.cov_re, dtype=float))) and np.all(
+                np.isfinite(fit.cov_params())
+            )
+            positive = finite and np.all(np.diag(np.asarray(fit.cov_params()))[:k_fe] > 0)
+            if positive:
+                try:  # random effects need an invertible covariance
+                    _ = fit.random_effects
+                except (ValueError, np.linalg.LinAlgError):
+                    positive = False
+            messages = [
+                str(w.message).splitlines()[0]
+                for w in caught
+                if issubclass(w.category, ConvergenceWarning)
+            ]
+            unconverged = not getattr(fit, "converged", True) or any(
+                m.startswith(_MIXED_FAILURES) for m in messages
+            )
+            notes.extend(
+                f"{exog_re.shape[1]} random effect(s), {optimizer}: {m}"
+                for m in messages
+                if not m.startswith(_MIXED_FAILURES)
+            )
+            if not positive:
+                notes.append(f"{exog_re.shape[1]} random effect(s), {optimizer}: degenerate fit")
                 continue
-            cov_re = np.asarray(fit.cov_re, dtype=float)
-            if np.all(np.isfinite(cov_re)) and np.all(np.isfinite(fit.cov_params())):
-                result = fit
-                break
-    for w in caught:
-        if issubclass(w.category, ConvergenceWarning | RuntimeWarning | UserWarning):
-            notes.append(str(w.message).splitlines()[0])
-    if result is not None and not np.all(np.diag(np.asarray(result.cov_params()))[:k_fe] > 0):
-        result = None
-        notes.append("degenerate fit (non-positive variance of the fixed effects)")
+            if unconverged:
+                notes.append(f"{exog_re.shape[1]} random effect(s), {optimizer}: did not converge")
+                if fallback is None or fit.llf > fallback.llf:
+                    fallback = fit
+                continue
+            result = fit
+            break
+        if result is not None:
+            break
+    converged = result is not None
+    if result is None and fallback is not None:
+        result = fallback
+        notes.append("no optimizer converged; the fit with the highest likelihood is used")
     if result is None:
         n_places = panel["territory"].nunique()
         raise PerjakaError(
@@ -366,7 +460,7 @@ def _fit_mixed(panel: pd.DataFrame, knots: Sequence[float] = ()) -> dict:
         "conds": conds,
         "fitted": fitted,
         "notes": tuple(dict.fromkeys(notes)),
-        "converged": bool(getattr(result, "converged", True)),
+        "converged": converged,
     }
 
 
@@ -378,13 +472,15 @@ class CoverageTrendModel:
     coverage : pandas.DataFrame
         Validated coverage rows (:func:`perjaka_analysis.read_coverage`); only
         province-level rows of ``measure`` are used.
-    method : {"pooled", "damped", "last", "drift"}
+    method : {"saturation", "pooled", "damped", "last", "drift"}
         See the module documentation. ``pooled`` is the default because it
-        has the lowest error and calibrated intervals in the backtest.
+        has the lowest error in the backtest (see the README).
     measure : str
         The measure to model (never mixed with another).
-    ceiling : float
-        Coverage ceiling in percent (default 102).
+    ceiling : float, optional
+        Ceiling of the logit scale in percent for the logit methods
+        (default 102); ignored by ``saturation``, whose long-run levels are
+        estimated.
     phi : float
         Damping factor per year of the ``damped`` method.
     status : pandas.DataFrame, optional
@@ -411,7 +507,7 @@ class CoverageTrendModel:
         *,
         method: Method = "pooled",
         measure: str = "registered",
-        ceiling: float = 102.0,
+        ceiling: float | None = None,
         phi: float = 0.8,
         q: float | None = None,
         window_years: float | None = None,
@@ -427,7 +523,11 @@ class CoverageTrendModel:
         self.coverage = coverage
         self.method = method
         self.measure = measure
-        self.ceiling = ceiling
+        self.ceiling = (
+            SATURATION_SCALE_MAX
+            if method == "saturation"
+            else (DEFAULT_CEILING if ceiling is None else float(ceiling))
+        )
         self.phi = phi
         self.q = q
         self.window_years = window_years
@@ -454,6 +554,8 @@ class CoverageTrendModel:
                 NATIONAL,
             ]
         )
+        if self.method == "saturation":
+            return self._fit_saturation(panel, places)
         mixed = _fit_mixed(panel, [float(to_years(pd.Timestamp(k))) for k in self.knots])
         level = _fit_local_level(
             panel, panel["z"].to_numpy() - mixed["fitted"], mixed["sigma2"], q=self.q
@@ -486,6 +588,9 @@ class CoverageTrendModel:
             if self.status is not None and trend.basis != "own data":
                 trend = _condition_on_status(trend, self.status, self.ceiling)
             trends[place] = trend
+        converged = bool(mixed["converged"] and level["converged"])
+        notes = (*mixed["notes"], *level["notes"])
+        _warn_unconverged(converged, self.method, notes)
         return TrendResults(
             trends=trends,
             panel=panel,
@@ -500,6 +605,98 @@ class CoverageTrendModel:
                 "q": q,
                 "notes": mixed["notes"],
             },
+            converged=converged,
+            fit_notes=tuple(notes),
+        )
+
+    def _fit_saturation(self, panel: pd.DataFrame, places: list[str]) -> TrendResults:
+        from .saturation import fit_saturation
+
+        nat = panel[panel["territory"] == NATIONAL]
+        others = panel[panel["territory"] != NATIONAL]
+        notes: list[str] = []
+        if nat.empty:
+            nat = panel.sort_values("t", kind="stable")
+            notes.append("no national figures: the national path is estimated from the provinces")
+        groups = {g: idx for g, idx in panel.groupby("territory", sort=False).indices.items()}
+        series = [
+            (rows["t"].to_numpy(), rows["pct"].to_numpy())
+            for _, rows in others.groupby("territory", sort=True)
+        ]
+        model = fit_saturation((nat["t"].to_numpy(), nat["pct"].to_numpy()), series)
+        notes.extend(model.notes)
+        t_end = float(panel["t"].max())
+        status = self.status
+        if status is not None:
+            bad = ~status["threshold_pct"].between(0, 100, inclusive="right")
+            if bad.any():
+                # e.g. a criterion "UHC Award 2024" read as a threshold of 2024%
+                notes.append(
+                    f"{int(bad.sum())} UHC status report(s) with a threshold outside 0-100% "
+                    "read as 95%"
+                )
+                status = status.assign(threshold_pct=status["threshold_pct"].where(~bad, 95.0))
+        inputs: dict[str, tuple] = {}
+        trends = {}
+        every = list(dict.fromkeys([*places, *province_table()["province"]]))
+        for place in every:
+            group, basis = _group_for(place, groups)
+            rows = panel.iloc[groups[group]] if group is not None else panel.iloc[:0]
+            reports = None
+            if status is not None and place != NATIONAL:
+                mine = status[status["province"] == place]
+                if len(mine):
+                    reports = (
+                        to_years(mine["date"]),
+                        mine["threshold_pct"].to_numpy(float),
+                        mine["above"].to_numpy(bool),
+                    )
+                    if basis != "own data":
+                        n = len(mine)
+                        basis = f"{basis} + UHC status ({n} report{'s' if n > 1 else ''})"
+            inputs[place] = (rows["t"].to_numpy(), rows["pct"].to_numpy(), reports)
+            if place not in places:
+                continue
+            last = rows.iloc[-1] if len(rows) else None
+            trends[place] = ProvinceTrend(
+                place,
+                basis,
+                len(rows),
+                np.array([model.level, 0.0]),
+                np.zeros((2, 2)),
+                float(rows["t"].max()) if len(rows) else t_end,
+                None,
+                model.sigma2_nat if place == NATIONAL else model.sigma2,
+                model.s2 if place == NATIONAL else model.s2_d,
+                last_pct=float(last["pct"]) if last is not None else None,
+                last_date=pd.Timestamp(last["date"]) if last is not None else None,
+                group=group,
+            )
+        sat = _SaturationState(model, inputs, _reconciliation_grid(model, inputs, panel))
+        converged = bool(model.converged)
+        _warn_unconverged(converged, self.method, notes)
+        return TrendResults(
+            trends=trends,
+            panel=panel,
+            method=self.method,
+            measure=self.measure,
+            ceiling=self.ceiling,
+            pooled={
+                "long_run_level_pct": model.level,
+                "kappa": model.kappa,
+                "level_var_per_year": model.s2,
+                "sigma2_national": model.sigma2_nat,
+                "kappa_offset": model.kappa_d,
+                "offset_var_per_year": model.s2_d,
+                "sigma2": model.sigma2,
+                "tau2": model.tau2,
+                "delta_bar": model.delta_bar,
+                "floors": dict(model.floors),
+                "notes": tuple(notes),
+            },
+            converged=converged,
+            fit_notes=tuple(notes),
+            saturation=sat,
         )
 
     def _trend(
@@ -542,17 +739,78 @@ class CoverageTrendModel:
             z_last = float(np.mean(z[t == t.max()]))
             cov = np.diag([sigma2, 0.0])
             return ProvinceTrend(mean=np.array([z_last, 0.0]), cov=cov, phi=None, **common)
-        # drift: the line through the first and last figures
-        t0, t1 = float(t.min()), float(t.max())
-        z0, z1 = float(np.mean(z[t == t0])), float(np.mean(z[t == t1]))
-        slope = (z1 - z0) / (t1 - t0) if t1 > t0 else 0.0
-        var_slope = 2 * sigma2 / (t1 - t0) ** 2 if t1 > t0 else 0.0
+        # drift: the line from the last figure at least DRIFT_MIN_SPAN years before
+        # the last one; no slope when there is none (two figures weeks apart say
+        # nothing about a trend)
+        t1 = float(t.max())
+        z1 = float(np.mean(z[t == t1]))
+        early = t[t <= t1 - DRIFT_MIN_SPAN]
+        if len(early):
+            t0 = float(early.max())
+            z0 = float(np.mean(z[t == t0]))
+            slope = (z1 - z0) / (t1 - t0)
+            var_slope = 2 * sigma2 / (t1 - t0) ** 2
+        else:
+            slope, var_slope = 0.0, 0.0
         mean = np.array([z1 - slope * t1, slope])
         # intercept and slope covariance for an anchor at t1: Var(z1) = sigma2
         cov = np.array(
             [[sigma2 + var_slope * t1 * t1, -var_slope * t1], [-var_slope * t1, var_slope]]
         )
         return ProvinceTrend(mean=mean, cov=cov, phi=None, **common)
+
+
+def _warn_unconverged(converged: bool, method: str, notes: Sequence[str]) -> None:
+    """One warning per fit when no optimizer converged."""
+    if not converged:
+        warnings.warn(
+            f"the {method} trend fit did not converge; results use the best fit found "
+            f"(see TrendResults.fit_notes): {'; '.join(notes[-3:])}",
+            FitConvergenceWarning,
+            stacklevel=3,
+        )
+
+
+@dataclass(frozen=True)
+class _SaturationState:
+    """What the saturation method needs to predict: estimates, each place's
+    figures and status reports, and the reconciliation grid."""
+
+    model: object
+    inputs: dict
+    grid: dict
+
+
+def _offset_moments(model, inputs: tuple, t: np.ndarray) -> dict:
+    t_obs, y_obs, reports = inputs
+    ev = model.offset_events(t_obs, y_obs, reports, t)
+    return model.offset(ev, t)
+
+
+def _reconciliation_grid(model, inputs: dict, panel: pd.DataFrame) -> dict:
+    """Population-weighted offset mean and variance of the 38 provinces, quarterly.
+
+    Reconciliation shifts province ``p`` at time ``t`` by
+    ``-gap(t) * v_p(t) / wvar(t)`` with ``gap`` the weighted mean offset and
+    ``wvar`` the weighted mean offset variance, so the population-weighted
+    province means equal the national mean, the gap taken up by the
+    provinces whose offsets are least certain.
+    """
+    from .datasets import load_provinces
+
+    pop = load_provinces().set_index("province")["population"].astype(float)
+    pop = pop[pop.notna() & pop.index.isin(list(inputs))]
+    w = (pop / pop.sum()).to_dict()
+    start = pd.Timestamp(panel["date"].min()) - pd.DateOffset(years=1)
+    end = pd.Timestamp(panel["date"].max()) + pd.DateOffset(years=25)
+    t = to_years(pd.date_range(start, end, freq="QE"))
+    gap = np.zeros(len(t))
+    wvar = np.zeros(len(t))
+    for place, weight in w.items():
+        mom = _offset_moments(model, inputs[place], t)
+        gap += weight * mom["mean"]
+        wvar += weight * mom["var"]
+    return {"t": t, "gap": gap, "wvar": wvar, "weights": w}
 
 
 def _condition_on_status(
@@ -650,8 +908,15 @@ class TrendResults:
     ceiling : float
         Ceiling in percent.
     pooled : dict
-        Pooled-model estimates: fixed effects, covariances, ``sigma2``,
-        ``q`` and fit notes.
+        Estimates shared by all places: for ``saturation`` the national
+        long-run level, reversion rates, variances and their floors; for the
+        logit methods the fixed effects, covariances, ``sigma2`` and ``q``.
+    converged : bool
+        Whether every optimizer behind the fit converged. When False the fit
+        with the highest likelihood found is used, a
+        :class:`FitConvergenceWarning` was issued, and ``fit_notes`` say why.
+    fit_notes : tuple of str
+        What the optimizers reported (retries, boundary estimates, failures).
     """
 
     trends: dict[str, ProvinceTrend]
@@ -660,10 +925,39 @@ class TrendResults:
     measure: str
     ceiling: float
     pooled: dict = field(default_factory=dict)
+    converged: bool = True
+    fit_notes: tuple[str, ...] = ()
+    saturation: _SaturationState | None = field(default=None, repr=False)
 
     # -- transforms -------------------------------------------------------------------------
     def _pct(self, z: np.ndarray) -> np.ndarray:
+        if self.saturation is not None:  # already in percent
+            return np.asarray(z, dtype=float)
         return self.ceiling * _expit(z)
+
+    def _moments(
+        self, trend: ProvinceTrend, t: np.ndarray, *, observation: bool
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Mean and variance of coverage (model scale) of one place at times ``t``."""
+        if self.saturation is None:
+            return trend.moments(t, observation=observation)
+        sat = self.saturation
+        model = sat.model
+        t = np.asarray(t, dtype=float)
+        mean, var = model.national(t)
+        if trend.province == NATIONAL:
+            return mean, var + (model.sigma2_nat if observation else 0.0)
+        off = _offset_moments(model, sat.inputs[trend.province], t)
+        mean = mean + off["mean"] + self._adjustment(t, off["var"])
+        var = var + off["var"] + (model.sigma2 if observation else 0.0)
+        return mean, var
+
+    def _adjustment(self, t: np.ndarray, offset_var: np.ndarray) -> np.ndarray:
+        """Shift reconciling a province to the nation (see ``_reconciliation_grid``)."""
+        grid = self.saturation.grid
+        gap = np.interp(t, grid["t"], grid["gap"])
+        wvar = np.interp(t, grid["t"], grid["wvar"])
+        return -gap * offset_var / np.maximum(wvar, 1e-12)
 
     def trend(self, province: str) -> ProvinceTrend:
         """Return the trend of one place (official name or alias)."""
@@ -707,16 +1001,20 @@ class TrendResults:
         pandas.DataFrame
             ``province, date, mean, lower, upper, level`` in percent, one row
             per date and level. ``mean`` is the mean of the predictive
-            distribution in percent (probit approximation of the mean of a
-            back-transformed normal); interval ends are exact quantiles (the
-            transform is monotone).
+            distribution in percent (for ``saturation`` also its median; for
+            the logit methods a probit approximation of the mean of a
+            back-transformed normal); interval ends are exact quantiles.
+            Stable signature: ``predict(province, dates, *, levels,
+            observation)``.
         """
         trend = self.trend(province)
         dates = pd.DatetimeIndex(pd.to_datetime(list(dates)))
-        mu, var = trend.moments(to_years(dates), observation=observation)
+        mu, var = self._moments(trend, to_years(dates), observation=observation)
         sd = np.sqrt(var)
-        # mean of the back-transformed normal (probit approximation of E[expit])
-        mean = self._pct(mu / np.sqrt(1 + np.pi * var / 8))
+        if self.saturation is not None:  # normal in percent: mean = median
+            mean = mu
+        else:  # mean of the back-transformed normal (probit approximation of E[expit])
+            mean = self._pct(mu / np.sqrt(1 + np.pi * var / 8))
         frames = []
         for level in levels:
             zq = stats.norm.ppf(0.5 + level / 200)
@@ -759,7 +1057,8 @@ class TrendResults:
         -------
         pandas.DataFrame
             Long frame ``province, date, mean, lower, upper, level, basis``
-            (percent). Intervals are for a newly published figure.
+            (percent). Intervals are for a newly published figure. Stable
+            signature: ``forecast(until, *, levels, freq, provinces)``.
 
         Raises
         ------
@@ -819,8 +1118,12 @@ class TrendResults:
         Returns
         -------
         dates : DatetimeIndex
+            From the place's last figure (the panel's end for a place
+            without one) to ``until``.
         paths : ndarray, shape (n_paths, len(dates))
-            Coverage in percent.
+            Coverage in percent. Stable signature: ``simulate(province,
+            until, *, n_paths, seed, freq)``; :func:`compute_targets` and
+            :func:`scenario_targets` read their crossings from these paths.
         """
         trend = self.trend(province)
         start = trend.last_date or self.data_end
@@ -830,6 +1133,8 @@ class TrendResults:
             dates = pd.DatetimeIndex([start]).append(dates)
         rng = np.random.default_rng(_stable_seed(seed, trend.province))
         t = to_years(dates)
+        if self.saturation is not None:
+            return dates, self._simulate_saturation(trend, t, n_paths, rng)
         x = trend.design(t)
         ab = rng.multivariate_normal(trend.mean, trend.cov, size=n_paths, method="eigh")
         z = ab @ x.T
@@ -840,6 +1145,103 @@ class TrendResults:
         if trend.q > 0:
             z += np.cumsum(rng.standard_normal((n_paths, len(t))) * np.sqrt(trend.q * steps), 1)
         return dates, self._pct(z)
+
+    def _simulate_saturation(
+        self, trend: ProvinceTrend, t: np.ndarray, n_paths: int, rng: np.random.Generator
+    ) -> np.ndarray:
+        """Paths of national level + reconciled offset at times ``t`` (percent).
+
+        The national deviation from its smoothed mean is one standard normal
+        per path scaled by the smoothed sd up to the last national figure,
+        then an exact Ornstein-Uhlenbeck continuation; the offset starts from
+        its smoothed state at the first time and continues exactly.
+        """
+        from .saturation import _transition
+
+        model = self.saturation.model
+        t_nat = float(model.national_t.max()) if len(model.national_t) else float(t[0])
+        t_all = np.concatenate([t, [t_nat]])
+        mean_all, var_all = model.national(t_all)
+        mean, var_n = mean_all[:-1], var_all[:-1]
+        eps0 = rng.standard_normal(n_paths)
+        dev = np.empty((n_paths, len(t)))
+        prev_t, prev = t_nat, math.sqrt(var_all[-1]) * eps0
+        for k, tk in enumerate(t):
+            if tk <= t_nat:
+                dev[:, k] = math.sqrt(var_n[k]) * eps0
+                continue
+            b, q = _transition(tk - prev_t, model.kappa, model.s2)
+            prev = b * prev + math.sqrt(q) * rng.standard_normal(n_paths)
+            prev_t = tk
+            dev[:, k] = prev
+        z = mean[None, :] + dev
+        if trend.province == NATIONAL:
+            return z
+        off = _offset_moments(model, self.saturation.inputs[trend.province], t)
+        m0, c0 = off["state_mean"][0], np.asarray(off["state_cov"][0])
+        cov = np.array([[c0[0], c0[1]], [c0[1], c0[2]]])
+        state = rng.multivariate_normal(m0, cov, size=n_paths, method="eigh")
+        d, delta = state[:, 0], state[:, 1]
+        paths = np.empty((n_paths, len(t)))
+        paths[:, 0] = d
+        for k in range(1, len(t)):
+            b, q = _transition(t[k] - t[k - 1], model.kappa_d, model.s2_d)
+            d = delta + (d - delta) * b + math.sqrt(q) * rng.standard_normal(n_paths)
+            paths[:, k] = d
+        return z + paths + self._adjustment(t, off["var"])[None, :]
+
+    def nowcast(
+        self,
+        as_of: str | pd.Timestamp | None = None,
+        *,
+        level: int = 80,
+        provinces: Sequence[str] | None = None,
+    ) -> pd.DataFrame:
+        """Where coverage of each place stands on a date, with an interval.
+
+        The estimate of the latent coverage (not of one more published
+        figure) given every figure of the place, the national series and, for
+        ``saturation``, the UHC status reports (smoothed: figures after
+        ``as_of`` count too).
+
+        Parameters
+        ----------
+        as_of : date, optional
+            The date (default: the latest figure of the panel).
+        level : int
+            Central interval level in percent (default 80).
+        provinces : sequence of str, optional
+            Places (default every fitted place).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``province, date, mean, lower, upper, level`` (percent) plus
+            ``basis``, ``last_date`` and ``last_pct`` (the latest published
+            figure behind the estimate, NaT/NaN when none). Stable
+            signature: ``nowcast(as_of=None, *, level=80, provinces=None)``.
+
+        Examples
+        --------
+        >>> import perjaka_analysis as pa
+        >>> res = CoverageTrendModel(pa.load_coverage()).fit()
+        >>> now = res.nowcast("2024-12-31", provinces=["INDONESIA"])
+        >>> bool(now["lower"].iloc[0] < now["mean"].iloc[0] < now["upper"].iloc[0])
+        True
+        """
+        as_of = self.data_end if as_of is None else pd.Timestamp(as_of)
+        names = [self.trend(p).province for p in provinces] if provinces else list(self.trends)
+        frames = []
+        for name in names:
+            trend = self.trends[name]
+            frame = self.predict(name, [as_of], levels=(level,), observation=False)
+            frame["basis"] = trend.basis
+            frame["last_date"] = trend.last_date if trend.last_date is not None else pd.NaT
+            frame["last_pct"] = trend.last_pct if trend.last_pct is not None else np.nan
+            frames.append(frame)
+        out = pd.concat(frames, ignore_index=True)
+        out["last_date"] = pd.to_datetime(out["last_date"])
+        return out
 
     def history(self, province: str) -> pd.DataFrame:
         """The fitted latent trend of a place from the first figure of the panel to its
@@ -894,6 +1296,16 @@ class TrendResults:
         return out
 
     def __repr__(self) -> str:
+        if self.saturation is not None:
+            p = self.pooled
+            n_own = sum(t.basis == "own data" for t in self.trends.values())
+            return (
+                f"TrendResults(method='saturation', measure={self.measure!r}, "
+                f"places={len(self.trends)}, with own data={n_own}, "
+                f"national long-run level={p['long_run_level_pct']:.2f}%, "
+                f"province noise sd={math.sqrt(p['sigma2']):.2f} pp, "
+                f"converged={self.converged})"
+            )
         fe = self.pooled.get("fixed_effects", np.zeros(2))
         n_own = sum(t.basis == "own data" for t in self.trends.values())
         return (

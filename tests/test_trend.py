@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -81,17 +84,28 @@ def test_province_without_data_is_forecast_from_the_pooled_trend_and_labelled():
 
 def test_same_input_same_output():
     panel = synthetic_panel(noise=0.2, seed=3)
-    a = compute_targets(CoverageTrendModel(panel).fit(), deadline="2030-12-31", seed=7)
-    b = compute_targets(CoverageTrendModel(panel).fit(), deadline="2030-12-31", seed=7)
+    kw = {"deadline": "2030-12-31", "seed": 7, "n_paths": 300, "provinces": ["Aceh", "Papua"]}
+    a = compute_targets(CoverageTrendModel(panel).fit(), **kw)
+    b = compute_targets(CoverageTrendModel(panel).fit(), **kw)
     pd.testing.assert_frame_equal(a, b)
+
+
+@functools.cache
+def _noisy_fit():
+    return CoverageTrendModel(synthetic_panel(noise=0.2)).fit()
 
 
 @settings(max_examples=10, deadline=None)
 @given(st.floats(80, 97), st.floats(0.1, 4.0))
 def test_a_higher_target_is_never_reached_sooner(low, step):
     high = min(low + step, 100.0)
-    res = CoverageTrendModel(synthetic_panel(noise=0.2)).fit()
-    t = compute_targets(res, targets=(low, high), deadline="2030-12-31", n_paths=300)
+    t = compute_targets(
+        _noisy_fit(),
+        targets=(low, high),
+        deadline="2030-12-31",
+        n_paths=300,
+        provinces=["Aceh", "Bali", "Maluku", "Papua"],
+    )
     for _, g in t.groupby("province"):
         lo, hi = g.iloc[0], g.iloc[1]
         assert hi["prob_by_deadline"] <= lo["prob_by_deadline"]
@@ -102,7 +116,8 @@ def test_a_higher_target_is_never_reached_sooner(low, step):
 def test_a_province_above_target_says_so():
     panel = synthetic_panel()
     res = CoverageTrendModel(panel).fit()
-    t = compute_targets(res, targets=(50.0,), deadline="2030-12-31").set_index("province")
+    t = compute_targets(res, targets=(50.0,), deadline="2030-12-31", n_paths=300)
+    t = t.set_index("province")
     top = panel.sort_values("date").groupby("province").tail(1).set_index("province")
     above = top.index[top["coverage_pct"] >= 50]
     assert (t.loc[above, "status"] == STATUS_ABOVE).all()
@@ -161,13 +176,43 @@ def test_survey_measures_are_never_mixed_in():
 
 def test_backtest_uses_only_data_before_each_origin():
     panel = synthetic_panel(slope=0.5, noise=0.1)
-    bt = backtest(panel, methods=["pooled", "last"], origins=["2021-01-01", "2023-01-01"])
+    origins = ["2021-01-01", "2023-01-01"]
+    bt = backtest(panel, methods=["pooled", "last"], origins=origins, status=None)
     p = bt.predictions
     assert (p["date"] >= p["origin"]).all()
     assert set(bt.table()["method"]) == {"pooled", "last"}
+    # every pooled fit behind the backtest converged (no silent unconverged fit)
+    for origin in origins:
+        res = CoverageTrendModel(panel[panel["date"] < origin]).fit()
+        assert res.converged, res.fit_notes
     # on a clean rising trend the model beats carrying the last value forward
     t = bt.table().set_index(["method", "horizon"])
     assert t.loc[("pooled", "all"), "mae_pp"] < t.loc[("last", "all"), "mae_pp"]
+
+
+def test_an_unconverged_mixed_fit_is_recorded_and_warned_once(monkeypatch):
+    import statsmodels.api as sm
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning
+
+    from perjaka_analysis.trend import FitConvergenceWarning
+
+    real_fit = sm.MixedLM.fit
+
+    def failing_fit(self, *args, **kwargs):
+        result = real_fit(self, *args, **kwargs)
+        warnings.warn(
+            "Maximum Likelihood optimization failed to converge.", ConvergenceWarning, stacklevel=2
+        )
+        return result
+
+    monkeypatch.setattr(sm.MixedLM, "fit", failing_fit)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = CoverageTrendModel(synthetic_panel(noise=0.1), knots=()).fit()
+    assert not res.converged
+    assert any("no optimizer converged" in note for note in res.fit_notes)
+    ours = [w for w in caught if issubclass(w.category, FitConvergenceWarning)]
+    assert len(ours) == 1
 
 
 def test_status_reports_condition_a_place_without_figures():

@@ -1,0 +1,109 @@
+"""The backtest runs what ships: status reports as published, a drift with a span, bias."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from perjaka_analysis.backtest import backtest
+from perjaka_analysis.trend import CoverageTrendModel
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def panel_with_papua() -> pd.DataFrame:
+    """Three provinces with figures every year; Papua with a single figure in 2024."""
+    rows = []
+    for i, province in enumerate(["Aceh", "Bali", "Jambi"]):
+        for year in range(2017, 2025):
+            noise = 0.7 * np.sin(3.0 * year + i)  # fixed, irregular wobble
+            rows.append(
+                (province, pd.Timestamp(f"{year}-06-30"), 80 + 2 * (year - 2017) + i + noise)
+            )
+    rows.append(("Papua", pd.Timestamp("2024-03-31"), 96.0))
+    frame = pd.DataFrame(rows, columns=["province", "date", "coverage_pct"])
+    return frame.assign(
+        district=pd.NA, measure="registered", territory=frame["province"], source_url=pd.NA
+    )
+
+
+def status(published: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "province": ["Papua"],
+            "date": [pd.Timestamp("2022-06-30")],
+            "threshold_pct": [88.0],
+            "above": [True],
+            "published": [pd.Timestamp(published)],
+        }
+    )
+
+
+@pytest.mark.parametrize(("published", "used"), [("2022-07-15", True), ("2023-06-01", False)])
+def test_a_status_report_counts_only_after_it_was_published(published, used):
+    bt = backtest(
+        panel_with_papua(), methods=["pooled"], origins=["2023-01-01"], status=status(published)
+    )
+    basis = bt.predictions.set_index("province").loc["Papua", "basis"]
+    assert ("UHC status" in basis) is used
+    assert not bt.predictions.set_index("province").loc["Papua", "has_earlier"]
+
+
+def test_drift_needs_a_year_between_its_two_figures():
+    frame = panel_with_papua()
+    close = frame[frame["province"] == "Papua"].assign(
+        date=pd.Timestamp("2024-01-01"), coverage_pct=80.0
+    )
+    res = CoverageTrendModel(pd.concat([frame, close]), method="drift").fit()
+    fc = res.forecast("2026-12-31", levels=(80,))
+    # 80% then 96% three months later: no slope, the forecast stays near the last figure
+    papua = fc.loc[fc["province"] == "Papua", "mean"]
+    assert papua.between(94.0, 98.0).all()
+
+
+def test_table_reports_bias_and_separates_places_without_an_earlier_figure():
+    bt = backtest(panel_with_papua(), methods=["last"], origins=["2023-01-01"], status=None)
+    p = bt.predictions
+    with_fig = bt.table(places="with figure").set_index("horizon")
+    expected = (p.loc[p["has_earlier"], "mean"] - p.loc[p["has_earlier"], "actual"]).mean()
+    assert with_fig.loc["all", "bias_pp"] == pytest.approx(expected)
+    assert with_fig.loc["all", "n"] == int(p["has_earlier"].sum())
+    assert bt.table(places="without figure").set_index("horizon").loc["all", "n"] == 1
+    with pytest.raises(Exception, match="places must be"):
+        bt.table(places="some")
+
+
+def test_national_errors_are_reported_per_origin():
+    frame = panel_with_papua()
+    nat = pd.DataFrame(
+        {"province": "INDONESIA", "date": pd.date_range("2017-06-30", periods=8, freq="12ME")}
+    )
+    nat["coverage_pct"] = np.linspace(75, 96, 8)
+    nat = nat.assign(district=pd.NA, measure="registered", territory="INDONESIA", source_url=pd.NA)
+    bt = backtest(
+        pd.concat([frame, nat]),
+        methods=["last"],
+        origins=["2021-01-01", "2023-01-01"],
+        status=None,
+    )
+    n = bt.national()
+    assert list(n["origin"]) == list(pd.to_datetime(["2021-01-01", "2023-01-01"]))
+    held = nat[nat["date"] >= "2023-01-01"]
+    before = nat[nat["date"] < "2023-01-01"]["coverage_pct"].iloc[-1]
+    row = n[n["origin"] == "2023-01-01"].iloc[0]
+    # "last" carries the last figure (its mean on the logit scale, within 0.1 pp)
+    assert row["first_error_pp"] == pytest.approx(before - held["coverage_pct"].iloc[0], abs=0.1)
+
+
+def test_readme_backtest_table_is_the_benchmarks_last_output():
+    generated = (ROOT / "benchmarks" / "forecast_backtest.md").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(
+        r"<!-- forecast-backtest:start -->\n(.*)<!-- forecast-backtest:end -->", readme, re.S
+    )
+    assert block is not None, "README.md lacks the forecast-backtest markers"
+    assert block.group(1) == generated

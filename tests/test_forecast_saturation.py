@@ -1,0 +1,186 @@
+"""The saturation model on synthetic panels with a known plateau, and on the shipped data."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from statsmodels.tsa.statespace.structural import UnobservedComponents
+
+import perjaka_analysis as pa
+from perjaka_analysis.forecast import (
+    STATUS_ABOVE_MODELLED,
+    STATUS_EXPECTED,
+    compute_targets,
+    scenario_targets,
+)
+from perjaka_analysis.provinces import NATIONAL
+from perjaka_analysis.saturation import kalman_2state, make_events
+from perjaka_analysis.trend import CoverageTrendModel
+
+PLATEAUS = {"Aceh": 99.0, "Bali": 96.0, "Banten": 94.0, "Jambi": 97.5, "Riau": 95.0}
+NATIONAL_LEVEL = 97.0
+
+
+def plateau_panel(seed: int = 0) -> pd.DataFrame:
+    """National figures flat at 97%, provinces flat at their plateau, Maluku falling."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for date in pd.date_range("2018-06-30", "2024-06-30", freq="6ME"):
+        rows.append((NATIONAL, date, NATIONAL_LEVEL + 0.2 * rng.standard_normal()))
+    for i, (province, level) in enumerate(PLATEAUS.items()):
+        for date in pd.date_range(f"2018-0{i + 2}-15", "2024-09-30", freq="9ME"):
+            rows.append((province, date, level + 1.0 * rng.standard_normal()))
+    for date, value in (("2019-03-31", 96.0), ("2021-03-31", 96.2), ("2023-03-31", 95.8)):
+        rows.append(("Maluku", pd.Timestamp(date), value))
+    rows += [
+        ("Maluku", pd.Timestamp("2024-03-31"), 94.0),
+        ("Maluku", pd.Timestamp("2024-09-30"), 92.5),
+    ]
+    frame = pd.DataFrame(rows, columns=["province", "date", "coverage_pct"])
+    return frame.assign(
+        district=pd.NA, measure="registered", territory=frame["province"], source_url=pd.NA
+    )
+
+
+@pytest.fixture(scope="module")
+def plateau_fit():
+    return CoverageTrendModel(plateau_panel(), method="saturation").fit()
+
+
+@pytest.fixture(scope="module")
+def shipped_fit():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        coverage = pa.load_coverage()
+    return CoverageTrendModel(
+        coverage, method="saturation", status=pa.datasets.load_uhc_status()
+    ).fit()
+
+
+def test_filter_matches_statsmodels_on_an_ar1_plus_noise():
+    # an OU level seen yearly is an AR(1) with phi = exp(-kappa); noise r
+    rng = np.random.default_rng(1)
+    y = rng.normal(0, 1, 12).cumsum() * 0.5
+    kappa, s2, r = 0.5, 2.0, 0.7
+    phi = np.exp(-kappa)
+    params = np.array([r, s2 * (1 - phi**2) / (2 * kappa), phi])
+    model = UnobservedComponents(y, irregular=True, autoregressive=1)
+    smoothed = model.smooth(params)
+    t = np.arange(12.0)
+    ev = make_events(t, y, np.full(12, r), t_query=t)
+    ours = kalman_2state(ev, kappa, s2, (0.0, 0.0), (s2 / (2 * kappa), 0.0, 1e-12))
+    assert ours["loglik"] == pytest.approx(model.loglike(params), abs=1e-8)
+    q = ev.kind == 2
+    np.testing.assert_allclose(ours["mean"][q], smoothed.smoothed_state[0], atol=1e-8)
+    np.testing.assert_allclose(ours["var"][q], smoothed.smoothed_state_cov[0, 0], atol=1e-8)
+
+
+def test_the_national_plateau_is_recovered(plateau_fit):
+    assert plateau_fit.converged
+    assert plateau_fit.pooled["long_run_level_pct"] == pytest.approx(NATIONAL_LEVEL, abs=0.5)
+    far = plateau_fit.predict(NATIONAL, ["2034-12-31"], levels=(80,))
+    assert far["mean"].iloc[0] == pytest.approx(NATIONAL_LEVEL, abs=0.5)
+
+
+def test_a_province_forecast_stays_near_its_plateau(plateau_fit):
+    fc = plateau_fit.forecast("2027-12-31", levels=(80,))
+    for province, level in PLATEAUS.items():
+        means = fc.loc[fc["province"] == province, "mean"]
+        assert means.between(level - 2.0, level + 2.0).all(), (province, means.round(2).tolist())
+
+
+def test_intervals_widen_with_the_horizon(plateau_fit):
+    fc = plateau_fit.forecast("2030-12-31", levels=(80,))
+    for province, g in fc.groupby("province"):
+        width = (g["upper"] - g["lower"]).to_numpy()
+        assert np.all(np.diff(width) >= -1e-9), province
+        assert width[-1] > width[0], province
+
+
+def test_a_falling_figure_is_not_forecast_above_its_plateau(plateau_fit):
+    fc = plateau_fit.forecast("2030-12-31", levels=(80,))
+    maluku = fc.loc[fc["province"] == "Maluku", "mean"]
+    assert (maluku <= 96.0).all(), maluku.round(2).tolist()
+
+
+def test_forecasts_start_at_the_latest_figures(plateau_fit):
+    aceh = plateau_fit.trend("Aceh")
+    now = plateau_fit.predict("Aceh", [aceh.last_date], levels=(80,), observation=False)
+    # the latent level at the last figure sits between the plateau and that figure
+    lo, hi = sorted([aceh.last_pct, PLATEAUS["Aceh"]])
+    assert lo - 0.5 <= now["mean"].iloc[0] <= hi + 0.5
+
+
+def test_identical_input_gives_identical_output():
+    a = CoverageTrendModel(plateau_panel(seed=4), method="saturation").fit()
+    b = CoverageTrendModel(plateau_panel(seed=4), method="saturation").fit()
+    pd.testing.assert_frame_equal(a.forecast("2028-12-31"), b.forecast("2028-12-31"))
+    kw = {"deadline": "2029-12-31", "n_paths": 200, "seed": 3, "provinces": ["Maluku", "Papua"]}
+    ta = compute_targets(a, **kw)
+    tb = compute_targets(b, **kw)
+    pd.testing.assert_frame_equal(ta, tb)
+
+
+def test_nowcast_has_the_forecast_columns_and_contains_its_mean(plateau_fit):
+    now = plateau_fit.nowcast("2024-12-31", provinces=["Aceh", "Papua", NATIONAL])
+    assert list(now.columns[:6]) == ["province", "date", "mean", "lower", "upper", "level"]
+    assert (now["level"] == 80).all()
+    assert ((now["lower"] < now["mean"]) & (now["mean"] < now["upper"])).all()
+    assert pd.isna(now.set_index("province").loc["Papua", "last_date"])
+
+
+def test_shipped_provinces_agree_with_the_nation_and_the_nation_stays_at_most_100(shipped_fit):
+    fc = shipped_fit.forecast("2030-12-31", levels=(80,))
+    pop = pa.load_provinces().set_index("province")["population"]
+    prov = fc[fc["province"] != NATIONAL].assign(w=lambda d: d["province"].map(pop))
+    prov = prov.dropna(subset=["w"])
+    weighted = prov.groupby("date").apply(
+        lambda d: float(np.average(d["mean"], weights=d["w"])), include_groups=False
+    )
+    nat = fc[fc["province"] == NATIONAL].set_index("date")["mean"]
+    common = weighted.index.intersection(nat.index)
+    assert len(common) >= 20
+    assert (weighted[common] - nat[common]).abs().max() <= 0.3
+    assert (nat <= 100.0).all()
+
+
+def test_a_place_without_figures_is_never_certain(shipped_fit):
+    t = compute_targets(shipped_fit, deadline="2029-12-31", n_paths=300)
+    none = t[t["last_pct"].isna()]
+    assert not none.empty
+    assert (none["prob_by_deadline"] < 0.99).all()
+    zero = none["date_lower_80"].notna() & (none["date_lower_80"] == none["date_upper_80"])
+    assert not zero.any()
+    # no place is "expected" at or before the end of the data
+    exp = t[t["status"] == STATUS_EXPECTED]
+    assert (exp["expected_date"] > shipped_fit.data_end).all()
+
+
+def test_a_crossing_before_the_data_end_is_already_above_modelled(plateau_fit):
+    t = compute_targets(
+        plateau_fit, targets=(90.0,), deadline="2029-12-31", provinces=["Papua"], n_paths=300
+    )
+    assert t.loc[0, "status"] == STATUS_ABOVE_MODELLED
+    assert pd.isna(t.loc[0, "expected_date"])
+
+
+def test_scenario_targets_share_the_crossing_definition(plateau_fit):
+    t = compute_targets(
+        plateau_fit, targets=(98.0,), deadline="2029-12-31", provinces=["Bali"], n_paths=300
+    )
+    s = scenario_targets(
+        plateau_fit,
+        "Bali",
+        added_pp=0.0,
+        start="2025-01-01",
+        targets=(98.0,),
+        deadline="2029-12-31",
+        n_paths=300,
+    )
+    assert s.loc[0, "baseline_status"] == t.loc[0, "status"]
+    assert s.loc[0, "baseline_prob"] == t.loc[0, "prob_by_deadline"]
+    a, b = s.loc[0, "baseline_date"], t.loc[0, "expected_date"]
+    assert (pd.isna(a) and pd.isna(b)) or a == b
