@@ -64,7 +64,7 @@ def replace_block(text: str, name: str, body: str) -> str:
 
 def backtest_tables(converted: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, int]:
     bt = backtest_active(converted)
-    table = bt.table()
+    table = bt.table(places="all")
     table = table[table["horizon"] == "all"].drop(columns="horizon")
     p = bt.predictions.assign(
         figures_before_origin=lambda d: (

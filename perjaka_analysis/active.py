@@ -1248,8 +1248,10 @@ def backtest_active(
             (panel["date"] >= origin)
             & (panel["date"] < origin + pd.DateOffset(days=round(365.25 * horizon_years)))
         ]
-        if held.empty or prepare_active_panel(train)["date"].nunique() < 2:
+        train_panel = prepare_active_panel(train)
+        if held.empty or train_panel["date"].nunique() < 2:
             continue
+        earlier = set(train_panel["province"])
         for method in methods:
             res = ActiveShareModel(
                 train, method=method, provinces=sorted(held["province"].unique())
@@ -1274,6 +1276,7 @@ def backtest_active(
                             "lower_95": p95["lower"].to_numpy(),
                             "upper_95": p95["upper"].to_numpy(),
                             "basis": res.places[province].basis,
+                            "has_earlier": province in earlier,
                         }
                     )
                 )
