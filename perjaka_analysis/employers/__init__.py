@@ -1,6 +1,8 @@
 """Employers at risk of noncompliance: synthetic registry, risk model, inspection lists."""
 
-from .model import RiskModel, equity_table, evaluate, metrics_table
+from .equity import equity_table
+from .evaluate import evaluate, metrics_table
+from .model import RiskModel
 from .score import expected_gain, explain, score_registry
 from .synth import SYNTHETIC_NOTE, generate_registry
 
