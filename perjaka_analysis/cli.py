@@ -408,8 +408,9 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument(
         "--rank-by",
         choices=["gain", "risk", "blend"],
-        default="gain",
-        help="rank by expected unregistered workers (default), risk, or a blend",
+        default="blend",
+        help="rank by a blend of expected unregistered workers and risk (default), "
+        "by expected unregistered workers (gain) or by risk",
     )
     sc.add_argument(
         "--random-share",
@@ -422,7 +423,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--registry", type=Path, required=True)
     ev.add_argument("--capacity", type=int, default=480, help="inspections per province")
     ev.add_argument("--seed", type=int, default=0)
-    ev.add_argument("--rank-by", choices=["gain", "risk", "blend"], default="gain")
+    ev.add_argument("--rank-by", choices=["gain", "risk", "blend"], default="blend")
     ev.add_argument("--json", action="store_true", help="print the figures as JSON")
     ev.set_defaults(func=_cmd_employers_evaluate)
 

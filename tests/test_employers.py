@@ -161,7 +161,9 @@ def test_key_from_environment_then_file(monkeypatch, tmp_path):
 
 def test_score_table_hides_ids_and_ranks_within_province(registry, fitted):
     extra = registry.assign(employer_name="PT Rahasia")
-    table = score_registry(extra, model=fitted, capacity=25, key=b"k", language="en")
+    table = score_registry(
+        extra, model=fitted, capacity=25, key=b"k", language="en", rank_by="gain"
+    )
     assert "employer_id" not in table and "employer_name" not in table
     assert not table["pseudonym"].isin(registry["employer_id"]).any()
     for _, g in table.groupby("province"):

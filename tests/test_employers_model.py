@@ -56,7 +56,11 @@ def test_minimum_wage_is_taken_from_the_data_year():
 def test_shuffling_rows_changes_no_score_and_no_listed_employer(small_registry, small_scored):
     shuffled = small_registry.sample(frac=1, random_state=7)
     again = score_registry(
-        shuffled, model=RiskModel(random_state=0).fit(shuffled), capacity=30, key=b"k", language="en"
+        shuffled,
+        model=RiskModel(random_state=0).fit(shuffled),
+        capacity=30,
+        key=b"k",
+        language="en",
     )
     pd.testing.assert_frame_equal(again, small_scored)
 
@@ -110,9 +114,7 @@ def test_ranking_by_gain_lists_more_expected_workers_than_by_risk(small_registry
         score_registry(small_registry, model=risk_model, key=b"k", rank_by="size")
 
 
-def test_random_share_is_reserved_with_recorded_inclusion_probabilities(
-    small_registry, risk_model
-):
+def test_random_share_is_reserved_with_recorded_inclusion_probabilities(small_registry, risk_model):
     a = score_registry(small_registry, model=risk_model, capacity=20, key=b"k", random_share=0.25)
     b = score_registry(small_registry, model=risk_model, capacity=20, key=b"k", random_share=0.25)
     pd.testing.assert_frame_equal(a, b)
@@ -152,7 +154,7 @@ def test_weighted_pair_auc_equals_the_auc_of_repeated_rows(rows):
         return
     assert pair_auc(s, y, 1 - y) == pytest.approx(roc_auc_score(y, s))
     # integer weights equal repeating the rows (self-pairs are never counted)
-    n = np.array([int(round(x)) + 1 for x in w])
+    n = np.array([round(x) + 1 for x in w])
     rep = np.repeat(np.arange(len(y)), n)
     assert pair_auc(s, y * n, (1 - y) * n) == pytest.approx(roc_auc_score(y[rep], s[rep]))
 

@@ -292,7 +292,7 @@ def evaluate(
     random_state: int = 0,
     folds: int = 3,
     model: RiskModel | None = None,
-    rank_by: str = "gain",
+    rank_by: str = "blend",
 ) -> dict:
     """Everything ``perjaka employers evaluate`` prints.
 
