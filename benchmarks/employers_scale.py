@@ -5,11 +5,17 @@ In separate child processes (so that each peak memory is its own):
 1. pipeline: read + validate the registry CSV, train the calibrated risk model
    on the labelled rows, score every employer (pseudonyms, ranks, reasons for
    the inspection lists, expected gain);
-2. plain (same training rows): HistGradientBoostingClassifier with default
-   settings, fit on the same labelled rows' raw columns and predict all rows;
+2. plain (same training rows): read the CSV, HistGradientBoostingClassifier
+   with default settings fit on the same labelled rows' raw columns, predict
+   all rows — the like-for-like reference (target: pipeline within 1.5x);
 3. plain (all rows): the same, fit on all 1,000,000 rows with their true
-   synthetic outcome (the reference of the target: "a plain fit takes about
-   15 s on 2 cores").
+   synthetic outcome (for scale only).
+
+``--quality`` instead measures the lists and the evaluation on 200,000-row
+registries of the shipped and of an independent generator, random and
+targeted inspections (workers and noncompliant employers found against the
+best possible lists, stability under shuffling, naive / IPW / doubly robust
+figures against the truth, AUC gap to Bayes on uninspected rows).
 
 Prints wall times, peak memory (max RSS), the ratios, and the ROC AUC of the
 scores on the rows the model never saw, against the Bayes-optimal AUC of the
@@ -63,7 +69,7 @@ def run_pipeline(path: str) -> dict:
     table = score_registry(registry, model=model, key=b"benchmark-key")
     total = time.perf_counter() - t0
     unseen = registry["noncompliant"].isna().to_numpy()
-    risk = model.predict(registry).to_numpy()
+    risk = model.predict_risk(registry).to_numpy()
     truth = registry["true_noncompliant"].to_numpy()
     return {
         "seconds": total,
@@ -85,8 +91,8 @@ def run_plain(path: str, all_rows: bool) -> dict:
     import pandas as pd
     from sklearn.ensemble import HistGradientBoostingClassifier
 
+    t0 = time.perf_counter()  # the CSV read is timed, as on the pipeline side
     frame = pd.read_csv(path)
-    t0 = time.perf_counter()
     x = frame[RAW].copy()
     x["sector"] = frame["sector"].astype("category").cat.codes
     x["province"] = frame["province"].astype("category").cat.codes
@@ -122,8 +128,7 @@ def run_quality(generator: str, selective: bool, rows: int, capacity: int, seed:
     import numpy as np
     from sklearn.metrics import roc_auc_score
 
-    from perjaka_analysis.employers import RiskModel, evaluate, score_registry
-    from perjaka_analysis.employers import synth
+    from perjaka_analysis.employers import RiskModel, evaluate, score_registry, synth
 
     warnings.simplefilter("ignore")
     make = synth.generate_registry
@@ -186,7 +191,7 @@ def run_quality(generator: str, selective: bool, rows: int, capacity: int, seed:
             out[f"{k}_dr"] = ev["dr"][k]
             out[f"{k}_ipw"] = ev["ipw"][k]
             out[f"{k}_truth"] = ev["truth"][k]
-    else:
+    elif not os.environ.get("PERJAKA_BENCH_SKIP_EVALUATE"):
         ev = evaluate(reg, capacity=capacity, model=RiskModel(random_state=0))
         for k in ("base_rate", "roc_auc", "precision_at_capacity"):
             out[f"{k}_naive"] = ev["cv"][k]
@@ -197,7 +202,7 @@ def run_quality(generator: str, selective: bool, rows: int, capacity: int, seed:
 def quality(args: argparse.Namespace) -> None:
     rows = []
     for generator in ("shipped", "independent"):
-        for selective in (False, True):
+        for selective in (False, True) if not args.targeted_only else (True,):
             t0 = time.perf_counter()
             r = run_quality(generator, selective, args.rows, args.capacity, args.seed)
             r["seconds"] = time.perf_counter() - t0
@@ -233,6 +238,7 @@ def main() -> None:
         help="list and evaluation figures on 200,000-row registries of both generators",
     )
     parser.add_argument("--capacity", type=int, default=480)
+    parser.add_argument("--targeted-only", action="store_true")
     parser.add_argument("--seed", type=int, default=3)
     args = parser.parse_args()
     if args.quality:
@@ -273,10 +279,10 @@ def main() -> None:
         f"{plain_all['seconds']:.1f} s, peak {plain_all['peak_mb']:.0f} MB"
     )
     print(
-        f"ratio pipeline / plain (all rows):      {pipe['seconds'] / plain_all['seconds']:.2f}x"
-        "  (target <= 1.5)"
+        f"ratio pipeline / plain (same rows, CSV read on both sides): "
+        f"{pipe['seconds'] / plain['seconds']:.2f}x  (target <= 1.5)"
     )
-    print(f"ratio pipeline / plain (same rows):     {pipe['seconds'] / plain['seconds']:.2f}x")
+    print(f"ratio pipeline / plain (all rows):      {pipe['seconds'] / plain_all['seconds']:.2f}x")
     gap = pipe["bayes_auc_unseen"] - pipe["auc_unseen"]
     print(
         f"ROC AUC on unlabelled rows: model {pipe['auc_unseen']:.4f}, "
