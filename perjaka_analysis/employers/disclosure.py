@@ -124,30 +124,37 @@ def fact_bands(registry: pd.DataFrame, ump: pd.Series | None = None) -> pd.DataF
     return out
 
 
-def _class_sizes(facts: pd.DataFrame, listed: pd.DataFrame, columns: list[str]) -> np.ndarray:
+def _class_sizes(
+    facts: dict[str, np.ndarray], listed: dict[str, np.ndarray], columns: list[str]
+) -> np.ndarray:
     """For each listed row, how many registry rows share its values of ``columns``.
 
-    Both frames hold integer codes (see :func:`_encode`); the columns are
-    combined into one integer key per row and counted.
+    Both hold integer codes per column (see :func:`_encode`; the listed rows'
+    codes are those of their registry rows); the columns are combined into
+    one integer key per row and counted.
     """
+    n_all = len(next(iter(facts.values())))
+    n_listed = len(next(iter(listed.values())))
     if not columns:
-        return np.full(len(listed), len(facts))
-    key_all = np.zeros(len(facts), dtype=np.int64)
-    key_listed = np.zeros(len(listed), dtype=np.int64)
+        return np.full(n_listed, n_all)
+    key_all = np.zeros(n_all, dtype=np.int64)
+    key_listed = np.zeros(n_listed, dtype=np.int64)
     for c in columns:
-        base = int(max(facts[c].max(), listed[c].max())) + 1
-        key_all = key_all * base + facts[c].to_numpy(dtype=np.int64)
-        key_listed = key_listed * base + listed[c].to_numpy(dtype=np.int64)
+        base = int(facts[c].max()) + 1
+        key_all = key_all * base + facts[c]
+        key_listed = key_listed * base + listed[c]
     values, counts = np.unique(key_all, return_counts=True)
     pos = np.clip(np.searchsorted(values, key_listed), 0, len(values) - 1)
     return np.where(values[pos] == key_listed, counts[pos], 0)
 
 
-def _encode(facts: pd.DataFrame) -> pd.DataFrame:
+def _encode(facts: pd.DataFrame) -> dict[str, np.ndarray]:
     """Every column as integer codes (missing values get a code of their own)."""
-    return pd.DataFrame(
-        {c: pd.factorize(facts[c].astype(str))[0] for c in facts.columns}, index=facts.index
-    )
+    return {c: pd.factorize(facts[c].astype(str))[0].astype(np.int64) for c in facts.columns}
+
+
+def _pick(coded: dict[str, np.ndarray], positions: np.ndarray) -> dict[str, np.ndarray]:
+    return {c: v[positions] for c, v in coded.items()}
 
 
 def _sentence(code: str, band: str, level: int, lang: int) -> str:
@@ -227,7 +234,9 @@ def disclosure_safe_list(
     rows = facts.set_index("_id").loc[listed[id_col].to_numpy()].reset_index(drop=True)
     codes = listed["reason_codes"].fillna("").str.split(";").to_numpy()
     coded = _encode(facts.drop(columns="_id"))
-    coded_rows = coded.set_index(facts["_id"].to_numpy()).loc[listed[id_col].to_numpy()]
+    where = pd.Index(facts["_id"]).get_indexer(listed[id_col].to_numpy())
+    if (where < 0).any():
+        raise PerjakaError("disclosure_safe_list: listed employers not found in the registry")
     lang = 0 if language == "id" else 1
     levels = [
         ["district", "sector", "size_band", "band"],
@@ -251,7 +260,7 @@ def disclosure_safe_list(
                     cols += [f"{part}_{c}" for c in which]
                 else:
                     cols.append(part)
-            n = _class_sizes(coded, coded_rows.iloc[todo], cols)
+            n = _class_sizes(coded, _pick(coded, where[todo]), cols)
             done = (n >= k) | (lv == len(levels) - 1)
             level[todo[done]] = lv
             size[todo[done]] = n[done]
@@ -271,8 +280,9 @@ def disclosure_safe_list(
     risk = pd.to_numeric(listed["risk"], errors="coerce").to_numpy()
     lo = np.floor(risk * 10) * 10
     out["risk_band"] = [f"{a:.0f}–{a + 10:.0f}%" for a in lo]
+    bands = {c: rows[f"band_{c}"].to_numpy() for c in _REASONS}
     out["reasons"] = [
-        "; ".join(_sentence(c, rows.loc[i, f"band_{c}"], level[i], lang) for c in codes[i] if c)
+        "; ".join(_sentence(c, bands[c][i], level[i], lang) for c in codes[i] if c)
         if level[i] <= 4
         else ""
         for i in range(len(rows))
@@ -324,12 +334,14 @@ def unique_listed_employers(
     unique = 0
     codes = listed["reason_codes"].fillna("").str.split(";").to_numpy()
     keys = pd.Series(["|".join(c) for c in codes])
-    coded = _encode(facts.drop(columns="_id"))
-    coded_rows = coded.set_index(facts["_id"].to_numpy()).loc[listed[id_col].to_numpy()]
+    needed = ["province", "district", "sector", "size_band"]
+    needed += [c for cols in exact.values() for c in cols if c in registry]
+    coded = _encode(facts[list(dict.fromkeys(needed))])
+    where = pd.Index(facts["_id"]).get_indexer(listed[id_col].to_numpy())
     for reasons, idx in keys.groupby(keys).groups.items():
         cols = ["province", "district", "sector", "size_band"]
         for c in reasons.split("|"):
             cols += [x for x in exact.get(c, []) if x in registry and x not in cols]
-        n = _class_sizes(coded, coded_rows.iloc[np.asarray(idx)], cols)
+        n = _class_sizes(coded, _pick(coded, where[np.asarray(idx)]), cols)
         unique += int((n < k).sum())
     return unique
