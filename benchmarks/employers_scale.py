@@ -199,6 +199,23 @@ def run_quality(generator: str, selective: bool, rows: int, capacity: int, seed:
     return out
 
 
+def markdown_rows(rows: list[dict]) -> str:
+    """The README table rows of the quality figures."""
+
+    def trio(r: dict, k: str) -> str:
+        return " / ".join(
+            f"{r.get(f'{k}_{x}', float('nan')):.3f}" for x in ("naive", "dr", "truth")
+        )
+
+    return "\n".join(
+        f"| {r['generator']}, {r['inspections']} | {r['workers_vs_best']:.3f} | "
+        f"{r['noncompliant_vs_best']:.3f} | {r['list_changed_by_shuffle']} | "
+        f"{r['auc_gap_uninspected']:.3f} | {trio(r, 'base_rate')} | {trio(r, 'roc_auc')} | "
+        f"{trio(r, 'precision_at_capacity')} |"
+        for r in rows
+    )
+
+
 def quality(args: argparse.Namespace) -> None:
     rows = []
     for generator in ("shipped", "independent"):
@@ -212,6 +229,7 @@ def quality(args: argparse.Namespace) -> None:
 
     with pd.option_context("display.width", 250, "display.max_columns", 40):
         print(pd.DataFrame(rows).set_index(["generator", "inspections"]).T.round(3).to_string())
+    print(markdown_rows(rows))
 
 
 def child(mode: str, path: str) -> dict:
@@ -240,7 +258,12 @@ def main() -> None:
     parser.add_argument("--capacity", type=int, default=480)
     parser.add_argument("--targeted-only", action="store_true")
     parser.add_argument("--seed", type=int, default=3)
+    parser.add_argument("--markdown", help="print the README rows of saved --quality output")
     args = parser.parse_args()
+    if args.markdown:
+        lines = Path(args.markdown).read_text().splitlines()
+        print(markdown_rows([json.loads(x) for x in lines if x.startswith("{")]))
+        return
     if args.quality:
         quality(args)
         return

@@ -269,10 +269,10 @@ RANK_BY = ("gain", "risk", "blend")
 #: unregistered workers, plus a fixed worth of finding a noncompliant employer
 #: at all (its arrears, wages and family registrations are put right too).
 #: Measured on 200,000-employer registries of two independent generators with
-#: targeted inspections (``benchmarks/employers_scale.py --quality``), an
-#: offset of 3 keeps 98% of the unregistered workers of the best list while
-#: reaching 82% of the noncompliant employers of the best list by probability;
-#: ranking by gain alone reaches 99% and 71%, by risk alone 38–60% and 96–99%.
+#: random and targeted inspections (``benchmarks/employers_scale.py --quality``),
+#: an offset of 3 keeps 98–99% of the unregistered workers of the best list
+#: while reaching 81–82% of the noncompliant employers of the best list by
+#: probability; gain alone reaches 99% and 71–75%, risk alone 33–61% and 96–99%.
 BLEND_OFFSET = 3.0
 
 
