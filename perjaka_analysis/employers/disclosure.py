@@ -86,8 +86,9 @@ def fact_bands(registry: pd.DataFrame, ump: pd.Series | None = None) -> pd.DataF
     --------
     >>> reg = pd.DataFrame({"workers_reported": [10], "workers_registered": [6],
     ...                     "months_in_arrears": [4]})
-    >>> fact_bands(reg).loc[0, ["band_registration", "band_arrears", "has_arrears"]].tolist()
-    ['50–75%', '3–5', True]
+    >>> row = fact_bands(reg).loc[0]
+    >>> row["band_registration"], row["band_arrears"], bool(row["has_arrears"])
+    ('50–75%', '3–5', True)
     """
     reported = _num(registry, "workers_reported")
     registered = _num(registry, "workers_registered")
