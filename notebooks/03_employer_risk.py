@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python (perjaka)
 #     language: python
@@ -31,20 +33,32 @@ seed = 0
 
 # %%
 import perjaka_analysis as pa
-from perjaka_analysis.employers import equity_table, evaluate, metrics_table, score_registry
-from perjaka_analysis.employers.model import rule_of_thumb
+from perjaka_analysis.employers import (
+    RiskModel,
+    compute_arrears_cost,
+    disclosure_safe_list,
+    equity_table,
+    evaluate,
+    metrics_table,
+    score_registry,
+)
+from perjaka_analysis.employers.features import rule_of_thumb
 from perjaka_analysis.plotting import plot_calibration, plot_precision_at_k, plot_risk_by
 
 registry = pa.read_registry(registry_path)
-result = evaluate(registry, capacity=capacity, random_state=seed)
+model = RiskModel(random_state=seed).fit(registry)
+result = evaluate(registry, capacity=capacity, model=model)
 metrics_table(result).round(3)
 
 # %% [markdown]
-# On synthetic data the true probabilities are known: the best any model could
-# do, and how much the choice of inspected employers moves the metrics.
+# Inspections target suspicious employers, so figures computed on the
+# inspected employers alone ("naive") describe them, not the registry. The
+# inverse-propensity-weighted (IPW) and doubly robust columns correct for who
+# was inspected; on synthetic data the truth is known and shown next to them,
+# with the best any model could do (Bayes-optimal AUC).
 
 # %%
-{k: round(result[k], 3) for k in ("bayes_auc", "auc_gap") if k in result}
+{k: round(result[k], 3) for k in ("bayes_auc", "auc_gap", "auc_gap_uninspected") if k in result}
 
 # %% [markdown]
 # ## Calibration and precision at capacity (out-of-fold, labelled rows)
@@ -63,7 +77,7 @@ ax = plot_precision_at_k(
 # ## Scores, risk by sector and province
 
 # %%
-scored = score_registry(registry, capacity=capacity, language=language, random_state=seed)
+scored = score_registry(registry, model=model, capacity=capacity, language=language)
 ax = plot_risk_by(scored, "sector")
 
 # %%
@@ -72,19 +86,35 @@ ax = plot_risk_by(scored, "province", top=38)
 # %% [markdown]
 # ## The inspection list for one province
 #
-# Top employers by risk, with the three facts that raise each one's risk most,
-# and the workers, family members and contributions that compliance would add
-# (risk-weighted expectations).
+# Employers are ranked by the expected unregistered workers plus a fixed worth
+# of finding a noncompliant employer (`--rank-by blend`), with the three facts
+# that raise each one's risk most, and the workers, family members and
+# contributions that compliance would add (risk-weighted expectations).
+# Employers already inspected are kept in the file with their known outcome
+# but are not listed. A shareable view shows the facts in bands, generalised
+# until at least five employers of the registry share them.
 
 # %%
 name = pa.normalise_province(province)
-scored[(scored["province"] == name) & scored["on_list"]].head(20)
+safe = disclosure_safe_list(scored, registry, ump=model.ump_, language=language)
+safe[safe["province"] == name].head(20)
+
+# %% [markdown]
+# ## What employer arrears cost active participation
+#
+# Workers and family members of employers in arrears are not active; what the
+# list would regain if its employers paid their arrears.
+
+# %%
+compute_arrears_cost(registry, scored).loc[[name]].T
 
 # %% [markdown]
 # ## Whom does the list concentrate on?
 #
 # Shares of the list against shares of the registry (ratio above 1 =
-# over-represented) by firm size and sector, for this province.
+# over-represented) by firm size, sector and district, for this province, with
+# each group's expected noncompliance rate and the list's precision and recall
+# within it: over-representation of a group with a higher rate is justified.
 
 # %%
 equity_table(scored, province=name, by=("size_band", "sector", "district")).round(3)

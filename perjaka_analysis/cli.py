@@ -289,6 +289,8 @@ def _cmd_employers_score(args: argparse.Namespace) -> int:
         language=args.language,
         reasons_for=args.reasons_for,
         random_state=args.seed,
+        rank_by=args.rank_by,
+        random_share=args.random_share,
     )
     write_table(table, args.out)
     n_list = int(table["on_list"].sum())
@@ -301,27 +303,46 @@ def _cmd_employers_score(args: argparse.Namespace) -> int:
 
 
 def _cmd_employers_evaluate(args: argparse.Namespace) -> int:
+    import json
+    import warnings
+
     import pandas as pd
 
-    from .employers.model import evaluate, metrics_table
+    from .employers.evaluate import SelectionWarning, evaluate, evaluation_summary, metrics_table
     from .employers.synth import SYNTHETIC_NOTE
     from .loaders import read_registry
 
     registry = read_registry(args.registry)
-    result = evaluate(registry, capacity=args.capacity, random_state=args.seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SelectionWarning)  # printed below, once
+        result = evaluate(
+            registry, capacity=args.capacity, random_state=args.seed, rank_by=args.rank_by
+        )
+    for message in result["warnings"]:
+        print(f"warning: {message}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(evaluation_summary(result), indent=2))
+        return 0
     table = metrics_table(result)
     with pd.option_context("display.width", 200):
-        print(f"Noncompliance risk model — capacity {args.capacity} inspections per province")
+        print(
+            f"Noncompliance risk model — capacity {args.capacity} inspections per province, "
+            f"list ranked by {args.rank_by}; propensity of inspection "
+            f"{result['propensity_source']}"
+        )
         print(table.round(3).to_string())
+    print(
+        f"\nrecommended: reserve {result['recommended_random_share']:.0%} of capacity for "
+        "random inspections (--random-share) so that outcomes can be evaluated without bias"
+    )
     if "bayes_auc" in result:
         print(f"\nBayes-optimal ROC AUC (true probabilities): {result['bayes_auc']:.3f}")
         print(f"gap to the model (all rows): {result['auc_gap']:.3f}  (target <= 0.01)")
+        print(f"gap on uninspected rows: {result['auc_gap_uninspected']:.3f}")
         print(
             "precision at capacity with the true probabilities: "
             f"{result['bayes_precision_at_capacity']:.3f}"
         )
-        bias = ", ".join(f"{k} {v:+.3f}" for k, v in result["label_bias"].items())
-        print(f"labelled rows minus all rows (effect of who was inspected): {bias}")
         print(SYNTHETIC_NOTE)
     return 0
 
@@ -490,11 +511,26 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("--language", choices=["id", "en"], default="id")
     sc.add_argument("--reasons-for", choices=["list", "all"], default="list")
     sc.add_argument("--seed", type=int, default=0)
+    sc.add_argument(
+        "--rank-by",
+        choices=["gain", "risk", "blend"],
+        default="blend",
+        help="rank by a blend of expected unregistered workers and risk (default), "
+        "by expected unregistered workers (gain) or by risk",
+    )
+    sc.add_argument(
+        "--random-share",
+        type=float,
+        default=0.0,
+        help="share of capacity drawn at random among uninspected employers (recommended 0.05)",
+    )
     sc.set_defaults(func=_cmd_employers_score)
     ev = emp_sub.add_parser("evaluate", help="cross-validated metrics of the risk model")
     ev.add_argument("--registry", type=Path, required=True)
     ev.add_argument("--capacity", type=int, default=480, help="inspections per province")
     ev.add_argument("--seed", type=int, default=0)
+    ev.add_argument("--rank-by", choices=["gain", "risk", "blend"], default="blend")
+    ev.add_argument("--json", action="store_true", help="print the figures as JSON")
     ev.set_defaults(func=_cmd_employers_evaluate)
 
     rep = sub.add_parser("report", help="province policy briefs and the national overview")

@@ -46,3 +46,28 @@ def registry_frame() -> pd.DataFrame:
     from io import StringIO
 
     return pd.read_csv(StringIO(REGISTRY_CSV), dtype=str, keep_default_na=False)
+
+
+@pytest.fixture(scope="session")
+def small_registry() -> pd.DataFrame:
+    """A validated synthetic registry of 3,000 employers, 30% inspected (shared, never modified)."""
+    from perjaka_analysis.employers.synth import generate_registry
+    from perjaka_analysis.validate import validate_registry
+
+    return validate_registry(generate_registry(3000, seed=5, label_share=0.3).frame)
+
+
+@pytest.fixture(scope="session")
+def risk_model(small_registry):
+    """The risk model fitted once per test session on ``small_registry``."""
+    from perjaka_analysis.employers import RiskModel
+
+    return RiskModel(random_state=0).fit(small_registry)
+
+
+@pytest.fixture(scope="session")
+def small_scored(small_registry, risk_model) -> pd.DataFrame:
+    """``small_registry`` scored with ``risk_model`` (capacity 30, key ``b"k"``, English)."""
+    from perjaka_analysis.employers import score_registry
+
+    return score_registry(small_registry, model=risk_model, capacity=30, key=b"k", language="en")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -18,19 +20,19 @@ from perjaka_analysis.employers import (
     generate_registry,
     score_registry,
 )
-from perjaka_analysis.employers.model import derive_features, rule_of_thumb
+from perjaka_analysis.employers.features import derive_features, rule_of_thumb
 from perjaka_analysis.privacy import KeyCreatedWarning, load_key, pseudonymise
 from perjaka_analysis.validate import validate_registry
 
 
 @pytest.fixture(scope="module")
-def registry() -> pd.DataFrame:
-    return validate_registry(generate_registry(12000, seed=5, label_share=0.3).frame)
+def registry(small_registry) -> pd.DataFrame:
+    return small_registry
 
 
 @pytest.fixture(scope="module")
-def fitted(registry) -> RiskModel:
-    return RiskModel(random_state=0).fit(registry)
+def fitted(risk_model) -> RiskModel:
+    return risk_model
 
 
 def test_synthetic_registry_follows_the_contract_and_is_labelled_in_part():
@@ -68,27 +70,28 @@ def test_selective_labels_find_more_noncompliance_than_random_ones():
     assert sel["noncompliant"].mean() > rand["noncompliant"].mean() + 0.05
 
 
-def test_model_beats_the_rule_of_thumb_on_held_out_labels(registry):
+def test_model_beats_the_rule_of_thumb_on_held_out_labels(registry, fitted):
     labelled = registry[registry["noncompliant"].notna()]
-    train = labelled.sample(frac=0.6, random_state=1)
-    test = labelled.drop(train.index)
-    model = RiskModel(random_state=0).fit(train)
-    y = test["noncompliant"].astype(int)
-    model_auc = roc_auc_score(y, model.predict(test))
-    rule_auc = roc_auc_score(y, rule_of_thumb(test))
+    y = labelled["noncompliant"].astype(int)
+    held_out = fitted.risk_out_of_fold(labelled)  # each row scored by a model that never saw it
+    assert held_out.loc[labelled.index].equals(
+        labelled["employer_id"].map(fitted.oof_risk_).rename("risk")
+    )
+    model_auc = roc_auc_score(y, held_out)
+    rule_auc = roc_auc_score(y, rule_of_thumb(labelled))
     assert model_auc > rule_auc + 0.03
 
 
 def test_probabilities_are_calibrated(registry, fitted):
     labelled = registry[registry["noncompliant"].notna()]
-    risk = fitted.predict(labelled)
+    risk = fitted.predict_risk(labelled)
     # mean predicted risk matches the observed rate within 3 points
     assert risk.mean() == pytest.approx(labelled["noncompliant"].mean(), abs=0.03)
 
 
 def test_same_seed_same_scores(registry):
-    a = RiskModel(random_state=3).fit(registry).predict(registry)
-    b = RiskModel(random_state=3).fit(registry).predict(registry)
+    a = RiskModel(random_state=3).fit(registry).predict_risk(registry)
+    b = RiskModel(random_state=3).fit(registry).predict_risk(registry)
     pd.testing.assert_series_equal(a, b)
 
 
@@ -103,7 +106,7 @@ def test_missing_optional_columns_are_handled(registry):
         "noncompliant",
     ]
     slim = registry[required]
-    risk = RiskModel(random_state=0).fit(slim).predict(slim)
+    risk = RiskModel(random_state=0).fit(slim).predict_risk(slim)
     assert risk.between(0, 1).all()
     features = derive_features(slim)
     assert features["wage_ratio"].isna().all()
@@ -116,8 +119,8 @@ def test_no_labels_is_a_clear_error(registry):
         RiskModel().fit(registry.drop(columns="noncompliant"))
 
 
-def test_evaluate_reports_the_gap_to_the_bayes_optimal_auc(registry):
-    result = evaluate(registry, folds=3)
+def test_evaluate_reports_the_gap_to_the_bayes_optimal_auc(registry, fitted):
+    result = evaluate(registry, model=fitted)
     assert 0.5 < result["cv"]["roc_auc"] <= 1
     assert result["bayes_auc"] >= result["population"]["roc_auc"] - 0.01
     assert result["auc_gap"] < 0.06
@@ -158,15 +161,21 @@ def test_key_from_environment_then_file(monkeypatch, tmp_path):
 
 def test_score_table_hides_ids_and_ranks_within_province(registry, fitted):
     extra = registry.assign(employer_name="PT Rahasia")
-    table = score_registry(extra, model=fitted, capacity=25, key=b"k", language="en")
+    table = score_registry(
+        extra, model=fitted, capacity=25, key=b"k", language="en", rank_by="gain"
+    )
     assert "employer_id" not in table and "employer_name" not in table
     assert not table["pseudonym"].isin(registry["employer_id"]).any()
     for _, g in table.groupby("province"):
-        assert g["rank_in_province"].tolist() == list(range(1, len(g) + 1))
-        assert g["risk"].is_monotonic_decreasing
-        assert g["on_list"].sum() == min(25, len(g))
+        open_ = g[~g["inspected"]]
+        assert open_["rank_in_province"].tolist() == list(range(1, len(open_) + 1))
+        assert open_["expected_unregistered_workers"].is_monotonic_decreasing
+        assert g["on_list"].sum() == min(25, len(open_))
+        assert g["rank_in_province"].isna().tolist() == g["inspected"].tolist()
     listed = table[table["on_list"]]
-    assert (listed["reasons"] != "").mean() > 0.9
+    # every listed employer whose risk is notable is told why (small provinces
+    # also list low-risk employers: capacity exceeds the employers with a gap)
+    assert (listed.loc[listed["risk"] > 0.2, "reasons"] != "").mean() > 0.9
     assert (table.loc[~table["on_list"], "reasons"] == "").all()
 
 
@@ -235,23 +244,8 @@ def test_bad_registry_is_rejected_before_scoring(tmp_path, capsys):
 def test_cli_synth_score_evaluate_round_trip(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("PERJAKA_PSEUDONYM_KEY", "test-key")
     reg = tmp_path / "reg.csv"
-    assert (
-        main(
-            [
-                "employers",
-                "synth",
-                "--n",
-                "3000",
-                "--seed",
-                "1",
-                "--label-share",
-                "0.4",
-                "--out",
-                str(reg),
-            ]
-        )
-        == 0
-    )
+    args = ["--n", "1500", "--seed", "1", "--label-share", "0.4", "--out", str(reg)]
+    assert main(["employers", "synth", *args]) == 0
     assert "SYNTHETIC" in capsys.readouterr().out
     out = tmp_path / "scores.csv"
     assert (
@@ -260,8 +254,20 @@ def test_cli_synth_score_evaluate_round_trip(tmp_path, capsys, monkeypatch):
     )
     scores = pd.read_csv(out)
     assert "pseudonym" in scores and "employer_id" not in scores
+    # the same registry with its rows in another order gives the same file
+    shuffled = tmp_path / "shuffled.csv"
+    pd.read_csv(reg, dtype=str).iloc[::-1].to_csv(shuffled, index=False)
     again = tmp_path / "scores2.csv"
-    main(["employers", "score", "--registry", str(reg), "--out", str(again), "--capacity", "10"])
-    assert pd.read_csv(again)["pseudonym"].tolist() == scores["pseudonym"].tolist()
+    main(
+        ["employers", "score", "--registry", str(shuffled), "--out", str(again), "--capacity", "10"]
+    )
+    pd.testing.assert_frame_equal(pd.read_csv(again), scores)
+    capsys.readouterr()
+    assert main(["employers", "evaluate", "--registry", str(reg), "--json"]) == 0
+    figures = json.loads(capsys.readouterr().out)
+    for kind in ("naive", "ipw", "dr", "truth"):
+        assert set(figures[kind]) == {"base_rate", "roc_auc", "brier", "precision_at_capacity"}
+    assert 0.5 < figures["dr"]["roc_auc"] < 1 and figures["bayes_auc"] > 0.5
     assert main(["employers", "evaluate", "--registry", str(reg)]) == 0
-    assert "Bayes-optimal" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "Bayes-optimal" in printed and "doubly robust" in printed

@@ -1,152 +1,84 @@
-"""Noncompliance risk model: features from the registry contract, a calibrated
-scikit-learn pipeline, and the metrics a PERJAKA team needs to trust a list.
+"""Noncompliance risk model: a scikit-learn estimator over the registry contract.
+
+``RiskModel`` follows the scikit-learn estimator contract: ``__init__`` only
+stores its parameters, ``fit`` returns ``self`` and keeps everything it learns
+in trailing-underscore attributes, so ``sklearn.base.clone`` and
+``sklearn.model_selection.cross_val_predict`` work. Scores do not depend on
+the order of the rows: the training rows are put in a canonical order (by
+``employer_id``) before any random split, and the calibration is a smooth,
+strictly increasing map (Platt scaling of out-of-fold booster scores), so
+employers with different booster scores never share a risk.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+import contextlib
 
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, clone
-from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
+from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
 
-from ..contracts import SECTORS
 from ..errors import PerjakaError
+from .features import CATEGORICAL, MONOTONE, NUMERIC, derive_features, ump_for
 
-__all__ = [
-    "CATEGORICAL",
-    "NUMERIC",
-    "RiskModel",
-    "build_pipeline",
-    "calibration_slope",
-    "derive_features",
-    "precision_at_capacity",
-]
+#: Below this many rows, fits and predictions run on one OpenMP thread: on
+#: small data, threads cost more than they save (ten times more on a busy
+#: 2-core machine). Results do not depend on the number of threads.
+SERIAL_BELOW = 50_000
 
-CONTRIBUTION_RATE = 0.05
-WAGE_CAP_IDR = 12_000_000
-
-NUMERIC = [
-    "log_workers",
-    "share_registered",
-    "log_unregistered",
-    "wage_ratio",
-    "below_ump",
-    "dependants_per_worker",
-    "months_in_arrears",
-    "log_arrears_per_worker",
-    "late_payments_12m",
-    "deactivation_rate",
-    "firm_age_years",
-]
-CATEGORICAL = ["sector", "province"]
-#: Direction of each numeric feature's effect on risk that the model may learn
-#: (+1 only up, -1 only down, 0 free): more arrears, late payments,
-#: deactivations or unregistered workers never lower the risk; a higher share
-#: registered, wage or family ratio, or an older registration never raises it.
-MONOTONE = {
-    "log_workers": 0,
-    "share_registered": -1,
-    "log_unregistered": 1,
-    "wage_ratio": -1,
-    "below_ump": 1,
-    "dependants_per_worker": -1,
-    "months_in_arrears": 1,
-    "log_arrears_per_worker": 1,
-    "late_payments_12m": 1,
-    "deactivation_rate": 1,
-    "firm_age_years": -1,
-}
+__all__ = ["RiskModel", "build_pipeline", "canonical_order", "labelled_rows", "read_ump_table"]
 
 
-def _col(frame: pd.DataFrame, name: str) -> np.ndarray:
-    """A numeric column as float, or all-NaN when the optional column is absent."""
-    if name not in frame:
-        return np.full(len(frame), np.nan)
-    return pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+def read_ump_table() -> pd.DataFrame:
+    """Minimum wage per province and year (``province, year, ump_idr``), from ``ump.csv``."""
+    from ..datasets import raw_path
+    from ..provinces import normalise_province
+
+    ump = pd.read_csv(raw_path("ump.csv"))
+    ump["province"] = ump["province"].map(normalise_province)
+    return ump[["province", "year", "ump_idr"]]
 
 
-def _province_names() -> tuple[str, ...]:
-    from ..provinces import province_table
-
-    return tuple(province_table()["province"])
-
-
-def _codes(values: pd.Series, vocabulary: Sequence[str]) -> np.ndarray:
-    """Integer codes against a fixed vocabulary (KBLI sections, the 38 provinces);
-    -1 for anything else. A fixed vocabulary keeps codes identical across
-    registries and avoids learning the categories at fit time."""
-    return pd.Categorical(values.astype(str), categories=list(vocabulary)).codes.astype(float)
+def labelled_rows(registry: pd.DataFrame) -> pd.DataFrame:
+    """The rows with an inspection outcome (``noncompliant`` 0 or 1)."""
+    if "noncompliant" not in registry:
+        raise PerjakaError(
+            "the registry has no 'noncompliant' column: a risk model needs inspection "
+            "outcomes (0 or 1) for at least some employers"
+        )
+    return registry[registry["noncompliant"].notna()]
 
 
-def derive_features(
-    registry: pd.DataFrame,
-    ump: pd.Series | None = None,
-    as_of: str | pd.Timestamp | None = None,
-) -> pd.DataFrame:
-    """Model features derived from the registry contract.
+def canonical_order(frame: pd.DataFrame) -> np.ndarray:
+    """Positions that sort the rows canonically: by ``employer_id`` when present,
+    else by a hash of the row's values. The same rows in any file order give
+    the same sequence, so random splits made after it do not depend on file order.
 
-    Parameters
-    ----------
-    registry : pandas.DataFrame
-        A validated registry; optional columns may be absent (their features
-        are then missing, which the model handles).
-    ump : pandas.Series, optional
-        Provincial minimum wage by province (Rp/month); without it the wage
-        features are missing.
-    as_of : date, optional
-        Date the firm age is measured at (default: the latest
-        ``registered_since`` in the registry).
-
-    Returns
-    -------
-    pandas.DataFrame
-        The :data:`NUMERIC` and :data:`CATEGORICAL` columns.
+    Examples
+    --------
+    >>> canonical_order(pd.DataFrame({"employer_id": ["b", "a", "c"]})).tolist()
+    [1, 0, 2]
     """
-    reported = _col(registry, "workers_reported")
-    registered = _col(registry, "workers_registered")
-    per = np.maximum(registered, 1)
-    wage = _col(registry, "wage_reported_idr")
-    floor = (
-        ump.reindex(registry["province"]).to_numpy(dtype=float)
-        if ump is not None
-        else np.full(len(registry), np.nan)
-    )
-    ratio = wage / floor
-    if "registered_since" in registry:
-        since = pd.to_datetime(registry["registered_since"])
-        end = pd.Timestamp(as_of) if as_of is not None else since.max()
-        age = ((end - since).dt.days / 365.25).to_numpy(dtype=float, na_value=np.nan)
+    if "employer_id" in frame:
+        key = frame["employer_id"].astype(str).to_numpy()
     else:
-        age = np.full(len(registry), np.nan)
-    arrears = _col(registry, "arrears_idr")
-    return pd.DataFrame(
-        {
-            "log_workers": np.log1p(reported),
-            "share_registered": np.clip(registered / np.maximum(reported, 1), 0, 2),
-            "log_unregistered": np.log1p(np.clip(reported - registered, 0, None)),
-            "wage_ratio": ratio,
-            "below_ump": np.where(np.isnan(ratio), np.nan, (ratio < 1).astype(float)),
-            "dependants_per_worker": _col(registry, "dependants_registered") / per,
-            "months_in_arrears": _col(registry, "months_in_arrears"),
-            "log_arrears_per_worker": np.log1p(arrears / per),
-            "late_payments_12m": _col(registry, "late_payments_12m"),
-            "deactivation_rate": _col(registry, "deactivations_12m") / per,
-            "firm_age_years": age,
-            "sector": _codes(registry["sector"], SECTORS),
-            "province": _codes(registry["province"], _province_names()),
-        },
-        index=registry.index,
-    )
+        key = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    return np.argsort(key, kind="stable")
+
+
+def _threads(n_rows: int) -> threadpool_limits | contextlib.nullcontext:
+    """One OpenMP thread for small data (see :data:`SERIAL_BELOW`)."""
+    if n_rows < SERIAL_BELOW:
+        return threadpool_limits(limits=1, user_api="openmp")
+    return contextlib.nullcontext()
 
 
 class _FillAbsent(TransformerMixin, BaseEstimator):
@@ -173,7 +105,7 @@ def build_pipeline(
     max_iter: int = 300,
 ) -> Pipeline:
     """The uncalibrated pipeline: derived features -> columns -> gradient boosting
-    (with the monotone constraints of :data:`MONOTONE`).
+    (with the monotone constraints of :data:`~.features.MONOTONE`).
 
     Parameters
     ----------
@@ -193,7 +125,7 @@ def build_pipeline(
     features = FunctionTransformer(
         derive_features, kw_args={"ump": ump, "as_of": as_of}, validate=False
     )
-    # sector and province arrive as codes of fixed vocabularies (see _codes)
+    # sector and province arrive as codes of fixed vocabularies (see features._codes)
     columns = ColumnTransformer(
         [("num", "passthrough", NUMERIC), ("cat", "passthrough", CATEGORICAL)],
         verbose_feature_names_out=False,
@@ -221,133 +153,69 @@ def build_pipeline(
     )
 
 
-def calibration_slope(y: np.ndarray, p: np.ndarray) -> tuple[float, float]:
-    """Slope and intercept of the logistic recalibration of ``y`` on logit(p).
-
-    A slope of 1 and intercept of 0 mean calibrated scores; a slope below 1
-    means over-confident scores.
-    """
-    p = np.clip(p, 1e-6, 1 - 1e-6)
-    logit = np.log(p / (1 - p)).reshape(-1, 1)
-    fit = LogisticRegression(C=1e6).fit(logit, y)
-    return float(fit.coef_[0, 0]), float(fit.intercept_[0])
-
-
-def precision_at_capacity(
-    y: np.ndarray,
-    score: np.ndarray,
-    province: np.ndarray,
-    *,
-    capacity: int = 480,
-    registry_size: pd.Series | None = None,
-) -> tuple[float, float]:
-    """Precision of inspecting the top-scored employers of each province.
-
-    With ``registry_size`` (employers per province in the registry), the
-    capacity is applied as a share (``capacity / size``) to the evaluated rows
-    of each province, so that evaluating on a labelled subset keeps the same
-    inspection intensity; otherwise the top ``capacity`` rows per province.
-
-    Returns
-    -------
-    precision : float
-        Share of noncompliant among the selected rows.
-    lift : float
-        Precision divided by the base rate of the evaluated rows.
-    """
-    frame = pd.DataFrame({"y": y, "s": score, "p": province})
-    picked = []
-    for prov, g in frame.groupby("p", sort=False):
-        k = capacity
-        if registry_size is not None:
-            share = min(1.0, capacity / float(registry_size.get(prov, len(g))))
-            k = int(np.ceil(share * len(g)))
-        picked.append(g.nlargest(min(k, len(g)), "s"))
-    top = pd.concat(picked)
-    precision = float(top["y"].mean())
-    return precision, precision / float(frame["y"].mean())
-
-
-class _Calibrated(BaseEstimator, ClassifierMixin):
-    """Pipeline + probability calibration (isotonic with enough labels, else sigmoid)."""
-
-    def __init__(self, pipeline: Pipeline, cv: int = 3, random_state: int = 0) -> None:
-        self.pipeline = pipeline
-        self.cv = cv
-        self.random_state = random_state
-
-    def fit(self, x: pd.DataFrame, y: np.ndarray) -> _Calibrated:
-        method = "isotonic" if len(y) >= 5000 else "sigmoid"
-        folds = StratifiedKFold(self.cv, shuffle=True, random_state=self.random_state)
-        # ensemble=False: calibrate on out-of-fold scores, then keep one model
-        # refitted on all rows, so scoring a large registry costs one pass.
-        self.model_ = CalibratedClassifierCV(
-            clone(self.pipeline), method=method, cv=folds, ensemble=False
-        )
-        self.model_.fit(x, y)
-        self.classes_ = self.model_.classes_
-        return self
-
-    def predict_proba(self, x: pd.DataFrame) -> np.ndarray:
-        return self.model_.predict_proba(x)
-
-
-@dataclass
-class RiskModel:
+class RiskModel(ClassifierMixin, BaseEstimator):
     """Calibrated noncompliance risk, trained on the labelled rows of a registry.
 
     Parameters
     ----------
-    ump : pandas.Series, optional
-        Provincial minimum wage by province (default: shipped ``ump.csv``).
+    ump : pandas.Series or pandas.DataFrame, optional
+        Provincial minimum wage: one value per province, or a table
+        ``province, year, ump_idr`` from which the year of ``as_of`` is taken
+        (default: the shipped ``ump.csv``).
+    as_of : date, optional
+        Date of the data (firm age and the minimum wage's year); default: the
+        latest ``registered_since`` of the training rows, else today.
     random_state : int
-        Seed (same seed and data, same scores).
+        Seed (same seed and data, same scores, whatever the row order).
     calibration_folds : int
-        Folds of the probability calibration.
+        Folds of the out-of-fold booster scores the calibration is fitted on;
+        they also give each training row an out-of-fold risk (``oof_risk_``).
+    max_iter : int
+        Maximum boosting iterations.
+
+    Attributes
+    ----------
+    as_of_, ump_ : the date and minimum wages used.
+    pipeline_ : the booster pipeline refitted on every training row.
+    calibrator_ : logistic map from booster score to probability.
+    oof_risk_ : pandas.Series, out-of-fold risk of each training row, indexed
+        by ``employer_id`` (by training position when the frame has none).
+    n_labelled_, base_rate_, classes_
 
     Examples
     --------
+    >>> from sklearn.base import clone
     >>> from perjaka_analysis.employers.synth import generate_registry
-    >>> reg = generate_registry(3000, seed=2, label_share=0.5).frame
+    >>> reg = generate_registry(2000, seed=2, label_share=0.5).frame
     >>> model = RiskModel(random_state=0).fit(reg)
-    >>> risk = model.predict(reg)
-    >>> bool(((risk > 0) & (risk < 1)).all())
-    True
+    >>> risk = model.predict_risk(reg)
+    >>> bool(((risk > 0) & (risk < 1)).all()), clone(model).as_of is None
+    (True, True)
     """
 
-    ump: pd.Series | None = None
-    random_state: int = 0
-    calibration_folds: int = 3
-    as_of: pd.Timestamp | None = None
-    estimator_: _Calibrated | None = field(default=None, init=False, repr=False)
-    n_labelled_: int = field(default=0, init=False)
-    base_rate_: float = field(default=float("nan"), init=False)
+    def __init__(
+        self,
+        ump: pd.Series | pd.DataFrame | None = None,
+        as_of: str | pd.Timestamp | None = None,
+        random_state: int = 0,
+        calibration_folds: int = 3,
+        max_iter: int = 300,
+    ) -> None:
+        self.ump = ump
+        self.as_of = as_of
+        self.random_state = random_state
+        self.calibration_folds = calibration_folds
+        self.max_iter = max_iter
 
-    def _ump(self) -> pd.Series:
-        if self.ump is None:
-            from .synth import ump_table
-
-            self.ump = ump_table()
-        return self.ump
-
-    def _estimator(self) -> _Calibrated:
-        if self.as_of is None:
-            raise PerjakaError("as_of is not set")
-        pipe = build_pipeline(self._ump(), as_of=self.as_of, random_state=self.random_state)
-        return _Calibrated(pipe, cv=self.calibration_folds, random_state=self.random_state)
-
-    @staticmethod
-    def labelled(registry: pd.DataFrame) -> pd.DataFrame:
-        """The rows with an inspection outcome."""
-        if "noncompliant" not in registry:
-            raise PerjakaError(
-                "the registry has no 'noncompliant' column: a risk model needs inspection "
-                "outcomes (0 or 1) for at least some employers"
-            )
-        return registry[registry["noncompliant"].notna()]
-
-    def _check_labels(self, labelled: pd.DataFrame) -> np.ndarray:
-        y = labelled["noncompliant"].astype(int).to_numpy()
+    # -- fitting -------------------------------------------------------------
+    def _training_rows(self, x: pd.DataFrame, y: object) -> tuple[pd.DataFrame, np.ndarray]:
+        if y is None:
+            x = labelled_rows(x)
+            y = x["noncompliant"]
+        y = pd.to_numeric(pd.Series(np.asarray(y, dtype=object)), errors="coerce")
+        if y.isna().any() or not y.isin([0, 1]).all():
+            raise PerjakaError("outcomes must be 0 or 1 (noncompliant), without gaps")
+        y = y.astype(int).to_numpy()
         counts = np.bincount(y, minlength=2)
         if counts.min() < 2 * self.calibration_folds:
             raise PerjakaError(
@@ -355,226 +223,93 @@ class RiskModel:
                 f"{counts[0]} compliant labelled rows; need at least "
                 f"{2 * self.calibration_folds} of each"
             )
-        return y
+        return x, y
 
-    def fit(self, registry: pd.DataFrame) -> RiskModel:
-        """Train on the labelled rows of a validated registry.
+    def fit(self, X: pd.DataFrame, y: object = None) -> RiskModel:
+        """Train on a registry.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame
+            Validated registry rows.
+        y : array-like, optional
+            Outcomes of every row of ``X``; when omitted, the rows of ``X``
+            with a ``noncompliant`` label are used with that label.
 
         Returns
         -------
         RiskModel
             self
         """
-        if self.as_of is None and "registered_since" in registry:
-            self.as_of = pd.to_datetime(registry["registered_since"]).max()
-        if self.as_of is None or pd.isna(self.as_of):
-            self.as_of = pd.Timestamp.today().normalize()
-        labelled = self.labelled(registry)
-        y = self._check_labels(labelled)
-        self.estimator_ = self._estimator().fit(labelled, y)
-        self.n_labelled_ = len(y)
-        self.base_rate_ = float(y.mean())
+        x, y = self._training_rows(X, y)
+        with _threads(len(x)):
+            return self._fit(x, y)
+
+    def _fit(self, x: pd.DataFrame, y: np.ndarray) -> RiskModel:
+        as_of = self.as_of
+        if as_of is None and "registered_since" in x:
+            as_of = pd.to_datetime(x["registered_since"]).max()
+        as_of = pd.Timestamp.today().normalize() if as_of is None or pd.isna(as_of) else as_of
+        self.as_of_ = pd.Timestamp(as_of)
+        self.ump_ = ump_for(self.ump if self.ump is not None else read_ump_table(), self.as_of_)
+        order = canonical_order(x)
+        xo, yo = x.iloc[order], y[order]
+        pipe = build_pipeline(
+            self.ump_, as_of=self.as_of_, random_state=self.random_state, max_iter=self.max_iter
+        )
+        folds = StratifiedKFold(
+            self.calibration_folds, shuffle=True, random_state=self.random_state
+        )
+        raw = np.empty(len(yo))
+        for train, test in folds.split(np.zeros(len(yo)), yo):
+            part = clone(pipe).fit(xo.iloc[train], yo[train])
+            raw[test] = part.decision_function(xo.iloc[test])
+        self.calibrator_ = LogisticRegression(C=1e4).fit(raw.reshape(-1, 1), yo)
+        self.pipeline_ = clone(pipe).fit(xo, yo)
+        keys = xo["employer_id"].astype(str).to_numpy() if "employer_id" in xo else order
+        self.oof_risk_ = pd.Series(self._calibrate(raw), index=keys, name="risk")
+        self.classes_ = np.array([0, 1])
+        self.n_labelled_ = len(yo)
+        self.base_rate_ = float(yo.mean())
         return self
 
-    def predict(self, registry: pd.DataFrame) -> pd.Series:
-        """Calibrated probability of noncompliance of every row."""
-        if self.estimator_ is None:
+    # -- prediction ----------------------------------------------------------
+    def _calibrate(self, raw: np.ndarray) -> np.ndarray:
+        a, b = float(self.calibrator_.coef_[0, 0]), float(self.calibrator_.intercept_[0])
+        return 1.0 / (1.0 + np.exp(-(a * raw + b)))
+
+    def decision_function(self, X: pd.DataFrame) -> np.ndarray:
+        """Calibrated log-odds of noncompliance."""
+        check_is_fitted(self, "pipeline_")
+        with _threads(len(X)):
+            raw = self.pipeline_.decision_function(X)
+        a, b = float(self.calibrator_.coef_[0, 0]), float(self.calibrator_.intercept_[0])
+        return a * raw + b
+
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        """Probabilities of compliant (column 0) and noncompliant (column 1)."""
+        p = 1.0 / (1.0 + np.exp(-self.decision_function(X)))
+        return np.column_stack([1 - p, p])
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        """1 where the risk is at least 0.5 (the scikit-learn classifier contract)."""
+        return (self.predict_proba(X)[:, 1] >= 0.5).astype(int)
+
+    def predict_risk(self, registry: pd.DataFrame) -> pd.Series:
+        """Calibrated probability of noncompliance of every row (index kept)."""
+        if not hasattr(self, "pipeline_"):
             raise PerjakaError("the risk model is not fitted")
-        return pd.Series(
-            self.estimator_.predict_proba(registry)[:, 1], index=registry.index, name="risk"
-        )
+        return pd.Series(self.predict_proba(registry)[:, 1], index=registry.index, name="risk")
 
-    def cross_validated(self, registry: pd.DataFrame, folds: int = 5) -> pd.Series:
-        """Out-of-fold risk for the labelled rows (each scored by a model that never saw it)."""
-        if self.as_of is None:
-            self.as_of = pd.to_datetime(registry.get("registered_since")).max()
-        labelled = self.labelled(registry)
-        y = self._check_labels(labelled)
-        out = np.empty(len(labelled))
-        splitter = StratifiedKFold(folds, shuffle=True, random_state=self.random_state)
-        for train, test in splitter.split(labelled, y):
-            est = self._estimator().fit(labelled.iloc[train], y[train])
-            out[test] = est.predict_proba(labelled.iloc[test])[:, 1]
-        return pd.Series(out, index=labelled.index, name="risk_oof")
+    def risk_out_of_fold(self, registry: pd.DataFrame) -> pd.Series:
+        """Risk of every row, out-of-fold for the rows the model was trained on.
 
-
-def rule_of_thumb(registry: pd.DataFrame) -> np.ndarray:
-    """Baseline score: months in arrears, ties broken by the registration gap."""
-    reported = np.maximum(_col(registry, "workers_reported"), 1)
-    gap = np.clip((reported - _col(registry, "workers_registered")) / reported, 0, 1)
-    return _col(registry, "months_in_arrears") + 0.01 * gap
-
-
-def score_metrics(
-    y: np.ndarray,
-    p: np.ndarray,
-    province: np.ndarray,
-    *,
-    capacity: int = 480,
-    registry_size: pd.Series | None = None,
-    probabilistic: bool = True,
-) -> dict[str, float]:
-    """ROC AUC, PR AUC, Brier, calibration slope/intercept, precision and lift at
-    capacity (per province) and in the top 5% nationally.
-
-    For a score that is not a probability (``probabilistic=False``) the Brier
-    score and calibration are NaN.
-    """
-    slope, intercept = calibration_slope(y, p) if probabilistic else (np.nan, np.nan)
-    precision, lift = precision_at_capacity(
-        y, p, province, capacity=capacity, registry_size=registry_size
-    )
-    top = np.argsort(-np.asarray(p, dtype=float), kind="stable")[: max(1, len(y) // 20)]
-    top_precision = float(np.mean(np.asarray(y)[top]))
-    return {
-        "n": len(y),
-        "base_rate": float(np.mean(y)),
-        "roc_auc": float(roc_auc_score(y, p)),
-        "pr_auc": float(average_precision_score(y, p)),
-        "brier": float(brier_score_loss(y, p)) if probabilistic else np.nan,
-        "calibration_slope": slope,
-        "calibration_intercept": intercept,
-        "precision_at_capacity": precision,
-        "lift_at_capacity": lift,
-        "precision_top_5pct": top_precision,
-        "lift_top_5pct": top_precision / float(np.mean(y)),
-    }
-
-
-def evaluate(
-    registry: pd.DataFrame,
-    *,
-    capacity: int = 480,
-    random_state: int = 0,
-    folds: int = 5,
-    model: RiskModel | None = None,
-) -> dict:
-    """Everything ``perjaka employers evaluate`` prints.
-
-    Cross-validated metrics on the labelled rows, for the model and for the
-    rule of thumb (months in arrears). When the registry carries the
-    synthetic truth columns (``true_risk``, ``true_noncompliant``), also the
-    metrics on *every* row against the true outcome, the Bayes-optimal AUC of
-    the true probabilities and the gap to it, and how far the labelled-row
-    metrics are from the population ones (the effect of which employers were
-    inspected).
-
-    Returns
-    -------
-    dict
-        ``cv`` (model), ``baseline`` (rule of thumb), and for synthetic data
-        ``population`` (model on all rows), ``bayes_auc``, ``auc_gap``,
-        ``label_bias`` (labelled minus population, per metric); plus
-        ``oof`` (out-of-fold scores) and ``scores`` (all rows).
-    """
-    model = model or RiskModel(random_state=random_state)
-    labelled = RiskModel.labelled(registry)
-    y = labelled["noncompliant"].astype(int).to_numpy()
-    size = registry.groupby("province").size()
-    oof = model.cross_validated(registry, folds=folds)
-    out: dict = {
-        "cv": score_metrics(
-            y,
-            oof.to_numpy(),
-            labelled["province"].to_numpy(),
-            capacity=capacity,
-            registry_size=size,
-        ),
-        "baseline": score_metrics(
-            y,
-            rule_of_thumb(labelled),
-            labelled["province"].to_numpy(),
-            capacity=capacity,
-            registry_size=size,
-            probabilistic=False,
-        ),
-        "oof": oof,
-    }
-    model.fit(registry)
-    scores = model.predict(registry)
-    scores.loc[oof.index] = oof  # labelled rows: out-of-fold, never in-sample
-    out["scores"] = scores
-    if {"true_risk", "true_noncompliant"} <= set(registry.columns):
-        truth = registry["true_noncompliant"].astype(int).to_numpy()
-        prov = registry["province"].to_numpy()
-        pop = score_metrics(truth, scores.to_numpy(), prov, capacity=capacity)
-        out["population"] = pop
-        out["bayes_auc"] = float(roc_auc_score(truth, registry["true_risk"]))
-        out["bayes_precision_at_capacity"] = precision_at_capacity(
-            truth, registry["true_risk"].to_numpy(), prov, capacity=capacity
-        )[0]
-        out["auc_gap"] = out["bayes_auc"] - pop["roc_auc"]
-        out["label_bias"] = {
-            k: out["cv"][k] - pop[k]
-            for k in ("base_rate", "roc_auc", "pr_auc", "brier", "calibration_slope")
-        }
-    return out
-
-
-def metrics_table(result: dict) -> pd.DataFrame:
-    """The metrics of :func:`evaluate` as one table (rows: metrics; columns: settings)."""
-    cols = {"model, labelled rows (5-fold CV)": result["cv"], "rule of thumb": result["baseline"]}
-    if "population" in result:
-        cols["model, all rows vs true outcome"] = result["population"]
-    return pd.DataFrame(cols)
-
-
-SIZE_BANDS = ([-1, 4, 19, 99, 499, np.inf], ["1–4", "5–19", "20–99", "100–499", "500+"])
-
-
-def size_band(workers_reported: pd.Series) -> pd.Series:
-    """Firm size band by reported workers: 1–4, 5–19, 20–99, 100–499, 500+."""
-    edges, labels = SIZE_BANDS
-    return pd.cut(workers_reported.astype(float), edges, labels=labels).astype(str)
-
-
-def equity_table(
-    scored: pd.DataFrame,
-    *,
-    by: Sequence[str] = ("size_band", "sector", "district"),
-    province: str | None = None,
-) -> pd.DataFrame:
-    """Who the inspection list concentrates on, against the whole registry.
-
-    Parameters
-    ----------
-    scored : pandas.DataFrame
-        Output of :func:`perjaka_analysis.employers.score_registry` (with
-        ``on_list`` and the grouping columns).
-    by : sequence of str
-        Groupings: ``size_band``, ``sector``, ``district``.
-    province : str, optional
-        Restrict to one province (official name).
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``grouping, group, registry_n, registry_share, list_n, list_share,
-        ratio`` (list share / registry share; above 1 = over-represented).
-    """
-    frame = scored if province is None else scored[scored["province"] == province]
-    on_list = frame["on_list"].to_numpy(dtype=bool)
-    rows = []
-    for grouping in by:
-        if grouping not in frame:
-            continue
-        keys = frame[grouping].astype(str).fillna("(missing)")
-        all_n = keys.value_counts()
-        list_n = keys[on_list].value_counts()
-        for group, n in all_n.items():
-            k = int(list_n.get(group, 0))
-            rows.append(
-                {
-                    "grouping": grouping,
-                    "group": group,
-                    "registry_n": int(n),
-                    "registry_share": n / len(frame),
-                    "list_n": k,
-                    "list_share": k / max(int(on_list.sum()), 1),
-                }
-            )
-    out = pd.DataFrame(rows)
-    if out.empty:
-        return out
-    out["ratio"] = out["list_share"] / out["registry_share"]
-    return out
+        Rows whose ``employer_id`` was a training row get the risk of a fold
+        model that never saw them; every other row gets :meth:`predict_risk`.
+        """
+        risk = self.predict_risk(registry)
+        if "employer_id" in registry and len(self.oof_risk_):
+            ids = registry["employer_id"].astype(str)
+            oof = ids.map(self.oof_risk_)
+            risk = risk.where(oof.isna(), oof.astype(float))
+        return risk

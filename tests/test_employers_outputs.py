@@ -1,0 +1,137 @@
+"""Shareable lists (disclosure control), equity table and the cost of employer arrears."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from perjaka_analysis import read_registry
+from perjaka_analysis.datasets import data_dir
+from perjaka_analysis.employers import (
+    compute_arrears_cost,
+    disclosure_safe_list,
+    equity_table,
+    score_registry,
+    unique_listed_employers,
+)
+from perjaka_analysis.employers.disclosure import K_ANONYMITY
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return read_registry(data_dir() / "synthetic" / "employers.parquet")
+
+
+@pytest.fixture(scope="module")
+def shipped_scored(shipped, risk_model):
+    return score_registry(shipped, model=risk_model, key=b"k", language="en")
+
+
+def test_no_listed_employer_of_the_shipped_registry_is_unique_on_what_is_shown(
+    shipped, shipped_scored, risk_model
+):
+    exact = unique_listed_employers(shipped_scored, shipped, key=b"k", shown="exact")
+    view = disclosure_safe_list(shipped_scored, shipped, key=b"k", ump=risk_model.ump_)
+    assert len(view) == shipped_scored["on_list"].sum()
+    assert exact > 0.5 * len(view)  # the exact reasons identify most listed employers
+    assert unique_listed_employers(shipped_scored, shipped, key=b"k") == 0
+    assert (view["class_size"] >= K_ANONYMITY).all()
+    assert not view["reasons"].str.contains(r"\d+ of \d+|Rp", regex=True).any()
+    assert view["risk_band"].str.fullmatch(r"\d+–\d+%").all()
+
+
+def test_disclosure_generalises_until_k_employers_share_the_facts():
+    # six employers of one district share sector and size; one stands out
+    reg = pd.DataFrame(
+        {
+            "employer_id": [f"E{i}" for i in range(8)],
+            "province": ["Aceh"] * 8,
+            "district": ["D1"] * 6 + ["D2"] * 2,
+            "sector": ["C"] * 6 + ["G", "G"],
+            "workers_reported": [10] * 6 + [200, 10],
+            "workers_registered": [6] * 5 + [2, 100, 10],
+            "months_in_arrears": [0] * 8,
+        }
+    )
+    scored = pd.DataFrame(
+        {
+            "employer_id": ["E0", "E5", "E6"],
+            "province": ["Aceh"] * 3,
+            "rank_in_province": [1, 2, 3],
+            "on_list": [True] * 3,
+            "risk": [0.42, 0.3, 0.2],
+            "reason_codes": ["registration", "registration", "registration"],
+        }
+    )
+    view = disclosure_safe_list(scored, reg, k=5, language="en")
+    # E0: 5 employers of D1/C/5–19 registered 50–75% -> shown with its band
+    assert view.loc[0, "reasons"] == "registered 50–75% of reported workers"
+    assert view.loc[0, "class_size"] == 5 and view.loc[0, "disclosure_level"] == 0
+    # E5: alone in its band; 6 employers of D1/C/5–19 do not register everyone
+    assert view.loc[1, "reasons"] == "not all workers registered"
+    assert view.loc[1, "class_size"] == 6 and view.loc[1, "disclosure_level"] == 1
+    # E6: only 7 employers in Aceh do not register everyone -> province level
+    assert view.loc[2, "district"] == "" and view.loc[2, "sector"] == ""
+    assert view.loc[2, "class_size"] == 7 and view.loc[2, "disclosure_level"] == 4
+    assert view["risk_band"].tolist() == ["40–50%", "30–40%", "20–30%"]
+    exact = disclosure_safe_list(scored, reg, k=5, identified=True)
+    assert exact["risk"].tolist() == [0.42, 0.3, 0.2]
+
+
+def test_equity_table_shows_outcome_precision_and_recall_by_group(small_scored):
+    eq = equity_table(small_scored, by=("size_band", "sector"))
+    assert np.allclose(eq.groupby("grouping")["registry_share"].sum(), 1)
+    assert np.allclose(eq.groupby("grouping")["list_share"].sum(), 1)
+    for _, row in eq[eq["grouping"] == "sector"].iterrows():
+        g = small_scored[small_scored["sector"] == row["group"]]
+        assert row["outcome_rate"] == pytest.approx(g["risk"].mean())
+        on = g[g["on_list"]]
+        if len(on):
+            assert row["precision"] == pytest.approx(on["risk"].mean())
+            assert row["recall"] == pytest.approx(on["risk"].sum() / g["risk"].sum())
+    everyone = equity_table(small_scored.assign(on_list=True), by=("sector",))
+    assert np.allclose(everyone["ratio"], 1) and np.allclose(everyone["recall"], 1)
+
+
+def test_arrears_cost_on_a_tiny_registry_computed_by_hand():
+    reg = pd.DataFrame(
+        {
+            "province": ["Aceh", "Aceh", "Aceh", "Bali"],
+            "workers_registered": [10, 4, 6, 20],
+            "dependants_registered": [12, np.nan, 1, 5],
+            "months_in_arrears": [2, 3, 0, 1],
+        }
+    )
+    scored = pd.DataFrame(
+        {
+            "province": ["Aceh", "Aceh", "Aceh", "Bali"],
+            "on_list": [True, True, False, False],
+            "rank_in_province": [1, 2, 3, 1],
+            "inactive_workers": [10, 4, 0, 20],
+            "inactive_dependants": [12, 0, 0, 5],
+        }
+    )
+    pop = pd.Series({"Aceh": 1000.0, "Bali": 500.0})
+    cost = compute_arrears_cost(reg, scored, top_k=1, population=pop)
+    assert cost.loc["Aceh", "employers_in_arrears"] == 2
+    assert cost.loc["Aceh", "inactive_workers"] == 14
+    assert cost.loc["Aceh", "inactive_dependants"] == 12  # a missing count counts as 0
+    assert cost.loc["Bali", "inactive_participants"] == 25
+    assert cost.loc["Aceh", "regained_participants"] == 22  # only rank 1 pays
+    assert cost.loc["Aceh", "regained_active_pp"] == pytest.approx(2.2)
+    assert cost.loc["Bali", "regained_participants"] == 0  # not on the list
+    every = compute_arrears_cost(reg, scored, population=pop)
+    assert every.loc["Aceh", "regained_participants"] == 26
+
+
+def test_arrears_cost_from_a_scored_registry_matches_the_registry(small_registry, small_scored):
+    cost = compute_arrears_cost(small_registry, small_scored)
+    in_arrears = small_registry["months_in_arrears"] > 0
+    assert cost["employers_in_arrears"].sum() == in_arrears.sum()
+    assert (
+        cost["inactive_workers"].sum() == small_registry.loc[in_arrears, "workers_registered"].sum()
+    )
+    listed = small_scored[small_scored["on_list"]]
+    assert cost["regained_workers"].sum() == listed["inactive_workers"].sum()
+    assert (cost["regained_participants"] <= cost["inactive_participants"]).all()
