@@ -603,7 +603,7 @@ def run_reports(
             from .render.pdf import write_pdfs
 
             ok = [run_dir / f"{o.slug}.html" for o in result.outcomes if o.status == "ok"]
-            result.pdf_note = write_pdfs(ok, jobs=max(workers, 1), language=config.language)
+            result.pdf_note = write_pdfs(ok, language=config.language)
         table = summary_table(run_facts, result.outcomes)
         write_summary(table, run_dir)
         write_index(run_facts, result.outcomes, run_dir)
