@@ -12,7 +12,9 @@
 Prints the wall times and their ratio (targets: full within 1.5x the floor
 and under 40 s on 2 cores; PDFs at most 15 s more).
 
-Usage: python benchmarks/reports_batch.py [--jobs 2]
+Usage: python benchmarks/reports_batch.py [--jobs 2] [--readme]
+(``--readme`` writes the figures into README.md between the
+``reports-batch`` markers.)
 """
 
 from __future__ import annotations
@@ -69,6 +71,7 @@ class PeakWorkerMemory:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--readme", action="store_true", help="write the figures into README.md")
     args = parser.parse_args()
     os.environ.setdefault("PERJAKA_PSEUDONYM_KEY", "benchmark-key")
     with tempfile.TemporaryDirectory() as tmp:
@@ -77,7 +80,7 @@ def main() -> None:
             full = run_reports(out=tmp, run_id="full", jobs=args.jobs, progress=False, reuse=False)
             full_s = time.perf_counter() - t0
         t0 = time.perf_counter()
-        floor = run_reports(
+        run_reports(
             out=tmp,
             run_id="floor",
             jobs=args.jobs,
@@ -99,16 +102,34 @@ def main() -> None:
         note = write_pdfs(pages)
         pdf_s = time.perf_counter() - t0
     ok = len(full.outcomes) - len(full.failures)
-    print(
-        f"full run: {ok}/{len(full.outcomes)} briefs in {full_s:.1f} s "
-        f"(jobs={args.jobs}; facts computed; target < 40 s on 2 cores)"
-    )
-    print(f"briefs with the facts reused: {again_s:.1f} s")
-    print(f"floor: {len(floor.outcomes)} empty notebooks in {floor_s:.1f} s")
-    print(f"ratio full / floor: {full_s / floor_s:.2f}x (target <= 1.5)")
-    print(f"ratio reused / floor: {again_s / floor_s:.2f}x")
-    print(f"pdf: {len(pages)} briefs in {pdf_s:.1f} s (target <= 15 s) {note}")
-    print(f"peak memory of one worker with its kernel: {memory.peak_mb:.0f} MB")
+    rows = [
+        ("all briefs, facts computed (full)", f"{ok}/{len(full.outcomes)} in {full_s:.1f} s"),
+        ("all briefs, facts reused", f"{again_s:.1f} s"),
+        ("floor: empty notebooks, same runner", f"{floor_s:.1f} s"),
+        ("ratio full / floor (target <= 1.5)", f"{full_s / floor_s:.2f}x"),
+        ("ratio reused / floor", f"{again_s / floor_s:.2f}x"),
+        ("A4 PDFs of all briefs (target <= 15 s)", f"{pdf_s:.1f} s {note}".strip()),
+        ("peak memory, one worker with its kernel", f"{memory.peak_mb:.0f} MB"),
+    ]
+    for label, value in rows:
+        print(f"{label}: {value}")
+    if args.readme:
+        readme = Path(__file__).resolve().parents[1] / "README.md"
+        text = readme.read_text(encoding="utf-8")
+        start, end = "<!-- reports-batch:start -->", "<!-- reports-batch:end -->"
+        table = "\n".join(
+            [
+                f"Measured by `python benchmarks/reports_batch.py --jobs {args.jobs} --readme` "
+                f"({os.cpu_count()} cores, shared machine):",
+                "",
+                "| step | figure |",
+                "|---|---|",
+                *[f"| {label} | {value} |" for label, value in rows],
+            ]
+        )
+        head, rest = text.split(start, 1)
+        _, tail = rest.split(end, 1)
+        readme.write_text(f"{head}{start}\n{table}\n{end}{tail}", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -214,7 +214,7 @@ def test_one_failing_province_leaves_the_others_and_exits_non_zero(
     captured = capsys.readouterr()
     assert "facts reused" in captured.out
     err = captured.err
-    assert "Bali" in err and "cell 2 of bali.failed.ipynb" in err and "forced failure" in err
+    assert "Bali" in err and "cell 3 of bali.failed.ipynb" in err and "forced failure" in err
     run = runs / "fail"
     assert (run / "aceh.html").is_file() and not (run / "bali.html").exists()
     failed = nbformat.read(run / "bali.failed.ipynb", as_version=4)

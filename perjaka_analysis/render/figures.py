@@ -34,7 +34,7 @@ def _pts(xs: Sequence[float], ys: Sequence[float]) -> str:
 
 def _years(dates: pd.Series | pd.DatetimeIndex) -> list[float]:
     d = pd.DatetimeIndex(dates)
-    return list(d.year + (d.dayofyear - 1) / 365.25)
+    return list(d.year + (d.day_of_year - 1) / 365.25)
 
 
 def fan_chart_svg(facts: ProvinceFacts, *, width: int = 680, height: int = 330) -> str:
