@@ -363,7 +363,10 @@ def _executor(jobs: int, scheduler: str | None, kernel: str) -> tuple[cf.Executo
                 "--scheduler needs the optional 'distributed' package: "
                 "pip install 'perjaka-analysis[dask]'"
             ) from None
-        client = Client(scheduler)
+        try:
+            client = Client(scheduler, timeout="20s")
+        except (OSError, TimeoutError) as exc:
+            raise PerjakaError(f"cannot reach the dask scheduler at {scheduler}: {exc}") from None
         _check_cluster(client, kernel)
         return client.get_executor(), client
     ctx = multiprocessing.get_context("spawn")
@@ -417,6 +420,7 @@ def _locked(run_dir: Path) -> Iterator[None]:
         try:
             yield
         finally:
+            (run_dir / ".lock").unlink(missing_ok=True)
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
@@ -545,7 +549,12 @@ def run_reports(
         own_client = None
         owned = executor is None
         if owned:
-            executor, own_client = _executor(workers, scheduler, kernel)
+            try:
+                executor, own_client = _executor(workers, scheduler, kernel)
+            except BaseException:
+                if run_id is None:
+                    shutil.rmtree(run_dir, ignore_errors=True)
+                raise
         warming = [executor.submit(warm_up) for _ in range(max(workers, 1))]
         try:
             if run_facts is None:
@@ -554,6 +563,8 @@ def run_reports(
                     run_facts.save(cache)
         except BaseException:
             _stop(executor, own_client, owned, kill=True)
+            if run_id is None:  # nothing was written: leave no empty run folder behind
+                shutil.rmtree(run_dir, ignore_errors=True)
             raise
         run_facts.save(run_dir / "facts")
         config = run_facts.config
@@ -609,7 +620,6 @@ def run_reports(
         write_index(run_facts, result.outcomes, run_dir)
         result.seconds = time.perf_counter() - started
         write_manifest(run_facts, run_dir, result, run_dir.name)
-    (run_dir / ".lock").unlink(missing_ok=True)
     if interrupted:
         raise KeyboardInterrupt(f"run interrupted; complete briefs are in {run_dir}")
     return result
