@@ -23,6 +23,7 @@ from perjaka_analysis.config import ReportConfig
 from perjaka_analysis.employers.synth import generate_registry
 from perjaka_analysis.facts import load_run_facts
 from perjaka_analysis.report import (
+    WORKER_MEMORY_MB,
     _locked,
     bounded_jobs,
     default_notebook,
@@ -256,7 +257,7 @@ def test_a_missing_registry_is_one_message_and_exit_2_before_any_worker(tmp_path
 def test_jobs_are_bounded_by_cores_and_memory_and_zero_is_an_error(tmp_path, capsys):
     cores = len(os.sched_getaffinity(0))
     assert bounded_jobs(64, 38, memory_mb=1e9) == min(cores, 38)
-    assert bounded_jobs(64, 38, memory_mb=900) == min(cores, 2)
+    assert bounded_jobs(64, 38, memory_mb=2 * WORKER_MEMORY_MB + 1) == min(cores, 2)
     assert main(["report", "--province", "Aceh", "--jobs", "0", "--out", str(tmp_path)]) == 2
     assert "--jobs must be at least 1" in capsys.readouterr().err
 
