@@ -1,15 +1,20 @@
-"""All 38 province briefs through the runner, against the runner's floor.
+"""All 38 province briefs through the runner, against the runner's floor; PDFs; memory.
 
-1. full: ``run_reports`` for all 38 provinces (shared results computed once,
-   figures, notebook execution, HTML export), 2 worker processes;
+1. full: ``run_reports`` for all 38 provinces (facts computed once, notebook
+   execution, self-contained HTML), ``--jobs`` worker processes;
 2. floor: the same number of *empty* notebooks (a parameters cell only)
-   through the same runner and executor, reusing the shared results and
-   drawing no figures: kernel start-up, papermill and HTML export alone.
+   through the same runner and executor, reusing the facts: kernel start-up,
+   papermill and HTML export alone;
+3. pdf: the 38 briefs printed to A4 PDF with Chromium;
+4. memory: peak resident memory of one worker with its kernel during (1),
+   the figure behind ``perjaka_analysis.report.WORKER_MEMORY_MB``.
 
-Prints both wall times and their ratio (targets: full under 60 s on 2 cores;
-full within 2x the floor).
+Prints the wall times and their ratio (targets: full within 1.5x the floor
+and under 40 s on 2 cores; PDFs at most 15 s more).
 
-Usage: python benchmarks/reports_batch.py [--jobs 2]
+Usage: python benchmarks/reports_batch.py [--jobs 2] [--readme]
+(``--readme`` writes the figures into README.md between the
+``reports-batch`` markers.)
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from __future__ import annotations
 import argparse
 import os
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -27,40 +33,103 @@ from perjaka_analysis.report import default_notebook, run_reports
 
 def empty_notebook(path: Path) -> Path:
     nb = nbformat.read(default_notebook(), as_version=4)
-    params = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
-    nb.cells = params
+    nb.cells = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     nbformat.write(nb, path)
     return path
+
+
+class PeakWorkerMemory:
+    """Sample the resident memory of each child of this process with its descendants."""
+
+    def __init__(self) -> None:
+        self.peak_mb = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        import psutil
+
+        me = psutil.Process()
+        while not self._stop.wait(0.2):
+            for child in me.children():
+                try:
+                    procs = [child, *child.children(recursive=True)]
+                    rss = sum(p.memory_info().rss for p in procs) / 2**20
+                except psutil.Error:
+                    continue
+                self.peak_mb = max(self.peak_mb, rss)
+
+    def __enter__(self) -> PeakWorkerMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--readme", action="store_true", help="write the figures into README.md")
     args = parser.parse_args()
     os.environ.setdefault("PERJAKA_PSEUDONYM_KEY", "benchmark-key")
     with tempfile.TemporaryDirectory() as tmp:
+        with PeakWorkerMemory() as memory:
+            t0 = time.perf_counter()
+            full = run_reports(out=tmp, run_id="full", jobs=args.jobs, progress=False, reuse=False)
+            full_s = time.perf_counter() - t0
         t0 = time.perf_counter()
-        full = run_reports(out=tmp, run_id="full", jobs=args.jobs, progress=False)
-        full_s = time.perf_counter() - t0
-        prepared = Path(full.run_dir) / "_shared"
-        t0 = time.perf_counter()
-        floor = run_reports(
+        run_reports(
             out=tmp,
             run_id="floor",
             jobs=args.jobs,
             notebook=empty_notebook(Path(tmp) / "empty.ipynb"),
-            shared=prepared,
-            figures=False,
+            facts=full.run_dir / "facts",
             progress=False,
         )
         floor_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        run_reports(
+            out=tmp, run_id="again", jobs=args.jobs, progress=False, facts=full.run_dir / "facts"
+        )
+        again_s = time.perf_counter() - t0
+        from perjaka_analysis.render.pdf import write_pdfs
+
+        pages = sorted(Path(full.run_dir).glob("*.html"))
+        pages = [p for p in pages if p.name != "index.html"]
+        t0 = time.perf_counter()
+        note = write_pdfs(pages)
+        pdf_s = time.perf_counter() - t0
     ok = len(full.outcomes) - len(full.failures)
-    print(
-        f"full run: {ok}/{len(full.outcomes)} briefs in {full_s:.1f} s "
-        f"(jobs={args.jobs}; target < 60 s)"
-    )
-    print(f"floor: {len(floor.outcomes)} empty notebooks in {floor_s:.1f} s")
-    print(f"ratio full / floor: {full_s / floor_s:.2f}x (target <= 2)")
+    rows = [
+        ("all briefs, facts computed (full)", f"{ok}/{len(full.outcomes)} in {full_s:.1f} s"),
+        ("all briefs, facts reused", f"{again_s:.1f} s"),
+        ("floor: empty notebooks, same runner", f"{floor_s:.1f} s"),
+        ("ratio full / floor (target <= 1.5)", f"{full_s / floor_s:.2f}x"),
+        ("ratio reused / floor", f"{again_s / floor_s:.2f}x"),
+        ("A4 PDFs of all briefs (target <= 15 s)", f"{pdf_s:.1f} s {note}".strip()),
+        ("peak memory, one worker with its kernel", f"{memory.peak_mb:.0f} MB"),
+    ]
+    for label, value in rows:
+        print(f"{label}: {value}")
+    if args.readme:
+        readme = Path(__file__).resolve().parents[1] / "README.md"
+        text = readme.read_text(encoding="utf-8")
+        start, end = "<!-- reports-batch:start -->", "<!-- reports-batch:end -->"
+        table = "\n".join(
+            [
+                f"Measured by `python benchmarks/reports_batch.py --jobs {args.jobs} --readme` "
+                f"({os.cpu_count()} cores, shared machine):",
+                "",
+                "| step | figure |",
+                "|---|---|",
+                *[f"| {label} | {value} |" for label, value in rows],
+            ]
+        )
+        head, rest = text.split(start, 1)
+        _, tail = rest.split(end, 1)
+        readme.write_text(f"{head}{start}\n{table}\n{end}{tail}", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python (perjaka)
 #     language: python
@@ -14,20 +16,21 @@
 # %% [markdown] tags=["remove-cell"]
 # # Province brief
 #
-# Run by `perjaka report` (one brief per province, heavy results computed once
-# per run and shared), or by hand: with `shared = ""` the brief computes what
-# it needs for this province first. Every section is one package call.
+# Run by `perjaka report` (one brief per province; the run's facts are
+# computed once and shared), or by hand: with `facts = ""` the brief computes
+# its facts with the same function a run uses. Every section is one package
+# call that reads the facts and nothing else.
 
 # %% tags=["parameters"]
-province = "Banten"
-as_of = ""
-targets = [95.0, 98.0]
-deadline = "2029-12-31"
-language = "id"
-registry = ""
-capacity = 480
-seed = 0
-shared = ""
+province: str = "Banten"
+as_of: str = ""
+targets: list[float] = [95.0, 98.0]
+deadline: str = "2029-12-31"
+language: str = "id"
+registry: str = ""
+capacity: int = 480
+seed: int = 0
+facts: str = ""
 
 # %%
 from perjaka_analysis.brief import Brief
@@ -41,7 +44,7 @@ brief = Brief.load(
     registry=registry,
     capacity=capacity,
     seed=seed,
-    shared=shared,
+    facts=facts,
 )
 brief.title()
 

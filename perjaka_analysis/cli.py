@@ -348,33 +348,49 @@ def _cmd_employers_evaluate(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
+    from .config import ReportConfig
     from .report import run_id_from_env, run_reports
 
     if not args.all and not args.province:
         raise PerjakaError("say which briefs: --province NAME (repeatable) or --all")
-    config = {
-        "as_of": args.as_of or "",
+    given = {
+        "as_of": args.as_of,
         "deadline": args.deadline,
         "language": args.language,
-        "registry": str(args.registry) if args.registry else "",
+        "registry": str(args.registry) if args.registry else None,
         "capacity": args.capacity,
         "seed": args.seed,
+        "targets": args.target,
     }
-    if args.target:
-        config["targets"] = args.target
-    result = run_reports(
-        None if args.all else args.province,
-        config=config,
-        out=args.out,
-        run_id=args.run_id or run_id_from_env(),
-        jobs=args.jobs,
-        scheduler=args.scheduler,
-        notebook=args.notebook,
-        progress=not args.no_progress,
-    )
+    given = {k: v for k, v in given.items() if v is not None}
+    if args.config:
+        config = ReportConfig.from_yaml(args.config, **given)
+    else:
+        config = ReportConfig.from_mapping(given)
+    try:
+        result = run_reports(
+            None if args.all else args.province,
+            config=config,
+            out=args.out,
+            run_id=args.run_id or run_id_from_env(),
+            jobs=args.jobs,
+            scheduler=args.scheduler,
+            notebook=args.notebook,
+            progress=not args.no_progress,
+            reuse=not args.no_reuse,
+            pdf=args.pdf,
+        )
+    except KeyboardInterrupt as exc:
+        print(f"interrupted: {exc}" if str(exc) else "interrupted", file=sys.stderr)
+        return 130
     ok = len(result.outcomes) - len(result.failures)
-    print(f"{result.run_dir}: {ok} of {len(result.outcomes)} briefs in {result.seconds:.1f} s")
+    reused = " (facts reused)" if result.facts_reused else ""
+    print(
+        f"{result.run_dir}: {ok} of {len(result.outcomes)} briefs in {result.seconds:.1f} s{reused}"
+    )
     print(f"overview: {result.run_dir / 'index.html'}")
+    if result.pdf_note:
+        print(f"warning: {result.pdf_note}", file=sys.stderr)
     if result.failures:
         print(f"{len(result.failures)} failed:\n{result.describe_failures()}", file=sys.stderr)
         return 1
@@ -540,16 +556,25 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
     rep.add_argument("--scheduler", help="dask.distributed scheduler address")
     rep.add_argument("--out", type=Path, default=Path("outputs/reports"))
-    rep.add_argument("--run-id", help="run folder name (default: UTC time)")
-    rep.add_argument("--as-of", help="date of the briefs (default today)")
-    rep.add_argument("--deadline", default="2029-12-31")
+    rep.add_argument("--run-id", help="run folder name (default: UTC time + random suffix)")
+    rep.add_argument(
+        "--as-of", help="date of the briefs, YYYY-MM-DD (default: date of the latest figure)"
+    )
+    rep.add_argument("--deadline")
     rep.add_argument("--target", type=float, action="append", help="target %% (repeatable)")
-    rep.add_argument("--language", choices=["id", "en"], default="id")
+    rep.add_argument("--language", choices=["id", "en"])
     rep.add_argument("--registry", type=Path, help="employer registry (default: synthetic)")
-    rep.add_argument("--capacity", type=int, default=480)
-    rep.add_argument("--seed", type=int, default=0)
+    rep.add_argument("--capacity", type=int)
+    rep.add_argument("--seed", type=int)
     rep.add_argument("--notebook", type=Path, help="brief notebook (default: the shipped one)")
     rep.add_argument("--no-progress", action="store_true")
+    rep.add_argument("--config", type=Path, help="YAML file of report parameters")
+    rep.add_argument("--pdf", action="store_true", help="also write an A4 PDF per brief")
+    rep.add_argument(
+        "--no-reuse",
+        action="store_true",
+        help="recompute the facts even if an earlier run has them",
+    )
     rep.set_defaults(func=_cmd_report)
 
     prov = sub.add_parser("provinces", help="list the 38 provinces or resolve names")

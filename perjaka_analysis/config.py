@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -16,7 +17,7 @@ import pandas as pd
 from .errors import PerjakaError
 from .provinces import NATIONAL, normalise_province
 
-__all__ = ["LANGUAGES", "ReportConfig"]
+__all__ = ["LANGUAGES", "ReportConfig", "parse_iso_date", "slugify", "target_label"]
 
 LANGUAGES = ("id", "en")
 
@@ -43,8 +44,14 @@ class ReportConfig:
         Inspections per province.
     seed : int
         Seed of every random step.
-    shared : str
-        Folder of the run's shared results (set by the runner).
+    facts : str
+        Folder of the run's facts (set by the runner; "" = compute them).
+
+    Notes
+    -----
+    ``as_of`` is resolved once: an empty value becomes the date of the
+    latest published figure (:meth:`resolved`), never the day of the run,
+    so the same inputs give the same briefs on any day.
     """
 
     province: str = "Banten"
@@ -55,7 +62,7 @@ class ReportConfig:
     registry: str = ""
     capacity: int = 480
     seed: int = 0
-    shared: str = ""
+    facts: str = ""
 
     @classmethod
     def fields(cls) -> list[str]:
@@ -94,9 +101,10 @@ class ReportConfig:
                 raise PerjakaError(f"{name} must be text, got {getattr(self, name)!r}")
         province = normalise_province(self.province)
         today = pd.Timestamp.today().normalize()
-        as_of = validate_date(self.as_of, "as_of", latest=today) if self.as_of else today
+        # an empty as_of stays empty here: ReportConfig.resolved sets it to the data's end
+        as_of = validate_date(self.as_of, "as_of", latest=today) if self.as_of else None
         dates = {
-            "as_of": as_of.strftime("%Y-%m-%d"),
+            "as_of": as_of.strftime("%Y-%m-%d") if as_of is not None else "",
             "deadline": validate_date(self.deadline, "deadline").strftime("%Y-%m-%d"),
         }
         if self.language not in LANGUAGES:
@@ -116,6 +124,65 @@ class ReportConfig:
             seed=seed,
         )
 
+    def resolved(self, data_end: str | pd.Timestamp) -> ReportConfig:
+        """Return a validated copy whose empty ``as_of`` is ``data_end``.
+
+        Parameters
+        ----------
+        data_end : date
+            Date of the latest published figure of the run's data.
+
+        Examples
+        --------
+        >>> ReportConfig(as_of="").resolved("2024-12-31").as_of
+        '2024-12-31'
+        >>> ReportConfig(as_of="2025-06-30").resolved("2024-12-31").as_of
+        '2025-06-30'
+        """
+        config = self.validated()
+        if config.as_of:
+            return config
+        return dataclasses.replace(config, as_of=pd.Timestamp(data_end).strftime("%Y-%m-%d"))
+
+    def run_parameters(self) -> dict[str, Any]:
+        """The parameters shared by every brief of a run (no province, no facts folder)."""
+        return {k: v for k, v in self.parameters().items() if k not in ("province", "facts")}
+
+    @classmethod
+    def from_yaml(cls, path: str | Path, **overrides: Any) -> ReportConfig:
+        """Read a papermill-style YAML file of report parameters.
+
+        Parameters
+        ----------
+        path : str or Path
+            A mapping of :class:`ReportConfig` names to plain values.
+        **overrides
+            Values that replace those of the file (e.g. from the command line).
+
+        Raises
+        ------
+        PerjakaError
+            If the file is missing, not YAML, not a mapping, or has unknown names.
+        """
+        import yaml
+
+        path = Path(path)
+        try:
+            values = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise PerjakaError(f"cannot read the run configuration {path}: {exc}") from None
+        except yaml.YAMLError as exc:
+            raise PerjakaError(f"{path} is not valid YAML: {exc}") from None
+        if values is None:
+            values = {}
+        if not isinstance(values, dict):
+            raise PerjakaError(f"{path} must hold a mapping of parameter: value")
+        values = {str(k): v for k, v in values.items()}
+        for name in ("as_of", "deadline"):
+            if name in values and hasattr(values[name], "isoformat"):
+                values[name] = values[name].isoformat()
+        return cls.from_mapping({**values, **overrides})
+
     def parameters(self) -> dict[str, Any]:
         """Plain JSON values for papermill."""
         return dataclasses.asdict(self)
@@ -128,6 +195,39 @@ class ReportConfig:
     @property
     def is_national(self) -> bool:
         return self.province == NATIONAL
+
+
+def parse_iso_date(value: object, name: str = "date") -> str:
+    """Read a date written ``YYYY-MM-DD`` strictly (no month/day guessing).
+
+    Examples
+    --------
+    >>> parse_iso_date("2024-01-05")
+    '2024-01-05'
+    """
+    import datetime as dt
+
+    text = value.isoformat()[:10] if isinstance(value, dt.date) else value
+    try:
+        day = dt.date.fromisoformat(str(text))
+        if len(str(text)) != 10:
+            raise ValueError
+    except (TypeError, ValueError):
+        raise PerjakaError(f"{name} must be a date YYYY-MM-DD, got {value!r}") from None
+    if not 1900 <= day.year <= 2200:
+        raise PerjakaError(f"{name} must be between 1900 and 2200, got {value!r}")
+    return day.isoformat()
+
+
+def target_label(target: float) -> str:
+    """The short label of a target in column and file names: ``95``, ``98.6``.
+
+    Examples
+    --------
+    >>> target_label(95.0), target_label(98.6)
+    ('95', '98.6')
+    """
+    return f"{float(target):g}"
 
 
 def slugify(name: str) -> str:

@@ -1,4 +1,9 @@
-"""Words and number formats of the briefs, in Bahasa Indonesia (default) and English."""
+"""The one message catalogue of the briefs and the overview, and their number formats.
+
+Bahasa Indonesia (default) and English. Every word a page shows — text,
+table headers, chart labels and legends — is a key of :data:`TEXT`; a
+template reads them through :func:`catalogue`.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,19 @@ import math
 
 import pandas as pd
 
-__all__ = ["fmt_date", "fmt_int", "fmt_pct", "fmt_pp", "text"]
+__all__ = [
+    "LANGUAGES",
+    "TEXT",
+    "catalogue",
+    "fmt_date",
+    "fmt_int",
+    "fmt_num",
+    "fmt_pct",
+    "fmt_pp",
+    "text",
+]
+
+LANGUAGES = ("id", "en")
 
 MONTHS = {
     "id": [
@@ -149,9 +166,83 @@ TEXT = {
         "Registration is counted against ID-card residents and can exceed 100%; "
         "denominators differ between sources; survey figures (Susenas) are never mixed in.",
     ),
+    # tables and sections
+    "status": ("Status", "Status"),
+    "pseudonym": ("Pseudonim", "Pseudonym"),
+    "baseline": ("Tanpa penegakan", "Baseline"),
+    "with_enforcement": ("Dengan penegakan", "With enforcement"),
+    "months_earlier": ("Bulan lebih cepat", "Months earlier"),
+    "probability_change": ("Peluang sebelum tenggat", "Probability by the deadline"),
+    "employers_n": ("Badan usaha", "Employers"),
+    "on_list": ("Dalam daftar", "On the list"),
+    "mean_risk": ("Rata-rata risiko", "Mean risk"),
+    "by_sector": ("Menurut sektor", "By sector"),
+    "by_district": ("Menurut wilayah", "By district"),
+    "deadline": ("Tenggat", "Deadline"),
+    "nowcast": ("Perkiraan saat ini", "Nowcast"),
+    "nowcast_text": (
+        "Perkiraan cakupan pada {date}: {mean} (interval {level}%: {lower} – {upper}).",
+        "Estimated coverage on {date}: {mean} ({level}% interval: {lower} – {upper}).",
+    ),
+    "inputs": ("Berkas masukan (SHA-256)", "Input files (SHA-256)"),
+    "parameters": ("Parameter", "Parameters"),
+    "trend_model": ("Model tren", "Trend model"),
+    "data_to": ("data sampai", "data to"),
+    "seed": ("benih acak", "seed"),
+    "back": ("Indonesia", "Indonesia"),
+    # overview
+    "overview_title": ("Cakupan JKN per provinsi", "JKN coverage by province"),
+    "province": ("Provinsi", "Province"),
+    "latest_pct": ("Cakupan terakhir", "Latest coverage"),
+    "date": ("Tanggal", "Date"),
+    "rank_short": ("Peringkat", "Rank"),
+    "failed": ("Gagal", "Failed"),
+    "cancelled": ("Dibatalkan", "Cancelled"),
+    "no_figure_short": ("tanpa angka", "no figure"),
+    "probability_short": ("P = peluang sebelum tenggat", "P = probability by the deadline"),
+    "map_label": ("Peta cakupan kepesertaan", "Registration coverage map"),
+    # charts
+    "chart_published": ("angka yang dipublikasikan", "published figure"),
+    "chart_older_territory": ("angka, wilayah lama", "figure, older territory"),
+    "chart_forecast": ("proyeksi", "forecast"),
+    "chart_trend": ("tren terestimasi", "fitted trend"),
+    "chart_interval": ("interval {level}%", "{level}% interval"),
+    "chart_ylabel": ("terdaftar (% penduduk)", "registered (% of population)"),
+    "chart_trend_from": ("tren dari", "trend from"),
+    "chart_sectors": ("Risiko menurut sektor (KBLI)", "Risk by sector (KBLI)"),
+    "chart_mean_risk": ("rata-rata risiko", "mean predicted risk"),
+    "chart_source": (
+        "Sumber: angka publik BPJS Kesehatan / pemerintah yang diberitakan; lihat data/README.md",
+        "Source: public BPJS Kesehatan / government figures reported in news; see data/README.md",
+    ),
+    "pdf_missing": (
+        "PDF tidak dibuat: Chromium tidak ditemukan. Pasang paket Debian `chromium` "
+        "(apt-get install chromium) atau atur PERJAKA_CHROMIUM; HTML tetap ditulis.",
+        "PDF not written: Chromium was not found. Install the Debian package `chromium` "
+        "(apt-get install chromium) or set PERJAKA_CHROMIUM; the HTML is written.",
+    ),
 }
 
 
 def text(key: str, lang: str = "id") -> str:
-    """The phrase ``key`` in the language (``id`` or ``en``)."""
+    """The phrase ``key`` in the language (``id`` or ``en``).
+
+    Examples
+    --------
+    >>> text("headline"), text("headline", "en")
+    ('Sorotan', 'Headline')
+    """
     return TEXT[key][0 if lang == "id" else 1]
+
+
+def catalogue(lang: str = "id") -> dict[str, str]:
+    """Every phrase in one language, for templates (``t.headline``).
+
+    Examples
+    --------
+    >>> catalogue("en")["target"]
+    'Target'
+    """
+    if lang not in LANGUAGES:
+        raise ValueError(f"language must be one of {LANGUAGES}, got {lang!r}")
+    return {key: pair[LANGUAGES.index(lang)] for key, pair in TEXT.items()}

@@ -22,7 +22,6 @@ __all__ = [
     "plot_precision_at_k",
     "plot_province_observations",
     "plot_risk_by",
-    "render_brief_figures",
 ]
 
 TARGET_STYLE = {"color": "0.45", "linestyle": "--", "linewidth": 0.8}
@@ -406,88 +405,3 @@ def plot_risk_by(scored: pd.DataFrame, by: str, *, top: int = 21, ax: Axes | Non
     ax.set_title(f"Risk by {by}", fontsize=10)
     ax.tick_params(labelsize=7)
     return ax
-
-
-def render_brief_figures(shared, province: str, out_dir, language: str = "id") -> list:
-    """Draw a brief's figures as PNG files from a run's shared tables.
-
-    Parameters
-    ----------
-    shared : str or Path
-        The run's shared folder (:func:`perjaka_analysis.report_data.prepare_shared`).
-    province : str
-        Official name.
-    out_dir : str or Path
-        Where to write ``<slug>-fan.png`` and ``<slug>-sectors.png``.
-    language : {"id", "en"}
-        Language of the labels.
-
-    Returns
-    -------
-    list of Path
-        The files written.
-    """
-    from pathlib import Path
-
-    from .config import slugify
-    from .io import atomic_path
-
-    shared, out_dir = Path(shared), Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-
-    def rows(name: str) -> pd.DataFrame:
-        frame = pd.read_parquet(shared / f"{name}.parquet")
-        return frame[frame["province"] == province]
-
-    forecast, history, targets = rows("forecast"), rows("history"), rows("targets")
-    panel = pd.read_parquet(shared / "panel.parquet")
-    basis = targets["basis"].iloc[0] if not targets.empty else ""
-    group = province if basis == "own data" else None
-    if basis.startswith(("pre-split territory", "predecessor territory")):
-        pre = [g for g in panel["territory"].unique() if g.startswith(f"{province} (pre-")]
-        group = pre[0] if pre else None
-    observed = panel[panel["territory"] == group] if group else panel.iloc[:0]
-    slug = slugify(province)
-    written = []
-    fig, ax = plt.subplots(figsize=(7, 3.8))
-    plot_fan(
-        province,
-        observed=observed,
-        history=history,
-        forecast=forecast,
-        targets=sorted(targets["target_pct"].unique()) or (95.0, 98.0),
-        basis=basis,
-        ax=ax,
-    )
-    if language == "id":
-        ax.set_ylabel("terdaftar (% penduduk)")
-    fig.text(0.01, 0.01, SOURCE_NOTE, fontsize=6, color="0.35")
-    # fixed margins: tight_layout would draw the figure once more just to measure it
-    fig.subplots_adjust(left=0.09, right=0.98, top=0.92, bottom=0.14)
-    target = out_dir / f"{slug}-fan.png"
-    with atomic_path(target) as tmp:
-        fig.savefig(tmp, dpi=90, format="png")
-    plt.close(fig)
-    written.append(target)
-
-    risk_by = pd.read_parquet(shared / "risk_by.parquet")
-    sectors = risk_by[(risk_by["province"] == province) & (risk_by["grouping"] == "sector")]
-    if not sectors.empty:
-        frame = sectors.rename(columns={"group": "sector", "mean_risk": "risk"})
-        frame = frame.loc[frame.index.repeat(1)]
-        g = frame.set_index("sector")["risk"].sort_values()
-        fig, ax = plt.subplots(figsize=(6, 0.22 * len(g) + 1.0))
-        ax.barh(g.index.astype(str), g.to_numpy(), color="tab:orange")
-        ax.set_xlabel("rata-rata risiko" if language == "id" else "mean predicted risk")
-        ax.set_title(
-            ("Risiko menurut sektor (KBLI)" if language == "id" else "Risk by sector (KBLI)"),
-            fontsize=10,
-        )
-        ax.tick_params(labelsize=7)
-        fig.subplots_adjust(left=0.08, right=0.97, top=0.9, bottom=0.5 / fig.get_figheight())
-        target = out_dir / f"{slug}-sectors.png"
-        with atomic_path(target) as tmp:
-            fig.savefig(tmp, dpi=90, format="png")
-        plt.close(fig)
-        written.append(target)
-    return written

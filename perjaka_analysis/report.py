@@ -1,47 +1,67 @@
 """Province briefs with Papermill: run one, run all, the national overview.
 
-The only module that knows papermill. A run:
+The only module that knows papermill and executors; it never computes a
+number. A run:
 
-1. validates the configuration and the provinces up front;
-2. computes the heavy results once (:func:`~perjaka_analysis.report_data.prepare_shared`);
-3. for every province, on any ``concurrent.futures`` executor (a local
-   process pool by default, or a dask.distributed cluster): draws the
-   figures, executes ``notebooks/province_report.ipynb`` with the project's
-   own kernel, exports code-free HTML; each file is written to a temporary
-   name and renamed, so no half-written file is left; a kernel-start or port
-   error is retried once;
-4. writes ``summary.csv`` (one row per province), ``manifest.json`` and
-   ``index.html`` (sortable ranking, coverage map, links to every brief).
+1. validates the configuration, the provinces, the kernel, the notebook and
+   a given registry up front (a bad input stops the run before any worker
+   starts);
+2. computes the run's facts once (:func:`~perjaka_analysis.facts.compute_run_facts`),
+   or reuses those of an earlier run with the same inputs and parameters;
+3. for every province, on a local process pool or a dask.distributed
+   cluster: executes ``notebooks/province_report.ipynb`` with the project's
+   kernel in a private temporary folder and returns the executed notebook
+   and a self-contained HTML page as bytes; the client writes them (temporary
+   name, then rename), so workers need neither the client's filesystem nor
+   its working directory;
+4. writes ``summary.csv``, ``manifest.json``, ``index.html`` and, with
+   ``pdf=True``, one A4 PDF per brief.
 
-One failing province never stops the others: failures are listed with the
-failing cell, and the run reports them (the command exits non-zero).
+One failing province never stops the others. Ctrl-C cancels what has not
+started, stops the workers and their kernels, and still writes what is
+complete (the overview marks the rest "cancelled").
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
-import html
 import json
 import multiprocessing
 import os
+import secrets
+import shutil
+import tempfile
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-from .config import ReportConfig
+from .config import ReportConfig, target_label
 from .errors import PerjakaError
 from .io import atomic_path, write_table
-from .provinces import normalise_province, province_table
+from .provinces import NATIONAL, normalise_province, province_table
 
-__all__ = ["KERNEL_NAME", "RunResult", "default_notebook", "run_one", "run_reports"]
+__all__ = [
+    "KERNEL_NAME",
+    "WORKER_MEMORY_MB",
+    "RunResult",
+    "bounded_jobs",
+    "default_notebook",
+    "run_one",
+    "run_reports",
+    "summary_table",
+]
 
 KERNEL_NAME = "perjaka"
 RETRYABLE = ("Kernel died", "kernel_info", "Address already in use", "ZMQError", "timed out")
+#: Peak resident memory of one worker and its kernel during a brief, in MB
+#: (measured by ``benchmarks/reports_batch.py``), used to bound ``jobs``.
+WORKER_MEMORY_MB = 550
 
 
 def default_notebook() -> Path:
@@ -62,13 +82,55 @@ def check_kernel(name: str = KERNEL_NAME) -> None:
         ) from None
 
 
+def _available_memory_mb() -> float | None:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+def bounded_jobs(jobs: int, n_tasks: int, *, memory_mb: float | None = None) -> int:
+    """Worker processes actually started: at most the cores, the memory and the tasks.
+
+    Parameters
+    ----------
+    jobs : int
+        Requested (at least 1).
+    n_tasks : int
+        Briefs to write.
+    memory_mb : float, optional
+        Available memory (default: ``MemAvailable`` of ``/proc/meminfo``).
+
+    Raises
+    ------
+    PerjakaError
+        If ``jobs`` is below 1.
+
+    Examples
+    --------
+    >>> bounded_jobs(64, 38, memory_mb=1000) <= 2
+    True
+    >>> bounded_jobs(2, 1, memory_mb=10_000)
+    1
+    """
+    if int(jobs) < 1:
+        raise PerjakaError(f"--jobs must be at least 1, got {jobs}")
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    memory_mb = _available_memory_mb() if memory_mb is None else memory_mb
+    by_memory = int(memory_mb // WORKER_MEMORY_MB) if memory_mb else int(jobs)
+    return max(1, min(int(jobs), cores or 1, by_memory, max(n_tasks, 1)))
+
+
 @dataclass
 class ProvinceOutcome:
     """What happened to one province's brief."""
 
     province: str
     slug: str
-    status: str  # "ok" | "failed"
+    status: str  # "ok" | "failed" | "cancelled"
     seconds: float
     attempts: int = 1
     error: str = ""
@@ -83,6 +145,8 @@ class RunResult:
     run_dir: Path
     outcomes: list[ProvinceOutcome] = field(default_factory=list)
     seconds: float = 0.0
+    facts_reused: bool = False
+    pdf_note: str = ""
 
     @property
     def failures(self) -> list[ProvinceOutcome]:
@@ -92,6 +156,9 @@ class RunResult:
         """One paragraph per failure: province, failing cell, error."""
         parts = []
         for o in self.failures:
+            if o.status == "cancelled":
+                parts.append(f"- {o.province}: cancelled")
+                continue
             where = (
                 f"cell {o.cell} of {o.slug}.failed.ipynb"
                 if o.cell is not None
@@ -100,6 +167,14 @@ class RunResult:
             src = f"\n    {o.cell_source.strip().splitlines()[0]}" if o.cell_source else ""
             parts.append(f"- {o.province}: failed at {where}: {o.error}{src}")
         return "\n".join(parts)
+
+
+@dataclass
+class BriefArtefacts:
+    """What a task returns: its outcome and the files to write (name → bytes)."""
+
+    outcome: ProvinceOutcome
+    files: dict[str, bytes] = field(default_factory=dict)
 
 
 def _remove_tagged():
@@ -112,12 +187,8 @@ def _remove_tagged():
 
 
 @contextlib.contextmanager
-def _kernel_log(path: Path):
-    """Send this process's stderr (and so the kernel's) to a log file meanwhile.
-
-    Kernel start-up chatter and shutdown messages then land in
-    ``_logs/<slug>.log`` of the run instead of the terminal.
-    """
+def _kernel_log(path: Path) -> Iterator[None]:
+    """Send this process's stderr (and so the kernel's) to a log file meanwhile."""
     path.parent.mkdir(parents=True, exist_ok=True)
     saved = os.dup(2)
     with path.open("ab") as log:
@@ -129,8 +200,8 @@ def _kernel_log(path: Path):
             os.close(saved)
 
 
-def _export_html(nb_path: Path, html_path: Path, title: str, lang: str = "id") -> None:
-    """Code-free HTML of an executed notebook, self-contained (no external scripts)."""
+def _html_body(nb_path: Path) -> str:
+    """The code-free body of an executed notebook."""
     import nbformat
     from nbconvert import HTMLExporter
 
@@ -142,120 +213,237 @@ def _export_html(nb_path: Path, html_path: Path, title: str, lang: str = "id") -
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     body, _ = exporter.from_notebook_node(nb)
-    page = PAGE.format(title=html.escape(title), body=body, lang=html.escape(lang))
-    with atomic_path(html_path) as tmp:
-        tmp.write_text(page, encoding="utf-8")
+    return body
+
+
+def _facts_folder(facts: str | bytes, tmp: Path) -> str:
+    """The facts as a path this process can read (bytes are unpacked into ``tmp``)."""
+    if isinstance(facts, bytes | bytearray):
+        path = tmp / "facts.zip"
+        path.write_bytes(facts)
+        return str(path)
+    return str(facts)
 
 
 def run_one(
     config: ReportConfig,
-    run_dir: str | Path,
+    facts: str | bytes,
+    notebook: str | bytes,
     *,
-    notebook: str | Path | None = None,
     kernel: str = KERNEL_NAME,
     retries: int = 1,
-    figures: bool = True,
-) -> ProvinceOutcome:
-    """Render figures, execute the brief notebook and export HTML for one province.
+) -> BriefArtefacts:
+    """Execute the brief notebook of one province; return its files as bytes.
 
+    Runs in a private temporary folder (any worker, any filesystem).
     Never raises for a failing notebook: the outcome says what failed.
-    Meant to run in a worker process; it does not change the working directory.
+
+    Parameters
+    ----------
+    config : ReportConfig
+        The brief's parameters.
+    facts : str or bytes
+        The run's facts: a folder or archive this process can read, or the
+        bytes of :meth:`~perjaka_analysis.facts.RunFacts.to_bytes`.
+    notebook : str or bytes
+        The brief notebook: a path, or its bytes.
     """
     import papermill as pm
 
-    from .plotting import render_brief_figures
+    from .i18n import text
+    from .render import render_page
 
     started = time.perf_counter()
-    run_dir = Path(run_dir)
     slug = config.slug
-    nb_out = run_dir / f"{slug}.ipynb"
     attempts = 0
+    files: dict[str, bytes] = {}
 
-    def outcome(status: str, **details: object) -> ProvinceOutcome:
+    def outcome(status: str, **details: object) -> BriefArtefacts:
         elapsed = time.perf_counter() - started
-        return ProvinceOutcome(config.province, slug, status, elapsed, max(attempts, 1), **details)
+        o = ProvinceOutcome(config.province, slug, status, elapsed, max(attempts, 1), **details)
+        return BriefArtefacts(o, files)
 
-    try:
-        if figures:
-            render_brief_figures(
-                Path(config.shared), config.province, run_dir / "figures", config.language
-            )
-    except Exception as exc:  # a figure failure is that province's failure
-        return outcome("failed", error=f"{type(exc).__name__}: {exc}")
-    failed_nb = run_dir / f"{slug}.failed.ipynb"
-    while True:
-        attempts += 1
+    with tempfile.TemporaryDirectory(prefix="perjaka-brief-") as tmp_name:
+        tmp = Path(tmp_name)
+        nb_in = tmp / "brief.ipynb"
+        if isinstance(notebook, bytes | bytearray):
+            nb_in.write_bytes(notebook)
+        else:
+            shutil.copyfile(notebook, nb_in)
+        params = {**config.parameters(), "facts": _facts_folder(facts, tmp)}
+        nb_out = tmp / f"{slug}.ipynb"
+        log = tmp / "kernel.log"
         try:
-            with _kernel_log(run_dir / "_logs" / f"{slug}.log"), atomic_path(nb_out) as tmp:
+            while True:
+                attempts += 1
                 try:
-                    pm.execute_notebook(
-                        str(notebook or default_notebook()),
-                        str(tmp),
-                        parameters=config.parameters(),
-                        kernel_name=kernel,
-                        progress_bar=False,
-                        log_output=False,
-                        request_save_on_cell_execute=False,
+                    with _kernel_log(log):
+                        pm.execute_notebook(
+                            str(nb_in),
+                            str(nb_out),
+                            parameters=params,
+                            kernel_name=kernel,
+                            progress_bar=False,
+                            log_output=False,
+                            request_save_on_cell_execute=False,
+                            cwd=str(tmp),
+                        )
+                    body = _html_body(nb_out)
+                    title = f"{config.province} — {text('title', config.language)}"
+                    page = render_page(config.language, title, body, back=True)
+                    files[f"{slug}.ipynb"] = nb_out.read_bytes()
+                    files[f"{slug}.html"] = page.encode("utf-8")
+                    return outcome("ok")
+                except pm.PapermillExecutionError as exc:
+                    if nb_out.is_file():
+                        files[f"{slug}.failed.ipynb"] = nb_out.read_bytes()
+                    return outcome(
+                        "failed",
+                        error=f"{exc.ename}: {exc.evalue}",
+                        cell=exc.cell_index,
+                        cell_source=exc.source,
                     )
-                except pm.PapermillExecutionError:
-                    if tmp.is_file():  # keep the executed notebook with its error
-                        os.replace(tmp, failed_nb)
-                    raise
-            _export_html(
-                nb_out, run_dir / f"{slug}.html", f"{config.province} — JKN", config.language
-            )
-            failed_nb.unlink(missing_ok=True)
-            return outcome("ok")
-        except pm.PapermillExecutionError as exc:
-            return outcome(
-                "failed",
-                error=f"{exc.ename}: {exc.evalue}",
-                cell=exc.cell_index,
-                cell_source=exc.source,
-            )
-        except Exception as exc:
-            message = f"{type(exc).__name__}: {exc}"
-            if attempts <= retries and any(k in message for k in RETRYABLE):
-                time.sleep(0.5)
-                continue
-            return outcome("failed", error=message + "\n" + traceback.format_exc(limit=2))
+                except Exception as exc:
+                    message = f"{type(exc).__name__}: {exc}"
+                    if attempts <= retries and any(k in message for k in RETRYABLE):
+                        time.sleep(0.5)
+                        continue
+                    return outcome("failed", error=message + "\n" + traceback.format_exc(limit=2))
+        finally:
+            if log.is_file():
+                files[f"_logs/{slug}.log"] = log.read_bytes()
+
+
+# -- workers ------------------------------------------------------------------------------------
+def _die_with_parent() -> None:
+    """Worker initialiser: ignore Ctrl-C (the parent cancels) and die with the parent."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        pass
 
 
 def warm_up() -> float:
-    """Import what a worker needs (papermill, nbconvert, matplotlib, plotting).
-
-    Submitted once per worker before the shared results are computed, so that
-    worker start-up overlaps with that work instead of following it.
-    """
+    """Import what a worker needs (papermill, nbconvert, the renderers)."""
     started = time.perf_counter()
-    import matplotlib
-
-    matplotlib.use("Agg")
     import nbconvert  # noqa: F401
     import papermill  # noqa: F401
 
-    from . import plotting  # noqa: F401
+    from .render import brief  # noqa: F401
 
     return time.perf_counter() - started
 
 
-def _executor(jobs: int, scheduler: str | None) -> tuple[cf.Executor, object]:
+def check_worker(version: str, kernel: str) -> str:
+    """Start-up check on a worker: same package version and the kernel installed."""
+    from . import __version__
+
+    problems = []
+    if __version__ != version:
+        problems.append(f"perjaka-analysis {__version__} (the client has {version})")
+    try:
+        check_kernel(kernel)
+    except PerjakaError as exc:
+        problems.append(str(exc))
+    return "; ".join(problems)
+
+
+def _executor(jobs: int, scheduler: str | None, kernel: str) -> tuple[cf.Executor, Any]:
     if scheduler:
         try:
             from distributed import Client
-        except ImportError:  # pragma: no cover - distributed is a dependency
-            raise PerjakaError("--scheduler needs the 'distributed' package") from None
-        client = Client(scheduler)
+        except ImportError:
+            raise PerjakaError(
+                "--scheduler needs the optional 'distributed' package: "
+                "pip install 'perjaka-analysis[dask]'"
+            ) from None
+        try:
+            client = Client(scheduler, timeout="20s")
+        except (OSError, TimeoutError) as exc:
+            raise PerjakaError(f"cannot reach the dask scheduler at {scheduler}: {exc}") from None
+        _check_cluster(client, kernel)
         return client.get_executor(), client
     ctx = multiprocessing.get_context("spawn")
-    return cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx), None
+    pool = cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_die_with_parent)
+    return pool, None
 
 
-def _close(executor: cf.Executor, client: object, owned: bool) -> None:
-    if owned:
-        executor.shutdown(wait=True)
+def _check_cluster(client: Any, kernel: str) -> None:
+    from . import __version__
+
+    answers = client.run(check_worker, __version__, kernel)
+    bad = {w: msg for w, msg in answers.items() if msg}
+    if not answers:
+        client.close()
+        raise PerjakaError("the dask scheduler has no workers")
+    if bad:
+        client.close()
+        lines = "; ".join(f"{w}: {m}" for w, m in sorted(bad.items()))
+        raise PerjakaError(f"workers not ready for briefs: {lines}")
+
+
+def _stop(executor: cf.Executor, client: Any, owned: bool, *, kill: bool) -> None:
+    if owned and isinstance(executor, cf.ProcessPoolExecutor):
+        if kill:
+            for proc in list((getattr(executor, "_processes", None) or {}).values()):
+                with contextlib.suppress(Exception):
+                    proc.kill()
+        executor.shutdown(wait=not kill, cancel_futures=True)
+    elif owned:
+        executor.shutdown(wait=not kill)
     if client is not None:
         client.close()
+
+
+# -- run folder ---------------------------------------------------------------------------------
+def new_run_id() -> str:
+    """A unique run id: UTC time and a random suffix, e.g. ``20250630-101500-3fa2c1``."""
+    return pd.Timestamp.now(tz="UTC").strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(3)
+
+
+@contextlib.contextmanager
+def _locked(run_dir: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the run folder; a second run on it fails at once."""
+    import fcntl
+
+    with (run_dir / ".lock").open("w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise PerjakaError(f"run folder {run_dir} is in use by another run") from None
+        try:
+            yield
+        finally:
+            (run_dir / ".lock").unlink(missing_ok=True)
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _write_files(run_dir: Path, files: dict[str, bytes]) -> None:
+    for name, data in files.items():
+        target = run_dir / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(target) as tmp:
+            tmp.write_bytes(data)
+
+
+def check_registry(config: ReportConfig) -> None:
+    """Read and validate a given registry in the client, before any worker starts.
+
+    Raises
+    ------
+    PerjakaError
+        The registry's validation error (file, columns, rows).
+    """
+    if config.registry:
+        from .loaders import read_registry
+
+        read_registry(config.registry)
 
 
 def run_reports(
@@ -270,8 +458,9 @@ def run_reports(
     notebook: str | Path | None = None,
     kernel: str = KERNEL_NAME,
     progress: bool = True,
-    shared: str | Path | None = None,
-    figures: bool = True,
+    facts: str | Path | None = None,
+    reuse: bool = True,
+    pdf: bool = False,
 ) -> RunResult:
     """Run the brief of every province (or the given ones) and the national overview.
 
@@ -284,11 +473,12 @@ def run_reports(
     out : str or Path
         Parent folder; the run goes to ``out/<run_id>/``.
     run_id : str, optional
-        Name of the run folder (default: the UTC time, ``YYYYmmdd-HHMMSS``).
+        Name of the run folder (default: UTC time and a random suffix).
     jobs : int
-        Worker processes of the default local pool.
+        Worker processes of the local pool (bounded by cores and memory).
     executor : concurrent.futures.Executor, optional
-        Any executor (e.g. ``distributed.Client(...).get_executor()``).
+        Any executor (e.g. ``distributed.Client(...).get_executor()``);
+        tasks then receive the facts and notebook as bytes.
     scheduler : str, optional
         Address of a dask.distributed scheduler (instead of ``executor``).
     notebook : str or Path, optional
@@ -297,11 +487,13 @@ def run_reports(
         Jupyter kernel name, always passed explicitly.
     progress : bool
         Show a progress bar.
-    shared : str or Path, optional
-        Reuse the shared results of an earlier run with the same parameters
-        (default: compute them).
-    figures : bool
-        Draw the figures (off only to time the runner itself).
+    facts : str or Path, optional
+        Facts folder of an earlier run to use as they are.
+    reuse : bool
+        Reuse the facts of an earlier run in ``out`` with the same inputs
+        and parameters (``out/_facts/<key>``).
+    pdf : bool
+        Also write an A4 PDF per brief (needs Chromium).
 
     Returns
     -------
@@ -310,9 +502,12 @@ def run_reports(
     Raises
     ------
     PerjakaError
-        For bad parameters or provinces (before anything runs).
+        For bad parameters, provinces or registry (before any worker starts).
+    KeyboardInterrupt
+        After writing what was complete, when the run is interrupted.
     """
-    from .report_data import prepare_shared
+    from .facts import RunFacts, compute_run_facts, facts_key, file_sha256, input_files
+    from .facts import load_run_facts as load_facts
 
     started = time.perf_counter()
     base = config if isinstance(config, ReportConfig) else ReportConfig.from_mapping(config or {})
@@ -327,99 +522,153 @@ def run_reports(
     nb_path = Path(notebook) if notebook else default_notebook()
     if not nb_path.is_file():
         raise PerjakaError(f"brief notebook not found: {nb_path}")
-    run_id = run_id or pd.Timestamp.now(tz="UTC").strftime("%Y%m%d-%H%M%S")
-    run_dir = Path(out).resolve() / run_id
-    run_dir.mkdir(parents=True, exist_ok=True)
-    own_client = None
-    owned = executor is None
-    if owned:
-        executor, own_client = _executor(jobs, scheduler)
-    warming = [executor.submit(warm_up) for _ in range(max(jobs, 1))]
+    check_registry(base)
+    remote = scheduler is not None or executor is not None
+    workers = jobs if remote else bounded_jobs(jobs, len(names))
+    out = Path(out).resolve()
+    run_dir = out / (run_id or new_run_id())
     try:
-        if shared is None:
-            shared = prepare_shared(
-                base,
-                run_dir / "_shared",
-                provinces=list(province_table()["province"]),
-                executor=executor,
-            )
-    except BaseException:
-        _close(executor, own_client, owned)
-        raise
-    shared = Path(shared).resolve()
-    configs = [
-        ReportConfig(**{**base.parameters(), "province": n, "shared": str(shared)}).validated()
-        for n in names
-    ]
-    outcomes: list[ProvinceOutcome] = []
-    try:
-        futures = {
-            executor.submit(
-                run_one, c, run_dir, notebook=nb_path, kernel=kernel, figures=figures
-            ): c
-            for c in configs
-        }
-        iterator = cf.as_completed(futures)
-        if progress:
-            from tqdm.auto import tqdm
-
-            iterator = tqdm(iterator, total=len(futures), desc="briefs", unit="province")
-        for fut in iterator:
-            c = futures[fut]
+        run_dir.mkdir(parents=True, exist_ok=run_id is not None)
+    except FileExistsError:
+        raise PerjakaError(f"run folder {run_dir} already exists") from None
+    except OSError as exc:
+        raise PerjakaError(f"cannot create the run folder {run_dir}: {exc}") from None
+    with _locked(run_dir):
+        # -- facts: given, reused, or computed once ----------------------------------------
+        run_facts: RunFacts | None = None
+        reused = False
+        cache = None
+        if facts is not None:
+            run_facts, reused = load_facts(facts), True
+        elif reuse:
+            hashes = {n: file_sha256(p) for n, p in input_files(base).items()}
+            cache = out / "_facts" / facts_key(hashes, base)
+            if (cache / "facts.json").is_file():
+                with contextlib.suppress(PerjakaError):
+                    run_facts, reused = load_facts(cache), True
+        own_client = None
+        owned = executor is None
+        if owned:
             try:
-                outcomes.append(fut.result())
-            except Exception as exc:  # a worker that died
-                outcomes.append(ProvinceOutcome(c.province, c.slug, "failed", 0.0, error=repr(exc)))
-    finally:
-        cf.wait(warming)
-        _close(executor, own_client, owned)
-    order = {n: i for i, n in enumerate(names)}
-    outcomes.sort(key=lambda o: order[o.province])
-    result = RunResult(run_dir=run_dir, outcomes=outcomes)
-    table = summary_table(shared, outcomes, base)
-    write_summary(table, run_dir)
-    write_index(table, shared, run_dir, base)
-    result.seconds = time.perf_counter() - started
-    write_manifest(shared, run_dir, outcomes, base, result.seconds, run_id)
+                executor, own_client = _executor(workers, scheduler, kernel)
+            except BaseException:
+                if run_id is None:
+                    shutil.rmtree(run_dir, ignore_errors=True)
+                raise
+        warming = [executor.submit(warm_up) for _ in range(max(workers, 1))]
+        try:
+            if run_facts is None:
+                run_facts = compute_run_facts(base, executor=None if remote else executor)
+                if cache is not None:
+                    run_facts.save(cache)
+        except BaseException:
+            _stop(executor, own_client, owned, kill=True)
+            if run_id is None:  # nothing was written: leave no empty run folder behind
+                shutil.rmtree(run_dir, ignore_errors=True)
+            raise
+        run_facts.save(run_dir / "facts")
+        config = run_facts.config
+        if remote:
+            facts_arg: str | bytes = run_facts.to_bytes()
+            nb_arg: str | bytes = nb_path.read_bytes()
+        else:
+            facts_arg, nb_arg = str(run_dir / "facts"), str(nb_path)
+        configs = [
+            ReportConfig(**{**config.parameters(), "province": n, "facts": ""}).validated()
+            for n in names
+        ]
+        outcomes: dict[str, ProvinceOutcome] = {}
+        interrupted = False
+        futures: dict[cf.Future, ReportConfig] = {}
+        try:
+            futures = {
+                executor.submit(run_one, c, facts_arg, nb_arg, kernel=kernel): c for c in configs
+            }
+            iterator: Any = cf.as_completed(futures)
+            if progress:
+                from tqdm.auto import tqdm
+
+                iterator = tqdm(iterator, total=len(futures), desc="briefs", unit="province")
+            for fut in iterator:
+                c = futures[fut]
+                try:
+                    art = fut.result()
+                    _write_files(run_dir, art.files)
+                    outcomes[c.province] = art.outcome
+                except Exception as exc:  # a worker that died
+                    outcomes[c.province] = ProvinceOutcome(
+                        c.province, c.slug, "failed", 0.0, error=repr(exc)
+                    )
+        except KeyboardInterrupt:
+            interrupted = True
+        finally:
+            if not interrupted:
+                cf.wait(warming)
+            _stop(executor, own_client, owned, kill=interrupted)
+        for c in configs:
+            outcomes.setdefault(c.province, ProvinceOutcome(c.province, c.slug, "cancelled", 0.0))
+        result = RunResult(
+            run_dir=run_dir, outcomes=[outcomes[n] for n in names], facts_reused=reused
+        )
+        if pdf and not interrupted:
+            from .render.pdf import write_pdfs
+
+            ok = [run_dir / f"{o.slug}.html" for o in result.outcomes if o.status == "ok"]
+            result.pdf_note = write_pdfs(ok, language=config.language)
+        table = summary_table(run_facts, result.outcomes)
+        write_summary(table, run_dir)
+        write_index(run_facts, result.outcomes, run_dir)
+        result.seconds = time.perf_counter() - started
+        write_manifest(run_facts, run_dir, result, run_dir.name)
+    if interrupted:
+        raise KeyboardInterrupt(f"run interrupted; complete briefs are in {run_dir}")
     return result
 
 
-def summary_table(shared: Path, outcomes: list[ProvinceOutcome], config: ReportConfig):
-    """Headline numbers, one row per province (deterministic: no timestamps)."""
-    summary = pd.read_parquet(shared / "summary.parquet")
-    targets = pd.read_parquet(shared / "targets.parquet")
-    gains = pd.read_parquet(shared / "gains.parquet").set_index("province")
-    scenario = pd.read_parquet(shared / "scenario.parquet")
+# -- run outputs (reshaping facts; nothing is computed here) ------------------------------------
+def summary_table(facts: Any, outcomes: Sequence[ProvinceOutcome]) -> pd.DataFrame:
+    """Headline facts, one row per province (deterministic: no timestamps).
+
+    Columns: ``province, brief, status, latest_pct, latest_date, rank,
+    n_points``, then per target ``T`` (labelled ``95``, ``98.6``, ...):
+    ``gap_T_pp, gap_T_people, status_T, expected_T, prob_T_by_deadline,
+    months_earlier_T``, then ``employers_on_list, added_participants,
+    added_pp, basis``.
+    """
+    places = facts.table("places").set_index("province")
+    gaps = facts.table("gaps").set_index(["province", "target_pct"])
+    targets = facts.table("targets").set_index(["province", "target_pct"])
+    scenario = facts.table("scenario").set_index(["province", "target_pct"])
+    gains = facts.table("gains").set_index("province")
     rows = []
     for o in outcomes:
-        s = summary[summary["province"] == o.province].iloc[0]
+        p = places.loc[o.province]
         row = {
             "province": o.province,
             "brief": f"{o.slug}.html" if o.status == "ok" else "",
             "status": o.status,
-            "latest_pct": s["latest_pct"],
-            "latest_date": s["latest_date"],
-            "rank": s["rank"],
-            "n_points": s["n_points"],
+            "latest_pct": p["latest_pct"],
+            "latest_date": p["latest_date"],
+            "rank": p["rank"],
+            "n_points": p["n_points"],
         }
-        for t in config.targets:
-            label = f"{t:g}"
-            row[f"gap_{label}_pp"] = s.get(f"gap_{label}_pp")
-            row[f"gap_{label}_people"] = s.get(f"gap_{label}_people")
-            tt = targets[(targets["province"] == o.province) & (targets["target_pct"] == t)]
-            if not tt.empty:
-                row[f"status_{label}"] = tt["status"].iloc[0]
-                row[f"expected_{label}"] = tt["expected_date"].iloc[0]
-                row[f"prob_{label}_by_deadline"] = round(float(tt["prob_by_deadline"].iloc[0]), 3)
-            sc = scenario[(scenario["province"] == o.province) & (scenario["target_pct"] == t)]
-            if not sc.empty:
-                row[f"months_earlier_{label}"] = sc["months_earlier"].iloc[0]
+        for t in facts.config.targets:
+            label, key = target_label(t), (o.province, float(t))
+            row[f"gap_{label}_pp"] = gaps["gap_pp"].get(key)
+            row[f"gap_{label}_people"] = gaps["gap_people"].get(key)
+            if key in targets.index:
+                tt = targets.loc[key]
+                row[f"status_{label}"] = tt["status"]
+                row[f"expected_{label}"] = tt["expected_date"]
+                row[f"prob_{label}_by_deadline"] = round(float(tt["prob_by_deadline"]), 3)
+            if key in scenario.index:
+                row[f"months_earlier_{label}"] = scenario.loc[key, "months_earlier"]
         if o.province in gains.index:
             g = gains.loc[o.province]
             row["employers_on_list"] = int(g["employers_on_list"])
             row["added_participants"] = round(float(g["added_participants"]), 1)
             row["added_pp"] = round(float(g["added_pp"]), 4)
-        row["basis"] = targets.loc[targets["province"] == o.province, "basis"].iloc[0]
+        row["basis"] = p["basis"]
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -433,17 +682,21 @@ def write_summary(table: pd.DataFrame, run_dir: Path) -> Path:
     return write_table(table.round(4), run_dir / "summary.csv")
 
 
-def write_manifest(shared, run_dir, outcomes, config, seconds, run_id) -> Path:
-    meta = json.loads((shared / "meta.json").read_text(encoding="utf-8"))
+def write_manifest(facts: Any, run_dir: Path, result: RunResult, run_id: str) -> Path:
+    """``manifest.json``: parameters, provenance, the files read and each brief's status."""
+    meta = facts.meta
     manifest = {
         "run_id": run_id,
-        "parameters": {k: v for k, v in config.parameters().items() if k not in ("province",)},
+        "parameters": facts.config.run_parameters(),
         "package_version": meta["package_version"],
         "git_commit": meta["git_commit"],
+        "facts_key": meta["key"],
+        "facts_reused": result.facts_reused,
         "inputs": meta["inputs"],
-        "seed": config.seed,
+        "seed": facts.config.seed,
         "registry_synthetic": meta["registry_synthetic"],
-        "seconds": round(seconds, 2),
+        "seconds": round(result.seconds, 2),
+        "pdf": result.pdf_note or None,
         "provinces": [
             {
                 "province": o.province,
@@ -455,7 +708,7 @@ def write_manifest(shared, run_dir, outcomes, config, seconds, run_id) -> Path:
                 "error": o.error or None,
                 "failed_cell": o.cell,
             }
-            for o in outcomes
+            for o in result.outcomes
         ],
     }
     path = run_dir / "manifest.json"
@@ -464,40 +717,19 @@ def write_manifest(shared, run_dir, outcomes, config, seconds, run_id) -> Path:
     return path
 
 
-def write_index(table: pd.DataFrame, shared: Path, run_dir: Path, config: ReportConfig) -> Path:
+def write_index(facts: Any, outcomes: Sequence[ProvinceOutcome], run_dir: Path) -> Path:
     """``index.html``: the national overview of the run."""
-    from .overview import render_index
+    from .render.overview import render_overview
 
-    page = render_index(table, config, shared)
+    briefs = {
+        o.province: (o.status, f"{o.slug}.html" if o.status == "ok" else "") for o in outcomes
+    }
+    briefs.pop(NATIONAL, None)
+    page = render_overview(facts, briefs)
     path = run_dir / "index.html"
     with atomic_path(path) as tmp:
         tmp.write_text(page, encoding="utf-8")
     return path
-
-
-PAGE = """<!DOCTYPE html>
-<html lang="{lang}"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<style>
-body {{ font-family: system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 62rem;
-  margin: 1.5rem auto; padding: 0 1rem; color: #1d2733; line-height: 1.45; }}
-h1 {{ font-size: 1.6rem; margin-bottom: .2rem; }} h2 {{ border-bottom: 2px solid #1f77b4;
-  padding-bottom: .2rem; margin-top: 2rem; }}
-table.brief {{ border-collapse: collapse; font-size: .88rem; margin: .6rem 0; }}
-table.brief th, table.brief td {{ border-bottom: 1px solid #dde3ea; padding: .3rem .5rem;
-  text-align: left; vertical-align: top; }}
-table.brief th {{ background: #f2f5f8; }}
-.big {{ font-size: 2rem; font-weight: 600; margin: .3rem 0; }}
-.synthetic {{ background: #fff4d6; border-left: 4px solid #e0a800; padding: .4rem .6rem; }}
-.note {{ color: #55606b; font-size: .9rem; }} .meta {{ color: #55606b; }}
-img.figure {{ max-width: 100%; }} .cols {{ display: flex; gap: 1.5rem; flex-wrap: wrap; }}
-nav a {{ color: #1f77b4; }} code {{ font-size: .85em; }}
-</style></head>
-<body><nav><a href="index.html">&larr; Indonesia</a></nav>
-{body}
-</body></html>
-"""
 
 
 def run_id_from_env() -> str | None:

@@ -1,0 +1,928 @@
+"""Run facts: every number a brief or the overview shows, computed once per run.
+
+:func:`compute_run_facts` reads the inputs, fits the coverage trend, answers
+the target questions, scores the employer registry and runs the enforcement
+scenario, and returns a frozen :class:`RunFacts`: a few long tables with
+fixed, documented columns (:data:`SCHEMA`) and a small ``meta`` mapping
+(parameters, inputs read and their hashes, provenance). Renderers
+(:mod:`perjaka_analysis.render`) read these tables and nothing else.
+
+Every derived number is one named function of this module, tested on a tiny
+frame whose answer is computed by hand: :func:`compute_population`,
+:func:`compute_latest`, :func:`compute_ranks`, :func:`compute_gaps`,
+:func:`compute_gains`, :func:`months_earlier`, :func:`compute_scenario`,
+:func:`compute_observed`, :func:`compute_risk_by`,
+:func:`compute_inspection_list`. Crossing dates and probabilities come from
+:func:`perjaka_analysis.forecast.compute_targets` and
+:func:`~perjaka_analysis.forecast.scenario_targets` (one crossing logic).
+
+Saved and loaded in one place (:meth:`RunFacts.save`, :func:`load_run_facts`):
+one Parquet file per table plus ``facts.json``; the same inputs and
+parameters give byte-identical files.
+
+Adding a table later (active share, UHC status, district figures) means one
+:data:`SCHEMA` entry and one ``compute_`` function; the renderers reach
+every table through :meth:`RunFacts.table` and :meth:`ProvinceFacts.rows`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import subprocess
+import warnings
+import zipfile
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .config import ReportConfig
+from .errors import DataQualityWarning, PerjakaError
+from .provinces import NATIONAL
+
+__all__ = [
+    "FACTS_VERSION",
+    "LIST_ROWS",
+    "SCHEMA",
+    "ProvinceFacts",
+    "RunFacts",
+    "compute_gains",
+    "compute_gaps",
+    "compute_inspection_list",
+    "compute_latest",
+    "compute_observed",
+    "compute_population",
+    "compute_ranks",
+    "compute_risk_by",
+    "compute_run_facts",
+    "compute_scenario",
+    "facts_key",
+    "file_sha256",
+    "load_run_facts",
+    "months_earlier",
+]
+
+#: Version of the saved layout; a change makes earlier saved facts unreadable.
+FACTS_VERSION = 1
+#: Rows of each province's inspection list kept in the facts (what a brief shows).
+LIST_ROWS = 15
+SHIPPED_REGISTRY = "synthetic/employers.parquet"
+
+#: The tables of a run and their columns, in order. ``province`` is an
+#: official name or ``INDONESIA``; percentages are ``_pct`` (0-100) or
+#: ``_pp`` (points); probabilities 0-1; dates are timestamps.
+SCHEMA: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        # one row per place: the latest published figure and its rank
+        "places": (
+            "province", "population", "n_points", "latest_date", "latest_precision",
+            "latest_pct", "latest_source", "latest_source_url", "territory", "rank",
+            "basis", "observed_group",
+        ),
+        # distance of the latest figure to each target
+        "gaps": ("province", "target_pct", "gap_pp", "gap_people"),
+        # crossing of each target (compute_targets)
+        "targets": (
+            "province", "target_pct", "status", "expected_date", "date_lower_80",
+            "date_upper_80", "prob_by_deadline", "required_per_month", "recent_per_month",
+            "pace_ratio",
+        ),
+        "forecast": ("province", "date", "mean", "lower", "upper", "level"),
+        "nowcast": ("province", "date", "mean", "lower", "upper", "level"),
+        "history": ("province", "date", "mean"),
+        # the published figures the trend of a place rests on
+        "observed": ("province", "date", "pct", "territory", "own_territory"),
+        # if the listed employers complied
+        "gains": (
+            "province", "employers_in_registry", "employers_on_list",
+            "expected_unregistered_workers", "expected_unregistered_dependants",
+            "expected_contributions_idr_per_month", "added_participants", "population",
+            "added_pp",
+        ),
+        "scenario": (
+            "province", "target_pct", "added_pp", "baseline_date", "scenario_date",
+            "months_earlier", "baseline_prob", "scenario_prob",
+        ),
+        "inspection_list": (
+            "province", "rank_in_province", "pseudonym", "district", "sector", "risk",
+            "reasons", "expected_unregistered_workers",
+        ),
+        "risk_by": (
+            "province", "grouping", "group", "employers", "mean_risk", "on_list",
+            "expected_unregistered_workers",
+        ),
+        "sources": (
+            "province", "date", "date_precision", "measure", "coverage_pct", "source_url",
+        ),
+        # province outlines for the overview map (SVG path data)
+        "map": ("province", "path"),
+    }
+)  # fmt: skip
+
+
+# -- small helpers ------------------------------------------------------------------------------
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def git_commit() -> str:
+    """The commit of the source tree the package runs from, or ``unknown``."""
+    root = Path(__file__).resolve().parents[1]
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"],
+            capture_output=True, text=True, timeout=5, check=True,
+        )  # fmt: skip
+        dirty = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True, text=True, timeout=5, check=False,
+        ).stdout.strip()  # fmt: skip
+        return out.stdout.strip() + ("+local-changes" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def registry_path(config: ReportConfig) -> Path:
+    """The registry of a run: the configured one, or the shipped synthetic one."""
+    from .datasets import data_dir
+
+    return Path(config.registry) if config.registry else data_dir() / SHIPPED_REGISTRY
+
+
+def _frame(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """The table with exactly its schema's columns, in order, and a fresh index."""
+    cols = list(SCHEMA[name])
+    missing = [c for c in cols if c not in frame.columns]
+    if missing:
+        raise PerjakaError(f"facts table '{name}' lacks columns {missing}")
+    return frame[cols].reset_index(drop=True)
+
+
+# -- the named, tested functions ----------------------------------------------------------------
+def compute_population(provinces: pd.DataFrame, coverage: pd.DataFrame) -> pd.Series:
+    """Population of every province and of ``INDONESIA`` (one definition per run).
+
+    The national population is the denominator of the latest national
+    registered figure that states one; without such a figure it is the sum of
+    the provinces (missing when any province is missing). A population that
+    is not positive is missing.
+
+    Parameters
+    ----------
+    provinces : pandas.DataFrame
+        ``province``, ``population``.
+    coverage : pandas.DataFrame
+        Validated coverage rows (``province, district, measure, date, population``).
+
+    Returns
+    -------
+    pandas.Series
+        Float population indexed by place, ``INDONESIA`` last.
+
+    Examples
+    --------
+    >>> prov = pd.DataFrame({"province": ["A", "B"], "population": [10, 30]})
+    >>> cov = pd.DataFrame(columns=["province", "district", "measure", "date", "population"])
+    >>> compute_population(prov, cov).to_dict()
+    {'A': 10.0, 'B': 30.0, 'INDONESIA': 40.0}
+    """
+    pop = provinces.set_index("province")["population"].astype("float64")
+    pop = pop.where(pop > 0)
+    rows = coverage[
+        (coverage["province"] == NATIONAL)
+        & coverage["district"].isna()
+        & (coverage["measure"] == "registered")
+        & coverage["population"].notna()
+    ].sort_values("date", kind="stable")
+    if not rows.empty and float(rows["population"].iloc[-1]) > 0:
+        national = float(rows["population"].iloc[-1])
+    else:
+        national = float(pop.sum()) if pop.notna().all() else np.nan
+    pop = pop.drop(NATIONAL, errors="ignore")
+    pop[NATIONAL] = national
+    pop.index.name = "province"
+    return pop.rename("population")
+
+
+def compute_latest(coverage: pd.DataFrame) -> pd.DataFrame:
+    """The latest registered figure of every place: the one rule of "latest figure".
+
+    Delegates the choice among same-date rows to
+    :func:`perjaka_analysis.coverage.latest_coverage`; the headline, the
+    ranking, the gaps and the overview all read this table.
+
+    Parameters
+    ----------
+    coverage : pandas.DataFrame
+        Validated coverage rows.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``province, latest_date, latest_precision, latest_pct,
+        latest_source, latest_source_url, territory, n_points``.
+    """
+    from .coverage import latest_coverage
+    from .sources import source_name
+
+    latest = latest_coverage(coverage, measure="registered")
+    reg = coverage[(coverage["measure"] == "registered") & coverage["district"].isna()]
+    counts = reg.groupby("province").size()
+    out = pd.DataFrame(
+        {
+            "province": latest["province"].astype(str),
+            "latest_date": pd.to_datetime(latest["date"]),
+            "latest_precision": latest["date_precision"].astype(str),
+            "latest_pct": latest["coverage_pct"].astype("float64"),
+            "latest_source": latest["source_url"].map(source_name).fillna("").astype(str),
+            "latest_source_url": latest["source_url"].fillna("").astype(str),
+            "territory": latest["territory"].astype(str),
+        }
+    )
+    out["n_points"] = out["province"].map(counts).fillna(0).astype("int64")
+    return out.reset_index(drop=True)
+
+
+def compute_ranks(latest_pct: pd.Series) -> pd.Series:
+    """Rank of each province by its latest figure (1 = highest; ties share the best rank).
+
+    ``INDONESIA`` and places without a figure have no rank.
+
+    Examples
+    --------
+    >>> s = pd.Series({"A": 90.0, "B": 99.0, "C": 90.0, "D": np.nan, "INDONESIA": 95.0})
+    >>> compute_ranks(s).astype("float").to_dict()
+    {'A': 2.0, 'B': 1.0, 'C': 2.0, 'D': nan, 'INDONESIA': nan}
+    """
+    values = latest_pct.astype("float64").where(latest_pct.index != NATIONAL)
+    return values.rank(ascending=False, method="min").astype("Int64")
+
+
+def compute_gaps(
+    latest_pct: pd.Series, population: pd.Series, targets: Sequence[float]
+) -> pd.DataFrame:
+    """Percentage points and people still missing to each target (0 once reached).
+
+    Parameters
+    ----------
+    latest_pct : pandas.Series
+        Latest figure per place.
+    population : pandas.Series
+        Population per place (:func:`compute_population`).
+    targets : sequence of float
+        Targets in percent.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``province, target_pct, gap_pp, gap_people`` (one row per place and
+        target; missing where the figure or population is).
+
+    Examples
+    --------
+    >>> g = compute_gaps(pd.Series({"A": 97.5}), pd.Series({"A": 1000.0}), [95, 98.6])
+    >>> g[["target_pct", "gap_pp", "gap_people"]].values.tolist()
+    [[95.0, 0.0, 0.0], [98.6, 1.1, 11.0]]
+    """
+    rows = []
+    for place, pct in latest_pct.items():
+        people = float(population.get(place, np.nan))
+        for t in sorted(float(x) for x in targets):
+            gap = max(t - float(pct), 0.0) if pd.notna(pct) else np.nan
+            gap = round(gap, 6) if pd.notna(gap) else gap
+            rows.append(
+                {
+                    "province": place,
+                    "target_pct": t,
+                    "gap_pp": gap,
+                    "gap_people": round(gap / 100 * people) if pd.notna(gap * people) else np.nan,
+                }
+            )
+    return _frame("gaps", pd.DataFrame(rows, columns=list(SCHEMA["gaps"])))
+
+
+def compute_gains(
+    listed: pd.DataFrame,
+    scored_counts: pd.Series,
+    population: pd.Series,
+    places: Sequence[str],
+) -> pd.DataFrame:
+    """What the inspection lists would add if every listed employer complied.
+
+    ``added_participants`` = expected unregistered workers + their
+    dependants; ``added_pp`` = 100 × added participants / population
+    (missing when the population is). ``INDONESIA`` is the sum of the places.
+
+    Parameters
+    ----------
+    listed : pandas.DataFrame
+        Listed employers (``province``, ``expected_unregistered_workers``,
+        ``expected_unregistered_dependants``,
+        ``expected_contributions_idr_per_month``).
+    scored_counts : pandas.Series
+        Employers in the registry per province.
+    population : pandas.Series
+        Population per place, with ``INDONESIA``.
+    places : sequence of str
+        Provinces (``INDONESIA`` is added).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``gains`` table of :data:`SCHEMA`, ``INDONESIA`` last.
+
+    Examples
+    --------
+    >>> listed = pd.DataFrame({"province": ["A", "A"], "expected_unregistered_workers": [2.0, 1.0],
+    ...     "expected_unregistered_dependants": [1.5, 0.5],
+    ...     "expected_contributions_idr_per_month": [10.0, 5.0]})
+    >>> pop = pd.Series({"A": 500.0, "B": 1500.0, "INDONESIA": 2000.0})
+    >>> g = compute_gains(listed, pd.Series({"A": 4, "B": 3}), pop, ["A", "B"])
+    >>> g[["province", "added_participants", "added_pp"]].values.tolist()
+    [['A', 5.0, 1.0], ['B', 0.0, 0.0], ['INDONESIA', 5.0, 0.25]]
+    """
+    cols = [
+        "expected_unregistered_workers",
+        "expected_unregistered_dependants",
+        "expected_contributions_idr_per_month",
+    ]
+    places = [p for p in places if p != NATIONAL]
+    sums = listed.groupby("province")[cols].sum().reindex(places).fillna(0.0)
+    sums["employers_on_list"] = listed.groupby("province").size().reindex(places).fillna(0)
+    sums["employers_in_registry"] = scored_counts.reindex(places).fillna(0)
+    sums.loc[NATIONAL] = sums.sum()
+    sums["employers_on_list"] = sums["employers_on_list"].astype("int64")
+    sums["employers_in_registry"] = sums["employers_in_registry"].astype("int64")
+    sums["added_participants"] = (
+        sums["expected_unregistered_workers"] + sums["expected_unregistered_dependants"]
+    )
+    pop = population.reindex(sums.index).astype("float64")
+    sums["population"] = pop.where(pop > 0)
+    sums["added_pp"] = 100 * sums["added_participants"] / sums["population"]
+    return _frame("gains", sums.reset_index(names="province"))
+
+
+def months_earlier(baseline: object, scenario: object) -> float:
+    """Whole calendar months from the scenario's crossing to the baseline's.
+
+    Missing when either date is (beyond the horizon).
+
+    Examples
+    --------
+    >>> months_earlier(pd.Timestamp("2027-03-31"), pd.Timestamp("2026-11-30"))
+    4.0
+    >>> months_earlier(pd.NaT, pd.Timestamp("2026-11-30"))
+    nan
+    """
+    if pd.isna(baseline) or pd.isna(scenario):
+        return np.nan
+    b, s = pd.Timestamp(baseline), pd.Timestamp(scenario)
+    return float((b.year - s.year) * 12 + (b.month - s.month))
+
+
+def compute_scenario(
+    results: Any,
+    gains: pd.DataFrame,
+    *,
+    start: str | pd.Timestamp,
+    targets: Sequence[float],
+    deadline: str | pd.Timestamp,
+    seed: int,
+) -> pd.DataFrame:
+    """Baseline and enforcement-scenario crossing of each target, per place.
+
+    The scenario adds each place's ``added_pp`` (:func:`compute_gains`) from
+    ``start`` on; crossings come from
+    :func:`perjaka_analysis.forecast.scenario_targets`, months earlier from
+    :func:`months_earlier`. A missing ``added_pp`` counts as no jump.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``scenario`` table of :data:`SCHEMA`.
+    """
+    from .forecast import scenario_targets
+
+    frames = []
+    for row in gains.itertuples(index=False):
+        added = float(row.added_pp) if np.isfinite(row.added_pp) else 0.0
+        frame = scenario_targets(
+            results,
+            row.province,
+            added_pp=added,
+            start=start,
+            targets=targets,
+            deadline=deadline,
+            seed=seed,
+        )
+        frame = frame.copy()
+        frame.insert(0, "province", row.province)
+        frame["added_pp"] = row.added_pp
+        frame["months_earlier"] = [
+            months_earlier(b, s)
+            for b, s in zip(frame["baseline_date"], frame["scenario_date"], strict=True)
+        ]
+        frames.append(frame)
+    return _frame("scenario", pd.concat(frames, ignore_index=True))
+
+
+def compute_observed(panel: pd.DataFrame, groups: Mapping[str, str | None]) -> pd.DataFrame:
+    """The published figures behind each place's trend, with their territory.
+
+    Parameters
+    ----------
+    panel : pandas.DataFrame
+        The trend's panel (``territory, date, pct``).
+    groups : mapping
+        Place to the observed territory its trend was fitted on (None: pooled).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``province, date, pct, territory, own_territory`` (own_territory is
+        False for figures of an older, larger territory).
+
+    Examples
+    --------
+    >>> panel = pd.DataFrame({"territory": ["P (pre-2022)", "Q"],
+    ...     "date": pd.to_datetime(["2020-01-01", "2021-01-01"]), "pct": [90.0, 95.0]})
+    >>> compute_observed(panel, {"R": "P (pre-2022)", "Q": "Q", "S": None})[
+    ...     ["province", "pct", "own_territory"]].values.tolist()
+    [['R', 90.0, False], ['Q', 95.0, True]]
+    """
+    frames = []
+    for place, group in groups.items():
+        if group is None:
+            continue
+        rows = panel[panel["territory"] == group]
+        frames.append(
+            pd.DataFrame(
+                {
+                    "province": place,
+                    "date": pd.to_datetime(rows["date"]).to_numpy(),
+                    "pct": rows["pct"].astype("float64").to_numpy(),
+                    "territory": rows["territory"].astype(str).to_numpy(),
+                    "own_territory": (rows["territory"] == place).to_numpy(),
+                }
+            )
+        )
+    if not frames:
+        return pd.DataFrame(columns=list(SCHEMA["observed"]))
+    return _frame("observed", pd.concat(frames, ignore_index=True))
+
+
+def compute_risk_by(scored: pd.DataFrame) -> pd.DataFrame:
+    """Employers, mean risk, listed employers and expected workers by sector, district, size.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"province": ["A"] * 3, "sector": ["x", "x", "y"],
+    ...     "district": ["d"] * 3, "size_band": ["s"] * 3, "risk": [0.2, 0.4, 0.9],
+    ...     "on_list": [False, True, True], "expected_unregistered_workers": [0.0, 1.0, 2.0]})
+    >>> r = compute_risk_by(s)
+    >>> r[r.grouping == "sector"][["group", "employers", "mean_risk", "on_list"]].values.tolist()
+    [['x', 2, 0.3, 1], ['y', 1, 0.9, 1]]
+    """
+    frames = []
+    for by in ("sector", "district", "size_band"):
+        g = scored.groupby(["province", by], observed=True, sort=True).agg(
+            employers=("risk", "size"),
+            mean_risk=("risk", "mean"),
+            on_list=("on_list", "sum"),
+            expected_unregistered_workers=("expected_unregistered_workers", "sum"),
+        )
+        g = g.reset_index().rename(columns={by: "group"})
+        g["group"] = g["group"].astype(str)
+        g.insert(1, "grouping", by)
+        frames.append(g)
+    out = pd.concat(frames, ignore_index=True)
+    out["employers"] = out["employers"].astype("int64")
+    out["on_list"] = out["on_list"].astype("int64")
+    out["mean_risk"] = out["mean_risk"].round(12)
+    return _frame("risk_by", out)
+
+
+def compute_inspection_list(listed: pd.DataFrame, n: int = LIST_ROWS) -> pd.DataFrame:
+    """The top ``n`` listed employers of each province, by rank (pseudonyms only).
+
+    Examples
+    --------
+    >>> listed = pd.DataFrame({"province": ["A", "A", "B"], "rank_in_province": [2, 1, 1],
+    ...     "pseudonym": ["p2", "p1", "q1"], "district": "d", "sector": "s", "risk": 0.5,
+    ...     "reasons": "r", "expected_unregistered_workers": 1.0})
+    >>> compute_inspection_list(listed, n=1)["pseudonym"].tolist()
+    ['p1', 'q1']
+    """
+    frame = listed.copy()
+    if "pseudonym" not in frame:
+        frame["pseudonym"] = frame["employer_id"].astype(str)
+    frame = frame.sort_values(["province", "rank_in_province"], kind="stable")
+    frame = frame.groupby("province", sort=False).head(n)
+    frame["district"] = frame["district"].astype(str)
+    frame["sector"] = frame["sector"].astype(str)
+    return _frame("inspection_list", frame)
+
+
+# -- the facts object ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ProvinceFacts:
+    """The facts of one place: its rows of every table, plus the run's meta.
+
+    Attributes
+    ----------
+    province : str
+    config : ReportConfig
+        The run's configuration with ``province`` set.
+    meta : mapping
+    tables : mapping of str to DataFrame
+        Every table of :data:`SCHEMA` restricted to this place.
+    national : mapping of str to DataFrame
+        The same tables restricted to ``INDONESIA``.
+    places : pandas.DataFrame
+        The ``places`` table of every place (ranks, map colours).
+    """
+
+    province: str
+    config: ReportConfig
+    meta: Mapping[str, Any]
+    tables: Mapping[str, pd.DataFrame]
+    national: Mapping[str, pd.DataFrame]
+    places: pd.DataFrame
+
+    def rows(self, name: str) -> pd.DataFrame:
+        """This place's rows of one table (columns of :data:`SCHEMA`)."""
+        return self.tables[name]
+
+    def row(self, name: str) -> pd.Series | None:
+        """This place's single row of a one-row-per-place table, or None."""
+        frame = self.tables[name]
+        return None if frame.empty else frame.iloc[0]
+
+
+@dataclass(frozen=True)
+class RunFacts:
+    """Everything a run's briefs and overview show, as long tables.
+
+    Build with :func:`compute_run_facts`; read back with
+    :func:`load_run_facts`. Tables follow :data:`SCHEMA`.
+
+    Attributes
+    ----------
+    config : ReportConfig
+        The run's configuration, validated, ``as_of`` resolved.
+    meta : mapping
+        ``facts_version, package_version, git_commit, inputs`` (file name →
+        sha256 of every file read), ``parameters``, ``registry_synthetic``,
+        ``trend_method``, ``data_end``, ``ranked_provinces``, ``key``
+        (:func:`facts_key`).
+    tables : mapping of str to DataFrame
+    """
+
+    config: ReportConfig
+    meta: Mapping[str, Any]
+    tables: Mapping[str, pd.DataFrame] = field(repr=False)
+
+    def table(self, name: str) -> pd.DataFrame:
+        """One table (see :data:`SCHEMA`)."""
+        if name not in self.tables:
+            raise PerjakaError(f"no facts table '{name}' (have: {', '.join(self.tables)})")
+        return self.tables[name]
+
+    @property
+    def provinces(self) -> list[str]:
+        """The provinces of the run (without ``INDONESIA``), in BPS order."""
+        return [p for p in self.tables["places"]["province"] if p != NATIONAL]
+
+    def for_province(self, province: str) -> ProvinceFacts:
+        """The view of one place, for its brief."""
+        import dataclasses
+
+        def only(name: str) -> pd.DataFrame:
+            frame = self.tables[name]
+            return frame[frame["province"] == name_].reset_index(drop=True)
+
+        name_ = province
+        own = {n: only(n) for n in self.tables}
+        name_ = NATIONAL
+        nat = {n: only(n) for n in self.tables}
+        return ProvinceFacts(
+            province=province,
+            config=dataclasses.replace(self.config, province=province),
+            meta=self.meta,
+            tables=own,
+            national=nat,
+            places=self.tables.get("places", pd.DataFrame(columns=list(SCHEMA["places"]))),
+        )
+
+    # -- one schema, one writer, one reader ------------------------------------------------------
+    def _files(self) -> dict[str, bytes]:
+        files = {}
+        for name in SCHEMA:
+            if name not in self.tables:
+                continue
+            buf = io.BytesIO()
+            self.tables[name].to_parquet(buf, index=False, compression="zstd")
+            files[f"{name}.parquet"] = buf.getvalue()
+        header = {
+            "facts_version": FACTS_VERSION,
+            "config": self.config.run_parameters(),
+            "meta": dict(self.meta),
+            "tables": {n: list(SCHEMA[n]) for n in SCHEMA if n in self.tables},
+        }
+        files["facts.json"] = (json.dumps(header, indent=2, ensure_ascii=False) + "\n").encode()
+        return files
+
+    def save(self, folder: str | Path) -> Path:
+        """Write ``facts.json`` and one Parquet file per table into ``folder``.
+
+        Each file is written to a temporary name and renamed.
+        """
+        from .io import atomic_path
+
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, data in self._files().items():
+            with atomic_path(folder / name) as tmp:
+                tmp.write_bytes(data)
+        return folder
+
+    def to_bytes(self) -> bytes:
+        """The saved files as one deterministic zip archive (to send to a worker)."""
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_STORED) as zf:
+            for name, data in sorted(self._files().items()):
+                info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+                zf.writestr(info, data)
+        return buf.getvalue()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> RunFacts:
+        """Read facts written by :meth:`to_bytes`."""
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            files = {n: zf.read(n) for n in zf.namelist()}
+        return _from_files(files, source="facts archive")
+
+    def _repr_html_(self) -> str:
+        rows = "".join(f"<tr><td>{n}</td><td>{len(t)}</td></tr>" for n, t in self.tables.items())
+        return f"<table><tr><th>table</th><th>rows</th></tr>{rows}</table>"
+
+
+def _from_files(files: Mapping[str, bytes], source: str, province: str | None = None) -> RunFacts:
+    if "facts.json" not in files:
+        raise PerjakaError(f"{source}: not a run's facts (no facts.json)")
+    header = json.loads(files["facts.json"].decode("utf-8"))
+    if header.get("facts_version") != FACTS_VERSION:
+        raise PerjakaError(
+            f"{source}: facts version {header.get('facts_version')} cannot be read by this "
+            f"version of perjaka-analysis (expects {FACTS_VERSION}); run the report again"
+        )
+    tables = {}
+    for name in header["tables"]:
+        frame = pd.read_parquet(io.BytesIO(files[f"{name}.parquet"]))
+        if province is not None and name != "places":
+            frame = frame[frame["province"].isin([province, NATIONAL])].reset_index(drop=True)
+        tables[name] = frame
+    config = ReportConfig(**header["config"])
+    return RunFacts(config=config, meta=header["meta"], tables=tables)
+
+
+def load_run_facts(folder: str | Path, *, province: str | None = None) -> RunFacts:
+    """Read facts saved by :meth:`RunFacts.save` (or a :meth:`~RunFacts.to_bytes` archive).
+
+    Parameters
+    ----------
+    folder : str or Path
+        The facts folder, or a ``.zip`` archive.
+    province : str, optional
+        Keep only this place's rows (and ``INDONESIA``'s): a brief reads less.
+
+    Raises
+    ------
+    PerjakaError
+        If the folder holds no facts, or facts of another layout version.
+    """
+    folder = Path(folder)
+    if folder.is_file():
+        with zipfile.ZipFile(folder) as zf:
+            files = {n: zf.read(n) for n in zf.namelist()}
+    elif (folder / "facts.json").is_file():
+        files = {
+            p.name: p.read_bytes() for p in folder.iterdir() if p.suffix in (".json", ".parquet")
+        }
+    else:
+        raise PerjakaError(f"no run facts in {folder} (facts.json is missing)")
+    return _from_files(files, str(folder), province)
+
+
+def facts_key(inputs: Mapping[str, str], config: ReportConfig) -> str:
+    """Hash of the inputs (sha256 per file) and the run parameters: reuse facts when equal.
+
+    Examples
+    --------
+    >>> a = facts_key({"coverage.csv": "ab"}, ReportConfig(as_of="2025-01-01"))
+    >>> a == facts_key({"coverage.csv": "ab"}, ReportConfig(as_of="2025-01-01", province="Bali"))
+    True
+    >>> a == facts_key({"coverage.csv": "ac"}, ReportConfig(as_of="2025-01-01"))
+    False
+    """
+    from . import __version__
+
+    payload = {
+        "facts_version": FACTS_VERSION,
+        "package_version": __version__,
+        "inputs": dict(sorted(inputs.items())),
+        "parameters": config.validated().run_parameters(),
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:20]
+
+
+# -- computing the facts ------------------------------------------------------------------------
+def score_employers(config: ReportConfig, key: bytes) -> dict[str, Any]:
+    """Score the run's registry; return what the facts need (runs in a worker).
+
+    Returns plain frames, so a worker on another machine needs nothing of
+    the client's filesystem beyond the registry path it is given.
+    """
+    from .employers import score_registry
+    from .loaders import read_registry
+
+    reg_path = registry_path(config)
+    registry = read_registry(reg_path)
+    synthetic = "true_risk" in registry.columns or str(reg_path).endswith(SHIPPED_REGISTRY)
+    scored = score_registry(
+        registry,
+        capacity=config.capacity,
+        key=key,
+        language=config.language,
+        random_state=config.seed,
+    )
+    listed = scored[scored["on_list"]]
+    return {
+        "listed": listed.reset_index(drop=True),
+        "counts": scored.groupby("province").size(),
+        "risk_by": compute_risk_by(scored),
+        "synthetic": bool(synthetic),
+    }
+
+
+def _map_paths(geojson: Path) -> pd.DataFrame:
+    from .render.overview import geojson_paths
+
+    return _frame("map", geojson_paths(geojson))
+
+
+def input_files(config: ReportConfig) -> dict[str, Path]:
+    """The files a run reads, by the name the manifest gives them."""
+    from .datasets import raw_path
+
+    files = {
+        name: raw_path(name)
+        for name in ("coverage.csv", "provinces.csv", "uhc_status.csv", "provinces.geojson")
+    }
+    files["registry"] = registry_path(config)
+    return files
+
+
+def compute_run_facts(
+    config: ReportConfig | Mapping[str, Any],
+    *,
+    provinces: Sequence[str] | None = None,
+    key: bytes | None = None,
+    executor: Executor | None = None,
+) -> RunFacts:
+    """Compute every fact of a run, once.
+
+    Parameters
+    ----------
+    config : ReportConfig or mapping
+        Run parameters (``province`` is ignored); an empty ``as_of`` becomes
+        the date of the latest published figure.
+    provinces : sequence of str, optional
+        Places whose forecast, targets and scenario are computed (default
+        all 38; the national figures are always computed). A brief opened
+        by hand passes its own province.
+    key : bytes, optional
+        Pseudonym key (default :func:`perjaka_analysis.privacy.load_key`).
+    executor : concurrent.futures.Executor, optional
+        Where to score the employer registry while the trend is fitted here.
+
+    Returns
+    -------
+    RunFacts
+    """
+    from . import __version__
+    from .datasets import load_coverage, load_provinces, load_uhc_status
+    from .forecast import compute_targets
+    from .privacy import load_key
+    from .trend import CoverageTrendModel
+
+    if not isinstance(config, ReportConfig):
+        config = ReportConfig.from_mapping(dict(config))
+    config = config.validated()
+    requested = config
+    key = key or load_key()
+    files = input_files(config)
+    scoring = executor.submit(score_employers, config, key) if executor else None
+    try:
+        table = load_provinces()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DataQualityWarning)
+            coverage = load_coverage(files["coverage.csv"])
+        status = load_uhc_status()
+        results = CoverageTrendModel(coverage, status=status).fit()
+        config = config.resolved(results.data_end)
+        places = [p for p in (provinces or table["province"]) if p != NATIONAL]
+        all_places = [*places, NATIONAL]
+        order = [*table["province"], NATIONAL]
+
+        population = compute_population(table, coverage)
+        latest = compute_latest(coverage).set_index("province").reindex(order)
+        latest["n_points"] = latest["n_points"].fillna(0).astype("int64")
+        latest["rank"] = compute_ranks(latest["latest_pct"])
+        latest["population"] = population.reindex(order)
+        latest["basis"] = [results.trends[p].basis if p in results.trends else "" for p in order]
+        groups = {p: results.trends[p].group for p in all_places if p in results.trends}
+        latest["observed_group"] = [groups.get(p) or "" for p in order]
+        latest["latest_precision"] = latest["latest_precision"].fillna("")
+        for col in ("latest_source", "latest_source_url", "territory"):
+            latest[col] = latest[col].fillna("")
+        places_t = _frame("places", latest.reset_index(names="province"))
+
+        deadline = pd.Timestamp(config.deadline)
+        targets = compute_targets(
+            results,
+            targets=config.targets,
+            deadline=deadline,
+            population=population,
+            provinces=all_places,
+            seed=config.seed,
+        )
+        forecast = results.forecast(deadline + pd.DateOffset(years=1), provinces=all_places)
+        history = pd.concat([results.history(p) for p in all_places], ignore_index=True)
+        tables: dict[str, pd.DataFrame] = {
+            "places": places_t,
+            "gaps": compute_gaps(latest["latest_pct"], population, config.targets),
+            "targets": _frame("targets", targets),
+            "forecast": _frame("forecast", forecast),
+            "history": _frame("history", history),
+            "observed": compute_observed(results.panel, groups),
+            "sources": _frame(
+                "sources",
+                coverage[coverage["district"].isna()]
+                .sort_values(["province", "date", "measure"], kind="stable")
+                .assign(source_url=lambda f: f["source_url"].fillna("")),
+            ),
+            "map": _map_paths(files["provinces.geojson"]),
+        }
+        if hasattr(results, "nowcast"):
+            tables["nowcast"] = _frame("nowcast", results.nowcast(config.as_of))
+        scored = scoring.result() if scoring is not None else score_employers(config, key)
+    except BaseException:
+        if scoring is not None:
+            scoring.cancel()
+        raise
+    gains = compute_gains(scored["listed"], scored["counts"], population, places)
+    tables["gains"] = gains
+    tables["scenario"] = compute_scenario(
+        results,
+        gains,
+        start=config.as_of,
+        targets=config.targets,
+        deadline=deadline,
+        seed=config.seed,
+    )
+    keep = set(all_places)
+    tables["inspection_list"] = compute_inspection_list(
+        scored["listed"][scored["listed"]["province"].isin(keep)]
+    )
+    risk_by = scored["risk_by"]
+    tables["risk_by"] = risk_by[risk_by["province"].isin(keep)].reset_index(drop=True)
+    hashes = {name: file_sha256(path) for name, path in files.items()}
+    meta = {
+        "facts_version": FACTS_VERSION,
+        "package_version": __version__,
+        "git_commit": git_commit(),
+        "inputs": {
+            name: {"file": Path(path).name, "sha256": hashes[name]} for name, path in files.items()
+        },
+        "parameters": config.run_parameters(),
+        "registry_synthetic": bool(scored["synthetic"]),
+        "trend_method": results.method,
+        "data_end": results.data_end.strftime("%Y-%m-%d"),
+        "ranked_provinces": int(places_t["rank"].notna().sum()),
+        "key": facts_key(hashes, requested),
+    }
+    ordered = {n: tables[n] for n in SCHEMA if n in tables}
+    return RunFacts(config=config, meta=meta, tables=ordered)

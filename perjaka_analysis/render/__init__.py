@@ -1,0 +1,84 @@
+"""Pages and charts of a run, read from its facts only.
+
+:mod:`~perjaka_analysis.render.brief` (province brief sections),
+:mod:`~perjaka_analysis.render.overview` (the national ``index.html``),
+:mod:`~perjaka_analysis.render.figures` (inline SVG charts) and
+:mod:`~perjaka_analysis.render.pdf` (A4 PDF with Chromium). Templates are
+Jinja2 with autoescaping; one stylesheet; words from
+:func:`perjaka_analysis.i18n.catalogue`. Nothing here reads a data file or
+fits a model.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["environment", "render_page", "to_context"]
+
+
+def _missing(x: object) -> bool:
+    return x is None or (not isinstance(x, str | bytes | bool) and bool(pd.isna(x)))
+
+
+def to_context(row: Any) -> Any:
+    """A table row (Series) or frame as plain dicts with missing values as None."""
+    if isinstance(row, pd.DataFrame):
+        return [to_context(r) for _, r in row.iterrows()]
+    if row is None:
+        return None
+    return {k: (None if _missing(v) else v) for k, v in row.items()}
+
+
+@lru_cache(maxsize=4)
+def environment(lang: str):
+    """The Jinja2 environment of one language: autoescape on, format filters bound."""
+    import jinja2
+
+    from ..i18n import catalogue, fmt_date, fmt_int, fmt_num, fmt_pct, fmt_pp
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("perjaka_analysis.render", "templates"),
+        autoescape=jinja2.select_autoescape(["html"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        pct=lambda x: fmt_pct(x, lang),
+        pct1=lambda x: fmt_pct(x, lang, 1),
+        prob=lambda x: "–" if _missing(x) else fmt_pct(100 * float(x), lang, 0),
+        prob1=lambda x: "–" if _missing(x) else fmt_pct(100 * float(x), lang, 1),
+        pp=lambda x: fmt_pp(x, lang),
+        pp3=lambda x: fmt_pp(x, lang, 3),
+        int=lambda x: fmt_int(x, lang),
+        num1=lambda x: fmt_num(x, lang, 1),
+        date=lambda x, precision="day": fmt_date(x, lang, precision or "day"),
+        month=lambda x: fmt_date(x, lang, "month"),
+    )
+    env.globals["t"] = catalogue(lang)
+    env.globals["lang"] = lang
+    env.globals["json"] = json.dumps
+    return env
+
+
+def render_page(
+    lang: str, title: str, body: str, *, back: bool = False, body_class: str = "", script: str = ""
+) -> str:
+    """A complete HTML document around ``body`` (already safe HTML) with the stylesheet."""
+    from markupsafe import Markup
+
+    return (
+        environment(lang)
+        .get_template("page.html")
+        .render(
+            title=title,
+            body=Markup(body),
+            back=back,
+            body_class=body_class,
+            script=Markup(script),
+        )
+    )

@@ -1,0 +1,170 @@
+"""The province brief: each section is one call that returns displayable HTML.
+
+Sections read a :class:`~perjaka_analysis.facts.ProvinceFacts` and nothing
+else; their words come from the message catalogue and their markup from
+Jinja2 templates with autoescaping, so every text from data is escaped.
+"""
+
+from __future__ import annotations
+
+import json
+
+from markupsafe import Markup
+
+from ..config import ReportConfig
+from ..facts import ProvinceFacts, RunFacts, compute_run_facts, load_run_facts
+from . import environment, render_page, to_context
+from .figures import fan_chart_svg, sector_chart_svg
+
+__all__ = ["HTML", "SECTIONS", "Brief", "render_brief_html"]
+
+# the statuses of perjaka_analysis.forecast.compute_targets (a test checks they agree)
+STATUS_ABOVE = "already above target"
+STATUS_EXPECTED = "expected"
+STATUS_OUT_OF_REACH = "out of reach within horizon"
+
+#: The sections of a brief, in order.
+SECTIONS = ("title", "headline", "forecast", "employers", "scenario", "method")
+STATUS_KEYS = {
+    STATUS_ABOVE: "status_above",
+    STATUS_EXPECTED: "status_expected",
+    STATUS_OUT_OF_REACH: "status_out",
+}
+
+
+class HTML:
+    """A piece of HTML that notebooks display as such."""
+
+    def __init__(self, body: str) -> None:
+        self.body = body
+
+    def _repr_html_(self) -> str:
+        return self.body
+
+    def __str__(self) -> str:
+        return self.body
+
+
+class Brief:
+    """One province's brief, drawn from its facts.
+
+    Parameters
+    ----------
+    facts : ProvinceFacts
+        :meth:`perjaka_analysis.facts.RunFacts.for_province`.
+    """
+
+    def __init__(self, facts: ProvinceFacts) -> None:
+        self.facts = facts
+
+    @classmethod
+    def load(cls, **parameters: object) -> Brief:
+        """The brief of the report parameters (the notebook's parameters cell).
+
+        With ``facts=""`` (a notebook opened by hand) the facts are computed
+        by :func:`perjaka_analysis.facts.compute_run_facts`, the one function
+        a run uses, for this province only, in memory.
+        """
+        config = ReportConfig.from_mapping(dict(parameters))
+        if config.facts:
+            facts: RunFacts = load_run_facts(config.facts, province=config.province)
+        else:
+            facts = compute_run_facts(config, provinces=[config.province])
+        return cls(facts.for_province(config.province))
+
+    def _render(self, name: str, **context: object) -> HTML:
+        env = environment(self.facts.config.language)
+        return HTML(env.get_template(f"{name}.html").render(f=self.facts, **context))
+
+    # -- sections -------------------------------------------------------------------------------
+    def title(self) -> HTML:
+        """Title, date and the synthetic-data notice."""
+        return self._render("title")
+
+    def headline(self) -> HTML:
+        """Latest coverage (date, source), rank, distance to each target, nowcast."""
+        f = self.facts
+        nowcast = f.rows("nowcast") if "nowcast" in f.tables else None
+        now = None
+        if nowcast is not None and not nowcast.empty:
+            now = to_context(nowcast.sort_values("level").iloc[0])
+        return self._render(
+            "headline", place=to_context(f.row("places")), gaps=to_context(f.rows("gaps")),
+            nowcast=now,
+        )  # fmt: skip
+
+    def forecast(self) -> HTML:
+        """Fan chart, expected date of each target, probability, required vs recent pace."""
+        f = self.facts
+        place = f.row("places")
+        return self._render(
+            "forecast",
+            chart=Markup(fan_chart_svg(f)),
+            basis="" if place is None else str(place["basis"]),
+            targets=to_context(f.rows("targets")),
+            status_keys=STATUS_KEYS,
+            above=STATUS_ABOVE,
+        )
+
+    def employers(self, n: int = 15) -> HTML:
+        """Top of the inspection list (pseudonyms, reasons), risk by sector and district."""
+        f = self.facts
+        t = environment(f.config.language).globals["t"]
+        risk = f.rows("risk_by")
+        sectors = risk[risk["grouping"] == "sector"].sort_values(
+            ["mean_risk", "group"], ascending=[False, True], kind="stable"
+        )
+        districts = risk[risk["grouping"] == "district"].sort_values(
+            ["expected_unregistered_workers", "group"], ascending=[False, True], kind="stable"
+        )
+        return self._render(
+            "employers",
+            gains=to_context(f.row("gains")),
+            listed=to_context(f.rows("inspection_list").head(n)),
+            chart=Markup(sector_chart_svg(f)),
+            groups=[
+                (t["by_sector"], to_context(sectors.head(8))),
+                (t["by_district"], to_context(districts.head(8))),
+            ],
+        )
+
+    def scenario(self) -> HTML:
+        """If the listed employers complied: participants added, points, months earlier."""
+        f = self.facts
+        return self._render(
+            "scenario", gains=to_context(f.row("gains")), scenario=to_context(f.rows("scenario"))
+        )
+
+    def method(self) -> HTML:
+        """Sources with dates, caveats, provenance (version, commit, hashes, parameters)."""
+        f = self.facts
+        sources = f.rows("sources")
+        web = sources[sources["source_url"].str.startswith(("http://", "https://"))]
+        params = json.dumps(f.config.run_parameters(), ensure_ascii=False, sort_keys=True)
+        return self._render("method", sources=to_context(web), parameters=params)
+
+    def sections(self) -> list[HTML]:
+        """Every section, in order."""
+        return [getattr(self, name)() for name in SECTIONS]
+
+    def _repr_html_(self) -> str:
+        return "".join(str(s) for s in self.sections())
+
+
+def render_brief_html(facts: ProvinceFacts, body: str | None = None) -> str:
+    """A complete, self-contained HTML page of one brief.
+
+    Parameters
+    ----------
+    facts : ProvinceFacts
+    body : str, optional
+        The page body (e.g. an executed notebook's code-free export); by
+        default the brief's sections.
+    """
+    from ..i18n import text
+
+    lang = facts.config.language
+    if body is None:
+        body = "".join(str(s) for s in Brief(facts).sections())
+    title = f"{facts.province} — {text('title', lang)}"
+    return render_page(lang, title, body, back=True)

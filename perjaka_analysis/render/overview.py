@@ -1,0 +1,195 @@
+"""The national overview page (``index.html``) of a run, from its facts.
+
+Self-contained HTML: a coverage map drawn as inline SVG (province outlines
+from the facts' ``map`` table), a ranking sortable by any column (a few lines
+of inline script), links to every brief and the status of each (failed and
+cancelled briefs are marked). Targets are addressed by position, never by a
+column name built from the number, so 98.6% works like 98%.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..facts import RunFacts
+from ..provinces import NATIONAL, province_table
+from . import environment, render_page, to_context
+
+__all__ = ["coverage_colour", "geojson_paths", "render_overview", "svg_map"]
+
+LON0, LON1, LAT0, LAT1 = 94.5, 141.5, -11.5, 6.5
+SCALE = 20.0  # px per degree
+BINS = [(0, 80, "#d7301f"), (80, 90, "#fc8d59"), (90, 95, "#fdcc8a"), (95, 98, "#9ecae1"),
+        (98, 1000, "#2171b5")]  # fmt: skip
+NO_DATA = "#d9d9d9"
+GEO_CREDIT = (
+    "Province boundaries: denyherianto/indonesia-geojson-topojson-maps-with-38-provinces, "
+    "CC BY 4.0."
+)
+SORT_SCRIPT = """
+function sortBy(col) {
+  var table = document.getElementById("ranking");
+  var body = table.tBodies[0];
+  var rows = Array.prototype.slice.call(body.rows);
+  var asc = table.getAttribute("data-col") != String(col)
+    || table.getAttribute("data-dir") == "desc";
+  rows.sort(function (a, b) {
+    var x = a.cells[col].getAttribute("data-sort"), y = b.cells[col].getAttribute("data-sort");
+    var nx = parseFloat(x), ny = parseFloat(y);
+    var r = (!isNaN(nx) && !isNaN(ny) && String(nx) == x && String(ny) == y)
+      ? nx - ny : x.localeCompare(y);
+    return asc ? r : -r;
+  });
+  rows.forEach(function (r) { body.appendChild(r); });
+  table.setAttribute("data-col", String(col));
+  table.setAttribute("data-dir", asc ? "asc" : "desc");
+}
+"""
+
+
+def coverage_colour(pct: float | None) -> str:
+    """Fill colour of a coverage value (grey when missing).
+
+    Examples
+    --------
+    >>> coverage_colour(99.0), coverage_colour(None)
+    ('#2171b5', '#d9d9d9')
+    """
+    if pct is None or pd.isna(pct):
+        return NO_DATA
+    for lo, hi, colour in BINS:
+        if lo <= pct < hi:
+            return colour
+    return NO_DATA
+
+
+def _ring(coords: list) -> str:
+    pts = np.asarray(coords, dtype=float)
+    x = (pts[:, 0] - LON0) * SCALE
+    y = (LAT1 - pts[:, 1]) * SCALE
+    xy = np.round(np.column_stack([x, y]), 1)
+    keep = np.ones(len(xy), dtype=bool)
+    keep[1:] = np.any(np.diff(xy, axis=0) != 0, axis=1)
+    xy = xy[keep]
+    return "M" + "L".join(f"{a:g},{b:g}" for a, b in xy) + "Z"
+
+
+def geojson_paths(geojson: str | Path) -> pd.DataFrame:
+    """SVG path data of every province outline (equirectangular projection).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``province, path`` in BPS order.
+    """
+    data = json.loads(Path(geojson).read_text(encoding="utf-8"))
+    ref = province_table().set_index("geojson_id")["province"]
+    paths: dict[str, str] = {}
+    for feature in data["features"]:
+        name = ref.get(str(feature["properties"].get("id")))
+        if name is None:
+            continue
+        geom = feature["geometry"]
+        polys = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
+        paths[name] = paths.get(name, "") + "".join(_ring(r) for poly in polys for r in poly)
+    order = [p for p in province_table()["province"] if p in paths]
+    return pd.DataFrame({"province": order, "path": [paths[p] for p in order]})
+
+
+def svg_map(paths: pd.DataFrame, values: pd.DataFrame, lang: str = "id") -> str:
+    """Inline SVG of the provinces coloured by coverage, each linked to its brief.
+
+    Parameters
+    ----------
+    paths : pandas.DataFrame
+        ``province, path`` (the facts' ``map`` table).
+    values : pandas.DataFrame
+        ``province, latest_pct, brief`` (file name or "").
+    lang : {"id", "en"}
+    """
+    env = environment(lang)
+    fmt = env.filters["pct"]
+    vals = values.set_index("province")
+    width, height = (LON1 - LON0) * SCALE, (LAT1 - LAT0) * SCALE
+    items = []
+    for r in paths.itertuples(index=False):
+        pct = vals["latest_pct"].get(r.province)
+        items.append(
+            {
+                "path": r.path,
+                "fill": coverage_colour(pct),
+                "label": f"{r.province}: {fmt(pct)}",
+                "brief": vals["brief"].get(r.province, ""),
+            }
+        )
+    template = env.from_string(
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {{ w }} {{ h }}" role="img" '
+        'aria-label="{{ t.map_label }}" class="map">{% for i in items %}'
+        '{% if i.brief %}<a href="{{ i.brief }}">{% endif %}'
+        '<path d="{{ i.path }}" fill="{{ i.fill }}" stroke="#ffffff" stroke-width="0.6">'
+        "<title>{{ i.label }}</title></path>{% if i.brief %}</a>{% endif %}{% endfor %}</svg>"
+    )
+    return template.render(w=f"{width:g}", h=f"{height:g}", items=items)
+
+
+def render_overview(facts: RunFacts, briefs: Mapping[str, tuple[str, str]]) -> str:
+    """The national overview page.
+
+    Parameters
+    ----------
+    facts : RunFacts
+    briefs : mapping
+        Province to ``(status, file)``: status ``ok``, ``failed`` or
+        ``cancelled``; file the brief's HTML name ("" when none).
+
+    Returns
+    -------
+    str
+        A complete HTML document.
+    """
+    config = facts.config
+    lang = config.language
+    env = environment(lang)
+    t = env.globals["t"]
+    places = facts.table("places")
+    targets = facts.table("targets")
+    by_place = {p: g.sort_values("target_pct") for p, g in targets.groupby("province")}
+    rows = []
+    for p in places.itertuples(index=False):
+        if p.province == NATIONAL or p.province not in briefs:
+            continue
+        status, brief = briefs[p.province]
+        tr = by_place.get(p.province, targets.iloc[:0])
+        rows.append(
+            {
+                "place": to_context(pd.Series(p._asdict())),
+                "status": status,
+                "brief": brief,
+                "targets": to_context(tr),
+            }
+        )
+    nat = places[places["province"] == NATIONAL]
+    labels = [env.filters["pct1"](x) for x in config.targets]
+    values = places[["province", "latest_pct"]].copy()
+    values["brief"] = values["province"].map({k: v[1] for k, v in briefs.items()}).fillna("")
+    legend = [
+        ("<80%" if lo == 0 else (f"≥{lo}%" if hi > 100 else f"{lo}–{hi}%"), c) for lo, hi, c in BINS
+    ] + [(t["no_figure_short"], NO_DATA)]
+    body = env.get_template("overview.html").render(
+        facts=facts,
+        national=to_context(nat.iloc[0]) if not nat.empty else None,
+        national_targets=to_context(by_place.get(NATIONAL, targets.iloc[:0])),
+        labels=labels,
+        rows=rows,
+        failed=[r["place"]["province"] for r in rows if r["status"] == "failed"],
+        cancelled=[r["place"]["province"] for r in rows if r["status"] == "cancelled"],
+        map=svg_map(facts.table("map"), values, lang),
+        legend=legend,
+        credit=GEO_CREDIT,
+    )
+    return render_page(lang, t["overview_title"], body, body_class="overview", script=SORT_SCRIPT)
