@@ -47,12 +47,19 @@ def source_priority(coverage: pd.DataFrame) -> pd.DataFrame:
         stated = (coverage["coverage_basis"] != "computed").astype(int)
     else:
         stated = pd.Series(1, index=coverage.index)
+    # frames built by hand (tests, notebooks) may lack the optional columns
+    url = coverage["source_url"] if "source_url" in coverage else pd.Series("", coverage.index)
+    precision = (
+        coverage["date_precision"]
+        if "date_precision" in coverage
+        else pd.Series("day", index=coverage.index)
+    )
     return pd.DataFrame(
         {
-            "official": coverage["source_url"].map(_is_official).astype(int),
-            "precision": coverage["date_precision"].map(_PRECISION).fillna(0).astype(int),
+            "official": url.map(_is_official).astype(int),
+            "precision": precision.map(_PRECISION).fillna(0).astype(int),
             "stated": stated,
-            "source_url": coverage["source_url"].fillna("").astype(str),
+            "source_url": url.fillna("").astype(str),
         },
         index=coverage.index,
     )

@@ -59,6 +59,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .coverage import sort_coverage
 from .errors import PerjakaError
 from .provinces import NATIONAL, province_table
 
@@ -250,6 +251,7 @@ def prepare_panel(
     if ceiling <= 100:
         raise PerjakaError(f"ceiling must be above 100 (percent), got {ceiling}")
     rows = coverage[(coverage["measure"] == measure) & coverage["district"].isna()]
+    rows = sort_coverage(rows)  # the one order that makes the last row the latest figure
     if rows.empty:
         raise PerjakaError(f"no province-level '{measure}' figures to model")
     if rows["date"].nunique() < 2:

@@ -99,7 +99,6 @@ def test_the_latest_figure_does_not_depend_on_row_order(order):
     assert ordered.groupby("province")["coverage_pct"].last().to_dict() == latest.to_dict()
 
 
-@pytest.mark.xfail(strict=True, reason="trend model to order rows with sort_coverage")
 def test_the_trend_model_starts_from_the_same_latest_figure():
     from perjaka_analysis.trend import CoverageTrendModel
 
