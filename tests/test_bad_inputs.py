@@ -279,7 +279,7 @@ def params():
         yield pytest.param(case, id=case.id, marks=marks)
 
 
-@pytest.mark.parametrize("case", params())
+@pytest.mark.parametrize("case", list(params()))
 def test_bad_input_is_one_message_exit_2_and_leaves_nothing(
     case, inputs, tmp_path, monkeypatch, capsys
 ):
