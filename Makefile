@@ -54,7 +54,7 @@ data: $(VENV)/.reports
 
 reports: $(VENV)/.reports
 	$(BIN)/perjaka data build
-	$(BIN)/perjaka report --all --jobs $(JOBS)
+	$(BIN)/perjaka report --all --jobs $(JOBS) --pdf
 
 lint: $(VENV)/.test
 	$(BIN)/ruff check .

@@ -108,13 +108,28 @@ def _fit_active(args: argparse.Namespace, coverage, registration):
     return ActiveShareModel(shares, registration=registration, unclear=args.unclear).fit()
 
 
+def _rounded(frame):
+    """What the data support: percentages and points to 2 decimals, probabilities to 3."""
+    import pandas as pd
+
+    out = frame.copy()
+    for name in out.columns:
+        if not pd.api.types.is_float_dtype(out[name]):
+            continue
+        if name in ("mean", "lower", "upper") or name.endswith(("_pct", "_pp")):
+            out[name] = out[name].round(2)
+        elif name.startswith("prob"):
+            out[name] = out[name].round(3)
+    return out
+
+
 def _cmd_forecast_active(args: argparse.Namespace) -> int:
     from .io import write_table
 
     coverage, registration = _fit(args)
     results = _fit_active(args, coverage, registration)
     frame = results.forecast(args.until, levels=args.levels)
-    write_table(frame, args.out)
+    write_table(_rounded(frame), args.out)
     n_places = frame["province"].nunique()
     n_own = sum(p.n_points > 0 for p in results.places.values())
     print(
@@ -142,7 +157,7 @@ def _print_uhc_status(args: argparse.Namespace, coverage, registration) -> None:
         seed=args.seed,
     )
     if args.uhc_out:
-        write_table(table, args.uhc_out)
+        write_table(_rounded(table), args.uhc_out)
     wide = table.pivot(index="province", columns="condition", values="prob_by_deadline")
     today = table[table["condition"] == TODAY].set_index("province")
     view = pd.DataFrame(
@@ -173,7 +188,7 @@ def _cmd_forecast(args: argparse.Namespace) -> int:
         return _cmd_forecast_active(args)
     _, results = _fit(args)
     frame = results.forecast(args.until, levels=args.levels)
-    write_table(frame, args.out)
+    write_table(_rounded(frame), args.out)
     n_places = frame["province"].nunique()
     print(f"{args.out}: {len(frame)} rows, {n_places} places, method {results.method}")
     return 0
@@ -196,7 +211,7 @@ def _cmd_targets(args: argparse.Namespace) -> int:
         seed=args.seed,
     )
     if args.out:
-        write_table(table, args.out)
+        write_table(_rounded(table), args.out)
     view = table.assign(
         expected=table["expected_date"].dt.strftime("%Y-%m"),
         interval_80=(

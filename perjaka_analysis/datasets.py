@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .errors import PerjakaError
@@ -135,20 +136,24 @@ def load_uhc_status() -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``province`` (official name), ``date``, ``threshold_pct`` (the
-        registration threshold the report refers to: the first number in
-        ``criterion``, 95 when none), ``above`` (True for ``UHC``, False for
+        registration threshold the report refers to: the first percentage in
+        ``criterion`` (``">=95% registered"``); a criterion without one
+        (``"UHC Award 2024"``) takes the threshold in force on the report
+        date: 95 before 2024, 98 from 2024), ``above`` (True for ``UHC``, False for
         ``below_95pct``), ``source_url``. National rows are left out.
     """
     from .loaders import read_uhc_status
 
     raw = read_uhc_status(raw_path("uhc_status.csv"))
     raw = raw[raw["province"] != "INDONESIA"].copy()
-    threshold = raw["criterion"].astype(str).str.extract(r"(\d+(?:\.\d+)?)")[0].astype(float)
+    threshold = raw["criterion"].astype(str).str.extract(r"(\d+(?:\.\d+)?)\s*%")[0].astype(float)
+    dates = pd.to_datetime(raw["date"])
+    in_force = np.where(dates >= pd.Timestamp("2024-01-01"), 98.0, 95.0)
     out = pd.DataFrame(
         {
             "province": raw["province"],
-            "date": pd.to_datetime(raw["date"]),
-            "threshold_pct": threshold.fillna(95.0).to_numpy(),
+            "date": dates,
+            "threshold_pct": threshold.fillna(pd.Series(in_force, index=raw.index)).to_numpy(),
             "above": (raw["status"] == "UHC").to_numpy(),
             "source_url": raw["source_url"],
         }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -169,3 +170,14 @@ def test_targets_prints_uhc_status_under_todays_definition(capsys, tmp_path):
     table = pd.read_csv(out)
     assert set(table["condition"]) >= {"UHC definition (2024-)", "UHC Awards 2026 - Utama"}
     assert table["province"].nunique() == 39
+
+
+def test_forecast_csv_rounds_percentages_to_two_decimals(capsys, tmp_path):
+    out = tmp_path / "forecast.csv"
+    args = ["forecast", "--until", "2025-12-31", "--method", "last", "--out", str(out)]
+    assert main(args) == 0
+    text = out.read_text(encoding="utf-8")
+    frame = pd.read_csv(out)
+    for name in ("mean", "lower", "upper"):
+        assert (frame[name].round(2) == frame[name]).all()
+    assert not re.search(r"\.\d{3,}", text)

@@ -109,3 +109,13 @@ def test_summary_has_every_province_and_the_gaps_in_people():
     assert table.loc["Aceh", "gap_95_pp"] == 0
     assert table.loc["Papua Barat", "territory"].startswith("Papua Barat (pre-")
     assert table["rank"].min() == 1
+
+
+def test_uhc_status_threshold_is_a_percentage_never_a_year():
+    from perjaka_analysis.datasets import load_uhc_status
+
+    status = load_uhc_status()
+    assert status["threshold_pct"].between(90, 100).all()
+    ntb = status[status["province"] == "Nusa Tenggara Barat"]
+    # "UHC Award 2024": no percentage in the criterion -> the 98% threshold in force in 2024
+    assert ntb["threshold_pct"].tolist() == [98.0]
