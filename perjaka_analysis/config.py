@@ -96,7 +96,7 @@ class ReportConfig:
         """
         from .validate import validate_date, validate_int, validate_numbers
 
-        for name in ("province", "as_of", "deadline", "language", "registry", "shared"):
+        for name in ("province", "as_of", "deadline", "language", "registry", "facts"):
             if not isinstance(getattr(self, name), str):
                 raise PerjakaError(f"{name} must be text, got {getattr(self, name)!r}")
         province = normalise_province(self.province)

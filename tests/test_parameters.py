@@ -98,4 +98,6 @@ def test_good_report_parameters_are_normalised():
     assert config.province == "Sulawesi Tengah"
     assert config.targets == [95.0, 98.6]
     assert config.capacity == 480 and isinstance(config.capacity, int)
-    assert config.as_of == pd.Timestamp.today().strftime("%Y-%m-%d")
+    # an empty as_of is resolved once, to the end of the run's data, never to the run date
+    assert config.as_of == ""
+    assert config.resolved("2024-12-31").as_of == "2024-12-31"

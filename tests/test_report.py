@@ -259,7 +259,7 @@ def test_jobs_are_bounded_by_cores_and_memory_and_zero_is_an_error(tmp_path, cap
     assert bounded_jobs(64, 38, memory_mb=1e9) == min(cores, 38)
     assert bounded_jobs(64, 38, memory_mb=2 * WORKER_MEMORY_MB + 1) == min(cores, 2)
     assert main(["report", "--province", "Aceh", "--jobs", "0", "--out", str(tmp_path)]) == 2
-    assert "--jobs must be at least 1" in capsys.readouterr().err
+    assert "--jobs must be a whole number at least 1" in capsys.readouterr().err
 
 
 def test_run_ids_are_unique_and_a_run_folder_is_locked(tmp_path):
