@@ -110,9 +110,10 @@ SCHEMA: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "province", "target_pct", "added_pp", "baseline_date", "scenario_date",
             "months_earlier", "baseline_prob", "scenario_prob",
         ),
+        # disclosure-safe: banded facts shared by >= 5 employers of the registry
         "inspection_list": (
-            "province", "rank_in_province", "pseudonym", "district", "sector", "risk",
-            "reasons", "expected_unregistered_workers",
+            "province", "rank_in_province", "pseudonym", "district", "sector", "size_band",
+            "risk_band", "reasons", "workers_band", "disclosure_level",
         ),
         "risk_by": (
             "province", "grouping", "group", "employers", "mean_risk", "on_list",
@@ -530,9 +531,35 @@ def compute_inspection_list(listed: pd.DataFrame, n: int = LIST_ROWS) -> pd.Data
         frame["pseudonym"] = frame["employer_id"].astype(str)
     frame = frame.sort_values(["province", "rank_in_province"], kind="stable")
     frame = frame.groupby("province", sort=False).head(n)
-    frame["district"] = frame["district"].astype(str)
-    frame["sector"] = frame["sector"].astype(str)
+    for name in ("district", "sector", "size_band", "risk_band", "reasons"):
+        if name not in frame:
+            frame[name] = ""
+        frame[name] = frame[name].fillna("").astype(str)
+    frame["workers_band"] = band_workers(frame["expected_unregistered_workers"])
+    if "disclosure_level" not in frame:
+        frame["disclosure_level"] = 0
     return _frame("inspection_list", frame)
+
+
+#: bands of the expected unregistered workers shown per listed employer
+WORKER_BANDS = ((0, 1, "< 1"), (1, 5, "1–5"), (5, 20, "5–20"), (20, 100, "20–100"))
+
+
+def band_workers(expected: pd.Series) -> pd.Series:
+    """Expected unregistered workers of one employer in bands, never the exact figure.
+
+    An exact expected count (risk × unregistered workers) would reveal the
+    employer's registration gap; bands are shared by many employers.
+
+    Examples
+    --------
+    >>> band_workers(pd.Series([0.4, 1.0, 7.2, 20.0, 350.0])).tolist()
+    ['< 1', '1–5', '5–20', '20–100', '≥ 100']
+    """
+    out = pd.Series("≥ 100", index=expected.index, dtype=object)
+    for low, high, label in WORKER_BANDS:
+        out[(expected >= low) & (expected < high)] = label
+    return out.astype(str)
 
 
 # -- the facts object ---------------------------------------------------------------------------
@@ -755,7 +782,8 @@ def score_employers(config: ReportConfig, key: bytes) -> dict[str, Any]:
     Returns plain frames, so a worker on another machine needs nothing of
     the client's filesystem beyond the registry path it is given.
     """
-    from .employers import score_registry
+    from .employers import disclosure_safe_list, score_registry
+    from .employers.disclosure import K_ANONYMITY
     from .loaders import read_registry
 
     reg_path = registry_path(config)
@@ -768,9 +796,19 @@ def score_employers(config: ReportConfig, key: bytes) -> dict[str, Any]:
         language=config.language,
         random_state=config.seed,
     )
-    listed = scored[scored["on_list"]]
+    listed = scored[scored["on_list"]].reset_index(drop=True)
+    # what a shareable brief may show of each listed employer (k-anonymous bands)
+    safe = disclosure_safe_list(scored, registry, key=key, language=config.language)
+    shown = ["district", "sector", "size_band", "risk_band", "reasons", "disclosure_level"]
+    # a province with fewer than k employers: nothing about its listed employers is shown
+    few = safe["class_size"] < K_ANONYMITY
+    safe.loc[few, ["district", "sector", "size_band", "risk_band", "reasons"]] = ""
+    safe = safe.set_index(safe.columns[0])[shown]
+    listed = listed.drop(columns=shown, errors="ignore").join(
+        safe, on=listed.columns[0] if "pseudonym" not in listed else "pseudonym"
+    )
     return {
-        "listed": listed.reset_index(drop=True),
+        "listed": listed,
         "counts": scored.groupby("province").size(),
         "risk_by": compute_risk_by(scored),
         "synthetic": bool(synthetic),

@@ -120,6 +120,14 @@ TEXT = {
         "Identitas badan usaha diganti dengan pseudonim berkunci.",
         "Employer identities are replaced by keyed pseudonyms.",
     ),
+    "disclosure_note": (
+        "Setiap fakta badan usaha ditampilkan dalam rentang dan hanya bila sedikitnya "
+        "5 badan usaha di provinsi yang sama memiliki fakta yang sama; selebihnya "
+        "disembunyikan (–). Angka pasti hanya pada keluaran teridentifikasi.",
+        "Each employer fact is shown in bands and only where at least 5 employers of the "
+        "province share it; the rest is withheld (–). Exact figures only in identified output.",
+    ),
+    "size": ("Ukuran", "Size"),
     "target": ("Target", "Target"),
     "gap": ("Kekurangan", "Gap"),
     "people": ("jiwa", "people"),

@@ -226,3 +226,35 @@ def test_as_of_is_resolved_once_to_the_data_end_and_read_strictly():
         ReportConfig(as_of="Jan 5 2024").validated()
     with pytest.raises(PerjakaError, match="YYYY-MM-DD"):
         ReportConfig(as_of="05/01/2024").validated()
+
+
+def test_the_brief_list_shows_only_the_disclosure_safe_view(tmp_path, small_registry):
+    from perjaka_analysis.config import ReportConfig
+    from perjaka_analysis.employers import (
+        disclosure_safe_list,
+        score_registry,
+        unique_listed_employers,
+    )
+    from perjaka_analysis.facts import compute_inspection_list, score_employers
+
+    path = tmp_path / "employers.parquet"
+    small_registry.to_parquet(path)
+    key = b"test-only-key"
+    config = ReportConfig(registry=str(path), capacity=25, seed=3).validated()
+    listed = score_employers(config, key)["listed"]
+    scored = score_registry(small_registry, capacity=25, key=key, language="id", random_state=3)
+    safe = disclosure_safe_list(scored, small_registry, key=key).set_index("pseudonym")
+    shown = listed.set_index("pseudonym")
+    facts = ["district", "sector", "size_band", "risk_band", "reasons"]
+    few = safe.index[safe["class_size"] < 5]  # provinces with fewer than 5 employers
+    assert len(few) > 0 and (shown.loc[few, facts].fillna("") == "").all().all()
+    many = shown.index.difference(few)
+    for name in facts:
+        assert shown.loc[many, name].fillna("").equals(safe.loc[many, name].fillna("")), name
+    # on the provinces with enough employers, none is unique on what is shown
+    enough = small_registry[~small_registry["province"].isin(shown.loc[few, "province"])]
+    scored_enough = score_registry(enough, capacity=25, key=key, random_state=3)
+    assert unique_listed_employers(scored_enough, enough, key=key) == 0
+    table = compute_inspection_list(listed)
+    assert "risk" not in table and "expected_unregistered_workers" not in table
+    assert set(table["workers_band"]) <= {"< 1", "1–5", "5–20", "20–100", "≥ 100"}
