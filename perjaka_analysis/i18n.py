@@ -132,6 +132,10 @@ TEXT = {
     "gap": ("Kekurangan", "Gap"),
     "people": ("jiwa", "people"),
     "status_above": ("sudah di atas target", "already above target"),
+    "status_above_modelled": (
+        "diperkirakan sudah di atas target (menurut model)",
+        "modelled as already above target",
+    ),
     "status_expected": ("diperkirakan tercapai", "expected"),
     "status_out": ("tidak tercapai dalam horizon", "out of reach within horizon"),
     "expected_date": ("Perkiraan tanggal tercapai", "Expected date"),

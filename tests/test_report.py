@@ -196,11 +196,13 @@ def test_the_hand_run_and_the_batch_read_the_same_facts(one_run):
 
 def test_statuses_in_the_templates_are_those_of_compute_targets():
     from perjaka_analysis import forecast
+    from perjaka_analysis.i18n import text
     from perjaka_analysis.render import brief
 
-    assert set(brief.STATUS_KEYS) == {
-        forecast.STATUS_ABOVE, forecast.STATUS_EXPECTED, forecast.STATUS_OUT_OF_REACH,
-    }  # fmt: skip
+    statuses = {v for k, v in vars(forecast).items() if k.startswith("STATUS_")}
+    assert set(brief.STATUS_KEYS) == statuses
+    for key in brief.STATUS_KEYS.values():
+        assert text(key, "id") != text(key, "en")
 
 
 def test_one_failing_province_leaves_the_others_and_exits_non_zero(

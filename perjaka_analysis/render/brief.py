@@ -18,15 +18,18 @@ from .figures import fan_chart_svg, sector_chart_svg
 
 __all__ = ["HTML", "SECTIONS", "Brief", "render_brief_html"]
 
-# the statuses of perjaka_analysis.forecast.compute_targets (a test checks they agree)
-STATUS_ABOVE = "already above target"
-STATUS_EXPECTED = "expected"
-STATUS_OUT_OF_REACH = "out of reach within horizon"
+from ..forecast import (
+    STATUS_ABOVE,
+    STATUS_ABOVE_MODELLED,
+    STATUS_EXPECTED,
+    STATUS_OUT_OF_REACH,
+)
 
 #: The sections of a brief, in order.
 SECTIONS = ("title", "headline", "forecast", "employers", "scenario", "method")
 STATUS_KEYS = {
     STATUS_ABOVE: "status_above",
+    STATUS_ABOVE_MODELLED: "status_above_modelled",
     STATUS_EXPECTED: "status_expected",
     STATUS_OUT_OF_REACH: "status_out",
 }
