@@ -128,6 +128,12 @@ TEXT = {
         "province share it; the rest is withheld (–). Exact figures only in identified output.",
     ),
     "size": ("Ukuran", "Size"),
+    "no_employers_in_registry": (
+        "Register badan usaha yang dipakai tidak memuat badan usaha di provinsi ini, "
+        "sehingga skenario penegakan tidak dapat dihitung.",
+        "The employer registry used holds no employer in this province, so the enforcement "
+        "scenario cannot be computed.",
+    ),
     "target": ("Target", "Target"),
     "gap": ("Kekurangan", "Gap"),
     "people": ("jiwa", "people"),

@@ -361,3 +361,16 @@ def test_every_local_link_resolves(one_run):
     for name in ("index.html", "banten.html"):
         for link in re.findall(r'(?:href|src)="([^"#:]+)"', (run / name).read_text()):
             assert (run / link).is_file(), f"{name} links to missing {link}"
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_a_province_without_employers_in_the_registry_says_so_instead_of_plus_zero(lang):
+    from perjaka_analysis.i18n import text
+    from perjaka_analysis.render import environment
+
+    template = environment(lang).get_template("scenario.html")
+    empty = {"employers_in_registry": 0, "added_participants": 0.0, "added_pp": 0.0}
+    page = template.render(gains=empty, scenario=[])
+    assert text("no_employers_in_registry", lang) in page and "+0" not in page
+    full = {"employers_in_registry": 9, "added_participants": 394.0, "added_pp": 0.01}
+    assert "+394" in template.render(gains=full, scenario=[])
