@@ -378,3 +378,42 @@ def test_a_province_without_employers_in_the_registry_says_so_instead_of_plus_ze
     assert text("no_employers_in_registry", lang) in page and "+0" not in page
     full = {"employers_in_registry": 9, "added_participants": 394.0, "added_pp": 0.01}
     assert "+394" in template.render(gains=full, scenario=[])
+
+
+def test_two_runs_started_together_get_their_own_folders_and_both_finish(small_registry, tmp_path):
+    out = tmp_path / "out"
+    args = [sys.executable, "-m", "perjaka_analysis",
+            *cli_args(small_registry, out, "--province", "Aceh", "--jobs", "1")]  # fmt: skip
+    procs = []
+    for i in range(2):
+        log = open(tmp_path / f"err{i}.txt", "w")
+        procs.append((subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=log), log))
+    for proc, log in procs:
+        proc.wait(timeout=300)
+        log.close()
+    errors = [(tmp_path / f"err{i}.txt").read_text() for i in range(2)]
+    assert [p.returncode for p, _ in procs] == [0, 0], errors
+    runs = sorted(p for p in out.iterdir() if not p.name.startswith("_"))
+    assert len(runs) == 2 and runs[0].name != runs[1].name
+    for run in runs:
+        manifest = json.loads((run / "manifest.json").read_text())
+        assert [p["status"] for p in manifest["provinces"]] == ["ok"]
+        assert (run / "aceh.html").is_file() and (run / "index.html").is_file()
+
+
+def test_a_brief_run_by_hand_leaves_no_temporary_folder(small_registry, tmp_path):
+    import tempfile
+
+    private_tmp = tmp_path / "tmp"
+    private_tmp.mkdir()
+    env = {**os.environ, "TMPDIR": str(private_tmp)}
+    out = tmp_path / "hand.ipynb"
+    cmd = [sys.executable, "-m", "papermill", str(default_notebook()), str(out),
+           "-k", "perjaka", "--no-progress-bar", "-p", "province", "Aceh",
+           "-p", "registry", str(small_registry), "-p", "capacity", "20"]  # fmt: skip
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert out.is_file()
+    left = [p.name for p in private_tmp.iterdir() if p.name.startswith("perjaka")]
+    assert left == [], f"left behind in TMPDIR: {left}"
+    assert tempfile.gettempdir() != str(private_tmp)  # the test's own process is untouched
