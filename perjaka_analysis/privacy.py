@@ -39,6 +39,7 @@ __all__ = [
     "display_path",
     "load_key",
     "pseudonymise",
+    "shareable_parameters",
 ]
 
 
@@ -176,6 +177,20 @@ def load_key(key_file: str | Path | None = None, *, create: bool = True) -> byte
         raise PerjakaError(f"no pseudonym key: set {ENV_KEY} or create {path}")
     _create_key_file(path)
     return _read_key_file(path)
+
+
+def shareable_parameters(parameters: dict) -> dict:
+    """Run parameters as a shared output may show them: the registry by :func:`display_path`.
+
+    Examples
+    --------
+    >>> shareable_parameters({"registry": "/home/a/secret/reg.csv", "seed": 0})["registry"]
+    'reg.csv'
+    """
+    out = dict(parameters)
+    if out.get("registry"):
+        out["registry"] = display_path(out["registry"])
+    return out
 
 
 def display_path(path: str | Path, *, root: str | Path | None = None) -> str:

@@ -45,6 +45,7 @@ from .config import ReportConfig, target_label
 from .errors import PerjakaError
 from .io import atomic_path, write_table
 from .kernels import IPCKernelManager
+from .privacy import shareable_parameters
 from .provinces import NATIONAL, normalise_province, province_table
 
 __all__ = [
@@ -272,7 +273,7 @@ def run_one(
         else:
             shutil.copyfile(notebook, nb_in)
         # the brief reads its facts; the executed notebook never shows the registry's folder
-        params = {**_shareable(config.parameters()), "facts": _facts_folder(facts, tmp)}
+        params = {**shareable_parameters(config.parameters()), "facts": _facts_folder(facts, tmp)}
         nb_out = tmp / f"{slug}.ipynb"
         log = tmp / "kernel.log"
         try:
@@ -685,22 +686,12 @@ def write_summary(table: pd.DataFrame, run_dir: Path) -> Path:
     return write_table(table.round(4), run_dir / "summary.csv")
 
 
-def _shareable(parameters: dict[str, Any]) -> dict[str, Any]:
-    """Run parameters as a shared file may show them: no folder of a confidential registry."""
-    from .privacy import display_path
-
-    out = dict(parameters)
-    if out.get("registry"):
-        out["registry"] = display_path(out["registry"])
-    return out
-
-
 def write_manifest(facts: Any, run_dir: Path, result: RunResult, run_id: str) -> Path:
     """``manifest.json``: parameters, provenance, the files read and each brief's status."""
     meta = facts.meta
     manifest = {
         "run_id": run_id,
-        "parameters": _shareable(facts.config.run_parameters()),
+        "parameters": shareable_parameters(facts.config.run_parameters()),
         "package_version": meta["package_version"],
         "git_commit": meta["git_commit"],
         "facts_key": meta["key"],

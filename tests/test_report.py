@@ -108,7 +108,9 @@ def one_run(small_registry, runs):
     )  # fmt: skip
 
 
-def test_a_real_run_writes_brief_summary_manifest_and_index_with_a_fractional_target(one_run):
+def test_a_real_run_writes_brief_summary_manifest_and_index_with_a_fractional_target(
+    one_run, small_registry
+):
     run = one_run.run_dir
     assert not one_run.failures
     for name in ("banten.ipynb", "banten.html", "summary.csv", "manifest.json", "index.html"):
@@ -124,6 +126,10 @@ def test_a_real_run_writes_brief_summary_manifest_and_index_with_a_fractional_ta
         "coverage.csv", "provinces.csv", "uhc_status.csv", "provinces.geojson", "registry",
     }  # fmt: skip
     assert manifest["registry_synthetic"] is True
+    # the registry's folder (outside the project) is never shown, only its name
+    assert manifest["parameters"]["registry"] == small_registry.name
+    for name in ("manifest.json", "banten.ipynb", "banten.html"):
+        assert str(small_registry.parent) not in (run / name).read_text(), name
     header = (run / "summary.csv").read_text().splitlines()[0]
     assert "prob_98.6_by_deadline" in header and "gap_98.6_pp" in header
     assert "P(98,6%)" in (run / "index.html").read_text()

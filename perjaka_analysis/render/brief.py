@@ -24,6 +24,7 @@ from ..forecast import (
     STATUS_EXPECTED,
     STATUS_OUT_OF_REACH,
 )
+from ..privacy import shareable_parameters
 
 #: The sections of a brief, in order.
 SECTIONS = ("title", "headline", "forecast", "employers", "scenario", "method")
@@ -143,7 +144,8 @@ class Brief:
         f = self.facts
         sources = f.rows("sources")
         web = sources[sources["source_url"].str.startswith(("http://", "https://"))]
-        params = json.dumps(f.config.run_parameters(), ensure_ascii=False, sort_keys=True)
+        shown = shareable_parameters(f.config.run_parameters())
+        params = json.dumps(shown, ensure_ascii=False, sort_keys=True)
         return self._render("method", sources=to_context(web), parameters=params)
 
     def sections(self) -> list[HTML]:
