@@ -62,6 +62,7 @@ from scipy import stats
 from .contracts import Column, Contract
 from .errors import DataQualityWarning, DataValidationError, PerjakaError, Problem
 from .provinces import NATIONAL, normalise_province, province_table
+from .trend import forecast_places
 
 __all__ = [
     "ACTIVE_BASES",
@@ -1019,26 +1020,10 @@ class ActiveResults:
         PerjakaError
             If ``until`` is not after the latest figure.
         """
-        until = pd.Timestamp(until)
-        if until <= self.data_end:
-            raise PerjakaError(
-                f"until ({until:%Y-%m-%d}) must be after the latest figure "
-                f"({self.data_end:%Y-%m-%d})"
-            )
         names = [self.place(p).province for p in provinces] if provinces else list(self.places)
-        frames = []
-        for name in names:
-            place = self.places[name]
-            start = place.last_date or self.data_end
-            dates = pd.date_range(start, until, freq=freq)
-            dates = dates[dates > start]
-            if len(dates) == 0 or dates[-1] != until:
-                dates = dates.append(pd.DatetimeIndex([until]))
-            frame = self.predict(name, dates, levels=levels)
-            frame["basis"] = place.basis
-            frames.append(frame)
-        out = pd.concat(frames, ignore_index=True)
-        return out.sort_values(["province", "level", "date"], kind="stable").reset_index(drop=True)
+        return forecast_places(
+            self.predict, self.places, names, until, self.data_end, levels=levels, freq=freq
+        )
 
     def simulate(
         self,
@@ -1237,7 +1222,7 @@ def backtest_active(
         error and the share of held-out figures inside the 80% and 95%
         intervals, by method and horizon.
     """
-    from .backtest import HORIZONS, BacktestResults
+    from .backtest import backtest_results, held_out_predictions
 
     panel = prepare_active_panel(converted)
     origins = pd.DatetimeIndex(origins) if origins is not None else default_active_origins(panel)
@@ -1257,38 +1242,15 @@ def backtest_active(
                 train, method=method, provinces=sorted(held["province"].unique())
             ).fit()
             for province, rows in held.groupby("province", sort=True):
-                pred = res.predict(province, rows["date"], levels=(80, 95))
-                p80 = pred[pred["level"] == 80].reset_index(drop=True)
-                p95 = pred[pred["level"] == 95].reset_index(drop=True)
-                h = (rows["date"].to_numpy() - np.datetime64(origin)) / np.timedelta64(1, "D")
                 frames.append(
-                    pd.DataFrame(
-                        {
-                            "origin": origin,
-                            "method": method,
-                            "province": province,
-                            "date": rows["date"].to_numpy(),
-                            "horizon_years": h / _DAYS_PER_YEAR,
-                            "actual": rows["pct"].to_numpy(),
-                            "mean": p80["mean"].to_numpy(),
-                            "lower_80": p80["lower"].to_numpy(),
-                            "upper_80": p80["upper"].to_numpy(),
-                            "lower_95": p95["lower"].to_numpy(),
-                            "upper_95": p95["upper"].to_numpy(),
-                            "basis": res.places[province].basis,
-                            "has_earlier": province in earlier,
-                        }
+                    held_out_predictions(
+                        res,
+                        method,
+                        province,
+                        rows,
+                        origin,
+                        res.places[province].basis,
+                        province in earlier,
                     )
                 )
-    if not frames:
-        raise PerjakaError("no origin has both training figures and held-out figures")
-    out = pd.concat(frames, ignore_index=True)
-    bins = [lo for _, lo, _ in HORIZONS] + [HORIZONS[-1][2] + 1e-9]
-    out["horizon"] = pd.cut(
-        out["horizon_years"],
-        bins=bins,
-        labels=[h for h, _, _ in HORIZONS],
-        right=True,
-        include_lowest=True,
-    ).astype(str)
-    return BacktestResults(out)
+    return backtest_results(frames)

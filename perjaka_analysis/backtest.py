@@ -270,29 +270,54 @@ def backtest(
             continue
         for method, res in fits.items():
             for province, rows in held.groupby("province", sort=True):
-                pred = res.predict(province, rows["date"], levels=(80, 95))
-                p80 = pred[pred["level"] == 80].reset_index(drop=True)
-                p95 = pred[pred["level"] == 95].reset_index(drop=True)
-                h = (rows["date"].to_numpy() - np.datetime64(origin)) / np.timedelta64(1, "D")
+                trend = res.trends[province]
                 frames.append(
-                    pd.DataFrame(
-                        {
-                            "origin": origin,
-                            "method": method,
-                            "province": province,
-                            "date": rows["date"].to_numpy(),
-                            "horizon_years": h / 365.25,
-                            "actual": rows["pct"].to_numpy(),
-                            "mean": p80["mean"].to_numpy(),
-                            "lower_80": p80["lower"].to_numpy(),
-                            "upper_80": p80["upper"].to_numpy(),
-                            "lower_95": p95["lower"].to_numpy(),
-                            "upper_95": p95["upper"].to_numpy(),
-                            "basis": res.trends[province].basis,
-                            "has_earlier": res.trends[province].n_points > 0,
-                        }
+                    held_out_predictions(
+                        res, method, province, rows, origin, trend.basis, trend.n_points > 0
                     )
                 )
+    return backtest_results(frames)
+
+
+def held_out_predictions(
+    results,
+    method: str,
+    province: str,
+    rows: pd.DataFrame,
+    origin: pd.Timestamp,
+    basis: str,
+    has_earlier: bool,
+) -> pd.DataFrame:
+    """One place's held-out figures (``date``, ``pct``) beside the 80% and 95% predictions.
+
+    Shared by the registration and active-share backtests; ``results`` has
+    ``predict(province, dates, levels=(80, 95))``.
+    """
+    pred = results.predict(province, rows["date"], levels=(80, 95))
+    p80 = pred[pred["level"] == 80].reset_index(drop=True)
+    p95 = pred[pred["level"] == 95].reset_index(drop=True)
+    h = (rows["date"].to_numpy() - np.datetime64(origin)) / np.timedelta64(1, "D")
+    return pd.DataFrame(
+        {
+            "origin": origin,
+            "method": method,
+            "province": province,
+            "date": rows["date"].to_numpy(),
+            "horizon_years": h / 365.25,
+            "actual": rows["pct"].to_numpy(),
+            "mean": p80["mean"].to_numpy(),
+            "lower_80": p80["lower"].to_numpy(),
+            "upper_80": p80["upper"].to_numpy(),
+            "lower_95": p95["lower"].to_numpy(),
+            "upper_95": p95["upper"].to_numpy(),
+            "basis": basis,
+            "has_earlier": has_earlier,
+        }
+    )
+
+
+def backtest_results(frames: list[pd.DataFrame]) -> BacktestResults:
+    """Join held-out predictions and band them by horizon (:data:`HORIZONS`)."""
     if not frames:
         raise PerjakaError("no origin has both training figures and held-out figures")
     out = pd.concat(frames, ignore_index=True)

@@ -896,6 +896,52 @@ def _stable_seed(seed: int, name: str) -> np.random.SeedSequence:
     return np.random.SeedSequence([seed, zlib.crc32(name.encode("utf-8"))])
 
 
+def forecast_places(
+    predict,
+    places: dict,
+    names: Sequence[str],
+    until: str | pd.Timestamp,
+    data_end: pd.Timestamp,
+    *,
+    levels: Sequence[int],
+    freq: str,
+) -> pd.DataFrame:
+    """The long forecast frame of fitted results, from each place's last figure until a date.
+
+    Shared by registration (:class:`TrendResults`) and active-share results:
+    ``predict(name, dates, levels=...)`` gives one place's frame, and each
+    of ``places[name]`` has ``last_date`` and ``basis``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``province, date, mean, lower, upper, level, basis``, sorted.
+
+    Raises
+    ------
+    PerjakaError
+        If ``until`` is not after ``data_end``.
+    """
+    until = pd.Timestamp(until)
+    if until <= data_end:
+        raise PerjakaError(
+            f"until ({until:%Y-%m-%d}) must be after the latest figure ({data_end:%Y-%m-%d})"
+        )
+    frames = []
+    for name in names:
+        place = places[name]
+        start = place.last_date or data_end
+        dates = pd.date_range(start, until, freq=freq)
+        dates = dates[dates > start]
+        if len(dates) == 0 or dates[-1] != until:
+            dates = dates.append(pd.DatetimeIndex([until]))
+        frame = predict(name, dates, levels=levels)
+        frame["basis"] = place.basis
+        frames.append(frame)
+    out = pd.concat(frames, ignore_index=True)
+    return out.sort_values(["province", "level", "date"], kind="stable").reset_index(drop=True)
+
+
 @dataclass
 class TrendResults:
     """Fitted coverage trends: forecasts, simulated paths and plots.
@@ -1067,26 +1113,10 @@ class TrendResults:
         PerjakaError
             If ``until`` is not after the latest observation.
         """
-        until = pd.Timestamp(until)
-        if until <= self.data_end:
-            raise PerjakaError(
-                f"until ({until:%Y-%m-%d}) must be after the latest figure "
-                f"({self.data_end:%Y-%m-%d})"
-            )
         names = [self.trend(p).province for p in provinces] if provinces else list(self.trends)
-        frames = []
-        for name in names:
-            trend = self.trends[name]
-            start = trend.last_date or self.data_end
-            dates = pd.date_range(start, until, freq=freq)
-            dates = dates[dates > start]
-            if len(dates) == 0 or dates[-1] != until:
-                dates = dates.append(pd.DatetimeIndex([until]))
-            frame = self.predict(name, dates, levels=levels)
-            frame["basis"] = trend.basis
-            frames.append(frame)
-        out = pd.concat(frames, ignore_index=True)
-        return out.sort_values(["province", "level", "date"], kind="stable").reset_index(drop=True)
+        return forecast_places(
+            self.predict, self.trends, names, until, self.data_end, levels=levels, freq=freq
+        )
 
     def simulate(
         self,
