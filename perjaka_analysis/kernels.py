@@ -18,6 +18,12 @@ from traitlets import CaselessStrEnum, default
 
 __all__ = ["IPCKernelManager"]
 
+#: Longest socket folder: its sockets are named ``k-<port>`` and a Unix
+#: socket path (``sockaddr_un.sun_path``) holds at most 107 bytes.
+MAX_SOCKET_DIR = 90
+#: Where the socket folder goes when the temporary folder's path is too long.
+SHORT_TMP = "/tmp"
+
 
 class IPCKernelManager(AsyncKernelManager):
     """An ``AsyncKernelManager`` whose kernel talks over IPC (Unix sockets).
@@ -40,6 +46,10 @@ class IPCKernelManager(AsyncKernelManager):
         if self.transport != "ipc":
             return super()._ip_default()
         self._socket_dir = tempfile.mkdtemp(prefix="perjaka-kernel-")
+        if len(self._socket_dir) > MAX_SOCKET_DIR:
+            # a Unix socket path holds at most 107 bytes: a long TMPDIR cannot hold them
+            os.rmdir(self._socket_dir)
+            self._socket_dir = tempfile.mkdtemp(prefix="perjaka-kernel-", dir=SHORT_TMP)
         return os.path.join(self._socket_dir, "k")
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:

@@ -202,6 +202,20 @@ def _kernel_log(path: Path) -> Iterator[None]:
             os.close(saved)
 
 
+def _stable_cell_ids(nb_path: Path) -> None:
+    """Give papermill's injected-parameters cell a fixed id (it draws a random one).
+
+    Same inputs then give the same notebook cells and the same page, byte for byte.
+    """
+    import nbformat
+
+    nb = nbformat.read(nb_path, as_version=4)
+    for cell in nb.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"
+    nbformat.write(nb, nb_path)
+
+
 def _html_body(nb_path: Path) -> str:
     """The code-free body of an executed notebook."""
     import nbformat
@@ -227,6 +241,113 @@ def _facts_folder(facts: str | bytes, tmp: Path) -> str:
     return str(facts)
 
 
+# -- one kernel per worker -------------------------------------------------------------------
+#: This process's kernels, kept between briefs (``run_one(..., reuse_kernel=True)``).
+_KERNELS: dict[str, Any] = {}
+#: What runs in a kept kernel before each brief: a new IPython session with an
+#: empty namespace and execution count 1, so a brief never sees its
+#: predecessor's variables. Imported modules stay loaded: that is the saving.
+RESET_CODE = (
+    "get_ipython().reset(new_session=True, aggressive=False)\n"
+    "import matplotlib.pyplot as _plt; _plt.close('all'); del _plt"
+)
+
+
+def _shutdown_kernels() -> None:
+    from jupyter_core.utils import run_sync
+
+    while _KERNELS:
+        _, (km, folder) = _KERNELS.popitem()
+        with contextlib.suppress(Exception):
+            run_sync(km.shutdown_kernel)(now=True)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def worker_kernel(kernel: str = KERNEL_NAME) -> Any:
+    """This process's kept kernel (started on first use, again if it died).
+
+    A worker of the local pool runs its briefs one after another in one
+    kernel, so each brief skips the kernel's start and the imports of pandas,
+    matplotlib and the package (about 3 s). The kernel's working directory is
+    a private temporary folder removed when the worker exits.
+
+    Parameters
+    ----------
+    kernel : str
+        Jupyter kernel name.
+
+    Returns
+    -------
+    IPCKernelManager
+        A manager whose kernel is alive.
+    """
+    import multiprocessing.util
+
+    from jupyter_core.utils import run_sync
+
+    kept = _KERNELS.get(kernel)
+    if kept is not None:
+        km, folder = kept
+        if run_sync(km.is_alive)():
+            return km
+        _KERNELS.pop(kernel)
+        with contextlib.suppress(Exception):
+            run_sync(km.cleanup_resources)()
+        shutil.rmtree(folder, ignore_errors=True)
+    if not _KERNELS:
+        # runs when a pool worker exits normally (atexit does not run there)
+        multiprocessing.util.Finalize(None, _shutdown_kernels, exitpriority=10)
+    folder = tempfile.mkdtemp(prefix="perjaka-kernel-cwd-")
+    km = IPCKernelManager(kernel_name=kernel)
+    run_sync(km.start_kernel)(cwd=folder)
+    _KERNELS[kernel] = (km, folder)
+    return km
+
+
+def _warm_engine() -> str:
+    """Register (once) the papermill engine that runs a brief in a kept kernel."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    name = "perjaka-kept-kernel"
+    if name in papermill_engines._engines:
+        return name
+
+    class KeptKernelEngine(NBClientEngine):
+        """papermill's nbclient engine on a kernel it does not own or stop."""
+
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
+            km = kwargs.pop("km")
+            for unused in ("input_path", "kernel_manager_class", "cwd"):
+                kwargs.pop(unused, None)
+            client = PapermillNotebookClient(
+                nb_man,
+                km=km,
+                kernel_name=kernel_name,
+                timeout=kwargs.pop("execution_timeout", None),
+                startup_timeout=kwargs.pop("start_timeout", 60),
+                log_output=kwargs.pop("log_output", False),
+                **kwargs,
+            )
+
+            async def reset(**_: Any) -> None:
+                msg_id = client.kc.execute(RESET_CODE, silent=True, store_history=False)
+                reply = await client.async_wait_for_reply(msg_id)
+                if reply is None or reply["content"].get("status") != "ok":
+                    raise RuntimeError(f"Kernel died or could not be reset: {reply}")
+
+            client.on_notebook_start = reset
+            try:
+                return client.execute()
+            finally:
+                if client.kc is not None:
+                    client.kc.stop_channels()
+
+    papermill_engines.register(name, KeptKernelEngine)
+    return name
+
+
 def run_one(
     config: ReportConfig,
     facts: str | bytes,
@@ -234,6 +355,7 @@ def run_one(
     *,
     kernel: str = KERNEL_NAME,
     retries: int = 1,
+    reuse_kernel: bool = False,
 ) -> BriefArtefacts:
     """Execute the brief notebook of one province; return its files as bytes.
 
@@ -249,6 +371,13 @@ def run_one(
         bytes of :meth:`~perjaka_analysis.facts.RunFacts.to_bytes`.
     notebook : str or bytes
         The brief notebook: a path, or its bytes.
+    kernel : str
+        Jupyter kernel name.
+    retries : int
+        How often to retry a brief whose kernel died or could not start.
+    reuse_kernel : bool
+        Run in this process's kept kernel (:func:`worker_kernel`), reset
+        before the brief, instead of a new kernel per brief.
     """
     import papermill as pm
 
@@ -280,6 +409,9 @@ def run_one(
             while True:
                 attempts += 1
                 try:
+                    engine = {}
+                    if reuse_kernel:
+                        engine = {"engine_name": _warm_engine(), "km": worker_kernel(kernel)}
                     with _kernel_log(log):
                         pm.execute_notebook(
                             str(nb_in),
@@ -291,7 +423,9 @@ def run_one(
                             log_output=False,
                             request_save_on_cell_execute=False,
                             cwd=str(tmp),
+                            **engine,
                         )
+                    _stable_cell_ids(nb_out)
                     body = _html_body(nb_out)
                     title = f"{config.province} — {text('title', config.language)}"
                     page = render_page(config.language, title, body, back=True)
@@ -319,9 +453,19 @@ def run_one(
 
 
 # -- workers ------------------------------------------------------------------------------------
-def _die_with_parent() -> None:
-    """Worker initialiser: ignore Ctrl-C (the parent cancels) and die with the parent."""
+def _die_with_parent(scratch: str | None = None) -> None:
+    """Worker initialiser: ignore Ctrl-C (the parent cancels) and die with the parent.
+
+    With ``scratch``, every temporary folder of the worker and its kernels
+    (brief folders, kernel sockets, the kept kernel's working directory) is
+    made inside it, so the parent removes them all even when it had to kill
+    the worker.
+    """
     import signal
+
+    if scratch:
+        os.environ["TMPDIR"] = scratch
+        tempfile.tempdir = None
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
@@ -333,14 +477,32 @@ def _die_with_parent() -> None:
         pass
 
 
-def warm_up() -> float:
-    """Import what a worker needs (papermill, nbconvert, the renderers)."""
+def warm_up(kernel: str | None = None) -> float:
+    """Import what a worker needs (papermill, nbconvert, the renderers).
+
+    With ``kernel``, also start this worker's kept kernel and import the
+    brief's modules in it, while the client computes the facts.
+    """
     started = time.perf_counter()
     import nbconvert  # noqa: F401
     import papermill  # noqa: F401
 
     from .render import brief  # noqa: F401
 
+    if kernel:
+        from jupyter_client.blocking import BlockingKernelClient
+
+        km = worker_kernel(kernel)
+        kc = BlockingKernelClient()
+        kc.load_connection_info(km.get_connection_info())
+        kc.start_channels()
+        try:
+            kc.wait_for_ready(timeout=60)
+            kc.execute_interactive(
+                "import perjaka_analysis.brief", silent=True, store_history=False, timeout=120
+            )
+        finally:
+            kc.stop_channels()
     return time.perf_counter() - started
 
 
@@ -374,7 +536,11 @@ def _executor(jobs: int, scheduler: str | None, kernel: str) -> tuple[cf.Executo
         _check_cluster(client, kernel)
         return client.get_executor(), client
     ctx = multiprocessing.get_context("spawn")
-    pool = cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_die_with_parent)
+    scratch = tempfile.mkdtemp(prefix="perjaka-run-")
+    pool = cf.ProcessPoolExecutor(
+        max_workers=jobs, mp_context=ctx, initializer=_die_with_parent, initargs=(scratch,)
+    )
+    pool._perjaka_scratch = scratch  # type: ignore[attr-defined]  # removed by _stop
     return pool, None
 
 
@@ -399,6 +565,9 @@ def _stop(executor: cf.Executor, client: Any, owned: bool, *, kill: bool) -> Non
                 with contextlib.suppress(Exception):
                     proc.kill()
         executor.shutdown(wait=not kill, cancel_futures=True)
+        scratch = getattr(executor, "_perjaka_scratch", None)
+        if scratch:  # a killed worker's kernel notices its parent is gone and exits
+            shutil.rmtree(scratch, ignore_errors=True)
     elif owned:
         executor.shutdown(wait=not kill)
     if client is not None:
@@ -559,7 +728,11 @@ def run_reports(
                 if run_id is None:
                     shutil.rmtree(run_dir, ignore_errors=True)
                 raise
-        warming = [executor.submit(warm_up) for _ in range(max(workers, 1))]
+        # local workers keep one kernel each: start it while the facts are computed
+        keep = not remote
+        warming = [
+            executor.submit(warm_up, kernel if keep else None) for _ in range(max(workers, 1))
+        ]
         try:
             if run_facts is None:
                 run_facts = compute_run_facts(base, executor=None if remote else executor)
@@ -586,7 +759,8 @@ def run_reports(
         futures: dict[cf.Future, ReportConfig] = {}
         try:
             futures = {
-                executor.submit(run_one, c, facts_arg, nb_arg, kernel=kernel): c for c in configs
+                executor.submit(run_one, c, facts_arg, nb_arg, kernel=kernel, reuse_kernel=keep): c
+                for c in configs
             }
             iterator: Any = cf.as_completed(futures)
             if progress:

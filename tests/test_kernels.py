@@ -43,3 +43,25 @@ def test_transport_is_ipc_with_a_private_socket_folder():
         assert os.stat(folder).st_mode & 0o077 == 0
     finally:
         os.rmdir(folder)
+
+
+def test_a_long_temporary_folder_still_gets_sockets_a_kernel_can_bind(tmp_path, monkeypatch):
+    """Unix socket paths hold at most 107 bytes; a long TMPDIR must not stop the kernel."""
+    from jupyter_core.utils import run_sync
+
+    long_tmp = tmp_path / ("x" * 60) / ("y" * 60)
+    long_tmp.mkdir(parents=True)
+    monkeypatch.setattr(tempfile, "tempdir", str(long_tmp))
+    km = IPCKernelManager(kernel_name="perjaka")
+    folder = os.path.dirname(km.ip)
+    assert len(km.ip) + len("-65535") < 107
+    run_sync(km.start_kernel)()
+    try:
+        kc = km.blocking_client()
+        kc.start_channels()
+        kc.wait_for_ready(timeout=60)
+        kc.stop_channels()
+    finally:
+        run_sync(km.shutdown_kernel)(now=True)
+    assert not os.path.exists(folder)
+    assert list(long_tmp.iterdir()) == []

@@ -10,6 +10,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -288,10 +289,13 @@ def test_ctrl_c_cancels_pending_briefs_stops_workers_and_writes_the_index(
     # output to files, not pipes: a pipe stays open while any grandchild holds it, so
     # waiting for pipes would measure the kernels, not the command
     log = tmp_path / "stderr.txt"
+    # short enough for kernel sockets (/tmp/...): the pytest folder would not be
+    private_tmp = Path(tempfile.mkdtemp(prefix="ctrl-c-", dir="/tmp"))
+    env = {**os.environ, "TMPDIR": str(private_tmp)}
     with open(tmp_path / "stdout.txt", "w") as out, open(log, "w") as err_file:
         proc = subprocess.Popen(
             [sys.executable, "-m", "perjaka_analysis", *args],
-            stdout=out, stderr=err_file, text=True, start_new_session=True,
+            stdout=out, stderr=err_file, text=True, start_new_session=True, env=env,
         )  # fmt: skip
     run = runs / "cancel"
     deadline = time.monotonic() + 300
@@ -314,6 +318,9 @@ def test_ctrl_c_cancels_pending_briefs_stops_workers_and_writes_the_index(
     time.sleep(2)
     alive = [pid for pid in children if Path(f"/proc/{pid}").exists()]
     assert alive == [], "workers outlived the cancelled run"
+    # the killed worker's brief folder, kernel sockets and kernel folder are gone too
+    assert [p.name for p in private_tmp.iterdir()] == []
+    private_tmp.rmdir()
 
 
 def test_runs_on_a_dask_cluster_whose_workers_do_not_share_the_run_folder(
@@ -423,3 +430,35 @@ def test_a_brief_run_by_hand_leaves_no_temporary_folder(small_registry, tmp_path
     left = [p.name for p in private_tmp.iterdir() if p.name.startswith("perjaka")]
     assert left == [], f"left behind in TMPDIR: {left}"
     assert tempfile.gettempdir() != str(private_tmp)  # the test's own process is untouched
+
+
+def test_a_kept_kernel_gives_each_brief_a_clean_namespace_and_the_same_page(one_run, tmp_path):
+    """Briefs that share a worker's kernel: reset before each, same page as a new kernel."""
+    from perjaka_analysis.report import _shutdown_kernels, run_one, worker_kernel
+
+    run = one_run.run_dir
+    facts = str(run / "facts")
+    base = ReportConfig(**{**load_run_facts(run / "facts").config.parameters(), "facts": ""})
+    banten = ReportConfig(**{**base.parameters(), "province": "Banten"}).validated()
+    # a notebook that leaves a variable behind, then the shipped one must not see it
+    leaky = notebook_with(tmp_path, "LEFT_BEHIND = 1")
+    (tmp_path / "p").mkdir()
+    probe = notebook_with(tmp_path / "p", "assert 'LEFT_BEHIND' not in globals()")
+    try:
+        first = run_one(banten, facts, str(leaky), reuse_kernel=True)
+        km = worker_kernel("perjaka")
+        second = run_one(banten, facts, str(probe), reuse_kernel=True)
+        kept = run_one(banten, facts, str(default_notebook()), reuse_kernel=True)
+        assert worker_kernel("perjaka") is km  # one kernel served all three
+    finally:
+        _shutdown_kernels()
+    assert first.outcome.status == "ok", first.outcome.error
+    assert second.outcome.status == "ok", second.outcome.error
+    fresh = run_one(banten, facts, str(default_notebook()), reuse_kernel=False)
+    assert kept.files["banten.html"] == fresh.files["banten.html"]
+    counts = [
+        c.execution_count
+        for c in nbformat.reads(kept.files["banten.ipynb"].decode(), as_version=4).cells
+        if c.cell_type == "code"
+    ]
+    assert counts == list(range(1, len(counts) + 1))  # numbered as in a new kernel
