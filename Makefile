@@ -67,11 +67,13 @@ lint: $(VENV)/.test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# tests never touch the user's pseudonym key
+# tests never touch the user's pseudonym key. One pytest run on $(JOBS) workers
+# (pytest-xdist): unit tests, doctests and the notebooks (nbval), a file per
+# worker at a time so a notebook's cells run in order in one kernel.
 test: export PERJAKA_PSEUDONYM_KEY = test-only-key
 test: lint
-	$(BIN)/python -m pytest -q -p no:cacheprovider
-	$(BIN)/python -m pytest -q -p no:cacheprovider --nbval-lax --nbval-kernel-name $(KERNEL) notebooks/*.ipynb
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(JOBS) --dist loadfile \
+	  --nbval-lax --nbval-kernel-name $(KERNEL) tests perjaka_analysis notebooks/*.ipynb
 
 lab: $(VENV)/.lab
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(ALLOW_ROOT)

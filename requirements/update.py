@@ -64,18 +64,18 @@ def _uv() -> list[str]:
 
 
 def _compile(out: Path, extra: list[str], upgrade: bool) -> None:
+    constraints = [] if out.name == "all.txt" else ["-c", "requirements/all.txt"]
     cmd = [
         *_uv(),
         "pip",
         "compile",
         "pyproject.toml",
+        *constraints,
         *extra,
         *COMMON,
         "-o",
         str(out.relative_to(ROOT)),
     ]
-    if out.name != "all.txt":
-        cmd[5:5] = ["-c", "requirements/all.txt"]
     if upgrade:
         cmd.append("--upgrade")
     subprocess.run(cmd, cwd=ROOT, check=True)
