@@ -9,13 +9,16 @@ latest figure, next to the pace of the last observed year.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from .errors import PerjakaError
 from .provinces import NATIONAL
-from .trend import TrendResults
+
+if TYPE_CHECKING:  # the trend module (scipy.stats) loads only where a trend is fitted
+    from .trend import TrendResults
 
 __all__ = [
     "DEFAULT_DEADLINE",

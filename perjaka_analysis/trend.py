@@ -53,11 +53,11 @@ import warnings
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from statistics import NormalDist
 from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .coverage import sort_coverage
 from .errors import PerjakaError
@@ -124,6 +124,11 @@ def from_years(years: np.ndarray | float) -> pd.DatetimeIndex:
 
 def _logit(p: np.ndarray) -> np.ndarray:
     return np.log(p) - np.log1p(-p)
+
+
+def _normal_quantile(p: float) -> float:
+    """Standard normal quantile (the standard library's, exact to double precision)."""
+    return NormalDist().inv_cdf(p)
 
 
 def _expit(z: np.ndarray) -> np.ndarray:
@@ -366,13 +371,41 @@ _MIXED_FAILURES: tuple[str, ...] = (
 )
 
 
+#: Recent mixed-model fits by content of the panel (``_fit_mixed``): the methods
+#: of one backtest origin, or a notebook fitting the same figures twice, fit once.
+_MIXED_CACHE: dict[str, dict] = {}
+_MIXED_CACHE_SIZE = 16
+
+
 def _fit_mixed(panel: pd.DataFrame, knots: Sequence[float] = ()) -> dict:
+    """The pooled mixed model of a panel (:func:`_fit_mixed_uncached`), fitted once per content.
+
+    Same figures, territories and knots give the same fit, so a repeated fit
+    is a copy of the first (the fit is deterministic).
+    """
+    import copy
+    import hashlib
+
+    digest = hashlib.sha256()
+    for column in ("t", "z"):
+        digest.update(np.ascontiguousarray(panel[column].to_numpy(float)).tobytes())
+    digest.update("\x1f".join(map(str, panel["territory"])).encode())
+    digest.update(repr((tuple(float(k) for k in knots), _MIXED_OPTIMIZERS)).encode())
+    key = digest.hexdigest()
+    if key not in _MIXED_CACHE:
+        if len(_MIXED_CACHE) >= _MIXED_CACHE_SIZE:
+            _MIXED_CACHE.pop(next(iter(_MIXED_CACHE)))
+        _MIXED_CACHE[key] = _fit_mixed_uncached(panel, knots)
+    return copy.deepcopy(_MIXED_CACHE[key])
+
+
+def _fit_mixed_uncached(panel: pd.DataFrame, knots: Sequence[float] = ()) -> dict:
     """Fit the random intercept + slope model; fall back to random intercept only.
 
     Fixed effects: intercept, slope, and a change of slope after each active
     knot; random effects: intercept and slope per territory.
     """
-    import statsmodels.api as sm
+    from statsmodels.regression.mixed_linear_model import MixedLM
     from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
     z = panel["z"].to_numpy()
@@ -389,7 +422,7 @@ def _fit_mixed(panel: pd.DataFrame, knots: Sequence[float] = ()) -> dict:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 try:
-                    model = sm.MixedLM(z, x, groups=groups, exog_re=exog_re)
+                    model = MixedLM(z, x, groups=groups, exog_re=exog_re)
                     fit = model.fit(reml=True, method=[optimizer])
                 except (np.linalg.LinAlgError, ValueError) as exc:
                     notes.append(
@@ -836,6 +869,8 @@ def _condition_on_status(
     mu = theta @ x.T  # draws x reports
     cut = _logit(np.clip(rows["threshold_pct"].to_numpy(float) / ceiling, 1e-6, 1 - 1e-6))
     sd = math.sqrt(trend.sigma2)
+    from scipy import stats
+
     p_above = stats.norm.cdf((mu - cut) / sd)
     above = rows["above"].to_numpy(bool)
     log_w = np.sum(np.log(np.where(above, p_above, 1 - p_above) + 1e-300), axis=1)
@@ -1065,7 +1100,7 @@ class TrendResults:
             mean = self._pct(mu / np.sqrt(1 + np.pi * var / 8))
         frames = []
         for level in levels:
-            zq = stats.norm.ppf(0.5 + level / 200)
+            zq = float(_normal_quantile(0.5 + level / 200))
             frames.append(
                 pd.DataFrame(
                     {

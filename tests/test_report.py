@@ -393,8 +393,11 @@ def test_a_province_without_employers_in_the_registry_says_so_instead_of_plus_ze
     assert "+394" in template.render(gains=full, scenario=[])
 
 
-def test_two_runs_started_together_get_their_own_folders_and_both_finish(small_registry, tmp_path):
-    out = tmp_path / "out"
+def test_two_runs_started_together_get_their_own_folders_and_both_finish(
+    small_registry, runs, one_run, tmp_path
+):
+    out = runs  # both read the facts an earlier run left there
+    before = {p.name for p in out.iterdir()}
     args = [sys.executable, "-m", "perjaka_analysis",
             *cli_args(small_registry, out, "--province", "Aceh", "--jobs", "1")]  # fmt: skip
     procs = []
@@ -406,9 +409,9 @@ def test_two_runs_started_together_get_their_own_folders_and_both_finish(small_r
         log.close()
     errors = [(tmp_path / f"err{i}.txt").read_text() for i in range(2)]
     assert [p.returncode for p, _ in procs] == [0, 0], errors
-    runs = sorted(p for p in out.iterdir() if not p.name.startswith("_"))
-    assert len(runs) == 2 and runs[0].name != runs[1].name
-    for run in runs:
+    new = sorted(p for p in out.iterdir() if p.name not in before)
+    assert len(new) == 2 and new[0].name != new[1].name
+    for run in new:
         manifest = json.loads((run / "manifest.json").read_text())
         assert [p["status"] for p in manifest["provinces"]] == ["ok"]
         assert (run / "aceh.html").is_file() and (run / "index.html").is_file()

@@ -194,6 +194,7 @@ def test_an_unconverged_mixed_fit_is_recorded_and_warned_once(monkeypatch):
     import statsmodels.api as sm
     from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
+    import perjaka_analysis.trend as trend_module
     from perjaka_analysis.trend import FitConvergenceWarning
 
     real_fit = sm.MixedLM.fit
@@ -206,6 +207,8 @@ def test_an_unconverged_mixed_fit_is_recorded_and_warned_once(monkeypatch):
         return result
 
     monkeypatch.setattr(sm.MixedLM, "fit", failing_fit)
+    # a fresh fit cache for this test: no earlier fit answers it, its fits stay here
+    monkeypatch.setattr(trend_module, "_MIXED_CACHE", {})
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         res = CoverageTrendModel(synthetic_panel(noise=0.1), knots=()).fit()
@@ -232,3 +235,25 @@ def test_status_reports_condition_a_place_without_figures():
     before = plain.forecast(until, levels=(80,)).iloc[-1]["mean"]
     after = told.forecast(until, levels=(80,)).iloc[-1]["mean"]
     assert after < before - 5
+
+
+def test_a_repeated_fit_of_the_same_figures_is_an_independent_equal_copy(monkeypatch):
+    import perjaka_analysis.trend as trend_module
+
+    fits = []
+    real = trend_module._fit_mixed_uncached
+    monkeypatch.setattr(trend_module, "_MIXED_CACHE", {})
+    monkeypatch.setattr(
+        trend_module, "_fit_mixed_uncached", lambda *a, **k: fits.append(1) or real(*a, **k)
+    )
+    panel = synthetic_panel(noise=0.1)
+    first = CoverageTrendModel(panel).fit()
+    second = CoverageTrendModel(panel).fit()
+    assert len(fits) == 1  # the second fit is answered from the cache
+    np.testing.assert_array_equal(first.pooled["fixed_effects"], second.pooled["fixed_effects"])
+    first.pooled["fixed_effects"][:] = 0.0  # changing one result leaves the other alone
+    assert np.all(second.pooled["fixed_effects"] != 0.0)
+    # other figures are another fit
+    other = CoverageTrendModel(synthetic_panel(noise=0.2)).fit()
+    assert len(fits) == 2
+    assert not np.array_equal(other.pooled["fixed_effects"], second.pooled["fixed_effects"])
