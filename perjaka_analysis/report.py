@@ -757,6 +757,11 @@ def run_reports(
         outcomes: dict[str, ProvinceOutcome] = {}
         interrupted = False
         futures: dict[cf.Future, ReportConfig] = {}
+        printer = None
+        if pdf:  # each brief is printed as soon as it is written, while others run
+            from .render.pdf import PdfPrinter
+
+            printer = PdfPrinter(language=config.language)
         try:
             futures = {
                 executor.submit(run_one, c, facts_arg, nb_arg, kernel=kernel, reuse_kernel=keep): c
@@ -773,6 +778,8 @@ def run_reports(
                     art = fut.result()
                     _write_files(run_dir, art.files)
                     outcomes[c.province] = art.outcome
+                    if printer is not None and art.outcome.status == "ok":
+                        printer.add(run_dir / f"{c.slug}.html")
                 except Exception as exc:  # a worker that died
                     outcomes[c.province] = ProvinceOutcome(
                         c.province, c.slug, "failed", 0.0, error=repr(exc)
@@ -783,16 +790,13 @@ def run_reports(
             if not interrupted:
                 cf.wait(warming)
             _stop(executor, own_client, owned, kill=interrupted)
+            pdf_note = printer.close() if printer is not None else ""
         for c in configs:
             outcomes.setdefault(c.province, ProvinceOutcome(c.province, c.slug, "cancelled", 0.0))
         result = RunResult(
             run_dir=run_dir, outcomes=[outcomes[n] for n in names], facts_reused=reused
         )
-        if pdf and not interrupted:
-            from .render.pdf import write_pdfs
-
-            ok = [run_dir / f"{o.slug}.html" for o in result.outcomes if o.status == "ok"]
-            result.pdf_note = write_pdfs(ok, language=config.language)
+        result.pdf_note = pdf_note
         table = summary_table(run_facts, result.outcomes)
         write_summary(table, run_dir)
         write_index(run_facts, result.outcomes, run_dir)

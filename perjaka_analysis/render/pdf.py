@@ -20,7 +20,14 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-__all__ = ["ENV_CHROMIUM", "Chromium", "find_chromium", "html_to_pdf", "write_pdfs"]
+__all__ = [
+    "ENV_CHROMIUM",
+    "Chromium",
+    "PdfPrinter",
+    "find_chromium",
+    "html_to_pdf",
+    "write_pdfs",
+]
 
 ENV_CHROMIUM = "PERJAKA_CHROMIUM"
 BASE_FLAGS = (
@@ -182,26 +189,82 @@ class Chromium:
         self.close()
 
 
+class PdfPrinter:
+    """Print pages to A4 PDFs one by one as they are written (use as a context).
+
+    A batch hands each brief over as soon as it is complete, so the browser
+    prints while the other briefs are still running. One Chromium serves the
+    batch (:class:`Chromium`); if it fails, every page left is printed by its
+    own ``--print-to-pdf`` process (:func:`html_to_pdf`). Without a browser
+    nothing is printed and :attr:`note` says what to install.
+
+    Parameters
+    ----------
+    language : str
+        Language of :attr:`note`.
+    browser : str, optional
+        Chromium executable (default :func:`find_chromium`).
+    """
+
+    def __init__(self, *, language: str = "id", browser: str | None = None) -> None:
+        self.language = language
+        self.browser = browser or find_chromium()
+        self.failures: list[str] = []
+        self._chromium: Chromium | None = None
+        self._fallback = False
+
+    def add(self, page: Path) -> None:
+        """Write ``page``'s PDF beside it (``<name>.pdf``); a failure is noted, not raised."""
+        if self.browser is None:
+            return
+        page = Path(page)
+        if not self._fallback:
+            try:
+                if self._chromium is None:
+                    self._chromium = Chromium(self.browser)
+                self._chromium.print_pdf(page, page.with_suffix(".pdf"))
+                return
+            except (RuntimeError, OSError, ValueError):
+                self._fallback = True
+                self._close_browser()
+        try:
+            html_to_pdf(page, page.with_suffix(".pdf"), browser=self.browser)
+        except (RuntimeError, OSError, subprocess.TimeoutExpired) as exc:
+            self.failures.append(f"{page.name}: {exc}")
+
+    @property
+    def note(self) -> str:
+        """What the user should know ("" when every page was printed)."""
+        from ..i18n import text
+
+        if self.browser is None:
+            return text("pdf_missing", self.language)
+        return "; ".join(sorted(self.failures))
+
+    def _close_browser(self) -> None:
+        if self._chromium is not None:
+            self._chromium.close()
+            self._chromium = None
+
+    def close(self) -> str:
+        """Stop the browser; return :attr:`note`."""
+        self._close_browser()
+        return self.note
+
+    def __enter__(self) -> PdfPrinter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 def write_pdfs(pages: Sequence[Path], *, language: str = "id") -> str:
     """Write ``<name>.pdf`` beside every page; return a note for the user ("" when all done).
 
     Without a browser nothing is printed and the note says what to install;
     the HTML pages are unaffected.
     """
-    from ..i18n import text
-
-    browser = find_chromium()
-    if browser is None:
-        return text("pdf_missing", language)
-    failures = []
-    try:
-        with Chromium(browser) as chromium:
-            for page in pages:
-                chromium.print_pdf(page, page.with_suffix(".pdf"))
-    except (RuntimeError, OSError, ValueError):  # fall back to one process per page
+    with PdfPrinter(language=language) as printer:
         for page in pages:
-            try:
-                html_to_pdf(page, page.with_suffix(".pdf"), browser=browser)
-            except (RuntimeError, OSError, subprocess.TimeoutExpired) as exc:
-                failures.append(f"{page.name}: {exc}")
-    return "; ".join(sorted(failures))
+            printer.add(page)
+    return printer.note
