@@ -253,23 +253,70 @@ RESET_CODE = (
 )
 
 
+@dataclass
+class _KeptKernel:
+    """A worker's kernel, its started client and its working directory."""
+
+    manager: Any
+    client: Any
+    folder: str
+
+
 def _shutdown_kernels() -> None:
     from jupyter_core.utils import run_sync
 
     while _KERNELS:
-        _, (km, folder) = _KERNELS.popitem()
+        _, kept = _KERNELS.popitem()
         with contextlib.suppress(Exception):
-            run_sync(km.shutdown_kernel)(now=True)
+            kept.client.stop_channels()
+        with contextlib.suppress(Exception):
+            run_sync(kept.manager.shutdown_kernel)(now=True)
+        shutil.rmtree(kept.folder, ignore_errors=True)
+
+
+def _kept_kernel(kernel: str) -> _KeptKernel:
+    from jupyter_core.utils import run_sync
+
+    kept = _KERNELS.get(kernel)
+    if kept is not None:
+        if run_sync(kept.manager.is_alive)():
+            return kept
+        _KERNELS.pop(kernel)
+        with contextlib.suppress(Exception):
+            kept.client.stop_channels()
+        with contextlib.suppress(Exception):
+            run_sync(kept.manager.cleanup_resources)()
+        shutil.rmtree(kept.folder, ignore_errors=True)
+    if not _KERNELS:
+        import multiprocessing.util
+
+        # runs when a pool worker exits normally (atexit does not run there)
+        multiprocessing.util.Finalize(None, _shutdown_kernels, exitpriority=10)
+    folder = tempfile.mkdtemp(prefix="perjaka-kernel-cwd-")
+    km = IPCKernelManager(kernel_name=kernel)
+    run_sync(km.start_kernel)(cwd=folder)
+    kc = km.client()
+    kc.start_channels()
+    try:
+        run_sync(kc.wait_for_ready)(timeout=60)
+    except BaseException:
+        kc.stop_channels()
+        run_sync(km.shutdown_kernel)(now=True)
         shutil.rmtree(folder, ignore_errors=True)
+        raise
+    kc.allow_stdin = False
+    _KERNELS[kernel] = kept = _KeptKernel(km, kc, folder)
+    return kept
 
 
 def worker_kernel(kernel: str = KERNEL_NAME) -> Any:
     """This process's kept kernel (started on first use, again if it died).
 
     A worker of the local pool runs its briefs one after another in one
-    kernel, so each brief skips the kernel's start and the imports of pandas,
-    matplotlib and the package (about 3 s). The kernel's working directory is
-    a private temporary folder removed when the worker exits.
+    kernel, through one client, so each brief skips the kernel's start, the
+    client's handshake and the imports of pandas, matplotlib and the package
+    (about 3 s). The kernel's working directory is a private temporary
+    folder removed when the worker exits.
 
     Parameters
     ----------
@@ -281,31 +328,28 @@ def worker_kernel(kernel: str = KERNEL_NAME) -> Any:
     IPCKernelManager
         A manager whose kernel is alive.
     """
-    import multiprocessing.util
+    return _kept_kernel(kernel).manager
 
-    from jupyter_core.utils import run_sync
 
-    kept = _KERNELS.get(kernel)
-    if kept is not None:
-        km, folder = kept
-        if run_sync(km.is_alive)():
-            return km
-        _KERNELS.pop(kernel)
-        with contextlib.suppress(Exception):
-            run_sync(km.cleanup_resources)()
-        shutil.rmtree(folder, ignore_errors=True)
-    if not _KERNELS:
-        # runs when a pool worker exits normally (atexit does not run there)
-        multiprocessing.util.Finalize(None, _shutdown_kernels, exitpriority=10)
-    folder = tempfile.mkdtemp(prefix="perjaka-kernel-cwd-")
-    km = IPCKernelManager(kernel_name=kernel)
-    run_sync(km.start_kernel)(cwd=folder)
-    _KERNELS[kernel] = (km, folder)
-    return km
+async def _execute_quietly(kc: Any, code: str, timeout: float = 120) -> None:
+    """Run ``code`` in the kernel without a trace in the notebook; raise if it fails."""
+    import asyncio
+
+    msg_id = kc.execute(code, silent=True, store_history=False)
+    while True:
+        reply = await asyncio.wait_for(kc.get_shell_msg(), timeout)
+        if reply["parent_header"].get("msg_id") == msg_id:
+            break
+    if reply["content"].get("status") != "ok":
+        content = reply["content"]
+        raise RuntimeError(
+            f"Kernel could not be reset: {content.get('ename')}: {content.get('evalue')}"
+        )
 
 
 def _warm_engine() -> str:
     """Register (once) the papermill engine that runs a brief in a kept kernel."""
+    from jupyter_core.utils import run_sync
     from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, papermill_engines
 
@@ -314,35 +358,25 @@ def _warm_engine() -> str:
         return name
 
     class KeptKernelEngine(NBClientEngine):
-        """papermill's nbclient engine on a kernel it does not own or stop."""
+        """papermill's nbclient engine on a kept kernel and client it does not stop."""
 
         @classmethod
         def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
-            km = kwargs.pop("km")
+            kept = _kept_kernel(kwargs.pop("kept_kernel"))
             for unused in ("input_path", "kernel_manager_class", "cwd"):
                 kwargs.pop(unused, None)
             client = PapermillNotebookClient(
                 nb_man,
-                km=km,
+                km=kept.manager,
                 kernel_name=kernel_name,
                 timeout=kwargs.pop("execution_timeout", None),
                 startup_timeout=kwargs.pop("start_timeout", 60),
                 log_output=kwargs.pop("log_output", False),
                 **kwargs,
             )
-
-            async def reset(**_: Any) -> None:
-                msg_id = client.kc.execute(RESET_CODE, silent=True, store_history=False)
-                reply = await client.async_wait_for_reply(msg_id)
-                if reply is None or reply["content"].get("status") != "ok":
-                    raise RuntimeError(f"Kernel died or could not be reset: {reply}")
-
-            client.on_notebook_start = reset
-            try:
-                return client.execute()
-            finally:
-                if client.kc is not None:
-                    client.kc.stop_channels()
+            run_sync(_execute_quietly)(kept.client, RESET_CODE)
+            client.kc = kept.client
+            return client.execute()
 
     papermill_engines.register(name, KeptKernelEngine)
     return name
@@ -411,7 +445,7 @@ def run_one(
                 try:
                     engine = {}
                     if reuse_kernel:
-                        engine = {"engine_name": _warm_engine(), "km": worker_kernel(kernel)}
+                        engine = {"engine_name": _warm_engine(), "kept_kernel": kernel}
                     with _kernel_log(log):
                         pm.execute_notebook(
                             str(nb_in),
@@ -490,19 +524,10 @@ def warm_up(kernel: str | None = None) -> float:
     from .render import brief  # noqa: F401
 
     if kernel:
-        from jupyter_client.blocking import BlockingKernelClient
+        from jupyter_core.utils import run_sync
 
-        km = worker_kernel(kernel)
-        kc = BlockingKernelClient()
-        kc.load_connection_info(km.get_connection_info())
-        kc.start_channels()
-        try:
-            kc.wait_for_ready(timeout=60)
-            kc.execute_interactive(
-                "import perjaka_analysis.brief", silent=True, store_history=False, timeout=120
-            )
-        finally:
-            kc.stop_channels()
+        kept = _kept_kernel(kernel)
+        run_sync(_execute_quietly)(kept.client, "import perjaka_analysis.brief")
     return time.perf_counter() - started
 
 
