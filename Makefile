@@ -68,12 +68,13 @@ lint: $(VENV)/.test
 	$(BIN)/ruff format --check .
 
 # tests never touch the user's pseudonym key. One pytest run on $(JOBS) workers
-# (pytest-xdist): unit tests, doctests and the notebooks (nbval), a file per
-# worker at a time so a notebook's cells run in order in one kernel.
+# (pytest-xdist): unit tests, doctests and the analysis notebooks (nbval), a
+# file per worker at a time so a notebook's cells run in order in one kernel.
+# The brief notebook is run by tests/test_report.py (by hand and in batches).
 test: export PERJAKA_PSEUDONYM_KEY = test-only-key
 test: lint
 	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(JOBS) --dist loadfile \
-	  --nbval-lax --nbval-kernel-name $(KERNEL) tests perjaka_analysis notebooks/*.ipynb
+	  --nbval-lax --nbval-kernel-name $(KERNEL) tests perjaka_analysis notebooks/0*.ipynb
 
 lab: $(VENV)/.lab
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(ALLOW_ROOT)

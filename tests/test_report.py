@@ -417,7 +417,11 @@ def test_two_runs_started_together_get_their_own_folders_and_both_finish(
         assert (run / "aceh.html").is_file() and (run / "index.html").is_file()
 
 
-def test_a_brief_run_by_hand_leaves_no_temporary_folder(small_registry, tmp_path):
+def test_a_brief_run_by_hand_with_its_defaults_works_and_leaves_no_temporary_folder(tmp_path):
+    """The brief notebook as a user runs it (shipped data and registry, no batch facts).
+
+    This is also the notebook check of the brief (nbval runs the other notebooks).
+    """
     import tempfile
 
     private_tmp = tmp_path / "tmp"
@@ -425,11 +429,15 @@ def test_a_brief_run_by_hand_leaves_no_temporary_folder(small_registry, tmp_path
     env = {**os.environ, "TMPDIR": str(private_tmp)}
     out = tmp_path / "hand.ipynb"
     cmd = [sys.executable, "-m", "papermill", str(default_notebook()), str(out),
-           "-k", "perjaka", "--no-progress-bar", "-p", "province", "Aceh",
-           "-p", "registry", str(small_registry), "-p", "capacity", "20"]  # fmt: skip
+           "-k", "perjaka", "--no-progress-bar", "-p", "province", "Aceh"]  # fmt: skip
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert out.is_file()
+    shown = "".join(
+        str(o.get("data", {}).get("text/html", ""))
+        for c in nbformat.read(out, as_version=4).cells
+        for o in c.get("outputs", [])
+    )
+    assert "Aceh" in shown and "SINTETIS" in shown  # the shipped synthetic registry, labelled
     left = [p.name for p in private_tmp.iterdir() if p.name.startswith("perjaka")]
     assert left == [], f"left behind in TMPDIR: {left}"
     assert tempfile.gettempdir() != str(private_tmp)  # the test's own process is untouched
