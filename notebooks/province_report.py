@@ -28,7 +28,7 @@ targets: list[float] = [95.0, 98.0]
 deadline: str = "2029-12-31"
 language: str = "id"
 registry: str = ""
-capacity: int = 480
+capacity: int = 0
 seed: int = 0
 facts: str = ""
 

@@ -579,7 +579,12 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--target", type=float, action="append", help="target %% (repeatable)")
     rep.add_argument("--language", choices=["id", "en"])
     rep.add_argument("--registry", type=Path, help="employer registry (default: synthetic)")
-    rep.add_argument("--capacity", type=int)
+    rep.add_argument(
+        "--capacity",
+        type=int,
+        help="inspections per province (default 0: per province from public counts, "
+        "see public_figures.capacity_rule)",
+    )
     rep.add_argument("--seed", type=int)
     rep.add_argument("--notebook", type=Path, help="brief notebook (default: the shipped one)")
     rep.add_argument("--no-progress", action="store_true")
@@ -738,6 +743,8 @@ def validate_args(args: argparse.Namespace) -> None:
     for name, (kind, lo, hi, exclusive) in _NUMERIC_OPTIONS.items():
         if values.get(name) is None:
             continue
+        if name == "capacity" and values.get("command") == "report":
+            lo = 0  # 0: each province's capacity by the public-figures rule
         if kind == "int":
             validate_int(values[name], _option(name), minimum=lo, maximum=hi)
         else:

@@ -41,7 +41,10 @@ class ReportConfig:
     registry : str
         Employer registry path ("" = the shipped synthetic registry).
     capacity : int
-        Inspections per province.
+        Inspections per province; 0 (the default): per province by the rule
+        of :func:`~perjaka_analysis.public_figures.capacity_rule` (a public
+        count of noncompliant or in-arrears employers, scaled to the registry,
+        else a share of the registry's employers).
     seed : int
         Seed of every random step.
     facts : str
@@ -60,7 +63,7 @@ class ReportConfig:
     deadline: str = "2029-12-31"
     language: str = "id"
     registry: str = ""
-    capacity: int = 480
+    capacity: int = 0
     seed: int = 0
     facts: str = ""
 
@@ -112,7 +115,7 @@ class ReportConfig:
         targets = validate_numbers(
             self.targets, "targets", minimum=0, maximum=100, min_exclusive=True
         )
-        capacity = validate_int(self.capacity, "capacity", minimum=1, maximum=1_000_000)
+        capacity = validate_int(self.capacity, "capacity", minimum=0, maximum=1_000_000)
         seed = validate_int(self.seed, "seed", minimum=0, maximum=2**32 - 1)
         return dataclasses.replace(
             self,

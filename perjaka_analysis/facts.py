@@ -53,6 +53,7 @@ __all__ = [
     "SCHEMA",
     "ProvinceFacts",
     "RunFacts",
+    "compute_capacity",
     "compute_gains",
     "compute_gaps",
     "compute_inspection_list",
@@ -70,7 +71,7 @@ __all__ = [
 ]
 
 #: Version of the saved layout; a change makes earlier saved facts unreadable.
-FACTS_VERSION = 1
+FACTS_VERSION = 2
 #: Rows of each province's inspection list kept in the facts (what a brief shows).
 LIST_ROWS = 15
 SHIPPED_REGISTRY = "synthetic/employers.parquet"
@@ -121,6 +122,16 @@ SCHEMA: Mapping[str, tuple[str, ...]] = MappingProxyType(
         ),
         "sources": (
             "province", "date", "date_precision", "measure", "coverage_pct", "source_url",
+        ),
+        # inspections per province and the rule that set them (public_figures.capacity_rule)
+        "capacity": (
+            "province", "n_registry", "capacity", "rule", "public_metric", "public_count",
+            "public_date", "registered_employers", "whole_registry",
+        ),
+        # every listed employer of each province, disclosure-safe (the lists' files)
+        "inspection_plan": (
+            "province", "rank_in_province", "pseudonym", "district", "sector", "size_band",
+            "risk_band", "reasons", "workers_band", "disclosure_level",
         ),
         # province outlines for the overview map (SVG path data)
         "map": ("province", "path"),
@@ -515,8 +526,10 @@ def compute_risk_by(scored: pd.DataFrame) -> pd.DataFrame:
     return _frame("risk_by", out)
 
 
-def compute_inspection_list(listed: pd.DataFrame, n: int = LIST_ROWS) -> pd.DataFrame:
+def compute_inspection_list(listed: pd.DataFrame, n: int | None = LIST_ROWS) -> pd.DataFrame:
     """The top ``n`` listed employers of each province, by rank (pseudonyms only).
+
+    ``n=None`` keeps every listed employer (the full plan).
 
     Examples
     --------
@@ -530,7 +543,8 @@ def compute_inspection_list(listed: pd.DataFrame, n: int = LIST_ROWS) -> pd.Data
     if "pseudonym" not in frame:
         frame["pseudonym"] = frame["employer_id"].astype(str)
     frame = frame.sort_values(["province", "rank_in_province"], kind="stable")
-    frame = frame.groupby("province", sort=False).head(n)
+    if n is not None:
+        frame = frame.groupby("province", sort=False).head(n)
     for name in ("district", "sector", "size_band", "risk_band", "reasons"):
         if name not in frame:
             frame[name] = ""
@@ -789,9 +803,10 @@ def score_employers(config: ReportConfig, key: bytes) -> dict[str, Any]:
     reg_path = registry_path(config)
     registry = read_registry(reg_path)
     synthetic = "true_risk" in registry.columns or str(reg_path).endswith(SHIPPED_REGISTRY)
+    capacity = compute_capacity(registry["province"].value_counts(sort=False), config.capacity)
     scored = score_registry(
         registry,
-        capacity=config.capacity,
+        capacity=dict(zip(capacity["province"], capacity["capacity"], strict=True)),
         key=key,
         language=config.language,
         random_state=config.seed,
@@ -812,7 +827,61 @@ def score_employers(config: ReportConfig, key: bytes) -> dict[str, Any]:
         "counts": scored.groupby("province").size(),
         "risk_by": compute_risk_by(scored),
         "synthetic": bool(synthetic),
+        "capacity": capacity,
     }
+
+
+def compute_capacity(counts: pd.Series, capacity: int = 0) -> pd.DataFrame:
+    """Inspections per province of a registry, and the rule that set them.
+
+    Parameters
+    ----------
+    counts : pandas.Series
+        Employers in the registry per province.
+    capacity : int
+        A number for every province (capped at its employers), or 0: the
+        public-figures rule (:func:`~perjaka_analysis.public_figures.capacity_rule`
+        on ``employer_compliance.csv``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``capacity`` table of the facts, one row per province with
+        employers, sorted by name.
+
+    Examples
+    --------
+    >>> t = compute_capacity(pd.Series({"Aceh": 300, "Bali": 40}), 50)
+    >>> t[["province", "capacity", "rule", "whole_registry"]].to_dict("records")
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [{'province': 'Aceh', 'capacity': 50, 'rule': 'given', 'whole_registry': False},
+     {'province': 'Bali', 'capacity': 40, 'rule': 'given', 'whole_registry': True}]
+    """
+    counts = counts[counts > 0].sort_index()
+    if capacity:
+        cap = counts.clip(upper=int(capacity)).astype("int64")
+        table = pd.DataFrame(
+            {
+                "province": counts.index,
+                "n_registry": counts.to_numpy("int64"),
+                "capacity": cap.to_numpy(),
+                "rule": "given",
+                "public_metric": "",
+                "public_count": np.nan,
+                "public_date": pd.NaT,
+                "registered_employers": np.nan,
+                "whole_registry": (cap >= counts).to_numpy(bool),
+            }
+        )
+    else:
+        from .datasets import raw_path
+        from .provinces import normalise_provinces
+        from .public_figures import capacity_rule
+
+        compliance = pd.read_csv(raw_path("employer_compliance.csv"))
+        compliance["province"] = normalise_provinces(compliance["province"]).to_numpy()
+        table = capacity_rule(counts, compliance)
+    return _frame("capacity", table)
 
 
 def _map_paths(geojson: Path) -> pd.DataFrame:
@@ -829,6 +898,8 @@ def input_files(config: ReportConfig) -> dict[str, Path]:
         name: raw_path(name)
         for name in ("coverage.csv", "provinces.csv", "uhc_status.csv", "provinces.geojson")
     }
+    if not config.capacity:  # the capacity rule reads the public employer counts
+        files["employer_compliance.csv"] = raw_path("employer_compliance.csv")
     files["registry"] = registry_path(config)
     return files
 
@@ -945,6 +1016,11 @@ def compute_run_facts(
     tables["inspection_list"] = compute_inspection_list(
         scored["listed"][scored["listed"]["province"].isin(keep)]
     )
+    tables["inspection_plan"] = _frame(
+        "inspection_plan",
+        compute_inspection_list(scored["listed"][scored["listed"]["province"].isin(keep)], n=None),
+    )
+    tables["capacity"] = scored["capacity"][scored["capacity"]["province"].isin(keep)]
     risk_by = scored["risk_by"]
     tables["risk_by"] = risk_by[risk_by["province"].isin(keep)].reset_index(drop=True)
     hashes = {name: file_sha256(path) for name, path in files.items()}

@@ -187,6 +187,39 @@ TEXT = {
     # tables and sections
     "status": ("Status", "Status"),
     "pseudonym": ("Pseudonim", "Pseudonym"),
+    # the inspection plan's files (exports.write_inspection_lists)
+    "rank_in_province": ("Urutan", "Rank"),
+    "size_band": ("Ukuran (pekerja)", "Size (workers)"),
+    "risk_band": ("Risiko (rentang)", "Risk (band)"),
+    "workers_band": (
+        "Perkiraan pekerja belum terdaftar (rentang)",
+        "Expected unregistered workers (band)",
+    ),
+    "disclosure_level": ("Tingkat pengungkapan", "Disclosure level"),
+    "plan_sheet": ("Rencana pemeriksaan", "Inspection plan"),
+    "plan_about_sheet": ("Keterangan", "About"),
+    "plan_about": (
+        "Daftar lengkap badan usaha prioritas pemeriksaan {province}: {k} pemeriksaan "
+        "({rule}). Urut menurut perkiraan pekerja dan anggota keluarga yang masuk JKN "
+        "bila patuh. Identitas diganti pseudonim berkunci; fakta dalam rentang yang "
+        "dimiliki sedikitnya 5 badan usaha.",
+        "Full inspection priority list of {province}: {k} inspections ({rule}). Ranked by "
+        "the expected workers and family members brought into JKN on compliance. "
+        "Identities are keyed pseudonyms; facts are bands shared by at least 5 employers.",
+    ),
+    "rule_given": ("kapasitas yang ditetapkan", "the capacity given"),
+    "rule_public count": (
+        "jumlah badan usaha tidak patuh yang dipublikasikan",
+        "the published count of noncompliant employers",
+    ),
+    "rule_public count scaled": (
+        "angka publik badan usaha tidak patuh/menunggak, disesuaikan dengan ukuran register",
+        "the published count of noncompliant or in-arrears employers, scaled to the registry",
+    ),
+    "rule_proportional": (
+        "proporsi nasional badan usaha menunggak (angka publik) dikali badan usaha di register",
+        "the national share of employers in arrears (public figures) times the registry",
+    ),
     "baseline": ("Tanpa penegakan", "Baseline"),
     "with_enforcement": ("Dengan penegakan", "With enforcement"),
     "months_earlier": ("Bulan lebih cepat", "Months earlier"),

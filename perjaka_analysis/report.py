@@ -14,8 +14,10 @@ number. A run:
    and a self-contained HTML page as bytes; the client writes them (temporary
    name, then rename), so workers need neither the client's filesystem nor
    its working directory;
-4. writes ``summary.csv``, ``manifest.json``, ``index.html`` and, with
-   ``pdf=True``, one A4 PDF per brief.
+4. writes ``summary.csv``, ``manifest.json``, ``index.html``, each
+   province's full inspection plan (``lists/<slug>.csv`` and ``.xlsx``,
+   :mod:`~perjaka_analysis.exports`) and, with ``pdf=True``, one A4 PDF per
+   brief.
 
 One failing province never stops the others. Ctrl-C cancels what has not
 started, stops the workers and their kernels, and still writes what is
@@ -770,6 +772,16 @@ def run_reports(
             raise
         run_facts.save(run_dir / "facts")
         config = run_facts.config
+        if "inspection_plan" in run_facts.tables:
+            from .exports import write_inspection_lists
+
+            write_inspection_lists(
+                run_facts.tables["inspection_plan"],
+                run_facts.tables["capacity"],
+                run_dir / "lists",
+                provinces=names,
+                language=config.language,
+            )
         if remote:
             facts_arg: str | bytes = run_facts.to_bytes()
             nb_arg: str | bytes = nb_path.read_bytes()

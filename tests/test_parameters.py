@@ -75,7 +75,7 @@ def test_a_single_number_is_not_a_list_of_targets():
         ({"targets": [95, 1e400]}, r"targets\[1\] must be a finite number"),
         ({"capacity": "1e400"}, "capacity must be a whole number"),  # YAML reads 1e400 as text
         ({"capacity": math.inf}, "capacity must be a whole number"),
-        ({"capacity": 0}, "capacity must be a whole number at least 1"),
+        ({"capacity": -1}, "capacity must be a whole number at least 0"),
         ({"seed": -1}, "seed must be a whole number at least 0"),
         ({"seed": 2.5}, "seed must be a whole number"),
         ({"as_of": "Jan 5 2024"}, "as_of must be a date written YYYY-MM-DD"),

@@ -9,7 +9,7 @@ risk most are told in words, in Bahasa Indonesia or English.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -351,11 +351,28 @@ def rank_within_province(
     return out
 
 
+def _capacity_per_row(provinces: pd.Series, capacity: int | Mapping[str, int]) -> pd.Series:
+    """Each row's province capacity (at least 1); a mapping must cover every province."""
+    if isinstance(capacity, Mapping):
+        per_row = provinces.map(dict(capacity))
+        missing = sorted(provinces[per_row.isna()].astype(str).unique())
+        if missing:
+            raise PerjakaError(f"capacity: no capacity given for {', '.join(missing)}")
+        per_row = per_row.astype("int64")
+        small = sorted({str(p) for p, c in dict(capacity).items() if int(c) < 1})
+        if small:
+            raise PerjakaError(f"capacity must be at least 1, got less for {', '.join(small)}")
+        return per_row
+    if capacity < 1:
+        raise PerjakaError(f"capacity must be at least 1, got {capacity}")
+    return pd.Series(int(capacity), index=provinces.index, dtype="int64")
+
+
 def score_registry(
     registry: pd.DataFrame,
     *,
     model: RiskModel | None = None,
-    capacity: int = 480,
+    capacity: int | Mapping[str, int] = 480,
     identified: bool = False,
     key: bytes | None = None,
     language: str = "id",
@@ -372,8 +389,11 @@ def score_registry(
         A validated registry with some labelled rows.
     model : RiskModel, optional
         A model fitted on this registry (trained here when omitted).
-    capacity : int
-        Inspections per province (``on_list`` marks them).
+    capacity : int or mapping
+        Inspections per province (``on_list`` marks them): one number for
+        every province, or one per province (e.g. the ``capacity`` column of
+        :func:`~perjaka_analysis.public_figures.capacity_rule`); a mapping
+        must name every province of the registry.
     identified : bool
         Keep ``employer_id``; otherwise a keyed pseudonym replaces it.
     key : bytes, optional
@@ -410,8 +430,7 @@ def score_registry(
         No other column of the registry is copied, so name-like extra columns
         never reach the output.
     """
-    if capacity < 1:
-        raise PerjakaError(f"capacity must be at least 1, got {capacity}")
+    per_row = _capacity_per_row(registry["province"], capacity)
     if reasons_for not in ("list", "all"):
         raise PerjakaError("reasons_for must be 'list' or 'all'")
     if not 0 <= random_share <= 1:
@@ -434,17 +453,17 @@ def score_registry(
         ids=ids,
         eligible=~inspected,
     )
-    n_random = round(random_share * capacity)
-    ranked = (rank <= capacity - n_random).fillna(False).astype(bool)
+    n_random = (per_row * random_share).round().astype("int64")
+    ranked = (rank <= per_row - n_random).fillna(False).astype(bool)
     selection = pd.Series("", index=registry.index, dtype=object)
     selection[ranked] = "ranked"
     inclusion = pd.Series(np.where(ranked, 1.0, 0.0), index=registry.index)
     inclusion[inspected] = np.nan
-    if n_random:
+    if n_random.any():
         pool = ~ranked & ~inspected
         for prov, rows in ids[pool].groupby(registry.loc[pool, "province"]):
             candidates = rows.sort_values(kind="stable").index.to_numpy()
-            k = min(n_random, len(candidates))
+            k = min(int(n_random[candidates[0]]), len(candidates))
             seed = [random_state, *str(prov).encode("utf-8")]
             picked = np.random.default_rng(seed).choice(candidates, size=k, replace=False)
             selection[picked] = "random"
