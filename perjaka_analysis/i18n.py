@@ -207,6 +207,22 @@ TEXT = {
         "the expected workers and family members brought into JKN on compliance. "
         "Identities are keyed pseudonyms; facts are bands shared by at least 5 employers.",
     ),
+    "capacity_text": (
+        "Kapasitas pemeriksaan provinsi ini: {k} badan usaha, menurut {rule}. Daftar "
+        "lengkapnya ada di lists/{file}.xlsx dan lists/{file}.csv.",
+        "Inspection capacity of this province: {k} employers, by {rule}. The full list is "
+        "in lists/{file}.xlsx and lists/{file}.csv.",
+    ),
+    "capacity_whole": (
+        "Kapasitas ini mencakup seluruh badan usaha provinsi ini dalam register.",
+        "This capacity covers every employer of this province in the registry.",
+    ),
+    "registry_size_text": (
+        "Register memuat {n} badan usaha di provinsi ini; angka publik: {total} badan usaha "
+        "terdaftar ({date}).",
+        "The registry holds {n} employers in this province; the public figure: {total} "
+        "registered employers ({date}).",
+    ),
     "rule_given": ("kapasitas yang ditetapkan", "the capacity given"),
     "rule_public count": (
         "jumlah badan usaha tidak patuh yang dipublikasikan",

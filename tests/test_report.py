@@ -139,6 +139,8 @@ def test_a_real_run_writes_brief_summary_manifest_and_index_with_a_fractional_ta
     plan = pd.read_csv(run / "lists" / "banten.csv", encoding="utf-8-sig")
     assert plan["Urutan"].tolist() == list(range(1, 51))
     assert (run / "lists" / "banten.xlsx").is_file()
+    assert "Kapasitas pemeriksaan provinsi ini: 50 badan usaha" in page
+    assert "lists/banten.xlsx" in page
 
 
 def test_names_from_data_are_html_escaped(one_run):

@@ -124,6 +124,8 @@ class Brief:
         return self._render(
             "employers",
             gains=to_context(f.row("gains")),
+            capacity=to_context(f.row("capacity")) if "capacity" in f.tables else None,
+            slug=f.config.slug,
             listed=to_context(f.rows("inspection_list").head(n)),
             chart=Markup(sector_chart_svg(f)),
             groups=[
