@@ -25,13 +25,16 @@ unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: reports test lint lab data env lock clean benchmarks notebooks-sync
 
-# $(1): lock file. uv: about 6 s cold; pip: about 40 s.
+# $(1): lock file. The venv is made without pip (seconds faster); uv comes from
+# the PATH or is installed beside it into .venv/uv with this Python's pip.
+# Without either, pip is added to the venv and installs the same lock.
 define install_lock
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -x $(BIN)/python || $(PYTHON) -m venv --without-pip $(VENV)
 	@uv="$(UV)"; \
 	if [ -z "$$uv" ]; then \
-	  if $(BIN)/python -m uv --version >/dev/null 2>&1 || $(PIP) install "uv==$(UV_VERSION)" >/dev/null 2>&1; \
-	  then uv="$(BIN)/python -m uv"; fi; \
+	  if [ -x $(VENV)/uv/bin/uv ] || $(PYTHON) -m pip --disable-pip-version-check -q \
+	       install --target $(VENV)/uv "uv==$(UV_VERSION)" >/dev/null 2>&1; \
+	  then uv="$(VENV)/uv/bin/uv"; fi; \
 	fi; \
 	if [ -n "$$uv" ]; then \
 	  echo "installing $(1) with uv"; \
@@ -39,6 +42,7 @@ define install_lock
 	  $$uv pip install -q --python $(BIN)/python --no-deps -e . ; \
 	else \
 	  echo "installing $(1) with pip (uv could not be installed)"; \
+	  { $(BIN)/python -m pip --version >/dev/null 2>&1 || $(BIN)/python -m ensurepip -q; } && \
 	  $(PIP) install --require-hashes -r $(1) && $(PIP) install --no-deps -e . ; \
 	fi
 	@$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (perjaka)" >/dev/null
@@ -79,9 +83,9 @@ test: lint
 lab: $(VENV)/.lab
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(ALLOW_ROOT)
 
-# needs uv (on the PATH, or in .venv after `make test`)
+# needs uv (on the PATH, or in .venv/uv after `make test`)
 lock: $(VENV)/.test
-	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python requirements/update.py
+	PATH="$(abspath $(VENV))/uv/bin:$(abspath $(BIN)):$$PATH" $(BIN)/python requirements/update.py
 
 notebooks-sync: $(VENV)/.test
 	$(BIN)/jupytext --sync notebooks/*.ipynb
