@@ -42,7 +42,7 @@ define install_lock
 	  $$uv pip install -q --python $(BIN)/python --no-deps -e . ; \
 	else \
 	  echo "installing $(1) with pip (uv could not be installed)"; \
-	  { $(BIN)/python -m pip --version >/dev/null 2>&1 || $(BIN)/python -m ensurepip -q; } && \
+	  { $(BIN)/python -m pip --version >/dev/null 2>&1 || $(BIN)/python -m ensurepip >/dev/null; } && \
 	  $(PIP) install --require-hashes -r $(1) && $(PIP) install --no-deps -e . ; \
 	fi
 	@$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (perjaka)" >/dev/null
