@@ -119,12 +119,17 @@ def test_a_real_run_writes_brief_summary_manifest_and_index_with_a_fractional_ta
     page = (run / "banten.html").read_text()
     assert "Brief.load" not in page  # code hidden
     assert "Sorotan" in page and "SINTETIS" in page and "98,6%" in page
-    assert "83,40%" in page  # Banten's latest figure, id format
+    assert "83,4%" in page  # Banten's latest figure, id format, at its published precision
+    assert "data per April 2021" in page  # month precision: no day
+    assert "44 bulan" in page and 'class="stale"' in page  # older than 12 months: warned
+    assert "dari 32 provinsi dengan angka" in page
+    assert 'class="key"' in page and "syarat kepesertaan aktif" in page
     assert not list(run.rglob("*.part*"))
     manifest = json.loads((run / "manifest.json").read_text())
     assert manifest["provinces"][0]["status"] == "ok"
     assert set(manifest["inputs"]) == {
         "coverage.csv", "provinces.csv", "uhc_status.csv", "provinces.geojson", "registry",
+        "other_points.csv", "coverage_districts.csv", "targets.csv",
     }  # fmt: skip
     assert manifest["registry_synthetic"] is True
     # the registry's folder (outside the project) is never shown, only its name
@@ -149,7 +154,7 @@ def test_a_brief_copied_alone_keeps_its_charts(one_run, tmp_path):
     page = alone.read_text()
     local = [x for x in re.findall(r'src="([^"]+)"', page) if not x.startswith("data:")]
     assert local == []
-    assert page.count("<svg") == 2  # fan chart, sectors (inline)
+    assert page.count("<svg") == 3  # fan charts (registered, active), sectors (inline)
     browser = _chromium()
     if browser is None:
         pytest.skip("chromium not installed here (CI installs it)")
