@@ -173,6 +173,13 @@ TEXT = {
         "If the top {k} employers complied, about {w} workers and {d} family members would be "
         "added ({p} of the population); contributions of about {c} per month.",
     ),
+    "on_list_total_no_pp": (
+        "Jika {k} badan usaha teratas patuh, diperkirakan bertambah {w} pekerja dan {d} "
+        "anggota keluarga (jumlah penduduk provinsi tidak diketahui); iuran sekitar {c} per "
+        "bulan.",
+        "If the top {k} employers complied, about {w} workers and {d} family members would be "
+        "added (the province's population is unknown); contributions of about {c} per month.",
+    ),
     "earlier": ("lebih cepat", "earlier"),
     "months": ("bulan", "months"),
     "sources": ("Sumber", "Sources"),
@@ -227,6 +234,13 @@ TEXT = {
     "chart_interval": ("interval {level}%", "{level}% interval"),
     "chart_ylabel": ("terdaftar (% penduduk)", "registered (% of population)"),
     "chart_trend_from": ("tren dari", "trend from"),
+    "chart_basis_borrowed": ("tren dari angka wilayah lama", "trend from the older territory"),
+    "chart_basis_none": (
+        "tanpa angka sendiri: tren gabungan semua provinsi",
+        "no own figure: pooled trend of all provinces",
+    ),
+    "chart_basis_own": ("angka sendiri", "own figures"),
+    "chart_basis_status": ("dan laporan status UHC", "and UHC status reports"),
     "chart_sectors": ("Risiko menurut sektor (KBLI)", "Risk by sector (KBLI)"),
     "chart_mean_risk": ("rata-rata risiko", "mean predicted risk"),
     "chart_source": (
@@ -279,8 +293,10 @@ TEXT = {
         "Probability of meeting both conditions by {deadline}: {prob}.",
     ),
     "uhc_met_now": (
-        "Menurut model, kedua syarat kemungkinan besar sudah terpenuhi ({prob} pada {date}).",
-        "The model puts both conditions as most likely met already ({prob} on {date}).",
+        "Menurut model, kedua syarat kemungkinan besar sudah terpenuhi (peluang {prob} pada "
+        "tanggal angka terakhir).",
+        "The model puts both conditions as most likely met already (probability {prob} on the "
+        "date of the latest figures).",
     ),
     "uhc_expected": (
         "Perkiraan tercapai: {date} (interval 80%: {lower} – {upper}).",
@@ -326,6 +342,7 @@ TEXT = {
         "date. UHC today: probability of ≥{reg} registered and ≥{act} active by the "
         "deadline.",
     ),
+    "source_word": ("sumber", "source"),
     "data_as_of": ("data per", "data as of"),
     "stale_warning": (
         "Perhatian: angka terbaru ini sudah berumur {months} bulan pada tanggal ringkasan; "

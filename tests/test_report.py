@@ -206,6 +206,25 @@ def test_the_hand_run_and_the_batch_read_the_same_facts(one_run):
     assert svg.count('fill="#ffffff" stroke="#000000" stroke-width="1"') >= 2
 
 
+def test_brief_sections_of_a_province_without_figures_or_population_read_in_one_language(
+    one_run,
+):
+    from perjaka_analysis.render.brief import Brief
+
+    facts = load_run_facts(one_run.run_dir / "facts", province="Papua Pegunungan")
+    brief = Brief(facts.for_province("Papua Pegunungan"))
+    forecast = str(brief.forecast())
+    assert forecast.count("<svg") == 2  # registered and active fan charts
+    assert "Kepesertaan aktif" in forecast and "80,0%" in forecast  # the active line
+    assert "tanpa angka sendiri" in forecast and "pooled" not in forecast
+    assert "syarat" in forecast.split("UHC saat ini")[1]  # the joint status in words
+    employers = str(brief.employers())
+    assert "(– dari" not in employers and "tidak diketahui" in employers  # no population
+    title = str(brief.title())
+    assert 'class="key"' in title and "belum ada angka kepesertaan terdaftar" in title
+    assert "data per" not in title  # no figure, no date of data
+
+
 def test_statuses_in_the_templates_are_those_of_compute_targets():
     from perjaka_analysis import forecast
     from perjaka_analysis.i18n import text

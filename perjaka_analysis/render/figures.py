@@ -160,7 +160,11 @@ def fan_chart_svg(
         if basis not in ("", "own data"):
             title += f" ({model_basis_label(basis, lang)})"
     elif basis not in ("", "own data"):
-        title += f" — {text('chart_trend_from', lang)} {basis}"
+        from ..facts import basis_kind
+
+        title += f" — {text('chart_basis_' + basis_kind(basis), lang)}"
+        if "UHC status" in basis:
+            title += f" {text('chart_basis_status', lang)}"
     out.append(f'<text x="{left}" y="16" class="title">{escape(title)}</text>')
     legend = [("dot", text("chart_published", lang))]
     if not obs.empty and (~obs["own_territory"].astype(bool)).any():

@@ -200,10 +200,7 @@ def uhc_sentences(facts: ProvinceFacts, lang: str = "id") -> list[str]:
     ]
     if _has(row["prob_now"]) and float(row["prob_now"]) >= 0.5:
         out.append(
-            text("uhc_met_now", lang).format(
-                prob=fmt_pct(100 * float(row["prob_now"]), lang, 0),
-                date=fmt_date(facts.config.as_of, lang),
-            )
+            text("uhc_met_now", lang).format(prob=fmt_pct(100 * float(row["prob_now"]), lang, 0))
         )
     elif _has(row["expected_date"]):
         upper = (
