@@ -368,7 +368,7 @@ def compute_active_latest(shares: pd.DataFrame, as_of: object) -> pd.DataFrame:
     ...     "source_url": ["https://a.example/1", None],
     ...     "note": ["", "source: Tribun, March 2024"]})
     >>> r = compute_active_latest(s, "2025-03-31").iloc[0]
-    >>> r.active_pct, r.active_basis, r.active_age_months, r.active_source
+    >>> float(r.active_pct), r.active_basis, float(r.active_age_months), r.active_source
     (75.5, 'of_population', 12.0, 'Tribun')
     """
     from .sources import cite
