@@ -53,6 +53,9 @@ __all__ = [
     "SCHEMA",
     "ProvinceFacts",
     "RunFacts",
+    "age_months",
+    "basis_kind",
+    "compute_active_latest",
     "compute_capacity",
     "compute_gains",
     "compute_gaps",
@@ -64,6 +67,7 @@ __all__ = [
     "compute_risk_by",
     "compute_run_facts",
     "compute_scenario",
+    "compute_uhc_today",
     "facts_key",
     "file_sha256",
     "load_run_facts",
@@ -71,7 +75,7 @@ __all__ = [
 ]
 
 #: Version of the saved layout; a change makes earlier saved facts unreadable.
-FACTS_VERSION = 2
+FACTS_VERSION = 3
 #: Rows of each province's inspection list kept in the facts (what a brief shows).
 LIST_ROWS = 15
 SHIPPED_REGISTRY = "synthetic/employers.parquet"
@@ -85,7 +89,8 @@ SCHEMA: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "places": (
             "province", "population", "n_points", "latest_date", "latest_precision",
             "latest_pct", "latest_source", "latest_source_url", "territory", "rank",
-            "basis", "observed_group",
+            "basis", "observed_group", "latest_qualifier", "latest_decimals",
+            "latest_age_months", "basis_kind",
         ),
         # distance of the latest figure to each target
         "gaps": ("province", "target_pct", "gap_pp", "gap_people"),
@@ -132,6 +137,24 @@ SCHEMA: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "inspection_plan": (
             "province", "rank_in_province", "pseudonym", "district", "sector", "size_band",
             "risk_band", "reasons", "workers_band", "disclosure_level",
+        ),
+        # the latest published active share of each place (basis as published)
+        "active_latest": (
+            "province", "active_date", "active_precision", "active_pct", "active_basis",
+            "active_age_months", "active_source", "active_source_url",
+        ),
+        # active share of population: model nowcast on as_of, history, forecast, figures
+        "active_nowcast": (
+            "province", "date", "mean", "lower", "upper", "level", "basis", "n_points",
+        ),
+        "active_forecast": ("province", "date", "mean", "lower", "upper", "level"),
+        "active_history": ("province", "date", "mean"),
+        "active_observed": ("province", "date", "pct"),
+        # UHC under today's definition (registered and active together), from paired paths
+        "uhc": (
+            "province", "condition", "registered_pct", "active_pct", "prob_now",
+            "prob_by_deadline", "prob_registered", "prob_active", "expected_date",
+            "date_lower_80", "date_upper_80", "binding",
         ),
         # province outlines for the overview map (SVG path data)
         "map": ("province", "path"),
@@ -231,9 +254,14 @@ def compute_population(provinces: pd.DataFrame, coverage: pd.DataFrame) -> pd.Se
 def compute_latest(coverage: pd.DataFrame) -> pd.DataFrame:
     """The latest registered figure of every place: the one rule of "latest figure".
 
-    Delegates the choice among same-date rows to
-    :func:`perjaka_analysis.coverage.latest_coverage`; the headline, the
-    ranking, the gaps and the overview all read this table.
+    The choice among same-date rows is that of
+    :func:`perjaka_analysis.coverage.latest_coverage` (the last row of
+    :func:`~perjaka_analysis.coverage.sort_coverage`); the headline, the
+    ranking, the gaps and the overview all read this table. The source is
+    :func:`perjaka_analysis.sources.cite` of the row (the URL's host, or the
+    publisher named in ``note``); the precision of the value is
+    :func:`perjaka_analysis.sources.published_value` (``"> 96%"`` stays a
+    lower bound, counts "sekitar 31 juta" give an ``about`` value).
 
     Parameters
     ----------
@@ -244,27 +272,162 @@ def compute_latest(coverage: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``province, latest_date, latest_precision, latest_pct,
-        latest_source, latest_source_url, territory, n_points``.
+        latest_source, latest_source_url, territory, n_points,
+        latest_qualifier, latest_decimals``.
     """
-    from .coverage import latest_coverage
-    from .sources import source_name
+    from .coverage import sort_coverage
+    from .sources import cite, published_value
 
-    latest = latest_coverage(coverage, measure="registered")
     reg = coverage[(coverage["measure"] == "registered") & coverage["district"].isna()]
+    latest = sort_coverage(reg).drop_duplicates("province", keep="last")
+    latest = latest.sort_values("province", kind="stable").reset_index(drop=True)
     counts = reg.groupby("province").size()
+
+    def col(name: str) -> pd.Series:
+        return latest[name] if name in latest else pd.Series([None] * len(latest), dtype=object)
+
+    citations = [cite(u, n) for u, n in zip(col("source_url"), col("note"), strict=True)]
+    values = [
+        published_value(float(v), note=n, basis=str(b or "stated"), participants=k, population=p)
+        for v, n, b, k, p in zip(
+            latest["coverage_pct"], col("note"), col("coverage_basis"), col("participants"),
+            col("population"), strict=True,
+        )
+    ]  # fmt: skip
     out = pd.DataFrame(
         {
             "province": latest["province"].astype(str),
             "latest_date": pd.to_datetime(latest["date"]),
             "latest_precision": latest["date_precision"].astype(str),
             "latest_pct": latest["coverage_pct"].astype("float64"),
-            "latest_source": latest["source_url"].map(source_name).fillna("").astype(str),
-            "latest_source_url": latest["source_url"].fillna("").astype(str),
+            "latest_source": [c.publisher for c in citations],
+            "latest_source_url": [c.url for c in citations],
             "territory": latest["territory"].astype(str),
+            "latest_qualifier": [v.qualifier for v in values],
+            "latest_decimals": np.array([v.decimals for v in values], dtype="int64"),
         }
     )
     out["n_points"] = out["province"].map(counts).fillna(0).astype("int64")
     return out.reset_index(drop=True)
+
+
+def age_months(date: object, as_of: object) -> float:
+    """Whole calendar months from a figure's date to ``as_of`` (missing without a date).
+
+    Examples
+    --------
+    >>> age_months("2023-12-31", "2025-06-30"), age_months("2025-06-01", "2025-06-30")
+    (18.0, 0.0)
+    >>> age_months(None, "2025-06-30")
+    nan
+    """
+    if date is None or pd.isna(date):
+        return float("nan")
+    d, now = pd.Timestamp(date), pd.Timestamp(as_of)
+    return float(max((now.year - d.year) * 12 + now.month - d.month, 0))
+
+
+def basis_kind(basis: str) -> str:
+    """What a place's registration trend rests on: ``own``, ``borrowed`` or ``none``.
+
+    ``own`` = the place's own published figures; ``borrowed`` = figures of an
+    older, larger territory (before a split) or of a predecessor; ``none`` =
+    no figure of its own or of a predecessor (pooled trend of all provinces).
+
+    Examples
+    --------
+    >>> [basis_kind(b) for b in ("own data", "pre-split territory + UHC status (2 reports)",
+    ...                          "pooled (no data) + UHC status (1 report)")]
+    ['own', 'borrowed', 'none']
+    """
+    b = str(basis)
+    if b.startswith("own"):
+        return "own"
+    if not b or b.startswith("pooled"):
+        return "none"
+    return "borrowed"
+
+
+def compute_active_latest(shares: pd.DataFrame, as_of: object) -> pd.DataFrame:
+    """The latest published active share of every province, with its basis, age and source.
+
+    Province-level rows only (district figures are left out); among rows of
+    the same latest date the last in the input order is kept. The share is
+    shown as published: ``active_basis`` says whether it is a share of the
+    population, of the participants, or unclear.
+
+    Parameters
+    ----------
+    shares : pandas.DataFrame
+        :func:`perjaka_analysis.active.load_active_shares` (``province,
+        district, date, date_precision, active_pct, active_basis,
+        source_url, note``).
+    as_of : date
+        The date the age is counted to.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``active_latest`` table of :data:`SCHEMA`, by province.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"province": ["A", "A"], "district": [None, None],
+    ...     "date": pd.to_datetime(["2023-01-31", "2024-03-31"]),
+    ...     "date_precision": ["day", "month"],
+    ...     "active_pct": [70.0, 75.5], "active_basis": ["unclear", "of_population"],
+    ...     "source_url": ["https://a.example/1", None],
+    ...     "note": ["", "source: Tribun, March 2024"]})
+    >>> r = compute_active_latest(s, "2025-03-31").iloc[0]
+    >>> float(r.active_pct), r.active_basis, float(r.active_age_months), r.active_source
+    (75.5, 'of_population', 12.0, 'Tribun')
+    """
+    from .sources import cite
+
+    rows = shares[shares["district"].isna() & shares["active_pct"].notna()]
+    rows = rows.sort_values(["province", "date"], kind="stable")
+    latest = rows.drop_duplicates("province", keep="last").reset_index(drop=True)
+    citations = [cite(u, n) for u, n in zip(latest["source_url"], latest["note"], strict=True)]
+    out = pd.DataFrame(
+        {
+            "province": latest["province"].astype(str),
+            "active_date": pd.to_datetime(latest["date"]),
+            "active_precision": latest["date_precision"].astype(str),
+            "active_pct": latest["active_pct"].astype("float64"),
+            "active_basis": latest["active_basis"].astype(str),
+            "active_age_months": [age_months(d, as_of) for d in latest["date"]],
+            "active_source": [c.publisher for c in citations],
+            "active_source_url": [c.url for c in citations],
+        }
+    )
+    return _frame("active_latest", out)
+
+
+def compute_uhc_today(status: pd.DataFrame, condition: str) -> pd.DataFrame:
+    """The rows of one UHC condition (today's definition) from the joint status table.
+
+    Parameters
+    ----------
+    status : pandas.DataFrame
+        :func:`perjaka_analysis.uhc.compute_uhc_status`.
+    condition : str
+        The condition's name (:data:`perjaka_analysis.uhc.TODAY`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``uhc`` table of :data:`SCHEMA`.
+
+    Raises
+    ------
+    PerjakaError
+        If no row has that condition.
+    """
+    rows = status[status["condition"] == condition]
+    if rows.empty:
+        have = ", ".join(sorted(status["condition"].astype(str).unique()))
+        raise PerjakaError(f"no UHC status for condition {condition!r} (have: {have})")
+    return _frame("uhc", rows)
 
 
 def compute_ranks(latest_pct: pd.Series) -> pd.Series:
@@ -896,12 +1059,54 @@ def input_files(config: ReportConfig) -> dict[str, Path]:
 
     files = {
         name: raw_path(name)
-        for name in ("coverage.csv", "provinces.csv", "uhc_status.csv", "provinces.geojson")
-    }
+        for name in (
+            "coverage.csv", "provinces.csv", "uhc_status.csv", "provinces.geojson",
+            "other_points.csv", "coverage_districts.csv", "targets.csv",
+        )
+    }  # fmt: skip
     if not config.capacity:  # the capacity rule reads the public employer counts
         files["employer_compliance.csv"] = raw_path("employer_compliance.csv")
     files["registry"] = registry_path(config)
     return files
+
+
+def _active_tables(
+    registration, coverage: pd.DataFrame, config: ReportConfig, places: list[str], deadline
+) -> dict[str, pd.DataFrame]:
+    """Active share (latest figure, nowcast, history, forecast) and UHC status today."""
+    from .active import ActiveShareModel, load_active_shares
+    from .datasets import load_targets
+    from .uhc import TODAY, compute_uhc_status, uhc_conditions
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        shares = load_active_shares(coverage=coverage)
+    active = ActiveShareModel(shares, registration=registration).fit()
+    keep = set(places)
+    nowcast = active.nowcast(config.as_of)
+    panel = active.panel[active.panel["province"].isin(keep)]
+    conditions = uhc_conditions(load_targets())
+    status = compute_uhc_status(
+        registration,
+        active,
+        conditions=conditions[conditions["condition"] == TODAY],
+        deadline=deadline,
+        provinces=places,
+        seed=config.seed,
+    )
+    return {
+        "active_latest": compute_active_latest(shares, config.as_of),
+        "active_nowcast": _frame("active_nowcast", nowcast[nowcast["province"].isin(keep)]),
+        "active_forecast": _frame(
+            "active_forecast",
+            active.forecast(deadline + pd.DateOffset(years=1), levels=(80,), provinces=places),
+        ),
+        "active_history": _frame(
+            "active_history", pd.concat([active.history(p) for p in places], ignore_index=True)
+        ),
+        "active_observed": _frame("active_observed", panel),
+        "uhc": compute_uhc_today(status, TODAY),
+    }
 
 
 def compute_run_facts(
@@ -962,11 +1167,14 @@ def compute_run_facts(
         latest["rank"] = compute_ranks(latest["latest_pct"])
         latest["population"] = population.reindex(order)
         latest["basis"] = [results.trends[p].basis if p in results.trends else "" for p in order]
+        latest["basis_kind"] = [basis_kind(b) for b in latest["basis"]]
         groups = {p: results.trends[p].group for p in all_places if p in results.trends}
         latest["observed_group"] = [groups.get(p) or "" for p in order]
         latest["latest_precision"] = latest["latest_precision"].fillna("")
-        for col in ("latest_source", "latest_source_url", "territory"):
+        for col in ("latest_source", "latest_source_url", "territory", "latest_qualifier"):
             latest[col] = latest[col].fillna("")
+        latest["latest_decimals"] = latest["latest_decimals"].fillna(2).astype("int64")
+        latest["latest_age_months"] = [age_months(d, config.as_of) for d in latest["latest_date"]]
         places_t = _frame("places", latest.reset_index(names="province"))
 
         deadline = pd.Timestamp(config.deadline)
@@ -997,6 +1205,7 @@ def compute_run_facts(
         }
         if hasattr(results, "nowcast"):
             tables["nowcast"] = _frame("nowcast", results.nowcast(config.as_of))
+        tables.update(_active_tables(results, coverage, config, all_places, deadline))
         scored = scoring.result() if scoring is not None else score_employers(config, key)
     except BaseException:
         if scoring is not None:

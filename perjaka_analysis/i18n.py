@@ -173,6 +173,13 @@ TEXT = {
         "If the top {k} employers complied, about {w} workers and {d} family members would be "
         "added ({p} of the population); contributions of about {c} per month.",
     ),
+    "on_list_total_no_pp": (
+        "Jika {k} badan usaha teratas patuh, diperkirakan bertambah {w} pekerja dan {d} "
+        "anggota keluarga (jumlah penduduk provinsi tidak diketahui); iuran sekitar {c} per "
+        "bulan.",
+        "If the top {k} employers complied, about {w} workers and {d} family members would be "
+        "added (the province's population is unknown); contributions of about {c} per month.",
+    ),
     "earlier": ("lebih cepat", "earlier"),
     "months": ("bulan", "months"),
     "sources": ("Sumber", "Sources"),
@@ -276,12 +283,133 @@ TEXT = {
     "chart_interval": ("interval {level}%", "{level}% interval"),
     "chart_ylabel": ("terdaftar (% penduduk)", "registered (% of population)"),
     "chart_trend_from": ("tren dari", "trend from"),
+    "chart_basis_borrowed": ("tren dari angka wilayah lama", "trend from the older territory"),
+    "chart_basis_none": (
+        "tanpa angka sendiri: tren gabungan semua provinsi",
+        "no own figure: pooled trend of all provinces",
+    ),
+    "chart_basis_own": ("angka sendiri", "own figures"),
+    "chart_basis_status": ("dan laporan status UHC", "and UHC status reports"),
     "chart_sectors": ("Risiko menurut sektor (KBLI)", "Risk by sector (KBLI)"),
     "chart_mean_risk": ("rata-rata risiko", "mean predicted risk"),
     "chart_source": (
         "Sumber: angka publik BPJS Kesehatan / pemerintah yang diberitakan; lihat data/README.md",
         "Source: public BPJS Kesehatan / government figures reported in news; see data/README.md",
     ),
+    # active participation and UHC under today's definition
+    "active_title": ("Kepesertaan aktif", "Active participation"),
+    "chart_ylabel_active": ("aktif (% penduduk)", "active (% of population)"),
+    "chart_uhc_line": ("syarat UHC", "UHC condition"),
+    "active_basis_of_population": ("dari jumlah penduduk", "of the population"),
+    "active_basis_of_participants": ("dari jumlah peserta", "of participants"),
+    "active_basis_unclear": ("dasar tidak jelas", "basis unclear"),
+    "model_basis_own": ("angka sendiri", "own figures"),
+    "model_basis_one": (
+        "satu angka sendiri, tren dari provinsi lain",
+        "one own figure, trend borrowed from other provinces",
+    ),
+    "model_basis_national": ("seri nasional", "national series"),
+    "model_basis_none": (
+        "tanpa angka sendiri, dipinjam dari provinsi lain",
+        "no own figure, borrowed from other provinces",
+    ),
+    "active_latest_text": (
+        "Angka aktif terakhir: {pct} {basis} ({date}; sumber: {source}).",
+        "Latest active figure: {pct} {basis} ({date}; source: {source}).",
+    ),
+    "active_latest_nosource": (
+        "Angka aktif terakhir: {pct} {basis} ({date}).",
+        "Latest active figure: {pct} {basis} ({date}).",
+    ),
+    "active_none": (
+        "Belum ada angka kepesertaan aktif yang dipublikasikan untuk provinsi ini; "
+        "perkiraan dipinjam dari provinsi lain.",
+        "No active participation figure has been published for this province; "
+        "the estimate is borrowed from other provinces.",
+    ),
+    "active_nowcast_text": (
+        "Perkiraan peserta aktif pada {date}: {mean} dari jumlah penduduk "
+        "(interval {level}%: {lower} – {upper}; {basis}).",
+        "Estimated active share on {date}: {mean} of the population "
+        "({level}% interval: {lower} – {upper}; {basis}).",
+    ),
+    "uhc_rule": (
+        "UHC menurut definisi saat ini: sedikitnya {reg} penduduk terdaftar dan {act} aktif.",
+        "UHC as defined today: at least {reg} of residents registered and {act} active.",
+    ),
+    "uhc_prob": (
+        "Peluang memenuhi kedua syarat sebelum {deadline}: {prob}.",
+        "Probability of meeting both conditions by {deadline}: {prob}.",
+    ),
+    "uhc_met_now": (
+        "Menurut model, kedua syarat kemungkinan besar sudah terpenuhi (peluang {prob} pada "
+        "tanggal angka terakhir).",
+        "The model puts both conditions as most likely met already (probability {prob} on the "
+        "date of the latest figures).",
+    ),
+    "uhc_expected": (
+        "Perkiraan tercapai: {date} (interval 80%: {lower} – {upper}).",
+        "Expected: {date} (80% interval: {lower} – {upper}).",
+    ),
+    "uhc_not_expected": (
+        "Dalam horizon proyeksi, kedua syarat belum diperkirakan terpenuhi bersama.",
+        "Within the forecast horizon, the two conditions are not expected to be met together.",
+    ),
+    "uhc_binds_active": (
+        "Syarat yang menentukan: kepesertaan aktif (terpenuhi paling akhir).",
+        "The binding condition: active participation (met last).",
+    ),
+    "uhc_binds_registration": (
+        "Syarat yang menentukan: kepesertaan terdaftar (terpenuhi paling akhir).",
+        "The binding condition: registration (met last).",
+    ),
+    "uhc_binds_neither": (
+        "Kedua syarat diperkirakan terpenuhi bersamaan.",
+        "Both conditions are expected to be met together.",
+    ),
+    "reached": ("sudah tercapai", "already reached"),
+    "reached_modelled": ("sudah (menurut model)", "already (modelled)"),
+    "basis_short": ("Dasar angka", "Basis"),
+    "age_short": ("Umur (bulan)", "Age (months)"),
+    "binds_short": ("Syarat penentu", "Binding condition"),
+    "binds_active": ("aktif", "active"),
+    "binds_registration": ("terdaftar", "registered"),
+    "binds_neither": ("keduanya bersamaan", "both together"),
+    "basis_kind_own": ("sendiri", "own"),
+    "basis_kind_borrowed": ("wilayah lama", "older territory"),
+    "basis_kind_none": ("tidak ada", "none"),
+    "stale_short": ("angka terakhir lebih dari 12 bulan", "latest figure older than 12 months"),
+    "overview_columns_note": (
+        "Dasar angka: angka sendiri, angka wilayah lama (sebelum pemekaran) atau tidak ada "
+        "(tren gabungan). Umur: bulan sejak angka terakhir; ⚠ = lebih dari {months} bulan. "
+        "Aktif: angka aktif terakhir sebagaimana dipublikasikan; Aktif (perkiraan): % penduduk "
+        "pada tanggal ringkasan. UHC saat ini: peluang ≥{reg} terdaftar dan ≥{act} aktif "
+        "sebelum tenggat.",
+        "Basis: own figures, figures of the older territory (before a split) or none (pooled "
+        "trend). Age: months since the latest figure; ⚠ = older than {months} months. Active: "
+        "latest active figure as published; Active (nowcast): % of population on the brief's "
+        "date. UHC today: probability of ≥{reg} registered and ≥{act} active by the "
+        "deadline.",
+    ),
+    "source_word": ("sumber", "source"),
+    "data_as_of": ("data per", "data as of"),
+    "stale_warning": (
+        "Perhatian: angka terbaru ini sudah berumur {months} bulan pada tanggal ringkasan; "
+        "keadaan sekarang bisa berbeda (lihat perkiraan saat ini di atas).",
+        "Note: this latest figure is {months} months old on the brief's date; the situation "
+        "now may differ (see the current estimate above).",
+    ),
+    "rank_of": (
+        "{rank} dari {n} provinsi dengan angka (menurut angka terbaru masing-masing)",
+        "{rank} of {n} provinces with a figure (by each one's latest figure)",
+    ),
+    "gap_note": (
+        "Kekurangan dihitung dari angka terbaru yang dipublikasikan.",
+        "Gaps are counted from the latest published figure.",
+    ),
+    "uhc_short": ("UHC saat ini", "UHC today"),
+    "active_short": ("Aktif", "Active"),
+    "active_nowcast_short": ("Aktif (perkiraan)", "Active (nowcast)"),
     "pdf_missing": (
         "PDF tidak dibuat: Chromium tidak ditemukan. Pasang paket Debian `chromium` "
         "(apt-get install chromium) atau atur PERJAKA_CHROMIUM; HTML tetap ditulis.",

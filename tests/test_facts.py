@@ -11,6 +11,9 @@ from perjaka_analysis.config import ReportConfig
 from perjaka_analysis.facts import (
     SCHEMA,
     RunFacts,
+    age_months,
+    basis_kind,
+    compute_active_latest,
     compute_gains,
     compute_gaps,
     compute_inspection_list,
@@ -19,6 +22,7 @@ from perjaka_analysis.facts import (
     compute_population,
     compute_ranks,
     compute_risk_by,
+    compute_uhc_today,
     facts_key,
     load_run_facts,
     months_earlier,
@@ -258,3 +262,90 @@ def test_the_brief_list_shows_only_the_disclosure_safe_view(tmp_path, small_regi
     table = compute_inspection_list(listed)
     assert "risk" not in table and "expected_unregistered_workers" not in table
     assert set(table["workers_band"]) <= {"< 1", "1–5", "5–20", "20–100", "≥ 100"}
+
+
+def test_latest_figure_cites_a_source_named_in_the_note_and_keeps_its_precision():
+    cov = coverage_rows(
+        [
+            ("A", "2021-04-30", 83.4, np.nan, "", "A"),
+            ("B", "2023-12-31", 96.0, np.nan, "https://b.example/x", "B"),
+        ]
+    )
+    cov["date_precision"] = ["month", "day"]
+    cov["note"] = ["source: Jamkesnews, published 2021-06-08", '">96%"; UHC declared']
+    latest = compute_latest(cov).set_index("province")
+    assert latest.loc["A", "latest_source"] == "Jamkesnews"
+    assert latest.loc["A", "latest_source_url"] == ""
+    assert latest.loc["A", "latest_precision"] == "month"
+    assert (latest.loc["A", "latest_qualifier"], latest.loc["A", "latest_decimals"]) == ("", 1)
+    assert latest.loc["B", "latest_source"] == "b.example"
+    assert (latest.loc["B", "latest_qualifier"], latest.loc["B", "latest_decimals"]) == (
+        "more_than",
+        0,
+    )
+
+
+def test_age_in_whole_calendar_months_by_hand():
+    assert age_months("2021-04-30", "2024-12-31") == 44.0  # 3 years 8 months
+    assert age_months("2024-12-01", "2024-12-31") == 0.0
+    assert age_months("2025-03-01", "2024-12-31") == 0.0  # never negative
+    assert np.isnan(age_months(pd.NaT, "2024-12-31"))
+
+
+def test_latest_active_share_is_the_latest_province_row_with_basis_age_and_source():
+    shares = pd.DataFrame(
+        {
+            "province": ["A", "A", "A", "B"],
+            "district": [None, None, "Kota X", None],
+            "date": pd.to_datetime(["2022-06-30", "2024-04-30", "2024-12-31", "2023-12-31"]),
+            "date_precision": ["day", "month", "day", "year"],
+            "active_pct": [70.0, 84.0, 90.0, 61.5],
+            "active_basis": ["unclear", "of_participants", "of_population", "of_population"],
+            "source_url": ["https://a.example/1", "https://a.example/2", "https://x/3", None],
+            "note": ["", "", "", "source: Tribun Jambi, March 2024"],
+        }
+    )
+    out = compute_active_latest(shares, "2024-12-31").set_index("province")
+    assert list(out.columns) == list(SCHEMA["active_latest"])[1:]
+    # the district row (2024-12-31) is not the province's figure
+    assert out.loc["A", "active_pct"] == 84.0
+    assert out.loc["A", "active_basis"] == "of_participants"
+    assert out.loc["A", "active_precision"] == "month"
+    assert out.loc["A", "active_age_months"] == 8.0
+    assert out.loc["A", "active_source"] == "a.example"
+    assert out.loc["B", "active_source"] == "Tribun Jambi"
+    assert out.loc["B", "active_source_url"] == ""
+    assert out.loc["B", "active_age_months"] == 12.0
+
+
+def test_basis_kind_own_borrowed_none():
+    assert basis_kind("own data") == "own"
+    assert basis_kind("pre-split territory + UHC status (2 reports)") == "borrowed"
+    assert basis_kind("predecessor territory") == "borrowed"
+    assert basis_kind("pooled (no data) + UHC status (1 report)") == "none"
+    assert basis_kind("") == "none"
+
+
+def test_uhc_today_keeps_the_condition_rows_and_names_the_others_when_missing():
+    status = pd.DataFrame(
+        {
+            "province": ["A", "A"],
+            "condition": ["UHC definition (2024-)", "UHC Award Madya"],
+            "registered_pct": [98.0, 98.0],
+            "active_pct": [80.0, 85.0],
+            "prob_now": [0.1, 0.0],
+            "prob_by_deadline": [0.6, 0.2],
+            "prob_registered": [0.9, 0.9],
+            "prob_active": [0.65, 0.2],
+            "expected_date": pd.to_datetime(["2027-01-01", pd.NaT]),
+            "date_lower_80": pd.to_datetime(["2025-01-01", pd.NaT]),
+            "date_upper_80": pd.to_datetime([pd.NaT, pd.NaT]),
+            "binding": ["active", "active"],
+            "rho": [0.5, 0.5],
+        }
+    )
+    out = compute_uhc_today(status, "UHC definition (2024-)")
+    assert list(out.columns) == list(SCHEMA["uhc"])
+    assert out["prob_by_deadline"].tolist() == [0.6] and out["active_pct"].tolist() == [80.0]
+    with pytest.raises(PerjakaError, match="UHC Award Madya"):
+        compute_uhc_today(status, "UHC 2030")

@@ -120,12 +120,17 @@ def test_a_real_run_writes_brief_summary_manifest_and_index_with_a_fractional_ta
     page = (run / "banten.html").read_text()
     assert "Brief.load" not in page  # code hidden
     assert "Sorotan" in page and "SINTETIS" in page and "98,6%" in page
-    assert "83,40%" in page  # Banten's latest figure, id format
+    assert "83,4%" in page  # Banten's latest figure, id format, at its published precision
+    assert "data per April 2021" in page  # month precision: no day
+    assert "44 bulan" in page and 'class="stale"' in page  # older than 12 months: warned
+    assert "dari 32 provinsi dengan angka" in page
+    assert 'class="key"' in page and "syarat kepesertaan aktif" in page
     assert not list(run.rglob("*.part*"))
     manifest = json.loads((run / "manifest.json").read_text())
     assert manifest["provinces"][0]["status"] == "ok"
     assert set(manifest["inputs"]) == {
         "coverage.csv", "provinces.csv", "uhc_status.csv", "provinces.geojson", "registry",
+        "other_points.csv", "coverage_districts.csv", "targets.csv",
     }  # fmt: skip
     assert manifest["registry_synthetic"] is True
     # the registry's folder (outside the project) is never shown, only its name
@@ -156,7 +161,7 @@ def test_a_brief_copied_alone_keeps_its_charts(one_run, tmp_path):
     page = alone.read_text()
     local = [x for x in re.findall(r'src="([^"]+)"', page) if not x.startswith("data:")]
     assert local == []
-    assert page.count("<svg") == 2  # fan chart, sectors (inline)
+    assert page.count("<svg") == 3  # fan charts (registered, active), sectors (inline)
     browser = _chromium()
     if browser is None:
         pytest.skip("chromium not installed here (CI installs it)")
@@ -206,6 +211,25 @@ def test_the_hand_run_and_the_batch_read_the_same_facts(one_run):
     svg = str(Brief(facts.for_province("Papua Barat Daya")).forecast())
     # no own figure: the figures of the older territory are drawn hollow, not lost
     assert svg.count('fill="#ffffff" stroke="#000000" stroke-width="1"') >= 2
+
+
+def test_brief_sections_of_a_province_without_figures_or_population_read_in_one_language(
+    one_run,
+):
+    from perjaka_analysis.render.brief import Brief
+
+    facts = load_run_facts(one_run.run_dir / "facts", province="Papua Pegunungan")
+    brief = Brief(facts.for_province("Papua Pegunungan"))
+    forecast = str(brief.forecast())
+    assert forecast.count("<svg") == 2  # registered and active fan charts
+    assert "Kepesertaan aktif" in forecast and "80,0%" in forecast  # the active line
+    assert "tanpa angka sendiri" in forecast and "pooled" not in forecast
+    assert "syarat" in forecast.split("UHC saat ini")[1]  # the joint status in words
+    employers = str(brief.employers())
+    assert "(– dari" not in employers and "tidak diketahui" in employers  # no population
+    title = str(brief.title())
+    assert 'class="key"' in title and "belum ada angka kepesertaan terdaftar" in title
+    assert "data per" not in title  # no figure, no date of data
 
 
 def test_statuses_in_the_templates_are_those_of_compute_targets():

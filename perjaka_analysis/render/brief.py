@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 from markupsafe import Markup
 
 from ..config import ReportConfig
 from ..facts import ProvinceFacts, RunFacts, compute_run_facts, load_run_facts
+from ..i18n import fmt_date
 from . import environment, render_page, to_context
 from .figures import fan_chart_svg, sector_chart_svg
+from .message import STALE_MONTHS, active_sentences, key_message, published_pct, uhc_sentences
 
 __all__ = ["HTML", "SECTIONS", "Brief", "render_brief_html"]
 
@@ -82,8 +85,14 @@ class Brief:
 
     # -- sections -------------------------------------------------------------------------------
     def title(self) -> HTML:
-        """Title, date and the synthetic-data notice."""
-        return self._render("title")
+        """Title, date with the date of the data, the key message, the synthetic-data notice."""
+        f = self.facts
+        place = f.row("places")
+        data_date = None
+        if place is not None and not pd.isna(place["latest_date"]):
+            data_date = fmt_date(place["latest_date"], f.config.language,
+                                 place["latest_precision"] or "day")  # fmt: skip
+        return self._render("title", data_date=data_date, message=key_message(f, f.config.language))
 
     def headline(self) -> HTML:
         """Latest coverage (date, source), rank, distance to each target, nowcast."""
@@ -92,15 +101,23 @@ class Brief:
         now = None
         if nowcast is not None and not nowcast.empty:
             now = to_context(nowcast.sort_values("level").iloc[0])
+        place = to_context(f.row("places"))
+        published = None
+        if place is not None and place["latest_pct"] is not None:
+            published = published_pct(
+                place["latest_pct"], place["latest_qualifier"], place["latest_decimals"],
+                f.config.language,
+            )  # fmt: skip
         return self._render(
-            "headline", place=to_context(f.row("places")), gaps=to_context(f.rows("gaps")),
-            nowcast=now,
+            "headline", place=place, gaps=to_context(f.rows("gaps")), nowcast=now,
+            published=published, stale_months=STALE_MONTHS,
         )  # fmt: skip
 
     def forecast(self) -> HTML:
         """Fan chart, expected date of each target, probability, required vs recent pace."""
         f = self.facts
         place = f.row("places")
+        lang = f.config.language
         return self._render(
             "forecast",
             chart=Markup(fan_chart_svg(f)),
@@ -108,6 +125,10 @@ class Brief:
             targets=to_context(f.rows("targets")),
             status_keys=STATUS_KEYS,
             above=STATUS_ABOVE,
+            above_modelled=STATUS_ABOVE_MODELLED,
+            active_chart=Markup(fan_chart_svg(f, measure="active")),
+            active_text=active_sentences(f, lang),
+            uhc_text=uhc_sentences(f, lang),
         )
 
     def employers(self, n: int = 15) -> HTML:

@@ -37,25 +37,50 @@ def _years(dates: pd.Series | pd.DatetimeIndex) -> list[float]:
     return list(d.year + (d.day_of_year - 1) / 365.25)
 
 
-def fan_chart_svg(facts: ProvinceFacts, *, width: int = 680, height: int = 330) -> str:
+def _active_threshold(facts: ProvinceFacts) -> list[float]:
+    uhc = facts.rows("uhc") if "uhc" in facts.tables else None
+    if uhc is None or uhc.empty:
+        return []
+    return [float(uhc["active_pct"].iloc[0])]
+
+
+def fan_chart_svg(
+    facts: ProvinceFacts, *, measure: str = "registered", width: int = 680, height: int = 330
+) -> str:
     """Fan chart of one place: published figures, fitted trend, forecast bands, targets.
 
     Parameters
     ----------
     facts : ProvinceFacts
-        Reads ``observed``, ``history``, ``forecast``, ``places`` and the targets.
+        Reads ``observed``, ``history``, ``forecast``, ``places`` and the
+        targets; with ``measure="active"`` the ``active_*`` tables and the
+        active threshold of today's UHC definition (``uhc``).
+    measure : {"registered", "active"}
     width, height : int
         Size in CSS pixels (the chart scales with the page).
 
     Returns
     -------
     str
-        An ``<svg>`` element.
+        An ``<svg>`` element ("" when there is nothing to draw).
     """
     lang = facts.config.language
-    obs, hist = facts.rows("observed"), facts.rows("history")
-    fc = facts.rows("forecast")
-    targets = list(facts.config.targets)
+    if measure == "active":
+        if "active_forecast" not in facts.tables:
+            return ""
+        obs = facts.rows("active_observed").assign(own_territory=True)
+        hist, fc = facts.rows("active_history"), facts.rows("active_forecast")
+        targets = _active_threshold(facts)
+        now = facts.row("active_nowcast")
+        basis = "" if now is None else str(now["basis"])
+        ylabel = text("chart_ylabel_active", lang)
+    else:
+        obs, hist = facts.rows("observed"), facts.rows("history")
+        fc = facts.rows("forecast")
+        targets = list(facts.config.targets)
+        place = facts.row("places")
+        basis = "" if place is None else str(place["basis"])
+        ylabel = text("chart_ylabel", lang)
     left, right, top, bottom = 46, 44, 26, 62
     pw, ph = width - left - right, height - top - bottom
     xs = _years(pd.concat([obs["date"], hist["date"], fc["date"]], ignore_index=True))
@@ -125,13 +150,21 @@ def fan_chart_svg(facts: ProvinceFacts, *, width: int = 680, height: int = 330) 
         )
     out.append(
         f'<text x="12" y="{top + ph / 2}" class="label" text-anchor="middle" '
-        f'transform="rotate(-90 12 {top + ph / 2})">{escape(text("chart_ylabel", lang))}</text>'
+        f'transform="rotate(-90 12 {top + ph / 2})">{escape(ylabel)}</text>'
     )
-    place = facts.row("places")
-    basis = "" if place is None else str(place["basis"])
     title = facts.province
-    if basis not in ("", "own data"):
-        title += f" — {text('chart_trend_from', lang)} {basis}"
+    if measure == "active":
+        from .message import model_basis_label
+
+        title += f" — {text('active_title', lang)}"
+        if basis not in ("", "own data"):
+            title += f" ({model_basis_label(basis, lang)})"
+    elif basis not in ("", "own data"):
+        from ..facts import basis_kind
+
+        title += f" — {text('chart_basis_' + basis_kind(basis), lang)}"
+        if "UHC status" in basis:
+            title += f" {text('chart_basis_status', lang)}"
     out.append(f'<text x="{left}" y="16" class="title">{escape(title)}</text>')
     legend = [("dot", text("chart_published", lang))]
     if not obs.empty and (~obs["own_territory"].astype(bool)).any():

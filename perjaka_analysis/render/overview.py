@@ -17,8 +17,10 @@ import numpy as np
 import pandas as pd
 
 from ..facts import RunFacts
+from ..forecast import STATUS_ABOVE, STATUS_ABOVE_MODELLED
 from ..provinces import NATIONAL, province_table
 from . import environment, render_page, to_context
+from .message import STALE_MONTHS, published_pct
 
 __all__ = ["coverage_colour", "geojson_paths", "render_overview", "svg_map"]
 
@@ -137,6 +139,13 @@ def svg_map(paths: pd.DataFrame, values: pd.DataFrame, lang: str = "id") -> str:
     return template.render(w=f"{width:g}", h=f"{height:g}", items=items)
 
 
+def _published(place, lang: str) -> str:
+    """The latest figure of a ``places`` row at its published precision ("" when none)."""
+    if pd.isna(place.latest_pct):
+        return ""
+    return published_pct(place.latest_pct, place.latest_qualifier, place.latest_decimals, lang)
+
+
 def render_overview(facts: RunFacts, briefs: Mapping[str, tuple[str, str]]) -> str:
     """The national overview page.
 
@@ -159,6 +168,21 @@ def render_overview(facts: RunFacts, briefs: Mapping[str, tuple[str, str]]) -> s
     places = facts.table("places")
     targets = facts.table("targets")
     by_place = {p: g.sort_values("target_pct") for p, g in targets.groupby("province")}
+
+    def one_row(name: str) -> dict[str, pd.Series]:
+        if name not in facts.tables:
+            return {}
+        frame = facts.table(name)
+        if "level" in frame:
+            frame = frame.sort_values("level", kind="stable")
+        return {p: r for p, r in frame.drop_duplicates("province").set_index("province").iterrows()}
+
+    active_latest, active_now, uhc = (
+        one_row("active_latest"),
+        one_row("active_nowcast"),
+        one_row("uhc"),
+    )
+    first_uhc = next(iter(uhc.values()), None)
     rows = []
     for p in places.itertuples(index=False):
         if p.province == NATIONAL or p.province not in briefs:
@@ -171,6 +195,10 @@ def render_overview(facts: RunFacts, briefs: Mapping[str, tuple[str, str]]) -> s
                 "status": status,
                 "brief": brief,
                 "targets": to_context(tr),
+                "active": to_context(active_latest.get(p.province)),
+                "active_now": to_context(active_now.get(p.province)),
+                "uhc": to_context(uhc.get(p.province)),
+                "published": _published(p, lang),
             }
         )
     nat = places[places["province"] == NATIONAL]
@@ -191,5 +219,11 @@ def render_overview(facts: RunFacts, briefs: Mapping[str, tuple[str, str]]) -> s
         map=svg_map(facts.table("map"), values, lang),
         legend=legend,
         credit=GEO_CREDIT,
+        stale_months=STALE_MONTHS,
+        first_extra=4 + 2 * len(labels),
+        has_uhc=bool(uhc),
+        above_statuses=(STATUS_ABOVE, STATUS_ABOVE_MODELLED),
+        uhc_reg=env.filters["pct1"](first_uhc["registered_pct"]) if first_uhc is not None else "",
+        uhc_act=env.filters["pct1"](first_uhc["active_pct"]) if first_uhc is not None else "",
     )
     return render_page(lang, t["overview_title"], body, body_class="overview", script=SORT_SCRIPT)

@@ -1,0 +1,341 @@
+"""Sentences of a brief written from its facts: the key message, the active share, UHC today.
+
+Each function reads a :class:`~perjaka_analysis.facts.ProvinceFacts` and
+returns plain text in one language (phrases from
+:mod:`perjaka_analysis.i18n`). A missing number never appears as "–" inside
+a sentence: the sentence that would carry it is changed or left out.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..facts import ProvinceFacts
+from ..forecast import STATUS_ABOVE, STATUS_ABOVE_MODELLED, STATUS_OUT_OF_REACH
+from ..i18n import fmt_date, fmt_int, fmt_pct, fmt_pp, text
+
+__all__ = [
+    "active_sentences",
+    "key_message",
+    "model_basis_label",
+    "published_pct",
+    "uhc_sentences",
+]
+
+#: Age (whole months on the brief's date) from which a latest figure is called old.
+STALE_MONTHS = 12
+
+_KM = {
+    "now_both": (
+        "perkiraan saat ini ({date}): {reg} penduduk terdaftar (interval 80%: {reg_lo} – "
+        "{reg_hi}) dan {act} aktif ({act_lo} – {act_hi})",
+        "estimated now ({date}): {reg} of residents registered (80% interval: {reg_lo} – "
+        "{reg_hi}) and {act} active ({act_lo} – {act_hi})",
+    ),
+    "now_reg": (
+        "perkiraan saat ini ({date}): {reg} penduduk terdaftar (interval 80%: {reg_lo} – "
+        "{reg_hi})",
+        "estimated now ({date}): {reg} of residents registered (80% interval: {reg_lo} – "
+        "{reg_hi})",
+    ),
+    "latest_src": (
+        "angka terbaru yang dipublikasikan {pct} per {date} ({age}, sumber: {source})",
+        "the latest published figure is {pct} as of {date} ({age}, source: {source})",
+    ),
+    "latest": (
+        "angka terbaru yang dipublikasikan {pct} per {date} ({age})",
+        "the latest published figure is {pct} as of {date} ({age})",
+    ),
+    "no_latest": (
+        "belum ada angka kepesertaan terdaftar yang dipublikasikan untuk provinsi ini",
+        "no registration figure has been published for this province",
+    ),
+    "age": ("{n} bulan sebelum tanggal ringkasan", "{n} months before the brief's date"),
+    "age_0": ("bulan yang sama dengan ringkasan", "the brief's month"),
+    "t_above": ("sudah di atas {t}", "already above {t}"),
+    "t_above_modelled": ("diperkirakan sudah di atas {t} (menurut model)",
+                         "modelled as already above {t}"),
+    "t_expected": ("{t} diperkirakan tercapai {date}", "{t} expected {date}"),
+    "t_out": ("{t} tidak tercapai dalam horizon proyeksi", "{t} out of reach within the horizon"),
+    "targets": ("target kepesertaan terdaftar: {items}", "registration targets: {items}"),
+    "uhc_active": (
+        "UHC menurut definisi saat ini ({reg} terdaftar dan {act} aktif) berpeluang {p} "
+        "tercapai sebelum {deadline}, dengan syarat kepesertaan aktif sebagai penentu",
+        "UHC as defined today ({reg} registered and {act} active) has a {p} chance by "
+        "{deadline}, with the active condition binding",
+    ),
+    "uhc_registration": (
+        "UHC menurut definisi saat ini ({reg} terdaftar dan {act} aktif) berpeluang {p} "
+        "tercapai sebelum {deadline}, dengan syarat kepesertaan terdaftar sebagai penentu",
+        "UHC as defined today ({reg} registered and {act} active) has a {p} chance by "
+        "{deadline}, with the registration condition binding",
+    ),
+    "uhc_neither": (
+        "UHC menurut definisi saat ini ({reg} terdaftar dan {act} aktif) berpeluang {p} "
+        "tercapai sebelum {deadline}, kedua syarat diperkirakan terpenuhi bersamaan",
+        "UHC as defined today ({reg} registered and {act} active) has a {p} chance by "
+        "{deadline}, both conditions expected to be met together",
+    ),
+    "enforce": (
+        "jika {k} badan usaha teratas dalam daftar pemeriksaan patuh, sekitar {n} jiwa "
+        "bertambah ({pp})",
+        "if the top {k} employers on the inspection list complied, about {n} people would "
+        "be added ({pp})",
+    ),
+    "enforce_no_pp": (
+        "jika {k} badan usaha teratas dalam daftar pemeriksaan patuh, sekitar {n} jiwa "
+        "bertambah (jumlah penduduk provinsi tidak diketahui, sehingga tanpa poin persen)",
+        "if the top {k} employers on the inspection list complied, about {n} people would "
+        "be added (the province's population is unknown, so no percentage points)",
+    ),
+    "enforce_none": (
+        "register badan usaha yang dipakai tidak memuat badan usaha di provinsi ini, sehingga "
+        "dampak daftar pemeriksaan tidak dapat dihitung",
+        "the employer registry used holds no employer in this province, so the effect of the "
+        "inspection list cannot be computed",
+    ),
+}  # fmt: skip
+
+
+def _t(key: str, lang: str) -> str:
+    return _KM[key][0 if lang == "id" else 1]
+
+
+def _has(x: object) -> bool:
+    return x is not None and not (not isinstance(x, str) and bool(pd.isna(x)))
+
+
+def published_pct(value: float, qualifier: str, decimals: int, lang: str = "id") -> str:
+    """A percentage at the precision it was published: ``> 96%``, ``sekitar 84%``, ``83,4%``.
+
+    Examples
+    --------
+    >>> published_pct(96.0, "more_than", 0), published_pct(83.78, "about", 0, "en")
+    ('> 96%', 'about 84%')
+    >>> published_pct(83.4, "", 1)
+    '83,4%'
+    """
+    pct = fmt_pct(value, lang, int(decimals))
+    if qualifier == "more_than":
+        return f"> {pct}"
+    if qualifier == "about":
+        return f"{'sekitar' if lang == 'id' else 'about'} {pct}"
+    return pct
+
+
+def model_basis_label(basis: str, lang: str = "id") -> str:
+    """What a model's basis string means, in words of the language.
+
+    Examples
+    --------
+    >>> model_basis_label("pooled (no data)", "en")
+    'no own figure, borrowed from other provinces'
+    """
+    b = str(basis)
+    if b.startswith("own data"):
+        key = "model_basis_own"
+    elif b.startswith("one figure"):
+        key = "model_basis_one"
+    elif b.startswith("national"):
+        key = "model_basis_national"
+    else:
+        key = "model_basis_none"
+    return text(key, lang)
+
+
+def _first(facts: ProvinceFacts, name: str) -> pd.Series | None:
+    if name not in facts.tables:
+        return None
+    rows = facts.rows(name)
+    if rows.empty:
+        return None
+    if "level" in rows:
+        rows = rows.sort_values("level", kind="stable")
+    return rows.iloc[0]
+
+
+def active_sentences(facts: ProvinceFacts, lang: str = "id") -> list[str]:
+    """The latest active figure (basis, date at its precision, source) and the nowcast."""
+    out = []
+    latest = _first(facts, "active_latest")
+    if latest is None or not _has(latest["active_pct"]):
+        out.append(text("active_none", lang))
+    else:
+        values = {
+            "pct": fmt_pct(latest["active_pct"], lang, 1),
+            "basis": text(f"active_basis_{latest['active_basis']}", lang),
+            "date": fmt_date(latest["active_date"], lang, latest["active_precision"] or "day"),
+            "source": latest["active_source"],
+        }
+        key = "active_latest_text" if latest["active_source"] else "active_latest_nosource"
+        out.append(text(key, lang).format(**values))
+    now = _first(facts, "active_nowcast")
+    if now is not None and _has(now["mean"]):
+        out.append(
+            text("active_nowcast_text", lang).format(
+                date=fmt_date(now["date"], lang),
+                mean=fmt_pct(now["mean"], lang, 1),
+                level=int(now["level"]),
+                lower=fmt_pct(now["lower"], lang, 1),
+                upper=fmt_pct(now["upper"], lang, 1),
+                basis=model_basis_label(now["basis"], lang),
+            )
+        )
+    return out
+
+
+def uhc_sentences(facts: ProvinceFacts, lang: str = "id") -> list[str]:
+    """UHC under today's definition: the rule, the joint probability, the date, what binds."""
+    row = _first(facts, "uhc")
+    if row is None:
+        return []
+    out = [
+        text("uhc_rule", lang).format(
+            reg=fmt_pct(row["registered_pct"], lang, 0), act=fmt_pct(row["active_pct"], lang, 0)
+        ),
+        text("uhc_prob", lang).format(
+            deadline=fmt_date(facts.config.deadline, lang),
+            prob=fmt_pct(100 * float(row["prob_by_deadline"]), lang, 0),
+        ),
+    ]
+    if _has(row["prob_now"]) and float(row["prob_now"]) >= 0.5:
+        out.append(
+            text("uhc_met_now", lang).format(prob=fmt_pct(100 * float(row["prob_now"]), lang, 0))
+        )
+    elif _has(row["expected_date"]):
+        upper = (
+            fmt_date(row["date_upper_80"], lang, "month")
+            if _has(row["date_upper_80"])
+            else text("later", lang)
+        )
+        out.append(
+            text("uhc_expected", lang).format(
+                date=fmt_date(row["expected_date"], lang, "month"),
+                lower=fmt_date(row["date_lower_80"], lang, "month"),
+                upper=upper,
+            )
+        )
+    else:
+        out.append(text("uhc_not_expected", lang))
+    binds = {"active": "uhc_binds_active", "registration": "uhc_binds_registration"}
+    out.append(text(binds.get(str(row["binding"]), "uhc_binds_neither"), lang))
+    return out
+
+
+def _now_sentence(facts: ProvinceFacts, lang: str) -> str | None:
+    reg, act = _first(facts, "nowcast"), _first(facts, "active_nowcast")
+    if reg is None or not _has(reg["mean"]):
+        return None
+    values = {
+        "date": fmt_date(reg["date"], lang),
+        "reg": fmt_pct(reg["mean"], lang, 1),
+        "reg_lo": fmt_pct(reg["lower"], lang, 1),
+        "reg_hi": fmt_pct(reg["upper"], lang, 1),
+    }
+    if act is not None and _has(act["mean"]):
+        values |= {
+            "act": fmt_pct(act["mean"], lang, 1),
+            "act_lo": fmt_pct(act["lower"], lang, 1),
+            "act_hi": fmt_pct(act["upper"], lang, 1),
+        }
+        return _t("now_both", lang).format(**values)
+    return _t("now_reg", lang).format(**values)
+
+
+def _latest_sentence(facts: ProvinceFacts, lang: str) -> str:
+    place = facts.row("places")
+    if place is None or not _has(place["latest_pct"]):
+        return _t("no_latest", lang)
+    age = place["latest_age_months"]
+    age_text = (
+        _t("age_0", lang) if _has(age) and int(age) == 0 else _t("age", lang).format(n=int(age))
+    )
+    values = {
+        "pct": published_pct(
+            place["latest_pct"], place["latest_qualifier"], place["latest_decimals"], lang
+        ),
+        "date": fmt_date(place["latest_date"], lang, place["latest_precision"] or "day"),
+        "age": age_text,
+        "source": place["latest_source"],
+    }
+    return _t("latest_src" if place["latest_source"] else "latest", lang).format(**values)
+
+
+def _targets_sentence(facts: ProvinceFacts, lang: str) -> str | None:
+    items = []
+    for r in facts.rows("targets").sort_values("target_pct").itertuples(index=False):
+        t = fmt_pct(r.target_pct, lang, 1)
+        if r.status == STATUS_ABOVE:
+            items.append(_t("t_above", lang).format(t=t))
+        elif r.status == STATUS_ABOVE_MODELLED:
+            items.append(_t("t_above_modelled", lang).format(t=t))
+        elif r.status == STATUS_OUT_OF_REACH or not _has(r.expected_date):
+            items.append(_t("t_out", lang).format(t=t))
+        else:
+            items.append(
+                _t("t_expected", lang).format(t=t, date=fmt_date(r.expected_date, lang, "month"))
+            )
+    return _t("targets", lang).format(items=", ".join(items)) if items else None
+
+
+def _uhc_sentence(facts: ProvinceFacts, lang: str) -> str | None:
+    row = _first(facts, "uhc")
+    if row is None or not _has(row["prob_by_deadline"]):
+        return None
+    key = {"active": "uhc_active", "registration": "uhc_registration"}.get(
+        str(row["binding"]), "uhc_neither"
+    )
+    return _t(key, lang).format(
+        reg=fmt_pct(row["registered_pct"], lang, 0),
+        act=fmt_pct(row["active_pct"], lang, 0),
+        p=fmt_pct(100 * float(row["prob_by_deadline"]), lang, 0),
+        deadline=fmt_date(facts.config.deadline, lang),
+    )
+
+
+def _enforcement_sentence(facts: ProvinceFacts, lang: str) -> str | None:
+    gains = facts.row("gains") if "gains" in facts.tables else None
+    if gains is None:
+        return None
+    if not gains["employers_in_registry"]:
+        return _t("enforce_none", lang)
+    key = "enforce" if _has(gains["added_pp"]) else "enforce_no_pp"
+    return _t(key, lang).format(
+        k=fmt_int(gains["employers_on_list"], lang),
+        n=fmt_int(gains["added_participants"], lang),
+        pp=fmt_pp(gains["added_pp"], lang, 3),
+    )
+
+
+def key_message(province_facts: ProvinceFacts, language: str = "id") -> str:
+    """Three sentences a decision-maker reads first, from the facts only.
+
+    Where the province stands now (registered and active nowcasts with 80%
+    intervals), the latest published figure at its published precision with
+    its date, age and source, when each target is expected (or already
+    above), the joint UHC status under today's definition with the
+    condition that binds, and what the inspection list would add. A number
+    that is missing changes the sentence; no sentence carries "–" for it.
+
+    Parameters
+    ----------
+    province_facts : ProvinceFacts
+    language : {"id", "en"}
+
+    Returns
+    -------
+    str
+    """
+    f, lang = province_facts, language
+    sentences = [
+        [_now_sentence(f, lang), _latest_sentence(f, lang)],
+        [_targets_sentence(f, lang), _uhc_sentence(f, lang)],
+        [_enforcement_sentence(f, lang)],
+    ]
+    out = []
+    for clauses in sentences:
+        kept = [c for c in clauses if c]
+        if kept:
+            joined = "; ".join(kept)
+            out.append(joined[0].upper() + joined[1:] + ".")
+    return " ".join(out)

@@ -1,0 +1,164 @@
+"""The brief's key message and sentences, on tiny facts written by hand, in both languages."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from perjaka_analysis.config import ReportConfig
+from perjaka_analysis.facts import SCHEMA, ProvinceFacts
+from perjaka_analysis.forecast import STATUS_ABOVE_MODELLED, STATUS_EXPECTED
+from perjaka_analysis.render.message import (
+    active_sentences,
+    key_message,
+    published_pct,
+    uhc_sentences,
+)
+
+T = pd.Timestamp
+
+
+def table(name: str, rows: list[dict]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=list(SCHEMA[name]))
+    return frame.assign(province="A")
+
+
+def facts(lang: str = "id", **override: pd.DataFrame) -> ProvinceFacts:
+    """Province A on 2024-12-31: a figure of April 2021 from a publisher named in a note."""
+    tables = {
+        "places": table("places", [{
+            "population": 1_000_000.0, "n_points": 2, "latest_date": T("2021-04-30"),
+            "latest_precision": "month", "latest_pct": 83.4, "latest_source": "Jamkesnews",
+            "latest_source_url": "", "territory": "A", "rank": 30, "basis": "own data",
+            "observed_group": "A", "latest_qualifier": "", "latest_decimals": 1,
+            "latest_age_months": 44.0, "basis_kind": "own",
+        }]),
+        "nowcast": table("nowcast", [{
+            "date": T("2024-12-31"), "mean": 96.04, "lower": 94.96, "upper": 97.12, "level": 80,
+        }]),
+        "active_nowcast": table("active_nowcast", [{
+            "date": T("2024-12-31"), "mean": 76.44, "lower": 62.34, "upper": 88.1, "level": 80,
+            "basis": "pooled (no data)", "n_points": 0,
+        }]),
+        "active_latest": table("active_latest", []),
+        "targets": table("targets", [
+            {"target_pct": 95.0, "status": STATUS_ABOVE_MODELLED},
+            {"target_pct": 98.0, "status": STATUS_EXPECTED, "expected_date": T("2026-03-01")},
+        ]),
+        "uhc": table("uhc", [{
+            "condition": "UHC definition (2024-)", "registered_pct": 98.0, "active_pct": 80.0,
+            "prob_now": 0.1, "prob_by_deadline": 0.58, "prob_registered": 0.99,
+            "prob_active": 0.59, "expected_date": T("2026-12-01"),
+            "date_lower_80": T("2024-12-31"), "date_upper_80": pd.NaT, "binding": "active",
+        }]),
+        "gains": table("gains", [{
+            "employers_in_registry": 900, "employers_on_list": 480, "added_participants": 9896.0,
+            "population": 1_000_000.0, "added_pp": 0.9896,
+        }]),
+    }  # fmt: skip
+    tables.update(override)
+    config = ReportConfig(province="A", as_of="2024-12-31", language=lang)
+    return ProvinceFacts("A", config, {}, tables, {}, tables["places"])
+
+
+def test_key_message_by_hand_in_indonesian():
+    assert key_message(facts("id"), "id") == (
+        "Perkiraan saat ini (31 Desember 2024): 96,0% penduduk terdaftar (interval 80%: "
+        "95,0% – 97,1%) dan 76,4% aktif (62,3% – 88,1%); angka terbaru yang dipublikasikan "
+        "83,4% per April 2021 (44 bulan sebelum tanggal ringkasan, sumber: Jamkesnews). "
+        "Target kepesertaan terdaftar: diperkirakan sudah di atas 95,0% (menurut model), "
+        "98,0% diperkirakan tercapai Maret 2026; UHC menurut definisi saat ini (98% terdaftar "
+        "dan 80% aktif) berpeluang 58% tercapai sebelum 31 Desember 2029, dengan syarat "
+        "kepesertaan aktif sebagai penentu. Jika 480 badan usaha teratas dalam daftar "
+        "pemeriksaan patuh, sekitar 9.896 jiwa bertambah (0,990 poin persen)."
+    )
+
+
+def test_key_message_by_hand_in_english():
+    assert key_message(facts("en"), "en") == (
+        "Estimated now (31 December 2024): 96.0% of residents registered (80% interval: "
+        "95.0% – 97.1%) and 76.4% active (62.3% – 88.1%); the latest published figure is "
+        "83.4% as of April 2021 (44 months before the brief's date, source: Jamkesnews). "
+        "Registration targets: modelled as already above 95.0%, 98.0% expected March 2026; "
+        "UHC as defined today (98% registered and 80% active) has a 58% chance by "
+        "31 December 2029, with the active condition binding. If the top 480 employers on "
+        "the inspection list complied, about 9,896 people would be added "
+        "(0.990 percentage points)."
+    )
+
+
+def _sentences(message: str) -> list[str]:
+    return [s for s in re.split(r"(?<=\.)\s+(?=[A-Z])", message) if s]
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_key_message_is_three_sentences(lang):
+    assert len(_sentences(key_message(facts(lang), lang))) == 3
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_missing_numbers_change_the_sentences_and_never_show_a_dash(lang):
+    no_figure = table("places", [{"latest_pct": float("nan"), "latest_source": "",
+                                  "latest_qualifier": "", "latest_decimals": 2,
+                                  "latest_precision": "",
+                                  "basis": "pooled (no data)"}])  # fmt: skip
+    no_active = table("active_nowcast", [])
+    no_population = table("gains", [{"employers_in_registry": 900, "employers_on_list": 480,
+                                     "added_participants": 50.0, "population": float("nan"),
+                                     "added_pp": float("nan")}])  # fmt: skip
+    message = key_message(
+        facts(lang, places=no_figure, active_nowcast=no_active, gains=no_population), lang
+    )
+    assert " – " not in message.replace("% – ", "")  # the only dashes are inside intervals
+    assert "–)" not in message and "(–" not in message and "+–" not in message
+    assert "nan" not in message.lower()
+    assert ("belum ada angka" in message) if lang == "id" else ("no registration" in message)
+    assert "aktif (" not in message and "active (" not in message  # no active nowcast clause
+    assert ("tanpa poin persen" in message) if lang == "id" else ("no percentage" in message)
+    # no registry rows for the province: the sentence says so instead of a number
+    empty = table("gains", [{"employers_in_registry": 0, "employers_on_list": 0,
+                             "added_participants": 0.0, "population": 1e6,
+                             "added_pp": 0.0}])  # fmt: skip
+    message = key_message(facts(lang, gains=empty), lang)
+    assert ("tidak memuat badan usaha" in message) if lang == "id" else ("holds no" in message)
+
+
+@pytest.mark.parametrize(
+    ("value", "qualifier", "decimals", "lang", "shown"),
+    [
+        (96.0, "more_than", 0, "id", "> 96%"),
+        (83.78378, "about", 0, "id", "sekitar 84%"),
+        (83.78378, "about", 0, "en", "about 84%"),
+        (83.4, "", 1, "id", "83,4%"),
+        (98.77, "", 2, "en", "98.77%"),
+    ],
+)
+def test_published_precision_is_kept(value, qualifier, decimals, lang, shown):
+    assert published_pct(value, qualifier, decimals, lang) == shown
+
+
+def test_active_sentences_state_basis_date_at_its_precision_and_source():
+    latest = table("active_latest", [{
+        "active_date": T("2024-04-30"), "active_precision": "month", "active_pct": 84.0,
+        "active_basis": "of_participants", "active_age_months": 8.0,
+        "active_source": "bali.antaranews.com", "active_source_url": "https://bali.antaranews.com/x",
+    }])  # fmt: skip
+    first, second = active_sentences(facts("id", active_latest=latest), "id")
+    assert first == (
+        "Angka aktif terakhir: 84,0% dari jumlah peserta (April 2024; sumber: bali.antaranews.com)."
+    )
+    assert "76,4%" in second and "dipinjam dari provinsi lain" in second
+    none = active_sentences(facts("en"), "en")[0]
+    assert none.startswith("No active participation figure")
+
+
+def test_uhc_sentences_say_the_rule_probability_date_and_what_binds():
+    out = uhc_sentences(facts("en"), "en")
+    assert out == [
+        "UHC as defined today: at least 98% of residents registered and 80% active.",
+        "Probability of meeting both conditions by 31 December 2029: 58%.",
+        "Expected: December 2026 (80% interval: December 2024 – after the horizon).",
+        "The binding condition: active participation (met last).",
+    ]
