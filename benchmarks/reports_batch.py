@@ -40,7 +40,7 @@ def empty_notebook(path: Path) -> Path:
 
 
 class PeakWorkerMemory:
-    """Sample the resident memory of each child of this process with its descendants."""
+    """Sample the resident memory of each worker process with its descendants (its kernel)."""
 
     def __init__(self) -> None:
         self.peak_mb = 0.0
@@ -54,6 +54,8 @@ class PeakWorkerMemory:
         while not self._stop.wait(0.2):
             for child in me.children():
                 try:
+                    if "multiprocessing" not in " ".join(child.cmdline()):
+                        continue  # not a worker (e.g. the browser printing the PDFs)
                     procs = [child, *child.children(recursive=True)]
                     rss = sum(p.memory_info().rss for p in procs) / 2**20
                 except psutil.Error:
