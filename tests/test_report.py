@@ -332,6 +332,9 @@ def test_ctrl_c_cancels_pending_briefs_stops_workers_and_writes_the_index(
     deadline = time.monotonic() + 300
     while not (run / "aceh.html").is_file() and time.monotonic() < deadline:
         time.sleep(0.5)
+    if not (run / "aceh.html").is_file():  # never leave the command running behind
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
     assert (run / "aceh.html").is_file(), log.read_text()[-2000:]
     time.sleep(4)  # Bali's kernel is sleeping now
     children = subprocess.run(
