@@ -92,7 +92,7 @@ def main() -> None:
     shares = load_active_shares(coverage=coverage)
     converted = convert_active_shares(shares, registration)
     table, split, n_origins = backtest_tables(converted)
-    fmt = {"mae_pp": 2, "p90_error_pp": 2, "coverage_80": 2, "coverage_95": 2}
+    fmt = {"mae_pp": 2, "bias_pp": 2, "p90_error_pp": 2, "coverage_80": 2, "coverage_95": 2}
     table = table.round(fmt)
     split = split.round({"mae_pp": 2, "coverage_80": 2})
     print(f"Active-share backtest: {n_origins} quarterly origins, figures up to 2 years ahead")
