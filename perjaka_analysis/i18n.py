@@ -203,6 +203,7 @@ TEXT = {
         "Expected unregistered workers (band)",
     ),
     "disclosure_level": ("Tingkat pengungkapan", "Disclosure level"),
+    "expected_workers": ("Perkiraan pekerja belum terdaftar", "Expected unregistered workers"),
     "plan_sheet": ("Rencana pemeriksaan", "Inspection plan"),
     "plan_about_sheet": ("Keterangan", "About"),
     "plan_about": (

@@ -26,6 +26,7 @@ __all__ = [
     "district_table",
     "employer_figures",
     "metric_label",
+    "sector_label",
     "sector_name",
     "uhc_threshold",
 ]
@@ -52,6 +53,26 @@ def _lang(lang: str) -> str:
     if lang not in ("id", "en"):
         raise PerjakaError(f"unknown language {lang!r}; use 'id' or 'en'")
     return lang
+
+
+def sector_label(value: object, lang: str = "id") -> str:
+    """What a page shows for a registry's sector: "C · Industri pengolahan" for a KBLI letter.
+
+    Any other value (a registry may use its own codes) is shown as it is;
+    a missing one as "".
+
+    Examples
+    --------
+    >>> sector_label("C"), sector_label("G", "en"), sector_label("Tambang"), sector_label(None)
+    ('C · Industri pengolahan', 'G · Trade', 'Tambang', '')
+    """
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    key = str(value).strip()
+    table = _reference("kbli.csv").set_index("section")
+    if key.upper() in table.index and len(key) == 1:
+        return f"{key.upper()} · {sector_name(key, lang, short=True)}"
+    return key
 
 
 def sector_name(section: str, lang: str = "id", *, short: bool = False) -> str:

@@ -146,6 +146,9 @@ def test_a_real_run_writes_brief_summary_manifest_and_index_with_a_fractional_ta
     assert (run / "lists" / "banten.xlsx").is_file()
     assert "Kapasitas pemeriksaan provinsi ini: 50 badan usaha" in page
     assert "lists/banten.xlsx" in page
+    # sectors by KBLI name, not bare letters, in the chart and the tables
+    assert re.search(r">[A-U] · [A-Z][a-z]", page)
+    assert not re.search(r"<td>[A-U]</td>", page)
 
 
 def test_names_from_data_are_html_escaped(one_run):

@@ -7,6 +7,7 @@ Jinja2 templates with autoescaping, so every text from data is escaped.
 
 from __future__ import annotations
 
+import functools
 import json
 
 import pandas as pd
@@ -28,6 +29,7 @@ from ..forecast import (
     STATUS_OUT_OF_REACH,
 )
 from ..privacy import shareable_parameters
+from ..public_figures import sector_label
 
 #: The sections of a brief, in order.
 SECTIONS = ("title", "headline", "forecast", "employers", "scenario", "method")
@@ -139,6 +141,10 @@ class Brief:
         sectors = risk[risk["grouping"] == "sector"].sort_values(
             ["mean_risk", "group"], ascending=[False, True], kind="stable"
         )
+        label = functools.partial(sector_label, lang=f.config.language)
+        sectors = sectors.assign(group=sectors["group"].map(label))
+        listed = f.rows("inspection_list").head(n)
+        listed = listed.assign(sector=listed["sector"].map(label))
         districts = risk[risk["grouping"] == "district"].sort_values(
             ["expected_unregistered_workers", "group"], ascending=[False, True], kind="stable"
         )
@@ -147,7 +153,7 @@ class Brief:
             gains=to_context(f.row("gains")),
             capacity=to_context(f.row("capacity")) if "capacity" in f.tables else None,
             slug=f.config.slug,
-            listed=to_context(f.rows("inspection_list").head(n)),
+            listed=to_context(listed),
             chart=Markup(sector_chart_svg(f)),
             groups=[
                 (t["by_sector"], to_context(sectors.head(8))),

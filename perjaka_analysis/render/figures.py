@@ -16,6 +16,7 @@ import pandas as pd
 
 from ..facts import ProvinceFacts
 from ..i18n import fmt_num, text
+from ..public_figures import sector_label
 
 __all__ = ["fan_chart_svg", "sector_chart_svg"]
 
@@ -228,7 +229,8 @@ def sector_chart_svg(facts: ProvinceFacts, *, width: int = 620) -> str:
     for i, r in enumerate(sectors.itertuples(index=False)):
         y = top + i * (bar + gap)
         w = pw * float(r.mean_risk) / hi
-        label = str(r.group) if len(str(r.group)) <= 42 else str(r.group)[:41] + "…"
+        name = sector_label(r.group, lang)
+        label = name if len(name) <= 42 else name[:41] + "…"
         out.append(
             f'<text x="{left - 6}" y="{y + bar - 3}" text-anchor="end" class="tick">'
             f"{escape(label)}</text>"
