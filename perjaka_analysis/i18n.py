@@ -244,6 +244,78 @@ TEXT = {
         "proporsi nasional badan usaha menunggak (angka publik) dikali badan usaha di register",
         "the national share of employers in arrears (public figures) times the registry",
     ),
+    # the key message and the sentences of a brief (render.message)
+    "km_now_both": (
+        "perkiraan saat ini ({date}): {reg} penduduk terdaftar (interval 80%: {reg_lo} – "
+        "{reg_hi}) dan {act} aktif ({act_lo} – {act_hi})",
+        "estimated now ({date}): {reg} of residents registered (80% interval: {reg_lo} – "
+        "{reg_hi}) and {act} active ({act_lo} – {act_hi})",
+    ),
+    "km_now_reg": (
+        "perkiraan saat ini ({date}): {reg} penduduk terdaftar (interval 80%: {reg_lo} – {reg_hi})",
+        "estimated now ({date}): {reg} of residents registered (80% interval: {reg_lo} – {reg_hi})",
+    ),
+    "km_latest_src": (
+        "angka terbaru yang dipublikasikan {pct} per {date} ({age}, sumber: {source})",
+        "the latest published figure is {pct} as of {date} ({age}, source: {source})",
+    ),
+    "km_latest": (
+        "angka terbaru yang dipublikasikan {pct} per {date} ({age})",
+        "the latest published figure is {pct} as of {date} ({age})",
+    ),
+    "km_no_latest": (
+        "belum ada angka kepesertaan terdaftar yang dipublikasikan untuk provinsi ini",
+        "no registration figure has been published for this province",
+    ),
+    "km_age": ("{n} bulan sebelum tanggal ringkasan", "{n} months before the brief's date"),
+    "km_age_0": ("bulan yang sama dengan ringkasan", "the brief's month"),
+    "km_t_above": ("sudah di atas {t}", "already above {t}"),
+    "km_t_above_modelled": (
+        "diperkirakan sudah di atas {t} (menurut model)",
+        "modelled as already above {t}",
+    ),
+    "km_t_expected": ("{t} diperkirakan tercapai {date}", "{t} expected {date}"),
+    "km_t_out": (
+        "{t} tidak tercapai dalam horizon proyeksi",
+        "{t} out of reach within the horizon",
+    ),
+    "km_targets": ("target kepesertaan terdaftar: {items}", "registration targets: {items}"),
+    "km_uhc_active": (
+        "UHC menurut definisi saat ini ({reg} terdaftar dan {act} aktif) berpeluang {p} "
+        "tercapai sebelum {deadline}, dengan syarat kepesertaan aktif sebagai penentu",
+        "UHC as defined today ({reg} registered and {act} active) has a {p} chance by "
+        "{deadline}, with the active condition binding",
+    ),
+    "km_uhc_registration": (
+        "UHC menurut definisi saat ini ({reg} terdaftar dan {act} aktif) berpeluang {p} "
+        "tercapai sebelum {deadline}, dengan syarat kepesertaan terdaftar sebagai penentu",
+        "UHC as defined today ({reg} registered and {act} active) has a {p} chance by "
+        "{deadline}, with the registration condition binding",
+    ),
+    "km_uhc_neither": (
+        "UHC menurut definisi saat ini ({reg} terdaftar dan {act} aktif) berpeluang {p} "
+        "tercapai sebelum {deadline}, kedua syarat diperkirakan terpenuhi bersamaan",
+        "UHC as defined today ({reg} registered and {act} active) has a {p} chance by "
+        "{deadline}, both conditions expected to be met together",
+    ),
+    "km_enforce": (
+        "jika {k} badan usaha teratas dalam daftar pemeriksaan patuh, sekitar {n} jiwa "
+        "bertambah ({pp})",
+        "if the top {k} employers on the inspection list complied, about {n} people would "
+        "be added ({pp})",
+    ),
+    "km_enforce_no_pp": (
+        "jika {k} badan usaha teratas dalam daftar pemeriksaan patuh, sekitar {n} jiwa "
+        "bertambah (jumlah penduduk provinsi tidak diketahui, sehingga tanpa poin persen)",
+        "if the top {k} employers on the inspection list complied, about {n} people would "
+        "be added (the province's population is unknown, so no percentage points)",
+    ),
+    "km_enforce_none": (
+        "register badan usaha yang dipakai tidak memuat badan usaha di provinsi ini, sehingga "
+        "dampak daftar pemeriksaan tidak dapat dihitung",
+        "the employer registry used holds no employer in this province, so the effect of the "
+        "inspection list cannot be computed",
+    ),
     "baseline": ("Tanpa penegakan", "Baseline"),
     "with_enforcement": ("Dengan penegakan", "With enforcement"),
     "months_earlier": ("Bulan lebih cepat", "Months earlier"),

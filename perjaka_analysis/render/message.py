@@ -25,80 +25,10 @@ __all__ = [
 #: Age (whole months on the brief's date) from which a latest figure is called old.
 STALE_MONTHS = 12
 
-_KM = {
-    "now_both": (
-        "perkiraan saat ini ({date}): {reg} penduduk terdaftar (interval 80%: {reg_lo} – "
-        "{reg_hi}) dan {act} aktif ({act_lo} – {act_hi})",
-        "estimated now ({date}): {reg} of residents registered (80% interval: {reg_lo} – "
-        "{reg_hi}) and {act} active ({act_lo} – {act_hi})",
-    ),
-    "now_reg": (
-        "perkiraan saat ini ({date}): {reg} penduduk terdaftar (interval 80%: {reg_lo} – "
-        "{reg_hi})",
-        "estimated now ({date}): {reg} of residents registered (80% interval: {reg_lo} – "
-        "{reg_hi})",
-    ),
-    "latest_src": (
-        "angka terbaru yang dipublikasikan {pct} per {date} ({age}, sumber: {source})",
-        "the latest published figure is {pct} as of {date} ({age}, source: {source})",
-    ),
-    "latest": (
-        "angka terbaru yang dipublikasikan {pct} per {date} ({age})",
-        "the latest published figure is {pct} as of {date} ({age})",
-    ),
-    "no_latest": (
-        "belum ada angka kepesertaan terdaftar yang dipublikasikan untuk provinsi ini",
-        "no registration figure has been published for this province",
-    ),
-    "age": ("{n} bulan sebelum tanggal ringkasan", "{n} months before the brief's date"),
-    "age_0": ("bulan yang sama dengan ringkasan", "the brief's month"),
-    "t_above": ("sudah di atas {t}", "already above {t}"),
-    "t_above_modelled": ("diperkirakan sudah di atas {t} (menurut model)",
-                         "modelled as already above {t}"),
-    "t_expected": ("{t} diperkirakan tercapai {date}", "{t} expected {date}"),
-    "t_out": ("{t} tidak tercapai dalam horizon proyeksi", "{t} out of reach within the horizon"),
-    "targets": ("target kepesertaan terdaftar: {items}", "registration targets: {items}"),
-    "uhc_active": (
-        "UHC menurut definisi saat ini ({reg} terdaftar dan {act} aktif) berpeluang {p} "
-        "tercapai sebelum {deadline}, dengan syarat kepesertaan aktif sebagai penentu",
-        "UHC as defined today ({reg} registered and {act} active) has a {p} chance by "
-        "{deadline}, with the active condition binding",
-    ),
-    "uhc_registration": (
-        "UHC menurut definisi saat ini ({reg} terdaftar dan {act} aktif) berpeluang {p} "
-        "tercapai sebelum {deadline}, dengan syarat kepesertaan terdaftar sebagai penentu",
-        "UHC as defined today ({reg} registered and {act} active) has a {p} chance by "
-        "{deadline}, with the registration condition binding",
-    ),
-    "uhc_neither": (
-        "UHC menurut definisi saat ini ({reg} terdaftar dan {act} aktif) berpeluang {p} "
-        "tercapai sebelum {deadline}, kedua syarat diperkirakan terpenuhi bersamaan",
-        "UHC as defined today ({reg} registered and {act} active) has a {p} chance by "
-        "{deadline}, both conditions expected to be met together",
-    ),
-    "enforce": (
-        "jika {k} badan usaha teratas dalam daftar pemeriksaan patuh, sekitar {n} jiwa "
-        "bertambah ({pp})",
-        "if the top {k} employers on the inspection list complied, about {n} people would "
-        "be added ({pp})",
-    ),
-    "enforce_no_pp": (
-        "jika {k} badan usaha teratas dalam daftar pemeriksaan patuh, sekitar {n} jiwa "
-        "bertambah (jumlah penduduk provinsi tidak diketahui, sehingga tanpa poin persen)",
-        "if the top {k} employers on the inspection list complied, about {n} people would "
-        "be added (the province's population is unknown, so no percentage points)",
-    ),
-    "enforce_none": (
-        "register badan usaha yang dipakai tidak memuat badan usaha di provinsi ini, sehingga "
-        "dampak daftar pemeriksaan tidak dapat dihitung",
-        "the employer registry used holds no employer in this province, so the effect of the "
-        "inspection list cannot be computed",
-    ),
-}  # fmt: skip
-
 
 def _t(key: str, lang: str) -> str:
-    return _KM[key][0 if lang == "id" else 1]
+    """A phrase of the key message (``km_`` keys of :data:`perjaka_analysis.i18n.TEXT`)."""
+    return text(f"km_{key}", lang)
 
 
 def _has(x: object) -> bool:
