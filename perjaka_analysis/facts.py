@@ -1222,12 +1222,13 @@ def compute_run_facts(
         seed=config.seed,
     )
     keep = set(all_places)
-    tables["inspection_list"] = compute_inspection_list(
-        scored["listed"][scored["listed"]["province"].isin(keep)]
+    # every listed employer (the lists' files); a brief shows the top LIST_ROWS of each
+    plan = compute_inspection_list(
+        scored["listed"][scored["listed"]["province"].isin(keep)], n=None
     )
-    tables["inspection_plan"] = _frame(
-        "inspection_plan",
-        compute_inspection_list(scored["listed"][scored["listed"]["province"].isin(keep)], n=None),
+    tables["inspection_plan"] = _frame("inspection_plan", plan)
+    tables["inspection_list"] = _frame(
+        "inspection_list", plan.groupby("province", sort=False).head(LIST_ROWS)
     )
     tables["capacity"] = scored["capacity"][scored["capacity"]["province"].isin(keep)]
     risk_by = scored["risk_by"]

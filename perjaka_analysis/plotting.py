@@ -126,10 +126,10 @@ def _finish_grid(
     title: str,
 ) -> None:
     """One scale, tick labels on the outer panels only, title and source note."""
+    years = max(1, round((xlim[1].year - xlim[0].year) / 4))  # about four year ticks
     for i, ax in enumerate(axes[:n]):
         ax.set_xlim(*xlim)
         ax.set_ylim(*ylim)
-        years = max(1, round((xlim[1].year - xlim[0].year) / 4))
         ax.xaxis.set_major_locator(mdates.YearLocator(base=years))
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
         ax.tick_params(labelsize=6, labelbottom=i + ncols >= n, labelleft=i % ncols == 0)
