@@ -655,6 +655,11 @@ _NUMERIC_OPTIONS: dict[str, tuple[str, float | None, float | None, bool]] = {
     "label_share": ("number", 0, 1, False),
     "ceiling": ("number", 100, 150, True),
 }
+#: Where one command allows other values: (command, name) -> the same fields.
+_COMMAND_NUMERIC_OPTIONS: dict[tuple[str, str], tuple[str, float | None, float | None, bool]] = {
+    # 0: each province's capacity by the public-figures rule
+    ("report", "capacity"): ("int", 0, 1_000_000, False),
+}
 #: Options holding an input file that must exist.
 _INPUT_FILES = ("coverage", "registry", "key_file", "notebook")
 #: Options holding a date YYYY-MM-DD.
@@ -740,11 +745,10 @@ def validate_args(args: argparse.Namespace) -> None:
     from .validate import validate_date, validate_int, validate_number
 
     values = vars(args)
-    for name, (kind, lo, hi, exclusive) in _NUMERIC_OPTIONS.items():
+    for name, spec in _NUMERIC_OPTIONS.items():
         if values.get(name) is None:
             continue
-        if name == "capacity" and values.get("command") == "report":
-            lo = 0  # 0: each province's capacity by the public-figures rule
+        kind, lo, hi, exclusive = _COMMAND_NUMERIC_OPTIONS.get((values.get("command"), name), spec)
         if kind == "int":
             validate_int(values[name], _option(name), minimum=lo, maximum=hi)
         else:

@@ -96,10 +96,11 @@ def write_inspection_lists(
         table = inspection_plan_table(plan, province, language)
         if table.empty:
             continue
+        table = neutralise_formulas(table)  # no cell reads as a formula in either file
         slug = slugify(province)
         csv = folder / f"{slug}.csv"
         with atomic_path(csv) as tmp:
-            neutralise_formulas(table).to_csv(tmp, index=False, encoding="utf-8-sig")
+            table.to_csv(tmp, index=False, encoding="utf-8-sig")
         k, rule = len(table), "given"
         if province in rules.index:
             k, rule = int(rules.loc[province, "capacity"]), str(rules.loc[province, "rule"])
@@ -109,9 +110,7 @@ def write_inspection_lists(
         xlsx = folder / f"{slug}.xlsx"
         with atomic_path(xlsx) as tmp:
             with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-                neutralise_formulas(table).to_excel(
-                    writer, sheet_name=text("plan_sheet", language)[:31], index=False
-                )
+                table.to_excel(writer, sheet_name=text("plan_sheet", language)[:31], index=False)
                 pd.DataFrame({text("plan_about_sheet", language): [about]}).to_excel(
                     writer, sheet_name=text("plan_about_sheet", language)[:31], index=False
                 )
