@@ -348,6 +348,7 @@ TEXT = {
     "no_figure_short": ("tanpa angka", "no figure"),
     "probability_short": ("P = peluang sebelum tenggat", "P = probability by the deadline"),
     "map_label": ("Peta cakupan kepesertaan", "Registration coverage map"),
+    "geo_credit": ("Batas provinsi: {source}.", "Province boundaries: {source}."),
     # charts
     "chart_published": ("angka yang dipublikasikan", "published figure"),
     "chart_older_territory": ("angka, wilayah lama", "figure, older territory"),

@@ -140,6 +140,8 @@ def test_a_real_run_writes_brief_summary_manifest_and_index_with_a_fractional_ta
     header = (run / "summary.csv").read_text().splitlines()[0]
     assert "prob_98.6_by_deadline" in header and "gap_98.6_pp" in header
     assert "P(98,6%)" in (run / "index.html").read_text()
+    # the map's credit line in the run's language
+    assert "Batas provinsi: denyherianto/" in (run / "index.html").read_text()
     # the full plan as files: every listed employer of the province (capacity 50)
     plan = pd.read_csv(run / "lists" / "banten.csv", encoding="utf-8-sig")
     assert plan["Urutan"].tolist() == list(range(1, 51))

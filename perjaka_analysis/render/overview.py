@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..facts import RunFacts
 from ..forecast import STATUS_ABOVE, STATUS_ABOVE_MODELLED
+from ..i18n import text
 from ..provinces import NATIONAL, province_table
 from . import environment, render_page, to_context
 from .message import STALE_MONTHS, published_pct
@@ -29,10 +30,8 @@ SCALE = 20.0  # px per degree
 BINS = [(0, 80, "#d7301f"), (80, 90, "#fc8d59"), (90, 95, "#fdcc8a"), (95, 98, "#9ecae1"),
         (98, 1000, "#2171b5")]  # fmt: skip
 NO_DATA = "#d9d9d9"
-GEO_CREDIT = (
-    "Province boundaries: denyherianto/indonesia-geojson-topojson-maps-with-38-provinces, "
-    "CC BY 4.0."
-)
+#: The map's data and licence, named in the catalogue's sentence (``geo_credit``).
+GEO_SOURCE = "denyherianto/indonesia-geojson-topojson-maps-with-38-provinces, CC BY 4.0"
 SORT_SCRIPT = """
 function sortBy(col) {
   var table = document.getElementById("ranking");
@@ -218,7 +217,7 @@ def render_overview(facts: RunFacts, briefs: Mapping[str, tuple[str, str]]) -> s
         cancelled=[r["place"]["province"] for r in rows if r["status"] == "cancelled"],
         map=svg_map(facts.table("map"), values, lang),
         legend=legend,
-        credit=GEO_CREDIT,
+        credit=text("geo_credit", lang).format(source=GEO_SOURCE),
         stale_months=STALE_MONTHS,
         first_extra=4 + 2 * len(labels),
         has_uhc=bool(uhc),
