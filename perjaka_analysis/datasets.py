@@ -129,6 +129,51 @@ def load_targets() -> pd.DataFrame:
     return read_targets(raw_path("targets.csv"))
 
 
+#: The columns ``employer_compliance.csv`` must have.
+COMPLIANCE_COLUMNS = (
+    "province", "district_or_area", "date", "date_precision", "metric", "value", "unit",
+    "source_url", "source_date", "note",
+)  # fmt: skip
+
+
+def load_employer_compliance(path: str | Path | None = None) -> pd.DataFrame:
+    """Public PERJAKA figures on employers (``employer_compliance.csv``).
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        Default the shipped ``data/raw/employer_compliance.csv``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows as published, ``province`` normalised to official names.
+
+    Raises
+    ------
+    PerjakaError
+        Naming the file and the missing columns, or the rows whose
+        ``value`` is not a number.
+    """
+    path = Path(path or raw_path("employer_compliance.csv"))
+    frame = pd.read_csv(path, dtype={"district_or_area": str, "note": str, "source_url": str})
+    missing = [c for c in COMPLIANCE_COLUMNS if c not in frame.columns]
+    if missing:
+        raise PerjakaError(
+            f"{path}: missing column(s) {', '.join(missing)}; "
+            f"expected {', '.join(COMPLIANCE_COLUMNS)}"
+        )
+    values = pd.to_numeric(frame["value"], errors="coerce")
+    bad = frame.index[values.isna()].tolist()
+    if bad:
+        rows = ", ".join(str(i + 2) for i in bad[:10])
+        raise PerjakaError(
+            f"{path}: column 'value' must be a number; rows {rows} (file line numbers) are not"
+        )
+    frame["value"] = values
+    return _normalise_geo(frame, "province")
+
+
 def load_uhc_status() -> pd.DataFrame:
     """Reports that a province was (or was not) at UHC on a date (``uhc_status.csv``).
 
@@ -140,7 +185,8 @@ def load_uhc_status() -> pd.DataFrame:
         ``criterion`` (``">=95% registered"``); a criterion without one
         (``"UHC Award 2024"``) takes the threshold in force on the report
         date: 95 before 2024, 98 from 2024), ``above`` (True for ``UHC``, False for
-        ``below_95pct``), ``source_url``. National rows are left out.
+        ``below_95pct``), ``source_url``, ``date_precision``, ``source_date``,
+        ``note``. National rows are left out.
     """
     from .loaders import read_uhc_status
 
@@ -156,6 +202,9 @@ def load_uhc_status() -> pd.DataFrame:
             "threshold_pct": threshold.fillna(pd.Series(in_force, index=raw.index)).to_numpy(),
             "above": (raw["status"] == "UHC").to_numpy(),
             "source_url": raw["source_url"],
+            "date_precision": raw["date_precision"].fillna("day"),
+            "source_date": raw["source_date"],
+            "note": raw["note"],
         }
     )
     return out.reset_index(drop=True)
@@ -191,7 +240,7 @@ def _tables(raw: Path) -> dict[str, Callable[[], pd.DataFrame]]:
         "uhc_status": plain("uhc_status", "province"),
         "ump": plain("ump", "province"),
         "segments": plain("segments", "geography"),
-        "employer_compliance": plain("employer_compliance", "province"),
+        "employer_compliance": lambda: load_employer_compliance(raw / "employer_compliance.csv"),
         "participant_arrears": plain("participant_arrears", "geography"),
         "other_points": plain("other_points", "province"),
     }

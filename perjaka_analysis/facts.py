@@ -75,7 +75,7 @@ __all__ = [
 ]
 
 #: Version of the saved layout; a change makes earlier saved facts unreadable.
-FACTS_VERSION = 3
+FACTS_VERSION = 4
 #: Rows of each province's inspection list kept in the facts (what a brief shows).
 LIST_ROWS = 15
 SHIPPED_REGISTRY = "synthetic/employers.parquet"
@@ -116,6 +116,12 @@ SCHEMA: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "province", "target_pct", "added_pp", "baseline_date", "scenario_date",
             "months_earlier", "baseline_prob", "scenario_prob",
         ),
+        # how much of the distance from the nowcast to each target the list closes
+        "enforcement": (
+            "province", "target_pct", "nowcast_pct", "gap_pp", "gap_people", "added_participants",
+            "added_pp", "share_closed", "remaining_people", "recent_per_month",
+            "months_of_growth",
+        ),
         # disclosure-safe: banded facts shared by >= 5 employers of the registry
         "inspection_list": (
             "province", "rank_in_province", "pseudonym", "district", "sector", "size_band",
@@ -125,8 +131,11 @@ SCHEMA: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "province", "grouping", "group", "employers", "mean_risk", "on_list",
             "expected_unregistered_workers",
         ),
+        # every published figure of a place: coverage (its measure) and UHC reports
+        # (measure uhc_report / uhc_below, coverage_pct empty), with their citations
         "sources": (
             "province", "date", "date_precision", "measure", "coverage_pct", "source_url",
+            "publisher", "published", "published_precision",
         ),
         # inspections per province and the rule that set them (public_figures.capacity_rule)
         "capacity": (
@@ -155,6 +164,17 @@ SCHEMA: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "province", "condition", "registered_pct", "active_pct", "prob_now",
             "prob_by_deadline", "prob_registered", "prob_active", "expected_date",
             "date_lower_80", "date_upper_80", "binding",
+        ),
+        # public PERJAKA figures on employers, as published (public_figures.employer_figures)
+        "employer_public": (
+            "province", "area", "date", "date_precision", "metric", "value", "unit", "qualifier",
+            "source_url", "publisher", "published", "published_precision",
+        ),
+        # latest figure of each kabupaten/kota against its target (public_figures.district_table)
+        "districts": (
+            "province", "district", "date", "date_precision", "coverage_pct", "target_pct",
+            "target_basis", "gap_pp", "source_url", "publisher", "published",
+            "published_precision",
         ),
         # province outlines for the overview map (SVG path data)
         "map": ("province", "path"),
@@ -194,6 +214,13 @@ def registry_path(config: ReportConfig) -> Path:
     from .datasets import data_dir
 
     return Path(config.registry) if config.registry else data_dir() / SHIPPED_REGISTRY
+
+
+def _quiet(load: Any, *args: object) -> Any:
+    """``load(*args)`` without data-quality warnings (the checks report them)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        return load(*args)
 
 
 def _frame(name: str, frame: pd.DataFrame) -> pd.DataFrame:
@@ -613,6 +640,64 @@ def compute_scenario(
     return _frame("scenario", pd.concat(frames, ignore_index=True))
 
 
+def compute_enforcement(
+    gains: pd.DataFrame, nowcast: pd.DataFrame, targets: pd.DataFrame
+) -> pd.DataFrame:
+    """How much of the distance to each target the enforcement list would close.
+
+    The distance runs from today's nowcast (the model's central estimate on
+    ``as_of``, lowest interval level), not from the latest published figure,
+    which can be years old.
+
+    ``gap_pp`` = max(target − nowcast, 0); ``gap_people`` = gap_pp / 100 ×
+    population; ``share_closed`` = min(added_pp / gap_pp, 1) (missing when the
+    target is already met); ``remaining_people`` = max(gap_people − added, 0);
+    ``months_of_growth`` = added / ``recent_per_month`` (how many months of the
+    recent net growth the list equals; missing without recent growth).
+
+    Parameters
+    ----------
+    gains : pandas.DataFrame
+        The ``gains`` table (:func:`compute_gains`).
+    nowcast : pandas.DataFrame
+        The ``nowcast`` table (``province, mean, level``).
+    targets : pandas.DataFrame
+        The ``targets`` table (``province, target_pct, recent_per_month``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``enforcement`` table of :data:`SCHEMA`: one row per place with a
+        nowcast and each of its targets.
+
+    Examples
+    --------
+    >>> gains = pd.DataFrame({"province": ["A"], "added_participants": [500.0],
+    ...     "added_pp": [0.05], "population": [1_000_000.0]})
+    >>> now = pd.DataFrame({"province": ["A"], "mean": [97.8], "level": [80]})
+    >>> tg = pd.DataFrame({"province": ["A", "A"], "target_pct": [95.0, 98.0],
+    ...     "recent_per_month": [1000.0, 1000.0]})
+    >>> e = compute_enforcement(gains, now, tg)
+    >>> e[["target_pct", "gap_people", "share_closed", "remaining_people",
+    ...    "months_of_growth"]].round(3).values.tolist()
+    [[95.0, 0.0, nan, 0.0, 0.5], [98.0, 2000.0, 0.25, 1500.0, 0.5]]
+    """
+    now = nowcast.sort_values("level", kind="stable").drop_duplicates("province")
+    rows = (
+        targets[["province", "target_pct", "recent_per_month"]]
+        .merge(now[["province", "mean"]].rename(columns={"mean": "nowcast_pct"}), on="province")
+        .merge(gains[["province", "added_participants", "added_pp", "population"]], on="province")
+    )
+    rows["gap_pp"] = (rows["target_pct"] - rows["nowcast_pct"]).clip(lower=0)
+    rows["gap_people"] = rows["gap_pp"] / 100 * rows["population"]
+    open_gap = rows["gap_pp"] > 0
+    rows["share_closed"] = (rows["added_pp"] / rows["gap_pp"]).clip(upper=1).where(open_gap)
+    rows["remaining_people"] = (rows["gap_people"] - rows["added_participants"]).clip(lower=0)
+    growth = rows["recent_per_month"].where(rows["recent_per_month"] > 0)
+    rows["months_of_growth"] = rows["added_participants"] / growth
+    return _frame("enforcement", rows)
+
+
 def compute_observed(panel: pd.DataFrame, groups: Mapping[str, str | None]) -> pd.DataFrame:
     """The published figures behind each place's trend, with their territory.
 
@@ -953,6 +1038,108 @@ def facts_key(inputs: Mapping[str, str], config: ReportConfig) -> str:
 
 
 # -- computing the facts ------------------------------------------------------------------------
+def compute_sources(coverage: pd.DataFrame, status: pd.DataFrame) -> pd.DataFrame:
+    """The ``sources`` table: every province-level figure and UHC report, with its citation.
+
+    Parameters
+    ----------
+    coverage : pandas.DataFrame
+        Validated coverage rows (district rows are left out).
+    status : pandas.DataFrame
+        :func:`perjaka_analysis.datasets.load_uhc_status`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per figure, by province then date. The citation comes from
+        ``source_url`` or, without one, from ``note``
+        (:func:`perjaka_analysis.sources.cite`), so a figure sourced only in
+        its note keeps its publisher.
+    """
+    from .sources import cite
+
+    cov = coverage[coverage["district"].isna()]
+    reports = pd.DataFrame(
+        {
+            "province": status["province"],
+            "date": status["date"],
+            "date_precision": status.get("date_precision", "day"),
+            "measure": np.where(status["above"], "uhc_report", "uhc_below"),
+            "coverage_pct": np.nan,
+            "source_url": status["source_url"],
+            "note": status.get("note"),
+            "source_date": status.get("source_date"),
+        }
+    )
+    rows = pd.concat([cov.assign(source_date=None), reports], ignore_index=True).sort_values(
+        ["province", "date", "measure"], kind="stable"
+    )
+    cites = [
+        cite(u, n, d)
+        for u, n, d in zip(rows["source_url"], rows["note"], rows["source_date"], strict=True)
+    ]
+    rows["source_url"] = [c.url for c in cites]
+    rows["publisher"] = [c.publisher for c in cites]
+    rows["published"] = [c.published for c in cites]
+    rows["published_precision"] = [c.published_precision for c in cites]
+    return _frame("sources", rows)
+
+
+def compute_employer_public(compliance: pd.DataFrame, places: Sequence[str]) -> pd.DataFrame:
+    """The ``employer_public`` table: every dated public employer figure of ``places``.
+
+    Parameters
+    ----------
+    compliance : pandas.DataFrame
+        :func:`perjaka_analysis.datasets.load_employer_compliance`.
+    places : sequence of str
+        Official province names (and ``INDONESIA``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`perjaka_analysis.public_figures.employer_figures` of each
+        place, in the order of ``places``, newest first within a place.
+    """
+    from .public_figures import employer_figures
+
+    frames = [employer_figures(compliance, p) for p in places]
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return pd.DataFrame({c: [] for c in SCHEMA["employer_public"]})
+    return _frame("employer_public", pd.concat(frames, ignore_index=True))
+
+
+def compute_districts(
+    districts: pd.DataFrame, targets: pd.DataFrame, places: Sequence[str]
+) -> pd.DataFrame:
+    """The ``districts`` table: latest kabupaten/kota figure of each place against its target.
+
+    Parameters
+    ----------
+    districts : pandas.DataFrame
+        Validated ``coverage_districts.csv``.
+    targets : pandas.DataFrame
+        ``targets.csv`` as loaded (a district's own target, else the national
+        UHC threshold).
+    places : sequence of str
+        Official province names.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`perjaka_analysis.public_figures.district_table` of each place
+        with a ``province`` column, largest gap first within a place.
+    """
+    from .public_figures import district_table
+
+    frames = [district_table(districts, targets, p).assign(province=p) for p in places]
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return pd.DataFrame({c: [] for c in SCHEMA["districts"]})
+    return _frame("districts", pd.concat(frames, ignore_index=True))
+
+
 def score_employers(config: ReportConfig, key: bytes) -> dict[str, Any]:
     """Score the run's registry; return what the facts need (runs in a worker).
 
@@ -1037,13 +1224,10 @@ def compute_capacity(counts: pd.Series, capacity: int = 0) -> pd.DataFrame:
             }
         )
     else:
-        from .datasets import raw_path
-        from .provinces import normalise_provinces
+        from .datasets import load_employer_compliance
         from .public_figures import capacity_rule
 
-        compliance = pd.read_csv(raw_path("employer_compliance.csv"))
-        compliance["province"] = normalise_provinces(compliance["province"]).to_numpy()
-        table = capacity_rule(counts, compliance)
+        table = capacity_rule(counts, load_employer_compliance())
     return _frame("capacity", table)
 
 
@@ -1062,10 +1246,9 @@ def input_files(config: ReportConfig) -> dict[str, Path]:
         for name in (
             "coverage.csv", "provinces.csv", "uhc_status.csv", "provinces.geojson",
             "other_points.csv", "coverage_districts.csv", "targets.csv",
+            "employer_compliance.csv",
         )
     }  # fmt: skip
-    if not config.capacity:  # the capacity rule reads the public employer counts
-        files["employer_compliance.csv"] = raw_path("employer_compliance.csv")
     files["registry"] = registry_path(config)
     return files
 
@@ -1137,8 +1320,14 @@ def compute_run_facts(
     RunFacts
     """
     from . import __version__
-    from .datasets import load_coverage, load_provinces, load_uhc_status
+    from .datasets import (
+        load_coverage,
+        load_employer_compliance,
+        load_provinces,
+        load_uhc_status,
+    )
     from .forecast import compute_targets
+    from .loaders import read_targets
     from .privacy import load_key
     from .trend import CoverageTrendModel
 
@@ -1195,13 +1384,16 @@ def compute_run_facts(
             "forecast": _frame("forecast", forecast),
             "history": _frame("history", history),
             "observed": compute_observed(results.panel, groups),
-            "sources": _frame(
-                "sources",
-                coverage[coverage["district"].isna()]
-                .sort_values(["province", "date", "measure"], kind="stable")
-                .assign(source_url=lambda f: f["source_url"].fillna("")),
-            ),
+            "sources": compute_sources(coverage, status),
             "map": _map_paths(files["provinces.geojson"]),
+            "employer_public": compute_employer_public(
+                load_employer_compliance(files["employer_compliance.csv"]), all_places
+            ),
+            "districts": compute_districts(
+                _quiet(load_coverage, files["coverage_districts.csv"]),
+                read_targets(files["targets.csv"]),
+                places,
+            ),
         }
         if hasattr(results, "nowcast"):
             tables["nowcast"] = _frame("nowcast", results.nowcast(config.as_of))
@@ -1221,6 +1413,8 @@ def compute_run_facts(
         deadline=deadline,
         seed=config.seed,
     )
+    if "nowcast" in tables:
+        tables["enforcement"] = compute_enforcement(gains, tables["nowcast"], tables["targets"])
     keep = set(all_places)
     # every listed employer (the lists' files); a brief shows the top LIST_ROWS of each
     plan = compute_inspection_list(

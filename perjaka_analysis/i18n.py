@@ -15,10 +15,12 @@ __all__ = [
     "LANGUAGES",
     "TEXT",
     "catalogue",
+    "fmt_amount",
     "fmt_date",
     "fmt_int",
     "fmt_num",
     "fmt_pct",
+    "fmt_plain",
     "fmt_pp",
     "text",
 ]
@@ -76,6 +78,23 @@ def fmt_pct(x: object, lang: str = "id", digits: int = 2) -> str:
     return "–" if _missing(x) else fmt_num(x, lang, digits) + "%"
 
 
+def fmt_plain(x: object, lang: str = "id", digits: int = 2) -> str:
+    """A published number to at most ``digits`` decimals, trailing zeros dropped.
+
+    Shows a figure at the precision it was published with: ``86`` stays
+    ``86``, ``83.62`` stays ``83,62``.
+
+    Examples
+    --------
+    >>> fmt_plain(86.0), fmt_plain(83.62), fmt_plain(99.5, "en"), fmt_plain(2.494)
+    ('86', '83,62', '99.5', '2,49')
+    """
+    if _missing(x):
+        return "–"
+    text_ = f"{float(x):.{digits}f}".rstrip("0").rstrip(".")
+    return fmt_num(float(text_), lang, len(text_.partition(".")[2]))
+
+
 def fmt_pp(x: object, lang: str = "id", digits: int = 2) -> str:
     """Percentage points: ``1,5 poin persen`` / ``1.5 percentage points``."""
     if _missing(x):
@@ -96,8 +115,192 @@ def fmt_date(x: object, lang: str = "id", precision: str = "day") -> str:
     return f"{ts.day} {month} {ts.year}"
 
 
+#: Scale words of large rupiah amounts, largest first.
+_SCALES = {
+    "id": ((1e12, "triliun"), (1e9, "miliar"), (1e6, "juta")),
+    "en": ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")),
+}
+
+
+def fmt_amount(x: object, unit: str, lang: str = "id", qualifier: str = "") -> str:
+    """A published count or amount with its unit and qualifier, as a sentence would say it.
+
+    Parameters
+    ----------
+    x : float
+        The value as published.
+    unit : {"employers", "persons", "IDR", "percent"}
+        Its unit (``employer_compliance.csv``).
+    lang : {"id", "en"}
+    qualifier : {"", "at_least", "about"}
+        A lower bound ("sedikitnya") or an approximation ("sekitar").
+
+    Returns
+    -------
+    str
+        Rupiah amounts from a million up in words, to at most two decimals
+        with trailing zeros dropped, so the figure keeps the precision it was
+        published with; ``"–"`` when the value is missing.
+
+    Examples
+    --------
+    >>> fmt_amount(935_000_000, "IDR")
+    'Rp935 juta'
+    >>> fmt_amount(35_150_000_000_000, "IDR", "en")
+    'Rp35.15 trillion'
+    >>> fmt_amount(5_000_000_000, "IDR", qualifier="at_least")
+    'sedikitnya Rp5 miliar'
+    >>> fmt_amount(163051, "persons"), fmt_amount(480, "employers", "en")
+    ('163.051 jiwa', '480 employers')
+    """
+    if _missing(x):
+        return "–"
+    value = float(x)
+    if unit == "IDR":
+        for size, word in _SCALES[lang]:
+            if abs(value) >= size:
+                shown = f"Rp{fmt_plain(value / size, lang)} {word}"
+                break
+        else:
+            shown = f"Rp{fmt_int(value, lang)}"
+    elif unit == "percent":
+        shown = fmt_plain(value, lang) + "%"
+    else:
+        shown = f"{fmt_int(value, lang)} {text('unit_' + unit, lang)}"
+    if qualifier:
+        shown = f"{text('qualifier_' + qualifier, lang)} {shown}"
+    return shown
+
+
 TEXT = {
     "pp": ("poin persen", "percentage points"),
+    "unit_employers": ("badan usaha", "employers"),
+    "unit_persons": ("jiwa", "persons"),
+    "qualifier_at_least": ("sedikitnya", "at least"),
+    "qualifier_about": ("sekitar", "about"),
+    "by_date": ("paling lambat {date}", "by {date}"),
+    "trend_method_pooled": (
+        "model campuran linear pada skala logit (gabungan semua provinsi)",
+        "linear mixed model on the logit scale (pooled over all provinces)",
+    ),
+    "trend_method_saturation": (
+        "jalur nasional dengan selisih per provinsi (kejenuhan)",
+        "national path with province offsets (saturation)",
+    ),
+    "trend_method_damped": (
+        "tren masing-masing provinsi, diredam setelah angka terakhir",
+        "each province's own trend, damped after its last figure",
+    ),
+    "trend_method_last": ("angka terakhir dipertahankan", "last figure carried forward"),
+    "trend_method_drift": (
+        "garis melalui dua angka terakhir provinsi",
+        "line through the province's two latest figures",
+    ),
+    "sc_above": (
+        "Menurut perkiraan saat ini ({now}) provinsi ini sudah di atas {t}; penegakan terhadap "
+        "daftar ini terutama menjaga pekerja tetap terdaftar dan aktif (iuran dibayar), bukan "
+        "menambah cakupan terdaftar.",
+        "By today's estimate ({now}) the province is already above {t}; enforcing this list "
+        "mainly keeps workers registered and active (contributions paid) rather than adding "
+        "registration coverage.",
+    ),
+    "sc_gap_people": (
+        "Dari perkiraan saat ini ({now}) ke {t} masih kurang {gap}, sekitar {people} jiwa.",
+        "From today's estimate ({now}) to {t} the gap is {gap}, about {people} people.",
+    ),
+    "sc_gap": (
+        "Dari perkiraan saat ini ({now}) ke {t} masih kurang {gap}.",
+        "From today's estimate ({now}) to {t} the gap is {gap}.",
+    ),
+    "sc_closes_all": (
+        "Jika semua badan usaha dalam daftar patuh, kekurangan itu tertutup.",
+        "If every employer on the list complied, that gap would be closed.",
+    ),
+    "sc_closes": (
+        "Jika semua badan usaha dalam daftar patuh, {share} dari kekurangan itu tertutup "
+        "({n} jiwa).",
+        "If every employer on the list complied, {share} of that gap would be closed ({n} people).",
+    ),
+    "sc_rest": (
+        "Sisanya, sekitar {rest} jiwa, perlu datang dari jalur lain: pekerja badan usaha di "
+        "luar daftar ini, pekerja bukan penerima upah (mandiri) dan pendaftaran penerima "
+        "bantuan iuran (PBI) oleh pemerintah daerah.",
+        "The rest, about {rest} people, has to come from elsewhere: workers of employers not "
+        "on this list, self-employed workers (PBPU) and enrolment of subsidised members (PBI) "
+        "by local government.",
+    ),
+    "sc_growth": (
+        "Tambahan itu setara dengan {m} bulan kenaikan bersih terakhir ({r} jiwa per bulan), "
+        "sehingga tanggal tercapainya target hampir tidak bergeser.",
+        "That addition equals {m} months of the recent net growth ({r} people a month), so "
+        "the dates at which the targets are reached barely move.",
+    ),
+    "sc_growth_moved": (
+        "Tambahan itu setara dengan {m} bulan kenaikan bersih terakhir ({r} jiwa per bulan).",
+        "That addition equals {m} months of the recent net growth ({r} people a month).",
+    ),
+    "sc_understated": (
+        "Register yang dipakai memuat {n} badan usaha, sedangkan angka publik mencatat {total} "
+        "badan usaha terdaftar: dampak penegakan yang sebenarnya bisa lebih besar.",
+        "The registry used holds {n} employers, while the public count is {total} registered "
+        "employers: the real effect of enforcement may be larger.",
+    ),
+    "sc_share_tiny": ("kurang dari 0,1%", "less than 0.1%"),
+    "interval_open": ("belum dapat ditentukan", "cannot be set yet"),
+    "public_title": (
+        "Angka publik PERJAKA tentang badan usaha",
+        "Public PERJAKA figures on employers",
+    ),
+    "public_note": (
+        "Angka sebagaimana dipublikasikan BPJS Kesehatan dan mitra PERJAKA, dengan tanggal dan "
+        "sumbernya. Angka ini nyata dan tidak dimodelkan; terpisah dari data badan usaha sintetis "
+        "di bagian berikutnya.",
+        "Figures as published by BPJS Kesehatan and PERJAKA partners, with their date and "
+        "source. They are real and not modelled; they are separate from the synthetic employer "
+        "data of the next section.",
+    ),
+    "public_metric": ("Angka", "Figure"),
+    "public_area": ("Wilayah", "Area"),
+    "public_value": ("Nilai", "Value"),
+    "public_period": ("Data per", "As of"),
+    "whole_province": ("Seluruh provinsi", "Whole province"),
+    "no_public_employer": (
+        "Belum ada angka publik tentang kepatuhan badan usaha untuk provinsi ini dalam data "
+        "yang tersedia.",
+        "No public figure on employer compliance has been found for this province.",
+    ),
+    "districts_title": ("Kabupaten/kota", "Districts (kabupaten/kota)"),
+    "district_name": ("Kabupaten/kota", "District"),
+    "district_registered": ("Cakupan kepesertaan", "Registration coverage"),
+    "district_gap": ("Kekurangan (poin persen)", "Gap (percentage points)"),
+    "districts_note": (
+        "Angka terakhir yang dipublikasikan untuk tiap kabupaten/kota, pada tanggalnya. Target "
+        "bertanda * adalah target daerah itu sendiri; selainnya ambang UHC nasional.",
+        "The latest published figure of each district, on its date. Targets marked * are the "
+        "district's own; the others are the national UHC threshold.",
+    ),
+    "no_districts": (
+        "Belum ada angka cakupan kabupaten/kota yang dipublikasikan untuk provinsi ini dalam "
+        "data yang tersedia.",
+        "No district coverage figure has been found for this province.",
+    ),
+    "no_own_sources": (
+        "Provinsi ini belum memiliki angka cakupan atau laporan UHC sendiri; tren dan proyeksinya "
+        "bersandar pada angka wilayah lain, seperti dijelaskan pada bagian tren.",
+        "This province has no coverage figure or UHC report of its own; its trend and forecast "
+        "rest on the figures of other places, as the trend section explains.",
+    ),
+    "measure_registered": ("cakupan kepesertaan terdaftar", "registration coverage"),
+    "measure_survey_any": (
+        "survei: penduduk dengan jaminan kesehatan apa pun",
+        "survey: residents with any health insurance",
+    ),
+    "measure_survey_bpjs": (
+        "survei: penduduk dengan JKN (BPJS Kesehatan)",
+        "survey: residents with JKN (BPJS Kesehatan)",
+    ),
+    "measure_uhc_report": ("laporan: provinsi berstatus UHC", "report: province at UHC"),
+    "measure_uhc_below": ("laporan: provinsi belum UHC", "report: province not at UHC"),
     "title": ("Ringkasan kebijakan JKN", "JKN policy brief"),
     "headline": ("Sorotan", "Headline"),
     "trend": ("Tren dan proyeksi", "Trend and forecast"),
@@ -123,9 +326,10 @@ TEXT = {
     "disclosure_note": (
         "Setiap fakta badan usaha ditampilkan dalam rentang dan hanya bila sedikitnya "
         "5 badan usaha di provinsi yang sama memiliki fakta yang sama; selebihnya "
-        "disembunyikan (–). Angka pasti hanya pada keluaran teridentifikasi.",
+        "disembunyikan dan ditandai “–”. Angka pasti hanya pada keluaran teridentifikasi.",
         "Each employer fact is shown in bands and only where at least 5 employers of the "
-        "province share it; the rest is withheld (–). Exact figures only in identified output.",
+        "province share it; the rest is withheld and shown as “–”. Exact figures only in "
+        "identified output.",
     ),
     "size": ("Ukuran", "Size"),
     "no_employers_in_registry": (
@@ -348,6 +552,20 @@ TEXT = {
     "no_figure_short": ("tanpa angka", "no figure"),
     "probability_short": ("P = peluang sebelum tenggat", "P = probability by the deadline"),
     "map_label": ("Peta cakupan kepesertaan", "Registration coverage map"),
+    "map_tooltip": ("{place}: perkiraan saat ini {now}", "{place}: estimated now {now}"),
+    "map_tooltip_latest": ("angka terakhir {latest}", "latest figure {latest}"),
+    "map_stale": (
+        "angka terakhir lama atau tidak ada",
+        "latest figure old or missing",
+    ),
+    "map_note": (
+        "Warna: perkiraan cakupan kepesertaan terdaftar saat ini (model), bukan angka terakhir "
+        "yang dipublikasikan. Arsiran: angka terakhir provinsi itu berumur lebih dari {months} "
+        "bulan atau belum ada, sehingga perkiraannya lebih bergantung pada model.",
+        "Colour: today's estimate of registration coverage (model), not the latest published "
+        "figure. Hatching: the province's latest figure is more than {months} months old or "
+        "missing, so its estimate rests more on the model.",
+    ),
     "geo_credit": ("Batas provinsi: {source}.", "Province boundaries: {source}."),
     # charts
     "chart_published": ("angka yang dipublikasikan", "published figure"),

@@ -146,7 +146,8 @@ def employer_figures(compliance: pd.DataFrame, province: str) -> pd.DataFrame:
     pandas.DataFrame
         ``province, area, date, date_precision, metric, value, unit,
         qualifier`` (``""``, ``at_least`` or ``about``), ``source_url``,
-        ``publisher``, ``published``. ``area`` is ``""`` for a province-wide
+        ``publisher``, ``published``, ``published_precision``. ``area`` is
+        ``""`` for a province-wide
         figure, else the district or branch office as published. Rows without
         a date are left out (their period is unknown).
 
@@ -180,6 +181,7 @@ def employer_figures(compliance: pd.DataFrame, province: str) -> pd.DataFrame:
                 "source_url": c.url,
                 "publisher": c.publisher,
                 "published": c.published,
+                "published_precision": c.published_precision,
             }
         )
     cols = [
@@ -194,6 +196,7 @@ def employer_figures(compliance: pd.DataFrame, province: str) -> pd.DataFrame:
         "source_url",
         "publisher",
         "published",
+        "published_precision",
     ]
     out = pd.DataFrame.from_records(records, columns=cols)
     return out.sort_values(["date", "area", "metric"], ascending=[False, True, True]).reset_index(
@@ -284,7 +287,7 @@ def district_table(districts: pd.DataFrame, targets: pd.DataFrame, province: str
         ``district, date, date_precision, coverage_pct, target_pct,
         target_basis`` (``district`` or ``national``), ``gap_pp`` (points
         below the target, 0 when above), ``source_url, publisher,
-        published``, sorted by ``gap_pp`` (largest first) then name. The
+        published, published_precision``, sorted by ``gap_pp`` (largest first) then name. The
         latest figure follows the one rule of
         :func:`perjaka_analysis.coverage.sort_coverage`.
     """
@@ -306,6 +309,7 @@ def district_table(districts: pd.DataFrame, targets: pd.DataFrame, province: str
     rows["source_url"] = [c.url for c in cites]
     rows["publisher"] = [c.publisher for c in cites]
     rows["published"] = [c.published for c in cites]
+    rows["published_precision"] = [c.published_precision for c in cites]
     cols = [
         "district",
         "date",
@@ -317,6 +321,7 @@ def district_table(districts: pd.DataFrame, targets: pd.DataFrame, province: str
         "source_url",
         "publisher",
         "published",
+        "published_precision",
     ]
     out = rows.sort_values(["gap_pp", "district"], ascending=[False, True])
     return out[cols].reset_index(drop=True)

@@ -14,6 +14,7 @@ from perjaka_analysis.render.message import (
     active_sentences,
     key_message,
     published_pct,
+    scenario_sentences,
     uhc_sentences,
 )
 
@@ -162,3 +163,68 @@ def test_uhc_sentences_say_the_rule_probability_date_and_what_binds():
         "Expected: December 2026 (80% interval: December 2024 – after the horizon).",
         "The binding condition: active participation (met last).",
     ]
+
+
+# --- the enforcement scenario in words ---------------------------------------------------------
+
+
+def _enforcement(gap_pp: float, added: float, recent: float = 25_000.0) -> pd.DataFrame:
+    """Province A, 1,000,000 residents, nowcast 98 − gap_pp, target 98%."""
+    gap_people = gap_pp / 100 * 1_000_000
+    return table("enforcement", [{
+        "target_pct": 98.0, "nowcast_pct": 98.0 - gap_pp, "gap_pp": gap_pp,
+        "gap_people": gap_people, "added_participants": added,
+        "added_pp": 100 * added / 1_000_000,
+        "share_closed": min(100 * added / 1_000_000 / gap_pp, 1.0) if gap_pp else float("nan"),
+        "remaining_people": max(gap_people - added, 0.0), "recent_per_month": recent,
+        "months_of_growth": added / recent,
+    }])  # fmt: skip
+
+
+def _scenario(months: float) -> pd.DataFrame:
+    return table("scenario", [{"target_pct": 98.0, "months_earlier": months}])
+
+
+def test_scenario_in_words_says_how_much_of_the_gap_the_list_closes_by_hand():
+    # gap 2 points = 20,000 people; the list adds 5,000 = 25%; 15,000 remain;
+    # 5,000 / 25,000 a month = 0.2 months of growth; no target moves
+    f = facts("id", enforcement=_enforcement(2.0, 5_000.0), scenario=_scenario(0.0))
+    assert scenario_sentences(f, "id") == [
+        "Dari perkiraan saat ini (96,0%) ke 98,0% masih kurang 2,0 poin persen, sekitar "
+        "20.000 jiwa.",
+        "Jika semua badan usaha dalam daftar patuh, 25,0% dari kekurangan itu tertutup "
+        "(5.000 jiwa). Sisanya, sekitar 15.000 jiwa, perlu datang dari jalur lain: pekerja "
+        "badan usaha di luar daftar ini, pekerja bukan penerima upah (mandiri) dan "
+        "pendaftaran penerima bantuan iuran (PBI) oleh pemerintah daerah.",
+        "Tambahan itu setara dengan 0,2 bulan kenaikan bersih terakhir (25.000 jiwa per "
+        "bulan), sehingga tanggal tercapainya target hampir tidak bergeser.",
+    ]
+
+
+def test_scenario_in_words_above_the_target_tiny_share_and_moved_dates():
+    above = scenario_sentences(facts("en", enforcement=_enforcement(0.0, 5_000.0)), "en")
+    assert above[0].startswith("By today's estimate (98.0%) the province is already above 98.0%")
+    tiny = scenario_sentences(
+        facts("en", enforcement=_enforcement(2.0, 4.0), scenario=_scenario(2.0)), "en"
+    )
+    assert "less than 0.1% of that gap would be closed (4 people)" in tiny[1]
+    assert tiny[2] == (
+        "That addition equals 0.0 months of the recent net growth (25,000 people a month)."
+    )
+    whole = scenario_sentences(facts("en", enforcement=_enforcement(0.1, 5_000.0)), "en")
+    assert whole[1] == "If every employer on the list complied, that gap would be closed."
+
+
+def test_scenario_in_words_states_a_registry_smaller_than_the_public_count():
+    capacity = table("capacity", [{
+        "n_registry": 8158, "capacity": 639, "rule": "public_scaled",
+        "registered_employers": 46895.0,
+    }])  # fmt: skip
+    out = scenario_sentences(
+        facts("id", enforcement=_enforcement(2.0, 5_000.0), capacity=capacity), "id"
+    )
+    assert out[-1] == (
+        "Register yang dipakai memuat 8.158 badan usaha, sedangkan angka publik mencatat "
+        "46.895 badan usaha terdaftar: dampak penegakan yang sebenarnya bisa lebih besar."
+    )
+    assert scenario_sentences(facts("id"), "id") == []  # no enforcement table: nothing said

@@ -233,3 +233,146 @@ def test_capacity_rule_never_zero_for_a_nonempty_registry_and_checks_the_share()
         capacity_rule(pd.Series({"A": 3}), comp)
     with pytest.raises(PerjakaError, match=r"\(0, 1\]"):
         capacity_rule(pd.Series({"A": 3}), comp, default_share=1.5)
+
+
+# --- the facts tables and how a brief shows them ---------------------------------------------
+
+
+def test_facts_sources_keep_a_publisher_named_only_in_the_note_and_list_uhc_reports():
+    from perjaka_analysis.facts import compute_sources
+
+    coverage = pd.DataFrame({
+        "province": ["Sulawesi Tengah", "Sulawesi Tengah"], "district": [None, "Kota Palu"],
+        "date": pd.to_datetime(["2021-06-01", "2021-06-01"]), "date_precision": ["day", "day"],
+        "measure": ["registered", "registered"], "coverage_pct": [83.62, 90.0],
+        "source_url": [None, None], "note": ["source: ANTARA Palu, June 2021", None],
+    })  # fmt: skip
+    status = pd.DataFrame({
+        "province": ["Papua Pegunungan"], "date": pd.to_datetime(["2023-03-01"]),
+        "threshold_pct": [95.0], "above": [True],
+        "source_url": ["https://finansial.bisnis.com/read/x"], "date_precision": ["day"],
+        "source_date": ["2023-03-14"], "note": [None],
+    })  # fmt: skip
+    out = compute_sources(coverage, status)
+    assert out["province"].tolist() == ["Papua Pegunungan", "Sulawesi Tengah"]  # no district row
+    papua, sulteng = out.iloc[0], out.iloc[1]
+    assert papua["measure"] == "uhc_report" and pd.isna(papua["coverage_pct"])
+    assert papua["publisher"] == "finansial.bisnis.com"
+    assert sulteng["publisher"] == "ANTARA Palu" and sulteng["source_url"] == ""
+    assert (sulteng["published"], sulteng["published_precision"]) == (
+        pd.Timestamp("2021-06-30"),
+        "month",
+    )
+
+
+def test_facts_enforcement_leaves_share_and_growth_missing_where_they_mean_nothing():
+    from perjaka_analysis.facts import compute_enforcement
+
+    gains = pd.DataFrame({"province": ["A", "B"], "added_participants": [300.0, 10.0],
+                          "added_pp": [0.03, float("nan")],
+                          "population": [1_000_000.0, float("nan")]})  # fmt: skip
+    now = pd.DataFrame({"province": ["A", "A", "B"], "mean": [97.0, 97.0, 90.0],
+                        "level": [95, 80, 80]})  # fmt: skip
+    targets = pd.DataFrame({"province": ["A", "B"], "target_pct": [98.0, 98.0],
+                            "recent_per_month": [0.0, 5.0]})  # fmt: skip
+    out = compute_enforcement(gains, now, targets).set_index("province")
+    # A: gap 1 point = 10,000 people; 300 close 3%; 9,700 remain; no growth: no months
+    assert out.loc["A", "gap_people"] == pytest.approx(10_000)
+    assert out.loc["A", "share_closed"] == pytest.approx(0.03)
+    assert out.loc["A", "remaining_people"] == pytest.approx(9_700)
+    assert pd.isna(out.loc["A", "months_of_growth"])
+    # B: population unknown: people and share missing; 10 / 5 = 2 months of growth
+    assert pd.isna(out.loc["B", "gap_people"]) and pd.isna(out.loc["B", "share_closed"])
+    assert out.loc["B", "months_of_growth"] == pytest.approx(2.0)
+
+
+def test_facts_district_and_employer_tables_cover_each_place_and_only_its_rows():
+    from perjaka_analysis.facts import compute_districts, compute_employer_public
+
+    d = _districts([
+        ("Jawa Tengah", "Kota Tegal", "2022-05-18", "month", "registered", 86.71),
+        ("Bali", "Kabupaten Jembrana", "2023-03-31", "day", "registered", 100.04),
+    ])  # fmt: skip
+    out = compute_districts(d, TARGETS, ["Jawa Tengah", "Aceh"])
+    assert out[["province", "district", "target_pct"]].values.tolist() == [
+        ["Jawa Tengah", "Kota Tegal", 97.0]
+    ]
+    assert compute_districts(d, TARGETS, ["Aceh"]).empty
+    comp = pd.DataFrame({
+        "province": ["Banten", "Bali"], "district_or_area": [None, None],
+        "date": ["2021-06-08", "2017-05-10"], "date_precision": ["month", "month"],
+        "metric": ["employers_noncompliant", "employers_registered"], "value": [480, 8937],
+        "unit": ["employers", "employers"], "source_url": [None, "https://r.example/1"],
+        "source_date": [None, None], "note": ["source: Jamkesnews, published 2021-06-08", None],
+    })  # fmt: skip
+    pub = compute_employer_public(comp, ["Banten", "Aceh"])
+    assert pub[["province", "metric", "value", "publisher"]].values.tolist() == [
+        ["Banten", "employers_noncompliant", 480.0, "Jamkesnews"]
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "lang", "qualifier", "shown"),
+    [
+        (935_000_000, "IDR", "id", "", "Rp935 juta"),
+        (12_000_000_000, "IDR", "id", "", "Rp12 miliar"),
+        (3_500_000_000, "IDR", "en", "", "Rp3.5 billion"),
+        (35_150_000_000_000, "IDR", "id", "", "Rp35,15 triliun"),
+        (21_000_000, "IDR", "id", "about", "sekitar Rp21 juta"),
+        (283_360_624, "IDR", "en", "", "Rp283.36 million"),
+        (950_000, "IDR", "id", "", "Rp950.000"),
+        (163_051, "persons", "id", "", "163.051 jiwa"),
+        (25_000, "persons", "en", "at_least", "at least 25,000 persons"),
+        (480, "employers", "id", "", "480 badan usaha"),
+        (69.5, "percent", "id", "", "69,5%"),
+    ],
+)
+def test_public_amounts_keep_their_unit_qualifier_and_published_precision(
+    value, unit, lang, qualifier, shown
+):
+    from perjaka_analysis.i18n import fmt_amount
+
+    assert fmt_amount(value, unit, lang, qualifier) == shown
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_the_public_section_shows_figures_districts_and_sources_at_their_precision(lang):
+    from perjaka_analysis.config import ReportConfig
+    from perjaka_analysis.facts import SCHEMA, ProvinceFacts
+    from perjaka_analysis.render.brief import Brief
+
+    def table(name, rows):
+        return pd.DataFrame(rows, columns=list(SCHEMA[name])).assign(province="Jawa Tengah")
+
+    figures = table("employer_public", [{
+        "area": "", "date": pd.Timestamp("2023-05-31"), "date_precision": "month",
+        "metric": "employers_in_arrears", "value": 3672.0, "unit": "employers", "qualifier": "",
+        "source_url": "https://jateng.tribunnews.com/x", "publisher": "jateng.tribunnews.com",
+        "published": pd.Timestamp("2023-06-22"), "published_precision": "day",
+    }, {
+        "area": "Kota Semarang", "date": pd.Timestamp("2022-12-31"), "date_precision": "year",
+        "metric": "employers_referred_kejari", "value": 7.0, "unit": "employers",
+        "qualifier": "", "source_url": "", "publisher": "ANTARA Jateng",
+        "published": pd.Timestamp("2023-01-31"), "published_precision": "month",
+    }])  # fmt: skip
+    districts = table("districts", [{
+        "district": "Kota Tegal", "date": pd.Timestamp("2022-05-18"), "date_precision": "month",
+        "coverage_pct": 86.0, "target_pct": 98.0, "target_basis": "district", "gap_pp": 12.0,
+        "source_url": "https://radartegal.com/x", "publisher": "radartegal.com",
+        "published": None, "published_precision": "day",
+    }])  # fmt: skip
+    config = ReportConfig(province="Jawa Tengah", as_of="2024-12-31", language=lang)
+    tables = {"employer_public": figures, "districts": districts}
+    html = str(Brief(ProvinceFacts("Jawa Tengah", config, {}, tables, {}, None)).public())
+    may, jan, month = ("Mei 2023", "Januari 2023", "Mei 2022") if lang == "id" else (
+        "May 2023", "January 2023", "May 2022")  # fmt: skip
+    assert ("3.672 badan usaha" if lang == "id" else "3,672 employers") in html
+    assert f"<td>{may}</td>" in html and "<td>2022</td>" in html  # period at its precision
+    assert f"ANTARA Jateng, {jan}" in html  # publisher from the note, month only
+    assert '<a href="https://jateng.tribunnews.com/x">jateng.tribunnews.com</a>' in html
+    assert "Kota Tegal" in html and ">86%<" in html and ">98%*<" in html and ">12<" in html
+    assert f"<td>{month}</td>" in html
+    assert "31 Mei" not in html and "31 May" not in html  # no made-up day
+    empty = {"employer_public": figures.iloc[:0], "districts": districts.iloc[:0]}
+    html = str(Brief(ProvinceFacts("Jawa Tengah", config, {}, empty, {}, None)).public())
+    assert "–" not in html and "<table" not in html

@@ -130,7 +130,7 @@ def test_a_real_run_writes_brief_summary_manifest_and_index_with_a_fractional_ta
     assert manifest["provinces"][0]["status"] == "ok"
     assert set(manifest["inputs"]) == {
         "coverage.csv", "provinces.csv", "uhc_status.csv", "provinces.geojson", "registry",
-        "other_points.csv", "coverage_districts.csv", "targets.csv",
+        "other_points.csv", "coverage_districts.csv", "targets.csv", "employer_compliance.csv",
     }  # fmt: skip
     assert manifest["registry_synthetic"] is True
     # the registry's folder (outside the project) is never shown, only its name
@@ -426,10 +426,11 @@ def test_a_province_without_employers_in_the_registry_says_so_instead_of_plus_ze
 
     template = environment(lang).get_template("scenario.html")
     empty = {"employers_in_registry": 0, "added_participants": 0.0, "added_pp": 0.0}
-    page = template.render(gains=empty, scenario=[])
+    extra = {"words": [], "status": {}, "status_keys": {}}
+    page = template.render(gains=empty, scenario=[], **extra)
     assert text("no_employers_in_registry", lang) in page and "+0" not in page
     full = {"employers_in_registry": 9, "added_participants": 394.0, "added_pp": 0.01}
-    assert "+394" in template.render(gains=full, scenario=[])
+    assert "+394" in template.render(gains=full, scenario=[], **extra)
 
 
 def test_two_runs_started_together_get_their_own_folders_and_both_finish(

@@ -38,7 +38,7 @@ def environment(lang: str):
     """The Jinja2 environment of one language: autoescape on, format filters bound."""
     import jinja2
 
-    from ..i18n import catalogue, fmt_date, fmt_int, fmt_num, fmt_pct, fmt_pp
+    from ..i18n import catalogue, fmt_amount, fmt_date, fmt_int, fmt_num, fmt_pct, fmt_plain, fmt_pp
 
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("perjaka_analysis.render", "templates"),
@@ -56,6 +56,9 @@ def environment(lang: str):
         pp3=lambda x: fmt_pp(x, lang, 3),
         int=lambda x: fmt_int(x, lang),
         num1=lambda x: fmt_num(x, lang, 1),
+        num_pub=lambda x: fmt_plain(x, lang),
+        idr=lambda x: fmt_amount(x, "IDR", lang),
+        pct_pub=lambda x: "–" if _missing(x) else fmt_plain(x, lang) + "%",
         date=lambda x, precision="day": fmt_date(x, lang, precision or "day"),
         month=lambda x: fmt_date(x, lang, "month"),
     )

@@ -15,10 +15,17 @@ from markupsafe import Markup
 
 from ..config import ReportConfig
 from ..facts import ProvinceFacts, RunFacts, compute_run_facts, load_run_facts
-from ..i18n import fmt_date
+from ..i18n import fmt_amount, fmt_date
 from . import environment, render_page, to_context
 from .figures import fan_chart_svg, sector_chart_svg
-from .message import STALE_MONTHS, active_sentences, key_message, published_pct, uhc_sentences
+from .message import (
+    STALE_MONTHS,
+    active_sentences,
+    key_message,
+    published_pct,
+    scenario_sentences,
+    uhc_sentences,
+)
 
 __all__ = ["HTML", "SECTIONS", "Brief", "render_brief_html"]
 
@@ -29,10 +36,10 @@ from ..forecast import (
     STATUS_OUT_OF_REACH,
 )
 from ..privacy import shareable_parameters
-from ..public_figures import sector_label
+from ..public_figures import metric_label, sector_label
 
 #: The sections of a brief, in order.
-SECTIONS = ("title", "headline", "forecast", "employers", "scenario", "method")
+SECTIONS = ("title", "headline", "forecast", "public", "employers", "scenario", "method")
 STATUS_KEYS = {
     STATUS_ABOVE: "status_above",
     STATUS_ABOVE_MODELLED: "status_above_modelled",
@@ -133,6 +140,24 @@ class Brief:
             uhc_text=uhc_sentences(f, lang),
         )
 
+    def public(self) -> HTML:
+        """Real public PERJAKA figures on employers and the district table, with sources."""
+        f = self.facts
+        lang = f.config.language
+        figures = f.rows("employer_public") if "employer_public" in f.tables else None
+        shown = []
+        if figures is not None:
+            for r in to_context(figures):
+                r["label"] = metric_label(r["metric"], lang)
+                r["shown"] = fmt_amount(r["value"], r["unit"], lang, r["qualifier"] or "")
+                shown.append(r)
+        districts = f.rows("districts") if "districts" in f.tables else None
+        return self._render(
+            "public",
+            figures=shown,
+            districts=[] if districts is None else to_context(districts),
+        )
+
     def employers(self, n: int = 15) -> HTML:
         """Top of the inspection list (pseudonyms, reasons), risk by sector and district."""
         f = self.facts
@@ -164,18 +189,23 @@ class Brief:
     def scenario(self) -> HTML:
         """If the listed employers complied: participants added, points, months earlier."""
         f = self.facts
+        targets = f.rows("targets")
         return self._render(
-            "scenario", gains=to_context(f.row("gains")), scenario=to_context(f.rows("scenario"))
+            "scenario",
+            gains=to_context(f.row("gains")),
+            scenario=to_context(f.rows("scenario")),
+            words=scenario_sentences(f, f.config.language),
+            status=dict(zip(targets["target_pct"], targets["status"], strict=True)),
+            status_keys=STATUS_KEYS,
         )
 
     def method(self) -> HTML:
         """Sources with dates, caveats, provenance (version, commit, hashes, parameters)."""
         f = self.facts
         sources = f.rows("sources")
-        web = sources[sources["source_url"].str.startswith(("http://", "https://"))]
         shown = shareable_parameters(f.config.run_parameters())
         params = json.dumps(shown, ensure_ascii=False, sort_keys=True)
-        return self._render("method", sources=to_context(web), parameters=params)
+        return self._render("method", sources=to_context(sources), parameters=params)
 
     def sections(self) -> list[HTML]:
         """Every section, in order."""

@@ -12,13 +12,14 @@ import pandas as pd
 
 from ..facts import ProvinceFacts
 from ..forecast import STATUS_ABOVE, STATUS_ABOVE_MODELLED, STATUS_OUT_OF_REACH
-from ..i18n import fmt_date, fmt_int, fmt_pct, fmt_pp, text
+from ..i18n import fmt_date, fmt_int, fmt_num, fmt_pct, fmt_pp, text
 
 __all__ = [
     "active_sentences",
     "key_message",
     "model_basis_label",
     "published_pct",
+    "scenario_sentences",
     "uhc_sentences",
 ]
 
@@ -149,6 +150,92 @@ def uhc_sentences(facts: ProvinceFacts, lang: str = "id") -> list[str]:
         out.append(text("uhc_not_expected", lang))
     binds = {"active": "uhc_binds_active", "registration": "uhc_binds_registration"}
     out.append(text(binds.get(str(row["binding"]), "uhc_binds_neither"), lang))
+    return out
+
+
+def _share_text(share: float, lang: str) -> str:
+    """A share of a gap as a percentage, "less than 0.1%" when it rounds to nothing."""
+    pct = 100 * float(share)
+    if pct < 0.05:
+        return text("sc_share_tiny", lang)
+    return fmt_pct(pct, lang, 1)
+
+
+def scenario_sentences(facts: ProvinceFacts, lang: str = "id") -> list[str]:
+    """The enforcement scenario in words: how much of the gap the list closes, what else is needed.
+
+    Reads the ``enforcement`` row of the highest target (the distance from
+    today's nowcast), the ``scenario`` table (months earlier) and the
+    ``capacity`` row (registry size against the public count). A number that
+    is missing leaves its sentence out.
+
+    Parameters
+    ----------
+    facts : ProvinceFacts
+    lang : {"id", "en"}
+
+    Returns
+    -------
+    list of str
+        Sentences, in order; empty without an enforcement table.
+    """
+    if "enforcement" not in facts.tables:
+        return []
+    rows = facts.rows("enforcement")
+    if rows.empty:
+        return []
+    row = rows.sort_values("target_pct").iloc[-1]
+    target = fmt_pct(row["target_pct"], lang, 1)
+    out = []
+    if not _has(row["gap_pp"]) or float(row["gap_pp"]) <= 0:
+        out.append(
+            text("sc_above", lang).format(t=target, now=fmt_pct(row["nowcast_pct"], lang, 1))
+        )
+    else:
+        gap = {
+            "t": target,
+            "now": fmt_pct(row["nowcast_pct"], lang, 1),
+            "gap": fmt_pp(row["gap_pp"], lang, 1),
+        }
+        if _has(row["gap_people"]):
+            out.append(
+                text("sc_gap_people", lang).format(people=fmt_int(row["gap_people"], lang), **gap)
+            )
+        else:
+            out.append(text("sc_gap", lang).format(**gap))
+        if _has(row["share_closed"]) and float(row["share_closed"]) >= 1:
+            out.append(text("sc_closes_all", lang))
+        elif _has(row["share_closed"]):
+            closes = text("sc_closes", lang).format(
+                share=_share_text(row["share_closed"], lang),
+                n=fmt_int(row["added_participants"], lang),
+            )
+            if _has(row["gap_people"]):
+                closes += " " + text("sc_rest", lang).format(
+                    rest=fmt_int(row["remaining_people"], lang)
+                )
+            out.append(closes)
+    if _has(row["months_of_growth"]):
+        earlier = facts.rows("scenario")["months_earlier"] if "scenario" in facts.tables else None
+        moved = earlier is not None and bool((earlier.fillna(0) > 0).any())
+        out.append(
+            text("sc_growth_moved" if moved else "sc_growth", lang).format(
+                m=fmt_num(row["months_of_growth"], lang, 1),
+                r=fmt_int(row["recent_per_month"], lang),
+            )
+        )
+    capacity = facts.row("capacity") if "capacity" in facts.tables else None
+    if (
+        capacity is not None
+        and _has(capacity["registered_employers"])
+        and float(capacity["registered_employers"]) > float(capacity["n_registry"])
+    ):
+        out.append(
+            text("sc_understated", lang).format(
+                n=fmt_int(capacity["n_registry"], lang),
+                total=fmt_int(capacity["registered_employers"], lang),
+            )
+        )
     return out
 
 

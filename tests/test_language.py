@@ -1,0 +1,82 @@
+"""A brief is written in one language: no word of the other language's catalogue appears in it."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from perjaka_analysis.facts import compute_run_facts
+from perjaka_analysis.i18n import TEXT
+from perjaka_analysis.public_figures import sector_name
+from perjaka_analysis.render.brief import render_brief_html
+
+PROVINCE = "Jawa Tengah"  # public PERJAKA figures, districts, a stale figure, a registry
+WORD = re.compile(r"[A-Za-z]{4,}")
+OTHER = {"id": 1, "en": 0}
+
+
+def _words(lang_index: int) -> set[str]:
+    words: set[str] = set()
+    for pair in TEXT.values():
+        for w in WORD.findall(re.sub(r"\{[^}]*\}", " ", pair[lang_index])):
+            words.add(w.lower())
+    return words
+
+
+def foreign_words(lang: str) -> set[str]:
+    """Words of the other language's catalogue that this language's catalogue never uses."""
+    own = _words(0 if lang == "id" else 1)
+    return _words(OTHER[lang]) - own
+
+
+def visible_text(page: str) -> str:
+    """What a reader sees: no tags, scripts, styles, link targets or code (pseudonyms, hashes)."""
+    page = re.sub(r"<(style|script|code)\b.*?</\1>", " ", page, flags=re.S)
+    page = re.sub(r"<[^>]+>", " ", page)
+    return html.unescape(page)
+
+
+@pytest.fixture(scope="module", params=["id", "en"])
+def brief(request) -> tuple[str, str, set[str]]:
+    lang = request.param
+    facts = compute_run_facts({"province": PROVINCE, "language": lang}, provinces=[PROVINCE])
+    f = facts.for_province(PROVINCE)
+    # words that come from the data itself (publishers, places), not from the catalogue
+    data = " ".join(
+        str(v)
+        for name in ("sources", "employer_public", "districts", "places", "inspection_list")
+        if name in f.tables
+        for col in ("publisher", "district", "area", "latest_source")
+        if col in f.rows(name)
+        for v in f.rows(name)[col].dropna()
+    )
+    # KBLI sector names are the official ones of the language ("Real estat" is Indonesian)
+    sectors = " ".join(sector_name(s, lang) for s in "ABCDEFGHIJKLMNOPQRSTU")
+    from_data = {w.lower() for w in WORD.findall(data + " " + sectors)}
+    return lang, render_brief_html(f), from_data
+
+
+def test_no_word_of_the_other_language_appears_in_a_brief(brief):
+    lang, page, from_data = brief
+    text = visible_text(page)
+    seen = {w.lower() for w in WORD.findall(text)}
+    leaked = sorted((seen & foreign_words(lang)) - from_data)
+    assert not leaked, f"{lang} brief shows words of the other language: {leaked}"
+    assert "nan" not in seen and "none" not in seen
+
+
+def test_the_check_would_catch_a_leak(brief):
+    lang, page, from_data = brief
+    other = "en" if lang == "id" else "id"
+    planted = page.replace("</body>", f"<p>{TEXT['scenario'][OTHER[lang]]}</p></body>")
+    seen = {w.lower() for w in WORD.findall(visible_text(planted))}
+    assert (seen & foreign_words(lang)) - from_data, other
+
+
+def test_no_dash_stands_for_a_number_inside_a_sentence(brief):
+    _, page, _ = brief
+    for paragraph in re.findall(r"<p[^>]*>(.*?)</p>", page, flags=re.S):
+        words = visible_text(paragraph)
+        assert not re.search(r"\(\s*[+]?–|–\s*\)|\+–|: –(?!\S)", words), words
