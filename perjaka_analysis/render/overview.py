@@ -103,37 +103,51 @@ def geojson_paths(geojson: str | Path) -> pd.DataFrame:
 
 
 def svg_map(paths: pd.DataFrame, values: pd.DataFrame, lang: str = "id") -> str:
-    """Inline SVG of the provinces coloured by coverage, each linked to its brief.
+    """Inline SVG of the provinces coloured by today's estimate, each linked to its brief.
 
     Parameters
     ----------
     paths : pandas.DataFrame
         ``province, path`` (the facts' ``map`` table).
     values : pandas.DataFrame
-        ``province, latest_pct, brief`` (file name or "").
+        ``province, nowcast_pct`` (the colour), ``stale`` (hatched: the latest
+        published figure is old or missing), ``published`` (the latest figure
+        as shown, "" when none), ``brief`` (file name or "").
     lang : {"id", "en"}
     """
     env = environment(lang)
-    fmt = env.filters["pct"]
+    t = env.globals["t"]
+    fmt = env.filters["pct1"]
     vals = values.set_index("province")
     width, height = (LON1 - LON0) * SCALE, (LAT1 - LAT0) * SCALE
     items = []
     for r in paths.itertuples(index=False):
-        pct = vals["latest_pct"].get(r.province)
+        pct = vals["nowcast_pct"].get(r.province)
+        published = vals["published"].get(r.province, "")
+        label = t["map_tooltip"].format(place=r.province, now=fmt(pct))
+        if published:
+            label += " · " + t["map_tooltip_latest"].format(latest=published)
         items.append(
             {
                 "path": r.path,
                 "fill": coverage_colour(pct),
-                "label": f"{r.province}: {fmt(pct)}",
+                "stale": bool(vals["stale"].get(r.province, False)),
+                "label": label,
                 "brief": vals["brief"].get(r.province, ""),
             }
         )
     template = env.from_string(
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {{ w }} {{ h }}" role="img" '
-        'aria-label="{{ t.map_label }}" class="map">{% for i in items %}'
+        'aria-label="{{ t.map_label }}" class="map"><defs>'
+        '<pattern id="stale" width="4" height="4" patternUnits="userSpaceOnUse" '
+        'patternTransform="rotate(45)"><rect width="1.4" height="4" fill="#333333" '
+        'fill-opacity="0.45"/></pattern></defs>{% for i in items %}'
         '{% if i.brief %}<a href="{{ i.brief }}">{% endif %}'
         '<path d="{{ i.path }}" fill="{{ i.fill }}" stroke="#ffffff" stroke-width="0.6">'
-        "<title>{{ i.label }}</title></path>{% if i.brief %}</a>{% endif %}{% endfor %}</svg>"
+        "<title>{{ i.label }}</title></path>"
+        '{% if i.stale %}<path d="{{ i.path }}" fill="url(#stale)" class="stale" '
+        'pointer-events="none"/>{% endif %}'
+        "{% if i.brief %}</a>{% endif %}{% endfor %}</svg>"
     )
     return template.render(w=f"{width:g}", h=f"{height:g}", items=items)
 
@@ -143,6 +157,43 @@ def _published(place, lang: str) -> str:
     if pd.isna(place.latest_pct):
         return ""
     return published_pct(place.latest_pct, place.latest_qualifier, place.latest_decimals, lang)
+
+
+def map_values(
+    facts: RunFacts, briefs: Mapping[str, tuple[str, str]], lang: str = "id"
+) -> pd.DataFrame:
+    """What the map shows of each place: today's estimate, whether its figure is old, its brief.
+
+    Parameters
+    ----------
+    facts : RunFacts
+    briefs : mapping
+        Province to ``(status, file)``.
+    lang : {"id", "en"}
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``province, nowcast_pct`` (the registration nowcast on ``as_of``,
+        lowest interval level; missing without one), ``stale`` (True when
+        the latest published figure is older than :data:`STALE_MONTHS` or
+        there is none of its own), ``published`` and ``brief``.
+    """
+    places = facts.table("places")
+    now = pd.Series(dtype="float64")
+    if "nowcast" in facts.tables:
+        table = facts.table("nowcast").sort_values("level", kind="stable")
+        now = table.drop_duplicates("province").set_index("province")["mean"]
+    age = places["latest_age_months"]
+    return pd.DataFrame(
+        {
+            "province": places["province"],
+            "nowcast_pct": places["province"].map(now).astype("float64"),
+            "stale": (places["latest_pct"].isna() | (age > STALE_MONTHS)).to_numpy(bool),
+            "published": [_published(p, lang) for p in places.itertuples(index=False)],
+            "brief": places["province"].map({k: v[1] for k, v in briefs.items()}).fillna(""),
+        }
+    )
 
 
 def render_overview(facts: RunFacts, briefs: Mapping[str, tuple[str, str]]) -> str:
@@ -202,11 +253,10 @@ def render_overview(facts: RunFacts, briefs: Mapping[str, tuple[str, str]]) -> s
         )
     nat = places[places["province"] == NATIONAL]
     labels = [env.filters["pct1"](x) for x in config.targets]
-    values = places[["province", "latest_pct"]].copy()
-    values["brief"] = values["province"].map({k: v[1] for k, v in briefs.items()}).fillna("")
+    values = map_values(facts, briefs, lang)
     legend = [
         ("<80%" if lo == 0 else (f"≥{lo}%" if hi > 100 else f"{lo}–{hi}%"), c) for lo, hi, c in BINS
-    ] + [(t["no_figure_short"], NO_DATA)]
+    ] + [(t["no_figure_short"], NO_DATA), (t["map_stale"], "url(#stale)")]
     body = env.get_template("overview.html").render(
         facts=facts,
         national=to_context(nat.iloc[0]) if not nat.empty else None,
