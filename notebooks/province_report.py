@@ -55,6 +55,9 @@ brief.headline()
 brief.forecast()
 
 # %%
+brief.public()
+
+# %%
 brief.employers()
 
 # %%

@@ -36,3 +36,18 @@ def test_notebook_and_its_py_percent_twin_have_the_same_cells(path):
     a = jupytext.read(path)
     b = jupytext.read(twin)
     assert [c.source for c in a.cells] == [c.source for c in b.cells]
+
+
+def test_the_brief_notebook_shows_every_section_of_a_brief_in_order():
+    import re
+
+    from perjaka_analysis.render.brief import SECTIONS
+
+    nb = nbformat.read(NOTEBOOKS[0].parent / "province_report.ipynb", as_version=4)
+    calls = [
+        m
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for m in re.findall(r"^brief\.(\w+)\(\)", cell.source, flags=re.M)
+    ]
+    assert calls == list(SECTIONS)
