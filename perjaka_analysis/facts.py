@@ -27,6 +27,7 @@ every table through :meth:`RunFacts.table` and :meth:`ProvinceFacts.rows`.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
@@ -894,18 +895,27 @@ class RunFacts:
         """The provinces of the run (without ``INDONESIA``), in BPS order."""
         return [p for p in self.tables["places"]["province"] if p != NATIONAL]
 
+    @functools.cached_property
+    def _by_place(self) -> dict[str, dict[str, pd.DataFrame]]:
+        """Every table split by place, once (a kept kernel writes many briefs from one run)."""
+        return {
+            name: {
+                str(p): rows.reset_index(drop=True)
+                for p, rows in frame.groupby("province", sort=False)
+            }
+            for name, frame in self.tables.items()
+        }
+
     def for_province(self, province: str) -> ProvinceFacts:
         """The view of one place, for its brief."""
         import dataclasses
 
-        def only(name: str) -> pd.DataFrame:
-            frame = self.tables[name]
-            return frame[frame["province"] == name_].reset_index(drop=True)
+        def only(name: str, place: str) -> pd.DataFrame:
+            split = self._by_place[name]
+            return split[place] if place in split else self.tables[name].iloc[:0]
 
-        name_ = province
-        own = {n: only(n) for n in self.tables}
-        name_ = NATIONAL
-        nat = {n: only(n) for n in self.tables}
+        own = {n: only(n, province) for n in self.tables}
+        nat = {n: only(n, NATIONAL) for n in self.tables}
         return ProvinceFacts(
             province=province,
             config=dataclasses.replace(self.config, province=province),
@@ -987,6 +997,23 @@ def _from_files(files: Mapping[str, bytes], source: str, province: str | None = 
     return RunFacts(config=config, meta=header["meta"], tables=tables)
 
 
+#: Facts read in this process, by folder and the identity of its ``facts.json``
+#: (a kept kernel writes brief after brief from the same facts; read them once).
+_READ: dict[tuple[str, int, int, int], RunFacts] = {}
+
+
+def _only(facts: RunFacts, province: str) -> RunFacts:
+    """The facts with only ``province``'s and ``INDONESIA``'s rows (``places`` whole)."""
+    keep = [province, NATIONAL]
+    tables = {
+        name: frame
+        if name == "places"
+        else frame[frame["province"].isin(keep)].reset_index(drop=True)
+        for name, frame in facts.tables.items()
+    }
+    return RunFacts(config=facts.config, meta=facts.meta, tables=tables)
+
+
 def load_run_facts(folder: str | Path, *, province: str | None = None) -> RunFacts:
     """Read facts saved by :meth:`RunFacts.save` (or a :meth:`~RunFacts.to_bytes` archive).
 
@@ -1003,16 +1030,25 @@ def load_run_facts(folder: str | Path, *, province: str | None = None) -> RunFac
         If the folder holds no facts, or facts of another layout version.
     """
     folder = Path(folder)
-    if folder.is_file():
-        with zipfile.ZipFile(folder) as zf:
-            files = {n: zf.read(n) for n in zf.namelist()}
-    elif (folder / "facts.json").is_file():
-        files = {
-            p.name: p.read_bytes() for p in folder.iterdir() if p.suffix in (".json", ".parquet")
-        }
-    else:
+    marker = folder if folder.is_file() else folder / "facts.json"
+    if not marker.is_file():
         raise PerjakaError(f"no run facts in {folder} (facts.json is missing)")
-    return _from_files(files, str(folder), province)
+    st = marker.stat()
+    key = (str(marker.resolve()), st.st_mtime_ns, st.st_size, st.st_ino)
+    if key not in _READ:
+        if folder.is_file():
+            with zipfile.ZipFile(folder) as zf:
+                files = {n: zf.read(n) for n in zf.namelist()}
+        else:
+            files = {
+                p.name: p.read_bytes()
+                for p in folder.iterdir()
+                if p.suffix in (".json", ".parquet")
+            }
+        _READ.clear()  # one run's facts at a time
+        _READ[key] = _from_files(files, str(folder))
+    facts = _READ[key]
+    return facts if province is None else _only(facts, province)
 
 
 def facts_key(inputs: Mapping[str, str], config: ReportConfig) -> str:

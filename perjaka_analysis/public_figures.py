@@ -49,6 +49,12 @@ def _reference(name: str) -> pd.DataFrame:
         return pd.read_csv(fh, dtype=str)
 
 
+@cache
+def _indexed(name: str, key: str) -> dict[str, dict[str, str]]:
+    """A reference table as ``{key: row}`` (read and indexed once per process)."""
+    return _reference(name).set_index(key).to_dict("index")
+
+
 def _lang(lang: str) -> str:
     if lang not in ("id", "en"):
         raise PerjakaError(f"unknown language {lang!r}; use 'id' or 'en'")
@@ -69,8 +75,7 @@ def sector_label(value: object, lang: str = "id") -> str:
     if value is None or (isinstance(value, float) and value != value):
         return ""
     key = str(value).strip()
-    table = _reference("kbli.csv").set_index("section")
-    if key.upper() in table.index and len(key) == 1:
+    if len(key) == 1 and key.upper() in _indexed("kbli.csv", "section"):
         return f"{key.upper()} · {sector_name(key, lang, short=True)}"
     return key
 
@@ -98,12 +103,12 @@ def sector_name(section: str, lang: str = "id", *, short: bool = False) -> str:
     >>> sector_name("G", short=True)
     'Perdagangan'
     """
-    table = _reference("kbli.csv").set_index("section")
+    table = _indexed("kbli.csv", "section")
     key = str(section).strip().upper()
-    if key not in table.index:
+    if key not in table:
         raise PerjakaError(f"unknown KBLI section {section!r}; valid: A–U")
     column = ("short_" if short else "name_") + _lang(lang)
-    return str(table.loc[key, column])
+    return str(table[key][column])
 
 
 def metric_label(metric: str, lang: str = "id") -> str:
@@ -116,12 +121,12 @@ def metric_label(metric: str, lang: str = "id") -> str:
     >>> metric_label("employers_referred_kejari", "en")
     'Employers referred to prosecutors'
     """
-    table = _reference("employer_metrics.csv").set_index("metric")
-    if metric not in table.index:
+    table = _indexed("employer_metrics.csv", "metric")
+    if metric not in table:
         raise PerjakaError(
             f"no label for employer metric {metric!r}; add it to reference/employer_metrics.csv"
         )
-    return str(table.loc[metric, "label_" + _lang(lang)])
+    return str(table[metric]["label_" + _lang(lang)])
 
 
 def _qualifier(metric: str) -> str:

@@ -83,7 +83,7 @@ class Brief:
         """
         config = ReportConfig.from_mapping(dict(parameters))
         if config.facts:
-            facts: RunFacts = load_run_facts(config.facts, province=config.province)
+            facts: RunFacts = load_run_facts(config.facts)  # read once per process
         else:
             facts = compute_run_facts(config, provinces=[config.province])
         return cls(facts.for_province(config.province))
