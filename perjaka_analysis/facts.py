@@ -133,7 +133,8 @@ SCHEMA: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "expected_unregistered_workers",
         ),
         # every published figure of a place: coverage (its measure) and UHC reports
-        # (measure uhc_report / uhc_below, coverage_pct empty), with their citations
+        # (measure uhc_report_95 / uhc_below_98 ...: the threshold of the report's
+        # time; coverage_pct empty), with their citations
         "sources": (
             "province", "date", "date_precision", "measure", "coverage_pct", "source_url",
             "publisher", "published", "published_precision",
@@ -141,7 +142,7 @@ SCHEMA: Mapping[str, tuple[str, ...]] = MappingProxyType(
         # inspections per province and the rule that set them (public_figures.capacity_rule)
         "capacity": (
             "province", "n_registry", "capacity", "rule", "public_metric", "public_count",
-            "public_date", "registered_employers", "whole_registry",
+            "public_date", "registered_employers", "whole_registry", "registered_date",
         ),
         # every listed employer of each province, disclosure-safe (the lists' files)
         "inspection_plan": (
@@ -339,19 +340,27 @@ def compute_latest(coverage: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def age_months(date: object, as_of: object) -> float:
+def age_months(date: object, as_of: object, precision: str = "day") -> float:
     """Whole calendar months from a figure's date to ``as_of`` (missing without a date).
+
+    A figure dated to a month or a year may come from its first day: its age
+    is counted from there (a figure "of 2024" is up to 11 months old at the
+    end of 2024, not 0).
 
     Examples
     --------
     >>> age_months("2023-12-31", "2025-06-30"), age_months("2025-06-01", "2025-06-30")
     (18.0, 0.0)
+    >>> age_months("2024-12-31", "2024-12-31", "year")
+    11.0
     >>> age_months(None, "2025-06-30")
     nan
     """
     if date is None or pd.isna(date):
         return float("nan")
     d, now = pd.Timestamp(date), pd.Timestamp(as_of)
+    if precision == "year":
+        d = d.replace(month=1)
     return float(max((now.year - d.year) * 12 + now.month - d.month, 0))
 
 
@@ -423,7 +432,10 @@ def compute_active_latest(shares: pd.DataFrame, as_of: object) -> pd.DataFrame:
             "active_precision": latest["date_precision"].astype(str),
             "active_pct": latest["active_pct"].astype("float64"),
             "active_basis": latest["active_basis"].astype(str),
-            "active_age_months": [age_months(d, as_of) for d in latest["date"]],
+            "active_age_months": [
+                age_months(d, as_of, p or "day")
+                for d, p in zip(latest["date"], latest["date_precision"].fillna(""), strict=True)
+            ],
             "active_source": [c.publisher for c in citations],
             "active_source_url": [c.url for c in citations],
         }
@@ -744,28 +756,68 @@ def compute_observed(panel: pd.DataFrame, groups: Mapping[str, str | None]) -> p
     return _frame("observed", pd.concat(frames, ignore_index=True))
 
 
-def compute_risk_by(scored: pd.DataFrame) -> pd.DataFrame:
+def compute_risk_by(scored: pd.DataFrame, k: int | None = None) -> pd.DataFrame:
     """Employers, mean risk, listed employers and expected workers by sector, district, size.
+
+    A group of fewer than ``k`` employers of its province would disclose
+    those employers' risk: such groups are pooled into one group
+    :data:`perjaka_analysis.public_figures.SMALL_GROUPS` per province and
+    grouping, which is left out when it too has fewer than ``k`` employers.
+
+    Parameters
+    ----------
+    scored : pandas.DataFrame
+        Scored registry (``province, sector, district, size_band, risk,
+        on_list, expected_unregistered_workers``).
+    k : int, optional
+        Smallest group shown (default
+        :data:`perjaka_analysis.employers.disclosure.K_ANONYMITY`).
 
     Examples
     --------
     >>> s = pd.DataFrame({"province": ["A"] * 3, "sector": ["x", "x", "y"],
     ...     "district": ["d"] * 3, "size_band": ["s"] * 3, "risk": [0.2, 0.4, 0.9],
     ...     "on_list": [False, True, True], "expected_unregistered_workers": [0.0, 1.0, 2.0]})
-    >>> r = compute_risk_by(s)
+    >>> r = compute_risk_by(s, k=1)
     >>> r[r.grouping == "sector"][["group", "employers", "mean_risk", "on_list"]].values.tolist()
     [['x', 2, 0.3, 1], ['y', 1, 0.9, 1]]
+    >>> r = compute_risk_by(s, k=2)  # y (one employer) is pooled; the pool is too small
+    >>> r[r.grouping == "sector"][["group", "employers"]].values.tolist()
+    [['x', 2]]
     """
+    from .public_figures import SMALL_GROUPS
+
+    if k is None:
+        from .employers.disclosure import K_ANONYMITY
+
+        k = K_ANONYMITY
     frames = []
     for by in ("sector", "district", "size_band"):
-        g = scored.groupby(["province", by], observed=True, sort=True).agg(
-            employers=("risk", "size"),
-            mean_risk=("risk", "mean"),
-            on_list=("on_list", "sum"),
-            expected_unregistered_workers=("expected_unregistered_workers", "sum"),
+        g = (
+            scored.assign(_risk_sum=scored["risk"])
+            .groupby(["province", by], observed=True, sort=True)
+            .agg(
+                employers=("risk", "size"),
+                _risk_sum=("_risk_sum", "sum"),
+                on_list=("on_list", "sum"),
+                expected_unregistered_workers=("expected_unregistered_workers", "sum"),
+            )
         )
         g = g.reset_index().rename(columns={by: "group"})
         g["group"] = g["group"].astype(str)
+        small = g["employers"] < k
+        pooled = (
+            g[small]
+            .groupby("province", sort=True)[
+                ["employers", "_risk_sum", "on_list", "expected_unregistered_workers"]
+            ]
+            .sum()
+            .reset_index()
+            .assign(group=SMALL_GROUPS)
+        )
+        g = pd.concat([g[~small], pooled[pooled["employers"] >= k]], ignore_index=True)
+        g["mean_risk"] = g["_risk_sum"] / g["employers"]
+        g = g.drop(columns="_risk_sum").sort_values(["province", "group"], kind="stable")
         g.insert(1, "grouping", by)
         frames.append(g)
     out = pd.concat(frames, ignore_index=True)
@@ -1100,7 +1152,10 @@ def compute_sources(coverage: pd.DataFrame, status: pd.DataFrame) -> pd.DataFram
             "province": status["province"],
             "date": status["date"],
             "date_precision": status.get("date_precision", "day"),
-            "measure": np.where(status["above"], "uhc_report", "uhc_below"),
+            "measure": [
+                f"uhc_{'report' if above else 'below'}_{98 if th >= 98 else 95}"
+                for above, th in zip(status["above"], status["threshold_pct"], strict=True)
+            ],
             "coverage_pct": np.nan,
             "source_url": status["source_url"],
             "note": status.get("note"),
@@ -1257,6 +1312,7 @@ def compute_capacity(counts: pd.Series, capacity: int = 0) -> pd.DataFrame:
                 "public_date": pd.NaT,
                 "registered_employers": np.nan,
                 "whole_registry": (cap >= counts).to_numpy(bool),
+                "registered_date": pd.NaT,
             }
         )
     else:
@@ -1399,7 +1455,10 @@ def compute_run_facts(
         for col in ("latest_source", "latest_source_url", "territory", "latest_qualifier"):
             latest[col] = latest[col].fillna("")
         latest["latest_decimals"] = latest["latest_decimals"].fillna(2).astype("int64")
-        latest["latest_age_months"] = [age_months(d, config.as_of) for d in latest["latest_date"]]
+        latest["latest_age_months"] = [
+            age_months(d, config.as_of, p)
+            for d, p in zip(latest["latest_date"], latest["latest_precision"], strict=True)
+        ]
         places_t = _frame("places", latest.reset_index(names="province"))
 
         deadline = pd.Timestamp(config.deadline)

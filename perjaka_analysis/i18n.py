@@ -179,6 +179,20 @@ TEXT = {
     "qualifier_at_least": ("sedikitnya", "at least"),
     "qualifier_about": ("sekitar", "about"),
     "by_date": ("paling lambat {date}", "by {date}"),
+    "uhc_borrowed": (
+        "Peluang memenuhi kedua syarat belum dapat dinilai: provinsi ini belum mempunyai angka "
+        "kepesertaan aktif sendiri, dan perkiraan aktif di atas dipinjam dari provinsi lain. "
+        "Syarat kepesertaan terdaftar saja berpeluang {prob} terpenuhi sebelum {deadline}.",
+        "The chance of meeting both conditions cannot be assessed yet: the province has no "
+        "active participation figure of its own, and the active estimate above is borrowed "
+        "from other provinces. The registration condition alone has a {prob} chance by "
+        "{deadline}.",
+    ),
+    "uhc_unknown_short": ("belum dapat dinilai", "cannot be assessed"),
+    "small_groups": (
+        "Lainnya (gabungan kelompok < 5 badan usaha)",
+        "Other (groups of < 5 employers pooled)",
+    ),
     "trend_method_pooled": (
         "model campuran linear pada skala logit (gabungan semua provinsi)",
         "linear mixed model on the logit scale (pooled over all provinces)",
@@ -299,8 +313,22 @@ TEXT = {
         "survei: penduduk dengan JKN (BPJS Kesehatan)",
         "survey: residents with JKN (BPJS Kesehatan)",
     ),
-    "measure_uhc_report": ("laporan: provinsi berstatus UHC", "report: province at UHC"),
-    "measure_uhc_below": ("laporan: provinsi belum UHC", "report: province not at UHC"),
+    "measure_uhc_report_95": (
+        "laporan: provinsi berstatus UHC (kriteria saat itu: ≥95% terdaftar)",
+        "report: province at UHC (criterion then: ≥95% registered)",
+    ),
+    "measure_uhc_below_95": (
+        "laporan: provinsi belum UHC (kriteria saat itu: ≥95% terdaftar)",
+        "report: province not at UHC (criterion then: ≥95% registered)",
+    ),
+    "measure_uhc_report_98": (
+        "laporan: provinsi berstatus UHC (kriteria ≥98% terdaftar)",
+        "report: province at UHC (criterion: ≥98% registered)",
+    ),
+    "measure_uhc_below_98": (
+        "laporan: provinsi belum UHC (kriteria ≥98% terdaftar)",
+        "report: province not at UHC (criterion: ≥98% registered)",
+    ),
     "title": ("Ringkasan kebijakan JKN", "JKN policy brief"),
     "headline": ("Sorotan", "Headline"),
     "trend": ("Tren dan proyeksi", "Trend and forecast"),
@@ -314,10 +342,12 @@ TEXT = {
         "No registration coverage figure has been published for this province.",
     ),
     "synthetic": (
-        "Data badan usaha dalam ringkasan ini SINTETIS (dibuat oleh perjaka employers synth, "
-        "dikalibrasi ke angka agregat publik) dan bukan data badan usaha sebenarnya.",
-        "The employer data in this brief is SYNTHETIC (made by perjaka employers synth, "
-        "calibrated to public aggregate figures) and not real employers.",
+        "Data badan usaha dalam ringkasan ini SINTETIS (dibangkitkan secara acak, "
+        "dikalibrasi ke angka agregat publik) dan bukan data badan usaha sebenarnya. Daftar "
+        "pemeriksaan yang sebenarnya dibuat dari register badan usaha BPJS Kesehatan.",
+        "The employer data in this brief is SYNTHETIC (randomly generated, calibrated to "
+        "public aggregate figures) and not real employers. The real inspection list is made "
+        "from BPJS Kesehatan's employer registry.",
     ),
     "pseudonym_note": (
         "Identitas badan usaha diganti dengan pseudonim berkunci.",
@@ -484,6 +514,12 @@ TEXT = {
         "{t} out of reach within the horizon",
     ),
     "km_targets": ("target kepesertaan terdaftar: {items}", "registration targets: {items}"),
+    "km_uhc_borrowed": (
+        "UHC menurut definisi saat ini ({reg} terdaftar dan {act} aktif) belum dapat dinilai, "
+        "karena provinsi ini belum mempunyai angka kepesertaan aktif sendiri",
+        "UHC as defined today ({reg} registered and {act} active) cannot be assessed yet, "
+        "because the province has no active participation figure of its own",
+    ),
     "km_uhc_active": (
         "UHC menurut definisi saat ini ({reg} terdaftar dan {act} aktif) berpeluang {p} "
         "tercapai sebelum {deadline}, dengan syarat kepesertaan aktif sebagai penentu",
@@ -675,13 +711,15 @@ TEXT = {
         "Dasar angka: angka sendiri, angka wilayah lama (sebelum pemekaran) atau tidak ada "
         "(tren gabungan). Umur: bulan sejak angka terakhir; ⚠ = lebih dari {months} bulan. "
         "Aktif: angka aktif terakhir sebagaimana dipublikasikan; Aktif (perkiraan): % penduduk "
-        "pada tanggal ringkasan. UHC saat ini: peluang ≥{reg} terdaftar dan ≥{act} aktif "
-        "sebelum tenggat.",
+        "pada tanggal ringkasan (* = dipinjam dari provinsi lain, karena belum ada angka aktif "
+        "sendiri). UHC saat ini: peluang ≥{reg} terdaftar dan ≥{act} aktif sebelum tenggat; "
+        "belum dapat dinilai tanpa angka aktif sendiri.",
         "Basis: own figures, figures of the older territory (before a split) or none (pooled "
         "trend). Age: months since the latest figure; ⚠ = older than {months} months. Active: "
         "latest active figure as published; Active (nowcast): % of population on the brief's "
-        "date. UHC today: probability of ≥{reg} registered and ≥{act} active by the "
-        "deadline.",
+        "date (* = borrowed from other provinces, no active figure of its own). UHC today: "
+        "probability of ≥{reg} registered and ≥{act} active by the deadline; it cannot be "
+        "assessed without an active figure of the province's own.",
     ),
     "source_word": ("sumber", "source"),
     "data_as_of": ("data per", "data as of"),
@@ -699,6 +737,24 @@ TEXT = {
         "Kekurangan dihitung dari angka terbaru yang dipublikasikan.",
         "Gaps are counted from the latest published figure.",
     ),
+    "gap_note_both": (
+        "Kekurangan menurut angka terakhir dihitung dari angka terbaru yang dipublikasikan, "
+        "pada tanggalnya; kekurangan saat ini dihitung dari perkiraan model pada tanggal "
+        "ringkasan. Bila angka terakhir sudah lama, kekurangan saat ini yang lebih mendekati "
+        "keadaan sekarang, tetapi bergantung pada model.",
+        "The gap by the latest figure is counted from the latest published figure, on its "
+        "date; the gap now from the model's estimate on the brief's date. When the latest "
+        "figure is old, the gap now is closer to today's situation but rests on the model.",
+    ),
+    "not_applicable": ("tidak berlaku", "not applicable"),
+    "old_mark_note": (
+        "⚠ = angka berumur lebih dari {months} bulan pada tanggal ringkasan; keadaan sekarang "
+        "bisa berbeda.",
+        "⚠ = figure more than {months} months old on the brief's date; things may have "
+        "changed since.",
+    ),
+    "gap_latest": ("Kekurangan menurut angka terakhir", "Gap by the latest figure"),
+    "gap_now": ("Kekurangan saat ini (perkiraan)", "Gap now (estimate)"),
     "uhc_short": ("UHC saat ini", "UHC today"),
     "active_short": ("Aktif", "Active"),
     "active_nowcast_short": ("Aktif (perkiraan)", "Active (nowcast)"),

@@ -31,6 +31,8 @@ __all__ = [
     "uhc_threshold",
 ]
 
+#: The ``risk_by`` group pooling the groups of fewer than k employers (facts.compute_risk_by).
+SMALL_GROUPS = "_small_groups"
 #: metrics that are lower bounds or approximations as published
 _QUALIFIER = (("_min", "at_least"), ("_approx", "about"), ("_estimate", "about"))
 #: public counts that size an inspection programme, in order of preference
@@ -65,7 +67,7 @@ def sector_label(value: object, lang: str = "id") -> str:
     """What a page shows for a registry's sector: "C · Industri pengolahan" for a KBLI letter.
 
     Any other value (a registry may use its own codes) is shown as it is;
-    a missing one as "".
+    a missing one as ""; :data:`SMALL_GROUPS` as "Lainnya (kelompok kecil)".
 
     Examples
     --------
@@ -74,6 +76,10 @@ def sector_label(value: object, lang: str = "id") -> str:
     """
     if value is None or (isinstance(value, float) and value != value):
         return ""
+    if value == SMALL_GROUPS:
+        from .i18n import text
+
+        return text("small_groups", lang)
     key = str(value).strip()
     if len(key) == 1 and key.upper() in _indexed("kbli.csv", "section"):
         return f"{key.upper()} · {sector_name(key, lang, short=True)}"
@@ -378,7 +384,7 @@ def capacity_rule(
     pandas.DataFrame
         ``province, n_registry, capacity, rule`` (``public count``, ``public
         count scaled``, ``proportional``), ``public_metric, public_count,
-        public_date, registered_employers, share, whole_registry``.
+        public_date, registered_employers, registered_date, share, whole_registry``.
 
     Examples
     --------
@@ -418,6 +424,7 @@ def capacity_rule(
             "public_count": np.nan,
             "public_date": pd.NaT,
             "registered_employers": np.nan,
+            "registered_date": pd.NaT,
             "share": share,
         }
         if province in counts.index:
@@ -429,7 +436,11 @@ def capacity_rule(
             )
             if province in employers.index:
                 total = float(employers.loc[province, "value"])
-                record.update(registered_employers=total, share=count / total)
+                record.update(
+                    registered_employers=total,
+                    registered_date=employers.loc[province, "_date"],
+                    share=count / total,
+                )
                 capacity, rule = round(count * n / total), "public count scaled"
             else:
                 capacity, rule = round(count), "public count"
@@ -447,6 +458,7 @@ def capacity_rule(
         "public_count",
         "public_date",
         "registered_employers",
+        "registered_date",
         "share",
         "whole_registry",
     ]

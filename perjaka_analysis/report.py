@@ -223,8 +223,30 @@ def _stable_cell_ids(nb_path: Path) -> None:
 def _exporter():
     """One HTML exporter per process: building one compiles its templates (about 0.3 s)."""
     from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
-    exporter = HTMLExporter(template_name="basic")
+    class BriefExporter(HTMLExporter):
+        """nbconvert's HTML exporter without its closing BeautifulSoup pass.
+
+        That pass re-parses the whole page to add ``tabindex`` to code cells and
+        ``alt`` text to ``<img>`` tags; a brief has neither (its code is hidden,
+        its charts are inline SVG with titles), and the pass took 0.14 s a brief.
+        """
+
+        def from_notebook_node(self, nb, resources=None, **kw):
+            resources = self._init_resources(resources)
+            self.register_filter("highlight_code", Highlight2HTML(parent=self))
+            self.register_filter(
+                "filter_data_type",
+                WidgetsDataTypeFilter(
+                    notebook_metadata=self._nb_metadata, parent=self, resources=resources
+                ),
+            )
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    exporter = BriefExporter(template_name="basic")
     exporter.anchor_link_text = ""
     exporter.register_preprocessor(_remove_tagged(), enabled=True)
     exporter.exclude_input = True
@@ -386,7 +408,14 @@ def _warm_engine() -> str:
             )
             run_sync(_execute_quietly)(kept.client, RESET_CODE)
             client.kc = kept.client
-            return client.execute()
+            # papermill writes (and validates) the whole notebook before and after every
+            # cell; a brief is written once, when it is complete (notebook_complete saves
+            # it, also after a failing cell)
+            output_path, nb_man.output_path = nb_man.output_path, None
+            try:
+                return client.execute()
+            finally:
+                nb_man.output_path = output_path
 
     papermill_engines.register(name, KeptKernelEngine)
     return name

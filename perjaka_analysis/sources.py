@@ -57,6 +57,7 @@ _MONTHS_EN = (
 ).split()
 _SOURCE_IN_NOTE = re.compile(r"source:\s*(?P<text>[^;\"]+)", re.IGNORECASE)
 _PUBLISHED = re.compile(r",?\s*published\s+(?P<date>\d{4}-\d{2}-\d{2})\s*$", re.IGNORECASE)
+_GLOSS = re.compile(r"\s*\([^()]*\)\s*$")
 _MONTH_YEAR = re.compile(r",\s*(?P<month>[A-Za-z]+)\s+(?P<year>\d{4})\s*$")
 
 
@@ -144,6 +145,8 @@ def cite(source_url: object, note: object = None, source_date: object = None) ->
             if published is None:
                 published = pd.Timestamp(int(when["year"]), month, 1) + pd.offsets.MonthEnd(0)
                 precision = "month"
+    # a description in parentheses is the data file's gloss, not the publisher's name
+    publisher = _GLOSS.sub("", publisher).strip()
     return Citation("", publisher, published, precision)
 
 

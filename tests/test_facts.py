@@ -152,10 +152,36 @@ def test_risk_by_groups_by_hand():
             "expected_unregistered_workers": [0.0, 1.5, 2.5, 1.0],
         }
     )
-    r = compute_risk_by(scored)
+    r = compute_risk_by(scored, k=1)
     d2 = r[(r["province"] == "A") & (r["grouping"] == "district") & (r["group"] == "d2")].iloc[0]
     assert d2["employers"] == 2 and d2["mean_risk"] == pytest.approx(0.55)
     assert d2["on_list"] == 2 and d2["expected_unregistered_workers"] == 4.0
+
+
+def test_risk_by_pools_groups_too_small_to_show_and_drops_a_pool_still_too_small():
+    from perjaka_analysis.public_figures import SMALL_GROUPS
+
+    scored = pd.DataFrame(
+        {
+            "province": ["A"] * 7,
+            "sector": ["C", "C", "C", "G", "G", "F", "F"],
+            "district": ["d1"] * 6 + ["d2"],
+            "size_band": "s",
+            "risk": [0.1, 0.2, 0.3, 0.8, 0.6, 0.4, 0.2],
+            "on_list": [False, False, True, True, True, False, False],
+            "expected_unregistered_workers": [0.0, 0.0, 1.0, 2.0, 3.0, 0.0, 0.0],
+        }
+    )
+    r = compute_risk_by(scored, k=3)
+    sectors = r[r["grouping"] == "sector"].set_index("group")
+    # C (3 employers) is shown; G (2) and F (2) are pooled: 4 employers, mean 0.5
+    assert sorted(sectors.index) == sorted(["C", SMALL_GROUPS])
+    pool = sectors.loc[SMALL_GROUPS]
+    assert pool["employers"] == 4 and pool["mean_risk"] == pytest.approx(0.5)
+    assert pool["on_list"] == 2 and pool["expected_unregistered_workers"] == 5.0
+    # d2 alone (1 employer) is pooled into a group of 1: not shown at all
+    districts = r[r["grouping"] == "district"]
+    assert districts["group"].tolist() == ["d1"] and districts["employers"].tolist() == [6]
 
 
 def test_inspection_list_keeps_the_top_ranks_and_no_raw_id_when_pseudonymised():
@@ -315,7 +341,7 @@ def test_latest_active_share_is_the_latest_province_row_with_basis_age_and_sourc
     assert out.loc["A", "active_source"] == "a.example"
     assert out.loc["B", "active_source"] == "Tribun Jambi"
     assert out.loc["B", "active_source_url"] == ""
-    assert out.loc["B", "active_age_months"] == 12.0
+    assert out.loc["B", "active_age_months"] == 23.0  # "of 2023": may be from January 2023
 
 
 def test_basis_kind_own_borrowed_none():

@@ -64,8 +64,16 @@ def facts(lang: str = "id", **override: pd.DataFrame) -> ProvinceFacts:
     return ProvinceFacts("A", config, {}, tables, {}, tables["places"])
 
 
+def own_active() -> pd.DataFrame:
+    """Province A's active share estimated from three figures of its own."""
+    return table("active_nowcast", [{
+        "date": T("2024-12-31"), "mean": 76.44, "lower": 62.34, "upper": 88.1, "level": 80,
+        "basis": "own data", "n_points": 3,
+    }])  # fmt: skip
+
+
 def test_key_message_by_hand_in_indonesian():
-    assert key_message(facts("id"), "id") == (
+    assert key_message(facts("id", active_nowcast=own_active()), "id") == (
         "Perkiraan saat ini (31 Desember 2024): 96,0% penduduk terdaftar (interval 80%: "
         "95,0% – 97,1%) dan 76,4% aktif (62,3% – 88,1%); angka terbaru yang dipublikasikan "
         "83,4% per April 2021 (44 bulan sebelum tanggal ringkasan, sumber: Jamkesnews). "
@@ -78,7 +86,7 @@ def test_key_message_by_hand_in_indonesian():
 
 
 def test_key_message_by_hand_in_english():
-    assert key_message(facts("en"), "en") == (
+    assert key_message(facts("en", active_nowcast=own_active()), "en") == (
         "Estimated now (31 December 2024): 96.0% of residents registered (80% interval: "
         "95.0% – 97.1%) and 76.4% active (62.3% – 88.1%); the latest published figure is "
         "83.4% as of April 2021 (44 months before the brief's date, source: Jamkesnews). "
@@ -155,8 +163,22 @@ def test_active_sentences_state_basis_date_at_its_precision_and_source():
     assert none.startswith("No active participation figure")
 
 
-def test_uhc_sentences_say_the_rule_probability_date_and_what_binds():
+def test_uhc_without_an_active_figure_of_its_own_is_not_given_a_probability():
+    # the fixture's active share is borrowed from other provinces (no figure of A's own)
+    message = key_message(facts("id"), "id")
+    assert "belum dapat dinilai" in message and "58%" not in message
     out = uhc_sentences(facts("en"), "en")
+    assert out[1] == (
+        "The chance of meeting both conditions cannot be assessed yet: the province has no "
+        "active participation figure of its own, and the active estimate above is borrowed "
+        "from other provinces. The registration condition alone has a 99% chance by "
+        "31 December 2029."
+    )
+    assert not any("58%" in s for s in out)
+
+
+def test_uhc_sentences_say_the_rule_probability_date_and_what_binds():
+    out = uhc_sentences(facts("en", active_nowcast=own_active()), "en")
     assert out == [
         "UHC as defined today: at least 98% of residents registered and 80% active.",
         "Probability of meeting both conditions by 31 December 2029: 58%.",

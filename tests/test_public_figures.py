@@ -51,8 +51,9 @@ def test_cite_prefers_the_url_and_names_its_host():
     [
         ("source: ANTARA Palu, June 2021", "ANTARA Palu", "2021-06-30", "month"),
         (
+            # the gloss in parentheses is the data file's description, not the name
             "source: Jamkesnews (BPJS Kesehatan news portal), published 2021-06-08; date is x",
-            "Jamkesnews (BPJS Kesehatan news portal)",
+            "Jamkesnews",
             "2021-06-08",
             "day",
         ),
@@ -256,7 +257,7 @@ def test_facts_sources_keep_a_publisher_named_only_in_the_note_and_list_uhc_repo
     out = compute_sources(coverage, status)
     assert out["province"].tolist() == ["Papua Pegunungan", "Sulawesi Tengah"]  # no district row
     papua, sulteng = out.iloc[0], out.iloc[1]
-    assert papua["measure"] == "uhc_report" and pd.isna(papua["coverage_pct"])
+    assert papua["measure"] == "uhc_report_95" and pd.isna(papua["coverage_pct"])
     assert papua["publisher"] == "finansial.bisnis.com"
     assert sulteng["publisher"] == "ANTARA Palu" and sulteng["source_url"] == ""
     assert (sulteng["published"], sulteng["published_precision"]) == (
@@ -367,11 +368,12 @@ def test_the_public_section_shows_figures_districts_and_sources_at_their_precisi
     may, jan, month = ("Mei 2023", "Januari 2023", "Mei 2022") if lang == "id" else (
         "May 2023", "January 2023", "May 2022")  # fmt: skip
     assert ("3.672 badan usaha" if lang == "id" else "3,672 employers") in html
-    assert f"<td>{may}</td>" in html and "<td>2022</td>" in html  # period at its precision
+    # period at its precision; older than 12 months on the brief's date: marked
+    assert f'<td class="old">{may} ⚠</td>' in html and '<td class="old">2022 ⚠</td>' in html
     assert f"ANTARA Jateng, {jan}" in html  # publisher from the note, month only
     assert '<a href="https://jateng.tribunnews.com/x">jateng.tribunnews.com</a>' in html
     assert "Kota Tegal" in html and ">86%<" in html and ">98%*<" in html and ">12<" in html
-    assert f"<td>{month}</td>" in html
+    assert f'<td class="old">{month} ⚠</td>' in html and "⚠ =" in html
     assert "31 Mei" not in html and "31 May" not in html  # no made-up day
     empty = {"employer_public": figures.iloc[:0], "districts": districts.iloc[:0]}
     html = str(Brief(ProvinceFacts("Jawa Tengah", config, {}, empty, {}, None)).public())

@@ -14,7 +14,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from ..config import ReportConfig
-from ..facts import ProvinceFacts, RunFacts, compute_run_facts, load_run_facts
+from ..facts import ProvinceFacts, RunFacts, age_months, compute_run_facts, load_run_facts
 from ..i18n import fmt_amount, fmt_date
 from . import environment, render_page, to_context
 from .figures import fan_chart_svg, sector_chart_svg
@@ -117,9 +117,12 @@ class Brief:
                 place["latest_pct"], place["latest_qualifier"], place["latest_decimals"],
                 f.config.language,
             )  # fmt: skip
+        now_gaps = {}
+        if "enforcement" in f.tables:
+            now_gaps = {r["target_pct"]: r for r in to_context(f.rows("enforcement"))}
         return self._render(
             "headline", place=place, gaps=to_context(f.rows("gaps")), nowcast=now,
-            published=published, stale_months=STALE_MONTHS,
+            published=published, stale_months=STALE_MONTHS, now_gaps=now_gaps,
         )  # fmt: skip
 
     def forecast(self) -> HTML:
@@ -151,12 +154,11 @@ class Brief:
                 r["label"] = metric_label(r["metric"], lang)
                 r["shown"] = fmt_amount(r["value"], r["unit"], lang, r["qualifier"] or "")
                 shown.append(r)
-        districts = f.rows("districts") if "districts" in f.tables else None
-        return self._render(
-            "public",
-            figures=shown,
-            districts=[] if districts is None else to_context(districts),
-        )
+        districts = [] if "districts" not in f.tables else to_context(f.rows("districts"))
+        for r in [*shown, *districts]:
+            age = age_months(r["date"], f.config.as_of, r["date_precision"] or "day")
+            r["old"] = age > STALE_MONTHS
+        return self._render("public", figures=shown, districts=districts, stale_months=STALE_MONTHS)
 
     def employers(self, n: int = 15) -> HTML:
         """Top of the inspection list (pseudonyms, reasons), risk by sector and district."""
@@ -173,6 +175,7 @@ class Brief:
         districts = risk[risk["grouping"] == "district"].sort_values(
             ["expected_unregistered_workers", "group"], ascending=[False, True], kind="stable"
         )
+        districts = districts.assign(group=districts["group"].map(label))
         return self._render(
             "employers",
             gains=to_context(f.row("gains")),

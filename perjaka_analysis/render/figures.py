@@ -236,7 +236,7 @@ def sector_chart_svg(facts: ProvinceFacts, *, width: int = 620) -> str:
             f"{escape(label)}</text>"
             f'<rect x="{left}" y="{y}" width="{_num(w)}" height="{bar}" fill="{ORANGE}"/>'
             f'<text x="{_num(left + w + 4)}" y="{y + bar - 3}" class="tick">'
-            f"{escape(fmt_num(100 * float(r.mean_risk), lang, 0))}%</text>"
+            f"{escape(fmt_num(100 * float(r.mean_risk), lang, 1))}%</text>"
         )
     out.append(
         f'<text x="{left}" y="{height - 8}" class="label">'

@@ -15,6 +15,7 @@ from ..forecast import STATUS_ABOVE, STATUS_ABOVE_MODELLED, STATUS_OUT_OF_REACH
 from ..i18n import fmt_date, fmt_int, fmt_num, fmt_pct, fmt_pp, text
 
 __all__ = [
+    "active_borrowed",
     "active_sentences",
     "key_message",
     "model_basis_label",
@@ -115,15 +116,38 @@ def active_sentences(facts: ProvinceFacts, lang: str = "id") -> list[str]:
     return out
 
 
+def active_borrowed(facts: ProvinceFacts) -> bool:
+    """True when the province has no active figure of its own (its active nowcast is borrowed).
+
+    Its UHC probability under today's definition would then rest on other
+    provinces' active shares: the brief says it cannot be assessed yet.
+    """
+    now = _first(facts, "active_nowcast")
+    return now is not None and _has(now["n_points"]) and int(now["n_points"]) == 0
+
+
 def uhc_sentences(facts: ProvinceFacts, lang: str = "id") -> list[str]:
-    """UHC under today's definition: the rule, the joint probability, the date, what binds."""
+    """UHC under today's definition: the rule, the joint probability, the date, what binds.
+
+    Without an active figure of the province's own, the joint probability is
+    not given: the sentences say why and what is known (registration).
+    """
     row = _first(facts, "uhc")
     if row is None:
         return []
+    rule = text("uhc_rule", lang).format(
+        reg=fmt_pct(row["registered_pct"], lang, 0), act=fmt_pct(row["active_pct"], lang, 0)
+    )
+    if active_borrowed(facts):
+        return [
+            rule,
+            text("uhc_borrowed", lang).format(
+                prob=fmt_pct(100 * float(row["prob_registered"]), lang, 0),
+                deadline=fmt_date(facts.config.deadline, lang),
+            ),
+        ]
     out = [
-        text("uhc_rule", lang).format(
-            reg=fmt_pct(row["registered_pct"], lang, 0), act=fmt_pct(row["active_pct"], lang, 0)
-        ),
+        rule,
         text("uhc_prob", lang).format(
             deadline=fmt_date(facts.config.deadline, lang),
             prob=fmt_pct(100 * float(row["prob_by_deadline"]), lang, 0),
@@ -299,6 +323,10 @@ def _uhc_sentence(facts: ProvinceFacts, lang: str) -> str | None:
     row = _first(facts, "uhc")
     if row is None or not _has(row["prob_by_deadline"]):
         return None
+    if active_borrowed(facts):
+        return _t("uhc_borrowed", lang).format(
+            reg=fmt_pct(row["registered_pct"], lang, 0), act=fmt_pct(row["active_pct"], lang, 0)
+        )
     key = {"active": "uhc_active", "registration": "uhc_registration"}.get(
         str(row["binding"]), "uhc_neither"
     )
