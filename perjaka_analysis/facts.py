@@ -76,7 +76,7 @@ __all__ = [
 ]
 
 #: Version of the saved layout; a change makes earlier saved facts unreadable.
-FACTS_VERSION = 4
+FACTS_VERSION = 5
 #: Rows of each province's inspection list kept in the facts (what a brief shows).
 LIST_ROWS = 15
 SHIPPED_REGISTRY = "synthetic/employers.parquet"
@@ -1103,8 +1103,29 @@ def load_run_facts(folder: str | Path, *, province: str | None = None) -> RunFac
     return facts if province is None else _only(facts, province)
 
 
+@functools.cache
+def code_hash() -> str:
+    """sha256 of the package's Python modules and reference tables (what computes the facts).
+
+    Examples
+    --------
+    >>> len(code_hash()), code_hash() == code_hash()
+    (64, True)
+    """
+    root = Path(__file__).parent
+    digest = hashlib.sha256()
+    files = sorted([*root.rglob("*.py"), *root.glob("reference/*.csv")])
+    for path in files:
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def facts_key(inputs: Mapping[str, str], config: ReportConfig) -> str:
-    """Hash of the inputs (sha256 per file) and the run parameters: reuse facts when equal.
+    """Hash of the inputs (sha256 per file), the run parameters and the code: reuse when equal.
+
+    The code is :func:`code_hash`: facts computed by other code (another
+    commit, or uncommitted changes) are never reused.
 
     Examples
     --------
@@ -1119,6 +1140,7 @@ def facts_key(inputs: Mapping[str, str], config: ReportConfig) -> str:
     payload = {
         "facts_version": FACTS_VERSION,
         "package_version": __version__,
+        "code": code_hash(),
         "inputs": dict(sorted(inputs.items())),
         "parameters": config.validated().run_parameters(),
     }

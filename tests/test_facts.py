@@ -242,6 +242,15 @@ def test_province_view_holds_only_its_rows():
     assert view.config.province == "A"
 
 
+def test_facts_key_changes_with_the_code_that_computes_the_facts(monkeypatch):
+    from perjaka_analysis import facts as facts_module
+
+    base = ReportConfig(as_of="2025-01-31")
+    key = facts_key({"coverage.csv": "1"}, base)
+    monkeypatch.setattr(facts_module, "code_hash", lambda: "other code")
+    assert facts_key({"coverage.csv": "1"}, base) != key
+
+
 def test_facts_key_changes_with_inputs_and_parameters_only():
     base = ReportConfig(as_of="2025-01-31")
     key = facts_key({"coverage.csv": "1"}, base)
