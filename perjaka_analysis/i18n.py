@@ -349,6 +349,17 @@ TEXT = {
         "public aggregate figures) and not real employers. The real inspection list is made "
         "from BPJS Kesehatan's employer registry.",
     ),
+    "list_order_note": (
+        "Urutan daftar: risiko × jumlah pekerja yang belum didaftarkan (ditambah {offset}, "
+        "agar badan usaha yang sangat berisiko dengan selisih kecil tetap masuk), yaitu "
+        "perkiraan pekerja "
+        "yang akan terdaftar bila badan usaha itu patuh, bukan risiko saja; risiko "
+        "ditampilkan di sampingnya.",
+        "The list is ordered by risk × the workers not registered (plus {offset}, so that "
+        "very risky employers with small gaps stay on it), i.e. the workers expected to be "
+        "registered if "
+        "the employer complied, not by risk alone; the risk is shown beside it.",
+    ),
     "pseudonym_note": (
         "Identitas badan usaha diganti dengan pseudonim berkunci.",
         "Employer identities are replaced by keyed pseudonyms.",
@@ -504,6 +515,19 @@ TEXT = {
     "km_age": ("{n} bulan sebelum tanggal ringkasan", "{n} months before the brief's date"),
     "km_age_0": ("bulan yang sama dengan ringkasan", "the brief's month"),
     "km_t_above": ("sudah di atas {t}", "already above {t}"),
+    "km_no_latest_report": (
+        "belum ada angka kepesertaan terdaftar yang dipublikasikan untuk provinsi ini; "
+        "laporan terakhir: {what} per {date} (sumber: {source})",
+        "no registration figure has been published for this province; the latest report: "
+        "{what} as of {date} (source: {source})",
+    ),
+    "report_prefix": ("laporan: ", "report: "),
+    "km_t_above_likely": (
+        "{t} kemungkinan sudah terlampaui menurut model, tetapi belum pasti (dengan peluang "
+        "80% paling lambat {date})",
+        "{t} probably already passed by the model's estimate, but not certainly (with 80% "
+        "probability by {date})",
+    ),
     "km_t_above_modelled": (
         "diperkirakan sudah di atas {t} (menurut model)",
         "modelled as already above {t}",
@@ -696,6 +720,12 @@ TEXT = {
         "Both conditions are expected to be met together.",
     ),
     "reached": ("sudah tercapai", "already reached"),
+    "reached_likely": ("mungkin sudah (menurut model)", "probably already (modelled)"),
+    "reached_on": ("sudah (angka {date})", "already (figure of {date})"),
+    "status_above_likely": (
+        "kemungkinan sudah di atas target (menurut model, belum pasti)",
+        "probably above target (modelled, not certain)",
+    ),
     "reached_modelled": ("sudah (menurut model)", "already (modelled)"),
     "basis_short": ("Dasar angka", "Basis"),
     "age_short": ("Umur (bulan)", "Age (months)"),

@@ -250,3 +250,38 @@ def test_scenario_in_words_states_a_registry_smaller_than_the_public_count():
         "46.895 badan usaha terdaftar: dampak penegakan yang sebenarnya bisa lebih besar."
     )
     assert scenario_sentences(facts("id"), "id") == []  # no enforcement table: nothing said
+
+
+def test_a_target_the_model_only_probably_passed_is_not_called_passed():
+    from perjaka_analysis.forecast import STATUS_ABOVE_MODELLED as ABOVE_MODELLED
+
+    targets = table("targets", [
+        {"target_pct": 95.0, "status": ABOVE_MODELLED},  # every path above on as_of
+        {"target_pct": 98.0, "status": ABOVE_MODELLED, "date_upper_80": T("2025-10-01")},
+    ])  # fmt: skip
+    message = key_message(facts("id", targets=targets), "id")
+    assert "diperkirakan sudah di atas 95,0% (menurut model)" in message
+    assert (
+        "98,0% kemungkinan sudah terlampaui menurut model, tetapi belum pasti (dengan peluang "
+        "80% paling lambat Oktober 2025)"
+    ) in message
+
+
+def test_without_a_figure_the_key_message_names_the_latest_uhc_report_and_its_source():
+    no_figure = table("places", [{
+        "latest_pct": float("nan"), "latest_source": "", "latest_qualifier": "",
+        "latest_decimals": 2, "latest_precision": "", "basis": "pooled (UHC status)",
+    }])  # fmt: skip
+    sources = table("sources", [
+        {"date": T("2021-01-01"), "date_precision": "day", "measure": "uhc_below_95",
+         "publisher": "old.example"},
+        {"date": T("2023-03-01"), "date_precision": "day", "measure": "uhc_report_95",
+         "publisher": "finansial.bisnis.com"},
+    ])  # fmt: skip
+    message = key_message(facts("id", places=no_figure, sources=sources), "id")
+    assert (
+        "belum ada angka kepesertaan terdaftar yang dipublikasikan untuk provinsi ini; laporan "
+        "terakhir: provinsi berstatus UHC (kriteria saat itu: ≥95% terdaftar) per 1 Maret 2023 "
+        "(sumber: finansial.bisnis.com)"
+    ) in message
+    assert "old.example" not in message

@@ -29,6 +29,7 @@ from .message import (
 
 __all__ = ["HTML", "SECTIONS", "Brief", "render_brief_html"]
 
+from ..employers.score import BLEND_OFFSET
 from ..forecast import (
     STATUS_ABOVE,
     STATUS_ABOVE_MODELLED,
@@ -134,6 +135,7 @@ class Brief:
             "forecast",
             chart=Markup(fan_chart_svg(f)),
             basis="" if place is None else str(place["basis"]),
+            latest_precision="" if place is None else str(place["latest_precision"]),
             targets=to_context(f.rows("targets")),
             status_keys=STATUS_KEYS,
             above=STATUS_ABOVE,
@@ -181,6 +183,7 @@ class Brief:
             gains=to_context(f.row("gains")),
             capacity=to_context(f.row("capacity")) if "capacity" in f.tables else None,
             slug=f.config.slug,
+            blend_offset=BLEND_OFFSET,
             listed=to_context(listed),
             chart=Markup(sector_chart_svg(f)),
             groups=[

@@ -283,10 +283,30 @@ def _now_sentence(facts: ProvinceFacts, lang: str) -> str | None:
     return _t("now_reg", lang).format(**values)
 
 
+def _latest_uhc_report(facts: ProvinceFacts) -> pd.Series | None:
+    """The province's latest UHC status report (``sources`` rows ``uhc_*``), or None."""
+    if "sources" not in facts.tables:
+        return None
+    rows = facts.rows("sources")
+    rows = rows[rows["measure"].astype(str).str.startswith("uhc_")]
+    if rows.empty:
+        return None
+    return rows.sort_values("date", kind="stable").iloc[-1]
+
+
 def _latest_sentence(facts: ProvinceFacts, lang: str) -> str:
     place = facts.row("places")
     if place is None or not _has(place["latest_pct"]):
-        return _t("no_latest", lang)
+        report = _latest_uhc_report(facts)
+        if report is None:
+            return _t("no_latest", lang)
+        return _t("no_latest_report", lang).format(
+            what=text(f"measure_{report['measure']}", lang).removeprefix(
+                text("report_prefix", lang)
+            ),
+            date=fmt_date(report["date"], lang, report["date_precision"] or "day"),
+            source=report["publisher"],
+        )
     age = place["latest_age_months"]
     age_text = (
         _t("age_0", lang) if _has(age) and int(age) == 0 else _t("age", lang).format(n=int(age))
@@ -308,6 +328,13 @@ def _targets_sentence(facts: ProvinceFacts, lang: str) -> str | None:
         t = fmt_pct(r.target_pct, lang, 1)
         if r.status == STATUS_ABOVE:
             items.append(_t("t_above", lang).format(t=t))
+        elif r.status == STATUS_ABOVE_MODELLED and _has(r.date_upper_80):
+            # the median path is above, but not all: say so and by when 80% of paths are
+            items.append(
+                _t("t_above_likely", lang).format(
+                    t=t, date=fmt_date(r.date_upper_80, lang, "month")
+                )
+            )
         elif r.status == STATUS_ABOVE_MODELLED:
             items.append(_t("t_above_modelled", lang).format(t=t))
         elif r.status == STATUS_OUT_OF_REACH or not _has(r.expected_date):

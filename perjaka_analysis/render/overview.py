@@ -139,9 +139,10 @@ def svg_map(paths: pd.DataFrame, values: pd.DataFrame, lang: str = "id") -> str:
     template = env.from_string(
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {{ w }} {{ h }}" role="img" '
         'aria-label="{{ t.map_label }}" class="map"><defs>'
-        '<pattern id="stale" width="4" height="4" patternUnits="userSpaceOnUse" '
-        'patternTransform="rotate(45)"><rect width="1.4" height="4" fill="#333333" '
-        'fill-opacity="0.45"/></pattern></defs>{% for i in items %}'
+        '<pattern id="stale" width="5" height="5" patternUnits="userSpaceOnUse" '
+        'patternTransform="rotate(45)"><rect width="1.3" height="5" fill="#ffffff" '
+        'fill-opacity="0.85"/><rect x="2.5" width="1.3" height="5" fill="#222222" '
+        'fill-opacity="0.55"/></pattern></defs>{% for i in items %}'
         '{% if i.brief %}<a href="{{ i.brief }}">{% endif %}'
         '<path d="{{ i.path }}" fill="{{ i.fill }}" stroke="#ffffff" stroke-width="0.6">'
         "<title>{{ i.label }}</title></path>"
@@ -256,7 +257,10 @@ def render_overview(facts: RunFacts, briefs: Mapping[str, tuple[str, str]]) -> s
     values = map_values(facts, briefs, lang)
     legend = [
         ("<80%" if lo == 0 else (f"≥{lo}%" if hi > 100 else f"{lo}–{hi}%"), c) for lo, hi, c in BINS
-    ] + [(t["no_figure_short"], NO_DATA), (t["map_stale"], "url(#stale)")]
+    ]
+    if values["nowcast_pct"].isna().any():
+        legend.append((t["no_figure_short"], NO_DATA))
+    legend.append((t["map_stale"], "url(#stale)"))
     body = env.get_template("overview.html").render(
         facts=facts,
         national=to_context(nat.iloc[0]) if not nat.empty else None,
