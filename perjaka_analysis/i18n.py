@@ -514,6 +514,10 @@ TEXT = {
     ),
     "km_age": ("{n} bulan sebelum tanggal ringkasan", "{n} months before the brief's date"),
     "km_age_0": ("bulan yang sama dengan ringkasan", "the brief's month"),
+    "km_age_upto": (
+        "paling lama {n} bulan sebelum tanggal ringkasan",
+        "at most {n} months before the brief's date",
+    ),
     "km_t_above": ("sudah di atas {t}", "already above {t}"),
     "km_no_latest_report": (
         "belum ada angka kepesertaan terdaftar yang dipublikasikan untuk provinsi ini; "

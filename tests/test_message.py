@@ -285,3 +285,13 @@ def test_without_a_figure_the_key_message_names_the_latest_uhc_report_and_its_so
         "(sumber: finansial.bisnis.com)"
     ) in message
     assert "old.example" not in message
+
+
+def test_a_figure_dated_only_to_a_year_is_at_most_so_old():
+    of_2024 = table("places", [{
+        "latest_pct": 100.3, "latest_source": "manado.antaranews.com", "latest_qualifier": "",
+        "latest_decimals": 1, "latest_precision": "year", "latest_date": T("2024-12-31"),
+        "latest_age_months": 11.0, "basis": "own data",
+    }])  # fmt: skip
+    message = key_message(facts("id", places=of_2024), "id")
+    assert "100,3% per 2024 (paling lama 11 bulan sebelum tanggal ringkasan" in message

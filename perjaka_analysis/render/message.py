@@ -308,9 +308,12 @@ def _latest_sentence(facts: ProvinceFacts, lang: str) -> str:
             source=report["publisher"],
         )
     age = place["latest_age_months"]
-    age_text = (
-        _t("age_0", lang) if _has(age) and int(age) == 0 else _t("age", lang).format(n=int(age))
-    )
+    if _has(age) and int(age) == 0:
+        age_text = _t("age_0", lang)
+    elif place["latest_precision"] == "year":  # counted from January: an upper bound
+        age_text = _t("age_upto", lang).format(n=int(age))
+    else:
+        age_text = _t("age", lang).format(n=int(age))
     values = {
         "pct": published_pct(
             place["latest_pct"], place["latest_qualifier"], place["latest_decimals"], lang
