@@ -260,6 +260,16 @@ TEXT = {
         "employers: the real effect of enforcement may be larger.",
     ),
     "sc_share_tiny": ("kurang dari 0,1%", "less than 0.1%"),
+    "sc_active": (
+        "Syarat kepesertaan aktif ({t}) belum terpenuhi menurut perkiraan ({now}): sekitar "
+        "{people} jiwa perlu kembali aktif membayar iuran. Badan usaha yang menunggak iuran "
+        "dalam daftar ini termasuk jalannya; selebihnya peserta mandiri yang menunggak dan "
+        "pembayaran PBI oleh pemerintah daerah.",
+        "The active condition ({t}) is not met by the estimate ({now}): about {people} people "
+        "would have to resume paying contributions. Employers in arrears on this list are one "
+        "route; the rest are self-paying members in arrears and PBI payments by local "
+        "government.",
+    ),
     "interval_open": ("belum dapat ditentukan", "cannot be set yet"),
     "public_title": (
         "Angka publik PERJAKA tentang badan usaha",
@@ -393,7 +403,10 @@ TEXT = {
     "interval": ("Interval 80%", "80% interval"),
     "probability": ("Peluang tercapai sebelum tenggat", "Probability by the deadline"),
     "required_pace": ("Tambahan peserta per bulan yang dibutuhkan", "Required participants/month"),
-    "recent_pace": ("Laju setahun terakhir (per bulan)", "Pace of the last year (per month)"),
+    "recent_pace": (
+        "Laju setahun terakhir menurut model (per bulan)",
+        "Pace of the last year by the model (per month)",
+    ),
     "later": ("setelah horizon", "after the horizon"),
     "basis_pooled": (
         "Tanpa angka sendiri: proyeksi dari tren gabungan semua provinsi"
@@ -649,8 +662,10 @@ TEXT = {
     "chart_sectors": ("Risiko menurut sektor (KBLI)", "Risk by sector (KBLI)"),
     "chart_mean_risk": ("rata-rata risiko", "mean predicted risk"),
     "chart_source": (
-        "Sumber: angka publik BPJS Kesehatan / pemerintah yang diberitakan; lihat data/README.md",
-        "Source: public BPJS Kesehatan / government figures reported in news; see data/README.md",
+        "Sumber: angka publik BPJS Kesehatan / pemerintah yang diberitakan; daftar sumber di "
+        "bagian Data dan metode",
+        "Source: public BPJS Kesehatan / government figures reported in news; list of sources "
+        "under Data and method",
     ),
     # active participation and UHC under today's definition
     "active_title": ("Kepesertaan aktif", "Active participation"),
@@ -659,6 +674,14 @@ TEXT = {
     "active_basis_of_population": ("dari jumlah penduduk", "of the population"),
     "active_basis_of_participants": ("dari jumlah peserta", "of participants"),
     "active_basis_unclear": ("dasar tidak jelas", "basis unclear"),
+    "active_bases_note": (
+        'Angka aktif "dari jumlah peserta" dan "dari jumlah penduduk" berbeda dasarnya: '
+        "yang kedua sama dengan yang pertama dikali cakupan kepesertaan, sehingga lebih rendah "
+        "walaupun keadaannya sama.",
+        'Active shares "of participants" and "of the population" differ in basis: the '
+        "second is the first times registration coverage, so it is lower for the same "
+        "situation.",
+    ),
     "model_basis_own": ("angka sendiri", "own figures"),
     "model_basis_one": (
         "satu angka sendiri, tren dari provinsi lain",

@@ -154,7 +154,8 @@ def test_active_sentences_state_basis_date_at_its_precision_and_source():
         "active_basis": "of_participants", "active_age_months": 8.0,
         "active_source": "bali.antaranews.com", "active_source_url": "https://bali.antaranews.com/x",
     }])  # fmt: skip
-    first, second = active_sentences(facts("id", active_latest=latest), "id")
+    first, note, second = active_sentences(facts("id", active_latest=latest), "id")
+    assert note.startswith('Angka aktif "dari jumlah peserta" dan "dari jumlah penduduk"')
     assert first == (
         "Angka aktif terakhir: 84,0% dari jumlah peserta (April 2024; sumber: bali.antaranews.com)."
     )
@@ -295,3 +296,17 @@ def test_a_figure_dated_only_to_a_year_is_at_most_so_old():
     }])  # fmt: skip
     message = key_message(facts("id", places=of_2024), "id")
     assert "100,3% per 2024 (paling lama 11 bulan sebelum tanggal ringkasan" in message
+
+
+def test_the_scenario_says_how_many_must_resume_paying_where_the_active_share_is_own():
+    # A: 1,000,000 residents, active nowcast 76.44% of its own figures, condition 80%:
+    # 3.56 points = 35,600 people
+    f = facts("id", enforcement=_enforcement(0.0, 500.0), active_nowcast=own_active())
+    out = scenario_sentences(f, "id")
+    assert out[-1].startswith(
+        "Syarat kepesertaan aktif (80%) belum terpenuhi menurut perkiraan (76,4%): sekitar "
+        "35.600 jiwa perlu kembali aktif membayar iuran."
+    )
+    # borrowed from other provinces (the fixture's default): no number is given
+    assert not any("kembali aktif" in s for s in scenario_sentences(
+        facts("id", enforcement=_enforcement(0.0, 500.0)), "id"))  # fmt: skip

@@ -167,8 +167,10 @@ class Brief:
         f = self.facts
         t = environment(f.config.language).globals["t"]
         risk = f.rows("risk_by")
+        # by the workers the sector's employers are expected to leave unregistered (the
+        # list's own order); the chart beside it shows the sectors' mean risk
         sectors = risk[risk["grouping"] == "sector"].sort_values(
-            ["mean_risk", "group"], ascending=[False, True], kind="stable"
+            ["expected_unregistered_workers", "group"], ascending=[False, True], kind="stable"
         )
         label = functools.partial(sector_label, lang=f.config.language)
         sectors = sectors.assign(group=sectors["group"].map(label))

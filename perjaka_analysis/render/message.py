@@ -101,6 +101,8 @@ def active_sentences(facts: ProvinceFacts, lang: str = "id") -> list[str]:
         }
         key = "active_latest_text" if latest["active_source"] else "active_latest_nosource"
         out.append(text(key, lang).format(**values))
+        if latest["active_basis"] == "of_participants":  # beside a nowcast of the population
+            out.append(text("active_bases_note", lang))
     now = _first(facts, "active_nowcast")
     if now is not None and _has(now["mean"]):
         out.append(
@@ -185,6 +187,28 @@ def _share_text(share: float, lang: str) -> str:
     return fmt_pct(pct, lang, 1)
 
 
+def _active_gap_sentence(facts: ProvinceFacts, lang: str) -> str | None:
+    """People who would have to resume paying for the active condition, from the nowcast.
+
+    Only where the active nowcast rests on the province's own figures, the
+    population is known and the nowcast is below the condition.
+    """
+    uhc, now = _first(facts, "uhc"), _first(facts, "active_nowcast")
+    gains = facts.row("gains") if "gains" in facts.tables else None
+    if uhc is None or now is None or gains is None or active_borrowed(facts):
+        return None
+    if not (_has(now["mean"]) and _has(gains["population"]) and _has(uhc["active_pct"])):
+        return None
+    short = float(uhc["active_pct"]) - float(now["mean"])
+    if short <= 0:
+        return None
+    return text("sc_active", lang).format(
+        t=fmt_pct(uhc["active_pct"], lang, 0),
+        now=fmt_pct(now["mean"], lang, 1),
+        people=fmt_int(short / 100 * float(gains["population"]), lang),
+    )
+
+
 def scenario_sentences(facts: ProvinceFacts, lang: str = "id") -> list[str]:
     """The enforcement scenario in words: how much of the gap the list closes, what else is needed.
 
@@ -248,6 +272,9 @@ def scenario_sentences(facts: ProvinceFacts, lang: str = "id") -> list[str]:
                 r=fmt_int(row["recent_per_month"], lang),
             )
         )
+    active = _active_gap_sentence(facts, lang)
+    if active:
+        out.append(active)
     capacity = facts.row("capacity") if "capacity" in facts.tables else None
     if (
         capacity is not None
