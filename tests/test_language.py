@@ -38,10 +38,19 @@ def visible_text(page: str) -> str:
     return html.unescape(page)
 
 
+@pytest.fixture(scope="module")
+def registry(small_registry, tmp_path_factory):
+    """The session's small synthetic registry as a file (scoring it is fast)."""
+    path = tmp_path_factory.mktemp("language") / "employers.parquet"
+    small_registry.to_parquet(path)
+    return str(path)
+
+
 @pytest.fixture(scope="module", params=["id", "en"])
-def brief(request) -> tuple[str, str, set[str]]:
+def brief(request, registry) -> tuple[str, str, set[str]]:
     lang = request.param
-    facts = compute_run_facts({"province": PROVINCE, "language": lang}, provinces=[PROVINCE])
+    config = {"province": PROVINCE, "language": lang, "registry": registry}
+    facts = compute_run_facts(config, provinces=[PROVINCE])
     f = facts.for_province(PROVINCE)
     # words that come from the data itself (publishers, places), not from the catalogue
     data = " ".join(
