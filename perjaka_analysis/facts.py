@@ -76,7 +76,7 @@ __all__ = [
 ]
 
 #: Version of the saved layout; a change makes earlier saved facts unreadable.
-FACTS_VERSION = 5
+FACTS_VERSION = 6
 #: Rows of each province's inspection list kept in the facts (what a brief shows).
 LIST_ROWS = 15
 SHIPPED_REGISTRY = "synthetic/employers.parquet"
@@ -137,7 +137,7 @@ SCHEMA: Mapping[str, tuple[str, ...]] = MappingProxyType(
         # time; coverage_pct empty), with their citations
         "sources": (
             "province", "date", "date_precision", "measure", "coverage_pct", "source_url",
-            "publisher", "published", "published_precision",
+            "publisher", "published", "published_precision", "qualifier", "decimals",
         ),
         # inspections per province and the rule that set them (public_figures.capacity_rule)
         "capacity": (
@@ -1166,7 +1166,7 @@ def compute_sources(coverage: pd.DataFrame, status: pd.DataFrame) -> pd.DataFram
         (:func:`perjaka_analysis.sources.cite`), so a figure sourced only in
         its note keeps its publisher.
     """
-    from .sources import cite
+    from .sources import cite, published_value
 
     cov = coverage[coverage["district"].isna()]
     reports = pd.DataFrame(
@@ -1195,6 +1195,20 @@ def compute_sources(coverage: pd.DataFrame, status: pd.DataFrame) -> pd.DataFram
     rows["publisher"] = [c.publisher for c in cites]
     rows["published"] = [c.published for c in cites]
     rows["published_precision"] = [c.published_precision for c in cites]
+    # each percentage at the precision it was published ("sekitar 84%", "> 96%")
+    none = pd.Series([None] * len(rows), index=rows.index, dtype=object)
+    shown = [
+        None if pd.isna(v) else published_value(
+            float(v), note=n, basis=str(b) if isinstance(b, str) else "stated",
+            participants=k, population=p,
+        )
+        for v, n, b, k, p in zip(
+            rows["coverage_pct"], rows["note"], rows.get("coverage_basis", none),
+            rows.get("participants", none), rows.get("population", none), strict=True,
+        )
+    ]  # fmt: skip
+    rows["qualifier"] = [v.qualifier if v else "" for v in shown]
+    rows["decimals"] = np.array([v.decimals if v else 2 for v in shown], dtype="int64")
     return _frame("sources", rows)
 
 

@@ -89,3 +89,12 @@ def test_no_dash_stands_for_a_number_inside_a_sentence(brief):
     for paragraph in re.findall(r"<p[^>]*>(.*?)</p>", page, flags=re.S):
         words = visible_text(paragraph)
         assert not re.search(r"\(\s*[+]?–|–\s*\)|\+–|: –(?!\S)", words), words
+
+
+def test_the_source_list_shows_each_figure_at_its_published_precision(brief):
+    lang, page, _ = brief
+    text = " ".join(visible_text(page).split())
+    # Jawa Tengah, March 2022: "sekitar 31 juta dari sekitar 37 juta" (83.78... computed)
+    shown = "cakupan kepesertaan terdaftar sekitar 84%" if lang == "id" else (
+        "registration coverage about 84%")  # fmt: skip
+    assert shown in text and "83,78" not in text and "83.78" not in text

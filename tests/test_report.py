@@ -427,7 +427,7 @@ def test_a_province_without_employers_in_the_registry_says_so_instead_of_plus_ze
 
     template = environment(lang).get_template("scenario.html")
     empty = {"employers_in_registry": 0, "added_participants": 0.0, "added_pp": 0.0}
-    extra = {"words": [], "status": {}, "status_keys": {}}
+    extra = {"words": [], "status_text": {}}
     page = template.render(gains=empty, scenario=[], **extra)
     assert text("no_employers_in_registry", lang) in page and "+0" not in page
     full = {"employers_in_registry": 9, "added_participants": 394.0, "added_pp": 0.01}

@@ -198,22 +198,37 @@ class Brief:
         """If the listed employers complied: participants added, points, months earlier."""
         f = self.facts
         targets = f.rows("targets")
+        text_of = environment(f.config.language).globals["t"]
         return self._render(
             "scenario",
             gains=to_context(f.row("gains")),
             scenario=to_context(f.rows("scenario")),
             words=scenario_sentences(f, f.config.language),
-            status=dict(zip(targets["target_pct"], targets["status"], strict=True)),
-            status_keys=STATUS_KEYS,
+            status_text={
+                r.target_pct: text_of[
+                    "status_above_likely"
+                    if r.status == STATUS_ABOVE_MODELLED and not pd.isna(r.date_upper_80)
+                    else STATUS_KEYS.get(r.status, "status_out")
+                ]
+                for r in targets.itertuples(index=False)
+            },
         )
 
     def method(self) -> HTML:
         """Sources with dates, caveats, provenance (version, commit, hashes, parameters)."""
         f = self.facts
-        sources = f.rows("sources")
+        sources = to_context(f.rows("sources"))
+        for r in sources:
+            r["shown"] = (
+                ""
+                if r["coverage_pct"] is None
+                else published_pct(
+                    r["coverage_pct"], r["qualifier"] or "", r["decimals"], f.config.language
+                )
+            )
         shown = shareable_parameters(f.config.run_parameters())
         params = json.dumps(shown, ensure_ascii=False, sort_keys=True)
-        return self._render("method", sources=to_context(sources), parameters=params)
+        return self._render("method", sources=sources, parameters=params)
 
     def sections(self) -> list[HTML]:
         """Every section, in order."""
