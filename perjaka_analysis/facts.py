@@ -76,7 +76,7 @@ __all__ = [
 ]
 
 #: Version of the saved layout; a change makes earlier saved facts unreadable.
-FACTS_VERSION = 6
+FACTS_VERSION = 7
 #: Rows of each province's inspection list kept in the facts (what a brief shows).
 LIST_ROWS = 15
 SHIPPED_REGISTRY = "synthetic/employers.parquet"
@@ -1299,7 +1299,10 @@ def score_employers(config: ReportConfig, key: bytes) -> dict[str, Any]:
     listed = listed.drop(columns=shown, errors="ignore").join(
         safe, on=listed.columns[0] if "pseudonym" not in listed else "pseudonym"
     )
+    from .employers.score import BLEND_OFFSET
+
     return {
+        "blend_offset": BLEND_OFFSET,
         "listed": listed,
         "counts": scored.groupby("province").size(),
         "risk_by": compute_risk_by(scored),
@@ -1569,6 +1572,8 @@ def compute_run_facts(
         "parameters": config.run_parameters(),
         "registry_synthetic": bool(scored["synthetic"]),
         "trend_method": results.method,
+        # what the inspection lists are ordered by (employers.score.priority_scores, "blend")
+        "list_blend_offset": float(scored["blend_offset"]),
         "data_end": results.data_end.strftime("%Y-%m-%d"),
         "ranked_provinces": int(places_t["rank"].notna().sum()),
         "key": facts_key(hashes, requested),

@@ -66,7 +66,7 @@ KERNEL_NAME = "perjaka"
 RETRYABLE = ("Kernel died", "kernel_info", "Address already in use", "ZMQError", "timed out")
 #: Peak resident memory of one worker and its kernel during a brief, in MB
 #: (measured by ``benchmarks/reports_batch.py``), used to bound ``jobs``.
-WORKER_MEMORY_MB = 700
+WORKER_MEMORY_MB = 600
 
 
 def default_notebook() -> Path:

@@ -514,3 +514,14 @@ def test_a_kept_kernel_gives_each_brief_a_clean_namespace_and_the_same_page(one_
         if c.cell_type == "code"
     ]
     assert counts == list(range(1, len(counts) + 1))  # numbered as in a new kernel
+
+
+def test_a_brief_imports_neither_scikit_learn_nor_statsmodels():
+    """Every kernel imports the brief: what it drags in is paid per worker (the batch floor)."""
+    code = (
+        "import sys, perjaka_analysis.brief\n"
+        "heavy = [m for m in ('sklearn', 'statsmodels', 'scipy.stats') if m in sys.modules]\n"
+        "assert not heavy, heavy"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]

@@ -29,7 +29,6 @@ from .message import (
 
 __all__ = ["HTML", "SECTIONS", "Brief", "render_brief_html"]
 
-from ..employers.score import BLEND_OFFSET
 from ..forecast import (
     STATUS_ABOVE,
     STATUS_ABOVE_MODELLED,
@@ -185,7 +184,7 @@ class Brief:
             gains=to_context(f.row("gains")),
             capacity=to_context(f.row("capacity")) if "capacity" in f.tables else None,
             slug=f.config.slug,
-            blend_offset=BLEND_OFFSET,
+            blend_offset=f.meta.get("list_blend_offset"),
             listed=to_context(listed),
             chart=Markup(sector_chart_svg(f)),
             groups=[
