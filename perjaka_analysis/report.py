@@ -281,7 +281,10 @@ _KERNELS: dict[str, Any] = {}
 #: predecessor's variables. Imported modules stay loaded: that is the saving.
 RESET_CODE = (
     "get_ipython().reset(new_session=True, aggressive=False)\n"
-    "import matplotlib.pyplot as _plt; _plt.close('all'); del _plt"
+    "import sys as _sys\n"
+    "if 'matplotlib.pyplot' in _sys.modules:  # close a notebook's figures, never import it\n"
+    "    _sys.modules['matplotlib.pyplot'].close('all')\n"
+    "del _sys"
 )
 
 
