@@ -247,6 +247,7 @@ def _exporter():
             return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
 
     exporter = BriefExporter(template_name="basic")
+    exporter.optimistic_validation = True  # validate once, after all preprocessors (not 13 times)
     exporter.anchor_link_text = ""
     exporter.register_preprocessor(_remove_tagged(), enabled=True)
     exporter.exclude_input = True
