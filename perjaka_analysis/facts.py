@@ -218,11 +218,19 @@ def registry_path(config: ReportConfig) -> Path:
     return Path(config.registry) if config.registry else data_dir() / SHIPPED_REGISTRY
 
 
-def _quiet(load: Any, *args: object) -> Any:
-    """``load(*args)`` without data-quality warnings (the checks report them)."""
+def _quiet(load: Any, *args: object, **kwargs: object) -> Any:
+    """``load(*args, **kwargs)`` without data-quality warnings (the checks report them)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataQualityWarning)
-        return load(*args)
+        return load(*args, **kwargs)
+
+
+def _stack(name: str, frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """The frames one under the other as table ``name`` (empty, with its columns, when none)."""
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return pd.DataFrame({c: [] for c in SCHEMA[name]})
+    return _frame(name, pd.concat(frames, ignore_index=True))
 
 
 def _frame(name: str, frame: pd.DataFrame) -> pd.DataFrame:
@@ -280,6 +288,29 @@ def compute_population(provinces: pd.DataFrame, coverage: pd.DataFrame) -> pd.Se
     return pop.rename("population")
 
 
+def _published_values(rows: pd.DataFrame) -> list[Any]:
+    """:func:`perjaka_analysis.sources.published_value` of each row's ``coverage_pct``.
+
+    ``None`` where the row has no percentage; ``note``, ``coverage_basis``,
+    ``participants`` and ``population`` are read where the frame has them.
+    """
+    from .sources import published_value
+
+    def col(name: str) -> pd.Series:
+        return rows[name] if name in rows else pd.Series([None] * len(rows), dtype=object)
+
+    return [
+        None if pd.isna(v) else published_value(
+            float(v), note=n, basis=b if isinstance(b, str) else "stated",
+            participants=k, population=p,
+        )
+        for v, n, b, k, p in zip(
+            rows["coverage_pct"], col("note"), col("coverage_basis"), col("participants"),
+            col("population"), strict=True,
+        )
+    ]  # fmt: skip
+
+
 def compute_latest(coverage: pd.DataFrame) -> pd.DataFrame:
     """The latest registered figure of every place: the one rule of "latest figure".
 
@@ -305,7 +336,7 @@ def compute_latest(coverage: pd.DataFrame) -> pd.DataFrame:
         latest_qualifier, latest_decimals``.
     """
     from .coverage import sort_coverage
-    from .sources import cite, published_value
+    from .sources import cite
 
     reg = coverage[(coverage["measure"] == "registered") & coverage["district"].isna()]
     latest = sort_coverage(reg).drop_duplicates("province", keep="last")
@@ -316,13 +347,7 @@ def compute_latest(coverage: pd.DataFrame) -> pd.DataFrame:
         return latest[name] if name in latest else pd.Series([None] * len(latest), dtype=object)
 
     citations = [cite(u, n) for u, n in zip(col("source_url"), col("note"), strict=True)]
-    values = [
-        published_value(float(v), note=n, basis=str(b or "stated"), participants=k, population=p)
-        for v, n, b, k, p in zip(
-            latest["coverage_pct"], col("note"), col("coverage_basis"), col("participants"),
-            col("population"), strict=True,
-        )
-    ]  # fmt: skip
+    values = _published_values(latest)
     out = pd.DataFrame(
         {
             "province": latest["province"].astype(str),
@@ -1030,7 +1055,7 @@ class RunFacts:
         return f"<table><tr><th>table</th><th>rows</th></tr>{rows}</table>"
 
 
-def _from_files(files: Mapping[str, bytes], source: str, province: str | None = None) -> RunFacts:
+def _from_files(files: Mapping[str, bytes], source: str) -> RunFacts:
     if "facts.json" not in files:
         raise PerjakaError(f"{source}: not a run's facts (no facts.json)")
     header = json.loads(files["facts.json"].decode("utf-8"))
@@ -1039,12 +1064,9 @@ def _from_files(files: Mapping[str, bytes], source: str, province: str | None = 
             f"{source}: facts version {header.get('facts_version')} cannot be read by this "
             f"version of perjaka-analysis (expects {FACTS_VERSION}); run the report again"
         )
-    tables = {}
-    for name in header["tables"]:
-        frame = pd.read_parquet(io.BytesIO(files[f"{name}.parquet"]))
-        if province is not None and name != "places":
-            frame = frame[frame["province"].isin([province, NATIONAL])].reset_index(drop=True)
-        tables[name] = frame
+    tables = {
+        name: pd.read_parquet(io.BytesIO(files[f"{name}.parquet"])) for name in header["tables"]
+    }
     config = ReportConfig(**header["config"])
     return RunFacts(config=config, meta=header["meta"], tables=tables)
 
@@ -1166,7 +1188,7 @@ def compute_sources(coverage: pd.DataFrame, status: pd.DataFrame) -> pd.DataFram
         (:func:`perjaka_analysis.sources.cite`), so a figure sourced only in
         its note keeps its publisher.
     """
-    from .sources import cite, published_value
+    from .sources import cite_columns
 
     cov = coverage[coverage["district"].isna()]
     reports = pd.DataFrame(
@@ -1187,26 +1209,10 @@ def compute_sources(coverage: pd.DataFrame, status: pd.DataFrame) -> pd.DataFram
     rows = pd.concat([cov.assign(source_date=None), reports], ignore_index=True).sort_values(
         ["province", "date", "measure"], kind="stable"
     )
-    cites = [
-        cite(u, n, d)
-        for u, n, d in zip(rows["source_url"], rows["note"], rows["source_date"], strict=True)
-    ]
-    rows["source_url"] = [c.url for c in cites]
-    rows["publisher"] = [c.publisher for c in cites]
-    rows["published"] = [c.published for c in cites]
-    rows["published_precision"] = [c.published_precision for c in cites]
+    citation = cite_columns(rows)
+    rows[citation.columns] = citation
     # each percentage at the precision it was published ("sekitar 84%", "> 96%")
-    none = pd.Series([None] * len(rows), index=rows.index, dtype=object)
-    shown = [
-        None if pd.isna(v) else published_value(
-            float(v), note=n, basis=str(b) if isinstance(b, str) else "stated",
-            participants=k, population=p,
-        )
-        for v, n, b, k, p in zip(
-            rows["coverage_pct"], rows["note"], rows.get("coverage_basis", none),
-            rows.get("participants", none), rows.get("population", none), strict=True,
-        )
-    ]  # fmt: skip
+    shown = _published_values(rows)
     rows["qualifier"] = [v.qualifier if v else "" for v in shown]
     rows["decimals"] = np.array([v.decimals if v else 2 for v in shown], dtype="int64")
     return _frame("sources", rows)
@@ -1230,11 +1236,7 @@ def compute_employer_public(compliance: pd.DataFrame, places: Sequence[str]) -> 
     """
     from .public_figures import employer_figures
 
-    frames = [employer_figures(compliance, p) for p in places]
-    frames = [f for f in frames if not f.empty]
-    if not frames:
-        return pd.DataFrame({c: [] for c in SCHEMA["employer_public"]})
-    return _frame("employer_public", pd.concat(frames, ignore_index=True))
+    return _stack("employer_public", [employer_figures(compliance, p) for p in places])
 
 
 def compute_districts(
@@ -1260,11 +1262,9 @@ def compute_districts(
     """
     from .public_figures import district_table
 
-    frames = [district_table(districts, targets, p).assign(province=p) for p in places]
-    frames = [f for f in frames if not f.empty]
-    if not frames:
-        return pd.DataFrame({c: [] for c in SCHEMA["districts"]})
-    return _frame("districts", pd.concat(frames, ignore_index=True))
+    return _stack(
+        "districts", [district_table(districts, targets, p).assign(province=p) for p in places]
+    )
 
 
 def score_employers(config: ReportConfig, key: bytes) -> dict[str, Any]:
@@ -1392,9 +1392,7 @@ def _active_tables(
     from .datasets import load_targets
     from .uhc import TODAY, compute_uhc_status, uhc_conditions
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DataQualityWarning)
-        shares = load_active_shares(coverage=coverage)
+    shares = _quiet(load_active_shares, coverage=coverage)
     active = ActiveShareModel(shares, registration=registration).fit()
     keep = set(places)
     nowcast = active.nowcast(config.as_of)
@@ -1471,9 +1469,7 @@ def compute_run_facts(
     scoring = executor.submit(score_employers, config, key) if executor else None
     try:
         table = load_provinces()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DataQualityWarning)
-            coverage = load_coverage(files["coverage.csv"])
+        coverage = _quiet(load_coverage, files["coverage.csv"])
         status = load_uhc_status()
         results = CoverageTrendModel(coverage, status=status).fit()
         config = config.resolved(results.data_end)

@@ -26,6 +26,7 @@ __all__ = [
     "compute_targets",
     "crossing_summary",
     "population_by_place",
+    "probably_above",
     "rank_by_expected_date",
     "scenario_targets",
 ]
@@ -45,6 +46,25 @@ STATUS_OUT_OF_REACH = "out of reach within horizon"
 #: paths come from the pooled trend (and status reports) only, so the model
 #: cannot be surer than this about it.
 PROB_BOUNDS_NO_FIGURE = (0.02, 0.98)
+
+
+def probably_above(status: object, date_upper_80: object) -> bool:
+    """True for a target the model puts above only on its median path.
+
+    :data:`STATUS_ABOVE_MODELLED` with a 90th-percentile crossing still
+    ahead (``date_upper_80`` set): most paths, not all, have crossed, and
+    pages say "probably already above … by <date_upper_80>".
+
+    Examples
+    --------
+    >>> probably_above(STATUS_ABOVE_MODELLED, pd.Timestamp("2025-10-01"))
+    True
+    >>> probably_above(STATUS_ABOVE_MODELLED, None), probably_above(STATUS_EXPECTED, "2025-10-01")
+    (False, False)
+    """
+    return (
+        status == STATUS_ABOVE_MODELLED and date_upper_80 is not None and not pd.isna(date_upper_80)
+    )
 
 
 def population_by_place(provinces: pd.DataFrame, coverage: pd.DataFrame | None = None) -> pd.Series:

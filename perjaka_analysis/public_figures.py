@@ -19,7 +19,7 @@ import pandas as pd
 from .coverage import sort_coverage
 from .errors import PerjakaError
 from .provinces import NATIONAL, normalise_provinces
-from .sources import cite
+from .sources import cite, cite_columns
 
 __all__ = [
     "capacity_rule",
@@ -316,11 +316,8 @@ def district_table(districts: pd.DataFrame, targets: pd.DataFrame, province: str
     rows["target_basis"] = np.where(has_own, "district", "national")
     rows["target_pct"] = rows["target_pct"].fillna(national)
     rows["gap_pp"] = (rows["target_pct"] - rows["coverage_pct"]).clip(lower=0).round(2)
-    cites = [cite(u, n) for u, n in zip(rows["source_url"], rows["note"], strict=True)]
-    rows["source_url"] = [c.url for c in cites]
-    rows["publisher"] = [c.publisher for c in cites]
-    rows["published"] = [c.published for c in cites]
-    rows["published_precision"] = [c.published_precision for c in cites]
+    citation = cite_columns(rows)
+    rows[citation.columns] = citation
     cols = [
         "district",
         "date",

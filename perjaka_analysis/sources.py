@@ -12,6 +12,7 @@ __all__ = [
     "Citation",
     "PublishedValue",
     "cite",
+    "cite_columns",
     "published_value",
     "source_name",
     "sources_table",
@@ -148,6 +149,30 @@ def cite(source_url: object, note: object = None, source_date: object = None) ->
     # a description in parentheses is the data file's gloss, not the publisher's name
     publisher = _GLOSS.sub("", publisher).strip()
     return Citation("", publisher, published, precision)
+
+
+def cite_columns(rows: pd.DataFrame) -> pd.DataFrame:
+    """The citation of every row as columns: ``source_url, publisher, published,
+    published_precision`` (:func:`cite` of ``source_url``, ``note`` and, where the
+    frame has it, ``source_date``), on the rows' index.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"source_url": [None], "note": ["source: ANTARA Palu, June 2021"]})
+    >>> cite_columns(rows)[["publisher", "published_precision"]].values.tolist()
+    [['ANTARA Palu', 'month']]
+    """
+    dates = rows["source_date"] if "source_date" in rows else [None] * len(rows)
+    cites = [cite(u, n, d) for u, n, d in zip(rows["source_url"], rows["note"], dates, strict=True)]
+    return pd.DataFrame(
+        {
+            "source_url": [c.url for c in cites],
+            "publisher": [c.publisher for c in cites],
+            "published": [c.published for c in cites],
+            "published_precision": [c.published_precision for c in cites],
+        },
+        index=rows.index,
+    )
 
 
 @dataclass(frozen=True)

@@ -58,10 +58,14 @@ def environment(lang: str):
         num1=lambda x: fmt_num(x, lang, 1),
         num_pub=lambda x: fmt_plain(x, lang),
         idr=lambda x: fmt_amount(x, "IDR", lang),
-        pct_pub=lambda x: "–" if _missing(x) else fmt_plain(x, lang) + "%",
+        pct_pub=lambda x: fmt_amount(x, "percent", lang),
         date=lambda x, precision="day": fmt_date(x, lang, precision or "day"),
         month=lambda x: fmt_date(x, lang, "month"),
     )
+    from ..forecast import probably_above
+
+    # one rule for "probably already above" in every template (a targets row)
+    env.tests["probably_above"] = lambda r: probably_above(r["status"], r["date_upper_80"])
     env.globals["t"] = catalogue(lang)
     env.globals["lang"] = lang
     env.globals["json"] = json.dumps

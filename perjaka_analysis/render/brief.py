@@ -34,6 +34,7 @@ from ..forecast import (
     STATUS_ABOVE_MODELLED,
     STATUS_EXPECTED,
     STATUS_OUT_OF_REACH,
+    probably_above,
 )
 from ..privacy import shareable_parameters
 from ..public_figures import metric_label, sector_label
@@ -206,7 +207,7 @@ class Brief:
             status_text={
                 r.target_pct: text_of[
                     "status_above_likely"
-                    if r.status == STATUS_ABOVE_MODELLED and not pd.isna(r.date_upper_80)
+                    if probably_above(r.status, r.date_upper_80)
                     else STATUS_KEYS.get(r.status, "status_out")
                 ]
                 for r in targets.itertuples(index=False)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..facts import ProvinceFacts
-from ..forecast import STATUS_ABOVE, STATUS_ABOVE_MODELLED, STATUS_OUT_OF_REACH
+from ..forecast import STATUS_ABOVE, STATUS_ABOVE_MODELLED, STATUS_OUT_OF_REACH, probably_above
 from ..i18n import fmt_date, fmt_int, fmt_num, fmt_pct, fmt_pp, text
 
 __all__ = [
@@ -358,7 +358,7 @@ def _targets_sentence(facts: ProvinceFacts, lang: str) -> str | None:
         t = fmt_pct(r.target_pct, lang, 1)
         if r.status == STATUS_ABOVE:
             items.append(_t("t_above", lang).format(t=t))
-        elif r.status == STATUS_ABOVE_MODELLED and _has(r.date_upper_80):
+        elif probably_above(r.status, r.date_upper_80):
             # the median path is above, but not all: say so and by when 80% of paths are
             items.append(
                 _t("t_above_likely", lang).format(

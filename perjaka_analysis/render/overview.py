@@ -160,6 +160,16 @@ def _published(place, lang: str) -> str:
     return published_pct(place.latest_pct, place.latest_qualifier, place.latest_decimals, lang)
 
 
+def _one_row(facts: RunFacts, name: str) -> pd.DataFrame:
+    """One row per place of a table, indexed by place (the lowest interval ``level``)."""
+    if name not in facts.tables:
+        return pd.DataFrame()
+    frame = facts.table(name)
+    if "level" in frame:
+        frame = frame.sort_values("level", kind="stable")
+    return frame.drop_duplicates("province").set_index("province")
+
+
 def map_values(
     facts: RunFacts, briefs: Mapping[str, tuple[str, str]], lang: str = "id"
 ) -> pd.DataFrame:
@@ -181,10 +191,7 @@ def map_values(
         there is none of its own), ``published`` and ``brief``.
     """
     places = facts.table("places")
-    now = pd.Series(dtype="float64")
-    if "nowcast" in facts.tables:
-        table = facts.table("nowcast").sort_values("level", kind="stable")
-        now = table.drop_duplicates("province").set_index("province")["mean"]
+    now = _one_row(facts, "nowcast")["mean"] if "nowcast" in facts.tables else {}
     age = places["latest_age_months"]
     return pd.DataFrame(
         {
@@ -220,18 +227,9 @@ def render_overview(facts: RunFacts, briefs: Mapping[str, tuple[str, str]]) -> s
     targets = facts.table("targets")
     by_place = {p: g.sort_values("target_pct") for p, g in targets.groupby("province")}
 
-    def one_row(name: str) -> dict[str, pd.Series]:
-        if name not in facts.tables:
-            return {}
-        frame = facts.table(name)
-        if "level" in frame:
-            frame = frame.sort_values("level", kind="stable")
-        return {p: r for p, r in frame.drop_duplicates("province").set_index("province").iterrows()}
-
     active_latest, active_now, uhc = (
-        one_row("active_latest"),
-        one_row("active_nowcast"),
-        one_row("uhc"),
+        {p: r for p, r in _one_row(facts, name).iterrows()}
+        for name in ("active_latest", "active_nowcast", "uhc")
     )
     first_uhc = next(iter(uhc.values()), None)
     rows = []
