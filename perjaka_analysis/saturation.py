@@ -11,18 +11,34 @@ every figure as::
   more people than it has) with level variance ``s2`` per year
   (an Ornstein-Uhlenbeck process; in the growth years it is the saturating
   curve, in the saturation years a plateau that moves);
-* ``d_p(t)``, the province's offset from the nation, reverts at rate
-  ``kappa_d`` towards its own long-run offset ``delta_p`` with variance
-  ``s2_d`` per year; ``delta_p`` is drawn from ``N(delta_bar, tau2)`` (the
-  pooled prior: a province with few figures borrows from the others);
+* ``d_p(t) = delta_p + beta_p * (L - n(t)) + u_p(t)``, the province's
+  offset from the nation: a long-run offset ``delta_p`` (where the province
+  settles once the nation has), a share ``beta_p`` of the nation's remaining
+  shortfall (in the growth years provinces ahead of the nation are ahead by
+  more, and laggards catch up as the nation saturates: on the shipped
+  figures the spread of offsets is about 11 pp while the nation is 15-30 pp
+  short and about 3 pp within 3 pp of its level), and ``u_p`` an
+  Ornstein-Uhlenbeck deviation (rate ``kappa_d``, variance ``s2_d`` per
+  year). ``delta_p ~ N(delta_bar, tau2)`` and ``beta_p ~ N(0, omega2)``
+  are the pooled prior: a province with few figures borrows from the
+  others (``beta_bar = 0``: the nation is its provinces' weighted mean, so
+  on average a province holds no share of the shortfall);
 * ``e`` the noise of one figure: ``sigma2_nat`` for the official national
   count, ``sigma2`` for a province figure quoted in the news.
 
-The national parameters are estimated by maximum likelihood on the national
-series, the offset parameters on the province figures less the national
-path (Kalman filter at irregular dates, written here; see
-:func:`kalman_2state`). UHC status reports ("above/below X% on date d") enter
-the filter as censored observations (a moment-matched probit update).
+The national parameters are estimated by maximum a posteriori on the
+national series, with a prior on the reversion rate (:data:`KAPPA_PRIOR`)
+and on the long-run level ``L ~ N(99, 1)``
+truncated at 100%: membership is compulsory for every resident (Perpres
+82/2018), the targets are 98% (RPJMN 2020-2024) and 98.6% (RPJMN
+2025-2029), so the nation settles close to, and never above, full
+registration; without it a short national series (two figures in 2018, a
+plateau in 2020-2021) puts ``L`` at its latest figure. The offset
+parameters are estimated by maximum likelihood on the province figures less
+the national path (Kalman filters at irregular dates, written here; see
+:func:`kalman_2state` and :func:`kalman_offset`). UHC status reports
+("above/below X% on date d") enter the filter as censored observations (a
+moment-matched probit update).
 Forecasts start from each place's latest filtered state and widen with the
 horizon. Province means are reconciled to the nation: at every date the
 population-weighted offsets sum to zero, the gap shared out in proportion to
@@ -37,10 +53,16 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import optimize, stats
 
-__all__ = ["SaturationFit", "fit_saturation", "kalman_2state"]
+__all__ = ["SaturationFit", "fit_saturation", "kalman_2state", "kalman_offset"]
 
 _DIFFUSE = 1.0e4  # prior variance (pp^2) of the national level at its first figure
 _TINY = 1.0e-10
+#: Prior of the national long-run level (mean, sd; percent): see the module notes.
+LEVEL_PRIOR = (99.0, 1.0)
+#: Prior of the national reversion rate (median per year, sd of its log): the
+#: level closes most of its gap within a decade (0.3/yr: 95% in 10 years),
+#: otherwise a flat stretch of figures is read as a slow approach to any level.
+KAPPA_PRIOR = (0.3, 0.5)
 
 
 @dataclass(frozen=True)
@@ -211,6 +233,86 @@ def kalman_2state(
     return out
 
 
+def kalman_offset(
+    ev: Events,
+    s: np.ndarray,
+    kappa: float,
+    s2: float,
+    m0: np.ndarray,
+    p0: np.ndarray,
+) -> dict:
+    """Kalman filter and RTS smoother of a province offset ``[u, delta, beta]``.
+
+    The offset at time ``t`` is ``u + delta + beta * s(t)``: ``u`` reverts to
+    zero at rate ``kappa`` with variance ``s2`` per year, ``delta`` and
+    ``beta`` are constant, ``s`` (one value per event of ``ev``) is the
+    nation's shortfall from its long-run level. The prior ``N(m0, p0)``
+    holds at the first event.
+
+    Returns
+    -------
+    dict
+        ``loglik`` (of the figures), ``mean`` and ``var`` of the offset at
+        every event (smoothed), ``state_mean`` (n x 3) and ``state_cov``
+        (n x 3 x 3) of the smoothed state, and ``last`` = (mean, cov) of the
+        filtered state after the last event.
+    """
+    n = len(ev.t)
+    m = np.array(m0, float)
+    p = np.array(p0, float)
+    mp = np.empty((n, 3))
+    pp = np.empty((n, 3, 3))
+    mf = np.empty((n, 3))
+    pf = np.empty((n, 3, 3))
+    bs = np.ones(n)
+    loglik = 0.0
+    t_prev = float(ev.t[0]) if n else 0.0
+    for i in range(n):
+        dt = float(ev.t[i]) - t_prev
+        t_prev = float(ev.t[i])
+        if dt > 0:
+            b, qv = _transition(dt, kappa, s2)
+            bs[i] = b
+            m[0] *= b
+            p[0, :] *= b
+            p[:, 0] *= b
+            p[0, 0] += qv
+        mp[i], pp[i] = m, p
+        h = np.array([1.0, 1.0, float(s[i])])
+        ph = p @ h
+        var = float(h @ ph)
+        kind = int(ev.kind[i])
+        if kind == 0:
+            sv = var + float(ev.r[i])
+            v = float(ev.y[i]) - float(h @ m)
+            loglik -= 0.5 * (math.log(2 * math.pi * sv) + v * v / sv)
+            k = ph / sv
+            m = m + k * v
+            p = p - np.outer(k, ph)
+        elif kind == 1:
+            sd = math.sqrt(var + float(ev.r[i]))
+            sign = 1.0 if ev.above[i] else -1.0
+            z = sign * (float(h @ m) - float(ev.y[i])) / sd
+            lam = math.exp(stats.norm.logpdf(z) - stats.norm.logcdf(z))
+            m = m + sign * ph * lam / sd
+            p = p - np.outer(ph, ph) * (lam * (z + lam) / (sd * sd))
+        p = 0.5 * (p + p.T)
+        mf[i], pf[i] = m, p
+    out = {"loglik": loglik, "last": (m.copy(), p.copy())}
+    ms, ps = mf.copy(), pf.copy()
+    for i in range(n - 2, -1, -1):
+        f = np.diag([bs[i + 1], 1.0, 1.0])
+        j = pf[i] @ f.T @ np.linalg.inv(pp[i + 1] + _TINY * np.eye(3))
+        ms[i] = mf[i] + j @ (ms[i + 1] - mp[i + 1])
+        ps[i] = pf[i] + j @ (ps[i + 1] - pp[i + 1]) @ j.T
+    h = np.column_stack([np.ones(n), np.ones(n), np.asarray(s, float)])
+    out["mean"] = np.einsum("ij,ij->i", h, ms)
+    out["var"] = np.maximum(np.einsum("ij,ijk,ik->i", h, ps, h), 0.0)
+    out["state_mean"] = ms
+    out["state_cov"] = ps
+    return out
+
+
 @dataclass
 class SaturationFit:
     """Estimated parameters of the saturation model (percentage points, years).
@@ -220,9 +322,11 @@ class SaturationFit:
     level, kappa, s2, sigma2_nat
         National long-run level (%), reversion rate per year, level variance
         per year (pp^2) and noise of a national figure (pp^2).
-    kappa_d, s2_d, sigma2, tau2, delta_bar
-        Province offsets: reversion rate, variance per year, noise of a
-        province figure, spread of long-run offsets and their mean.
+    kappa_d, s2_d, sigma2, tau2, delta_bar, omega2, beta_bar
+        Province offsets: reversion rate and variance per year of the
+        deviation ``u``, noise of a province figure, spread of long-run
+        offsets and their mean, spread of the shares of the national
+        shortfall and their mean.
     floors : dict
         Lower bounds used for the variances and where they come from.
     converged : bool
@@ -238,6 +342,8 @@ class SaturationFit:
     sigma2: float
     tau2: float
     delta_bar: float
+    omega2: float = 0.0
+    beta_bar: float = 0.0
     floors: dict = field(default_factory=dict)
     converged: bool = True
     notes: list = field(default_factory=list)
@@ -273,9 +379,17 @@ class SaturationFit:
         return _unsort(ev, q, res["mean"], t_query), _unsort(ev, q, res["var"], t_query)
 
     # -- offsets ---------------------------------------------------------------------------
-    def offset_prior(self) -> tuple[tuple[float, float], tuple[float, float, float]]:
+    def shortfall(self, t: np.ndarray) -> np.ndarray:
+        """The nation's expected shortfall from its long-run level at ``t`` (pp)."""
+        return self.level - self.national(np.asarray(t, float))[0]
+
+    def offset_prior(self) -> tuple[np.ndarray, np.ndarray]:
+        """Prior mean and covariance of ``[u, delta, beta]`` at a province's first event."""
         v0 = self.s2_d / (2 * self.kappa_d)
-        return (self.delta_bar, self.delta_bar), (self.tau2 + v0, self.tau2, self.tau2)
+        return (
+            np.array([0.0, self.delta_bar, self.beta_bar]),
+            np.diag([v0, self.tau2, self.omega2 + _TINY]),
+        )
 
     def offset_events(
         self,
@@ -289,14 +403,8 @@ class SaturationFit:
         t_all = [t_obs]
         if status is not None:
             t_all.append(np.asarray(status[0], float))
-        nat_m, nat_v = (
-            self.national(np.concatenate(t_all))
-            if len(np.concatenate(t_all))
-            else (
-                np.zeros(0),
-                np.zeros(0),
-            )
-        )
+        t_cat = np.concatenate(t_all)
+        nat_m, nat_v = self.national(t_cat) if len(t_cat) else (np.zeros(0), np.zeros(0))
         k = len(t_obs)
         kw = {}
         if status is not None and len(status[0]):
@@ -317,7 +425,7 @@ class SaturationFit:
     def offset(self, ev: Events, t_query: np.ndarray) -> dict:
         """Smoothed offset at the query times of ``ev`` (which must hold ``t_query``)."""
         m0, p0 = self.offset_prior()
-        res = kalman_2state(ev, self.kappa_d, self.s2_d, m0, p0)
+        res = kalman_offset(ev, self.shortfall(ev.t), self.kappa_d, self.s2_d, m0, p0)
         q = ev.kind == 2
         return {
             "mean": _unsort(ev, q, res["mean"], t_query),
@@ -367,53 +475,79 @@ def _minimize(fun, x0, bounds, notes: list, label: str) -> tuple[np.ndarray, boo
     return best.x, False
 
 
-def _pad(series: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> tuple[np.ndarray, ...]:
+def _pad(series: list[tuple[np.ndarray, ...]]) -> tuple[np.ndarray, ...]:
     """Series of unequal length as (places x figures) arrays with a mask."""
-    k = max((len(t) for t, _, _ in series), default=0)
+    k = max((len(x[0]) for x in series), default=0)
     n = len(series)
-    t_ = np.zeros((n, k))
-    y_ = np.zeros((n, k))
-    v_ = np.zeros((n, k))
-    m_ = np.zeros((n, k), bool)
-    for i, (t, y, v) in enumerate(series):
-        j = len(t)
-        t_[i, :j], y_[i, :j], v_[i, :j], m_[i, :j] = t, y, v, True
-        t_[i, j:] = t[-1] if j else 0.0
-    return t_, y_, v_, m_
+    width = len(series[0]) if series else 4
+    out = [np.zeros((n, k)) for _ in range(width)]
+    mask = np.zeros((n, k), bool)
+    for i, arrays in enumerate(series):
+        j = len(arrays[0])
+        for a, v in zip(out, arrays, strict=True):
+            a[i, :j] = v
+        mask[i, :j] = True
+        out[0][i, j:] = arrays[0][-1] if j else 0.0
+    return (*out, mask)
 
 
 def _loglik_many(
-    padded: tuple[np.ndarray, ...], kappa: float, s2: float, sigma2: float, tau2: float, dbar: float
+    padded: tuple[np.ndarray, ...],
+    kappa: float,
+    s2: float,
+    sigma2: float,
+    tau2: float,
+    dbar: float,
+    omega2: float,
+    bbar: float,
 ) -> float:
-    """Log-likelihood of every place's offsets at once (vectorised :func:`kalman_2state`)."""
-    t_, y_, v_, m_ = padded
+    """Log-likelihood of every place's offsets at once (vectorised :func:`kalman_offset`)."""
+    t_, y_, v_, s_, m_ = padded
     n, k = t_.shape
-    v0 = s2 / (2 * kappa)
-    a = np.full(n, dbar)
-    c = np.full(n, dbar)
-    p11 = np.full(n, tau2 + v0)
-    p12 = np.full(n, tau2)
-    p22 = np.full(n, tau2)
+    m = np.zeros((n, 3))
+    m[:, 1], m[:, 2] = dbar, bbar
+    p = np.zeros((n, 3, 3))
+    p[:, 0, 0], p[:, 1, 1], p[:, 2, 2] = s2 / (2 * kappa), tau2, omega2 + _TINY
     total = 0.0
     for j in range(k):
         if j:
-            dt = t_[:, j] - t_[:, j - 1]
-            b = np.exp(-kappa * dt)
-            u = 1 - b
-            qv = s2 * (1 - b * b) / (2 * kappa)
-            a = b * a + u * c
-            p11 = b * b * p11 + 2 * b * u * p12 + u * u * p22 + qv
-            p12 = b * p12 + u * p22
-        m = m_[:, j]
-        sv = p11 + sigma2 + v_[:, j]
-        innov = y_[:, j] - a
-        total -= 0.5 * float(np.sum((np.log(2 * np.pi * sv) + innov * innov / sv)[m]))
-        k1 = np.where(m, p11 / sv, 0.0)
-        k2 = np.where(m, p12 / sv, 0.0)
-        a = a + k1 * innov
-        c = c + k2 * innov
-        p11, p12, p22 = p11 - k1 * p11, p12 - k1 * p12, p22 - k2 * p12
+            b = np.exp(-kappa * (t_[:, j] - t_[:, j - 1]))
+            m[:, 0] *= b
+            p[:, 0, :] *= b[:, None]
+            p[:, :, 0] *= b[:, None]
+            p[:, 0, 0] += s2 * (1 - b * b) / (2 * kappa)
+        ok = m_[:, j]
+        h = np.stack([np.ones(n), np.ones(n), s_[:, j]], axis=1)
+        ph = np.einsum("nij,nj->ni", p, h)
+        sv = np.einsum("ni,ni->n", h, ph) + sigma2 + v_[:, j]
+        innov = y_[:, j] - np.einsum("ni,ni->n", h, m)
+        total -= 0.5 * float(np.sum((np.log(2 * np.pi * sv) + innov * innov / sv)[ok]))
+        gain = np.where(ok[:, None], ph / sv[:, None], 0.0)
+        m = m + gain * innov[:, None]
+        p = p - gain[:, :, None] * ph[:, None, :]
     return total
+
+
+def _spread_growth(series: list[tuple[np.ndarray, ...]]) -> float:
+    """How fast the spread of offsets grows with the nation's shortfall (pp^2 per pp^2).
+
+    The least-squares slope of squared centred offsets on the squared
+    shortfall, ``E[(d - mean)^2] = a + omega2 * s^2``: the variance of the
+    shares ``beta_p`` when offsets are ``delta_p + beta_p * s``. A moment
+    estimate from the cross-section, because the likelihood of a few
+    figures per province cannot tell a share of the shortfall from a
+    wandering deviation ``u``; the likelihood starts from it. At least 0.01
+    (sd 0.1), at most 0.25.
+    """
+    if not series:
+        return 0.01
+    d = np.concatenate([x[1] for x in series])
+    s = np.concatenate([x[3] for x in series])
+    if len(d) < 5 or np.ptp(s) < 1.0:
+        return 0.01
+    x = np.column_stack([np.ones(len(s)), s * s])
+    coef, *_ = np.linalg.lstsq(x, (d - d.mean()) ** 2, rcond=None)
+    return float(np.clip(coef[1], 0.01, 0.25))
 
 
 def fit_saturation(
@@ -421,6 +555,8 @@ def fit_saturation(
     provinces: list[tuple[np.ndarray, np.ndarray]],
     *,
     level_max: float = 100.0,
+    level_prior: tuple[float, float] | None = LEVEL_PRIOR,
+    kappa_prior: tuple[float, float] | None = KAPPA_PRIOR,
 ) -> SaturationFit:
     """Estimate the saturation model's parameters by maximum likelihood.
 
@@ -432,6 +568,10 @@ def fit_saturation(
         Each territory's figures, sorted by time.
     level_max : float
         Upper bound of the national long-run level (percent).
+    level_prior : (mean, sd), optional
+        Normal prior of the national long-run level (percent); None: none.
+    kappa_prior : (median, sd of log), optional
+        Log-normal prior of the national reversion rate per year; None: none.
 
     Returns
     -------
@@ -469,7 +609,12 @@ def fit_saturation(
         )
         # the first figure only sets the diffuse start
         s0 = _DIFFUSE + math.exp(lsn)
-        return -(res["loglik"] + 0.5 * math.log(2 * math.pi * s0))
+        pen = 0.0
+        if level_prior is not None:
+            pen += 0.5 * ((level - level_prior[0]) / level_prior[1]) ** 2
+        if kappa_prior is not None:
+            pen += 0.5 * ((lk - math.log(kappa_prior[0])) / kappa_prior[1]) ** 2
+        return -(res["loglik"] + 0.5 * math.log(2 * math.pi * s0)) + pen
 
     top = float(min(level_max, max(y_n.max(), 50.0)))
     x0 = np.array([min(top + 0.5, level_max), math.log(0.3), math.log(1.0), math.log(0.25)])
@@ -487,13 +632,25 @@ def fit_saturation(
         math.exp(theta_n[3]),
     )
     fit = SaturationFit(
-        level, kappa, s2, sigma2_nat, 1.0, 1.0, 1.0, 1.0, 0.0, floors, True, notes, t_n, y_n
+        level,
+        kappa,
+        s2,
+        sigma2_nat,
+        kappa_d=1.0,
+        s2_d=1.0,
+        sigma2=1.0,
+        tau2=1.0,
+        delta_bar=0.0,
+        floors=floors,
+        notes=notes,
+        national_t=t_n,
+        national_y=y_n,
     )
     # offsets: each territory's figures less the smoothed national level
     series = []
     for t, y in provinces:
         m, v = fit.national(t)
-        series.append((np.asarray(t, float), np.asarray(y, float) - m, v))
+        series.append((np.asarray(t, float), np.asarray(y, float) - m, v, level - m))
 
     padded = _pad(series)
 
@@ -501,12 +658,20 @@ def fit_saturation(
     # estimated; the reconciliation then sets the population-weighted mean of
     # all offsets to zero at every date
     def off_nll(theta: np.ndarray) -> float:
-        lk, ls2, lsig, ltau, dbar = theta
+        lk, ls2, lsig, ltau, dbar, lom, bbar = theta
         return -_loglik_many(
-            padded, math.exp(lk), math.exp(ls2), math.exp(lsig), math.exp(ltau), dbar
+            padded,
+            math.exp(lk),
+            math.exp(ls2),
+            math.exp(lsig),
+            math.exp(ltau),
+            dbar,
+            math.exp(lom),
+            bbar,
         )
 
-    allr = np.concatenate([r for _, r, _ in series]) if series else np.zeros(1)
+    allr = np.concatenate([x[1] for x in series]) if series else np.zeros(1)
+    omega2 = _spread_growth(series)
     x0 = np.array(
         [
             math.log(0.5),
@@ -514,6 +679,8 @@ def fit_saturation(
             math.log(max(sigma2_floor, 1.0)),
             math.log(max(float(np.var(allr)), 1.0)),
             float(np.median(allr)),
+            math.log(omega2),
+            0.0,
         ]
     )
     bounds = [
@@ -522,9 +689,13 @@ def fit_saturation(
         (math.log(sigma2_floor), math.log(100.0)),
         (math.log(0.01), math.log(1000.0)),
         (-30.0, 30.0),
+        # a share sd of at most 0.5: two sd is the nation's whole shortfall again
+        (math.log(1e-4), math.log(0.25)),
+        (0.0, 0.0),
     ]
     theta_d, ok_d = _minimize(off_nll, x0, bounds, notes, "province offsets")
     fit.kappa_d, fit.s2_d, fit.sigma2, fit.tau2 = (math.exp(v) for v in theta_d[:4])
     fit.delta_bar = float(theta_d[4])
+    fit.omega2, fit.beta_bar = math.exp(theta_d[5]), float(theta_d[6])
     fit.converged = bool(ok_n and ok_d)
     return fit

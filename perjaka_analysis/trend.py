@@ -726,6 +726,8 @@ class CoverageTrendModel:
                 "sigma2": model.sigma2,
                 "tau2": model.tau2,
                 "delta_bar": model.delta_bar,
+                "omega2": model.omega2,
+                "beta_bar": model.beta_bar,
                 "floors": dict(model.floors),
                 "notes": tuple(notes),
             },
@@ -1220,8 +1222,10 @@ class TrendResults:
 
         The national deviation from its smoothed mean is one standard normal
         per path scaled by the smoothed sd up to the last national figure,
-        then an exact Ornstein-Uhlenbeck continuation; the offset starts from
-        its smoothed state at the first time and continues exactly.
+        then an exact Ornstein-Uhlenbeck continuation; the offset's state
+        ``[u, delta, beta]`` starts from its smoothed state at the first time,
+        ``u`` continues exactly and ``beta`` multiplies the path's own
+        national shortfall.
         """
         from .saturation import _transition
 
@@ -1245,17 +1249,19 @@ class TrendResults:
         if trend.province == NATIONAL:
             return z
         off = _offset_moments(model, self.saturation.inputs[trend.province], t)
-        m0, c0 = off["state_mean"][0], np.asarray(off["state_cov"][0])
-        cov = np.array([[c0[0], c0[1]], [c0[1], c0[2]]])
-        state = rng.multivariate_normal(m0, cov, size=n_paths, method="eigh")
-        d, delta = state[:, 0], state[:, 1]
+        state = rng.multivariate_normal(
+            off["state_mean"][0], off["state_cov"][0], size=n_paths, method="eigh"
+        )
+        u, delta, beta = state[:, 0], state[:, 1], state[:, 2]
         paths = np.empty((n_paths, len(t)))
-        paths[:, 0] = d
+        paths[:, 0] = u
         for k in range(1, len(t)):
             b, q = _transition(t[k] - t[k - 1], model.kappa_d, model.s2_d)
-            d = delta + (d - delta) * b + math.sqrt(q) * rng.standard_normal(n_paths)
-            paths[:, k] = d
-        return z + paths + self._adjustment(t, off["var"])[None, :]
+            u = u * b + math.sqrt(q) * rng.standard_normal(n_paths)
+            paths[:, k] = u
+        # the province's share of the nation's shortfall follows each national path
+        offset = paths + delta[:, None] + beta[:, None] * (model.level - z)
+        return z + offset + self._adjustment(t, off["var"])[None, :]
 
     def nowcast(
         self,

@@ -184,3 +184,81 @@ def test_scenario_targets_share_the_crossing_definition(plateau_fit):
     assert s.loc[0, "baseline_prob"] == t.loc[0, "prob_by_deadline"]
     a, b = s.loc[0, "baseline_date"], t.loc[0, "expected_date"]
     assert (pd.isna(a) and pd.isna(b)) or a == b
+
+
+def test_offset_filter_matches_exact_gaussian_conditioning():
+    # offsets u + delta + beta * s(t): joint normal, conditioned by hand
+    from scipy import stats
+
+    from perjaka_analysis.saturation import kalman_offset
+
+    rng = np.random.default_rng(3)
+    t_obs = np.array([0.0, 0.7, 1.5, 3.0, 3.2])
+    t_q = np.array([0.7, 2.0, 5.0])
+    kappa, s2, r = 0.6, 3.0, 0.8
+    m0 = np.array([0.0, 1.5, 0.1])
+    p0 = np.diag([s2 / (2 * kappa), 4.0, 0.09])
+    y = rng.normal(0.0, 2.0, len(t_obs))
+    ev = make_events(t_obs, y, np.full(len(t_obs), r), t_query=t_q)
+    shortfall = lambda t: 20.0 * np.exp(-0.4 * np.asarray(t))  # noqa: E731
+    res = kalman_offset(ev, shortfall(ev.t), kappa, s2, m0, p0)
+
+    def cov(a, b):
+        return (
+            p0[0, 0] * np.exp(-kappa * np.abs(a[:, None] - b[None, :]))
+            + p0[1, 1]
+            + p0[2, 2] * np.outer(shortfall(a), shortfall(b))
+        )
+
+    mean = lambda t: m0[1] + m0[2] * shortfall(t)  # noqa: E731
+    c_oo = cov(t_obs, t_obs) + r * np.eye(len(t_obs))
+    c_qo = cov(t_q, t_obs)
+    w = np.linalg.solve(c_oo, y - mean(t_obs))
+    exact_mean = mean(t_q) + c_qo @ w
+    exact_var = np.diag(cov(t_q, t_q) - c_qo @ np.linalg.solve(c_oo, c_qo.T))
+    q = ev.kind == 2
+    np.testing.assert_allclose(res["mean"][q], exact_mean, atol=1e-7)
+    np.testing.assert_allclose(res["var"][q], exact_var, atol=1e-7)
+    loglik = stats.multivariate_normal(mean(t_obs), c_oo).logpdf(y)
+    assert res["loglik"] == pytest.approx(loglik, abs=1e-8)
+
+
+def test_vectorised_offset_likelihood_is_the_sum_of_the_filters():
+    from perjaka_analysis.saturation import _loglik_many, _pad, kalman_offset
+
+    rng = np.random.default_rng(4)
+    kappa, s2, sigma2, tau2, dbar, omega2 = 0.5, 2.0, 1.0, 9.0, 0.5, 0.04
+    series, total = [], 0.0
+    for n in (3, 5, 1):
+        t = np.sort(rng.uniform(0, 6, n))
+        y, v, s = rng.normal(0, 3, n), rng.uniform(0, 0.5, n), rng.uniform(0, 20, n)
+        series.append((t, y, v, s))
+        ev = make_events(t, y, sigma2 + v)
+        p0 = np.diag([s2 / (2 * kappa), tau2, omega2])
+        total += kalman_offset(ev, s, kappa, s2, np.array([0.0, dbar, 0.0]), p0)["loglik"]
+    ours = _loglik_many(_pad(series), kappa, s2, sigma2, tau2, dbar, omega2, 0.0)
+    assert ours == pytest.approx(total, rel=1e-7)
+
+
+def test_laggards_catch_up_as_the_nation_saturates():
+    # a province 15 pp behind a nation 25 pp short, 3 pp behind once it is 5 pp short:
+    # its forecast gap keeps closing with the nation's
+    rows = []
+    for year, nat, prov in ((2016, 74.0, 59.0), (2018, 82.0, 70.0), (2020, 88.0, 80.0)):
+        rows.append((NATIONAL, pd.Timestamp(f"{year}-06-30"), nat))
+        rows.append(("Maluku", pd.Timestamp(f"{year}-06-30"), prov))
+    for year, nat in ((2021, 91.0), (2022, 93.0), (2023, 94.5)):
+        rows.append((NATIONAL, pd.Timestamp(f"{year}-06-30"), nat))
+    for province, base in (("Aceh", 6.0), ("Bali", -4.0), ("Riau", 2.0), ("Jambi", -8.0)):
+        for year, nat in ((2016, 74.0), (2019, 85.0), (2023, 94.5)):
+            gap = base * (99.0 - nat) / 25.0
+            rows.append((province, pd.Timestamp(f"{year}-03-31"), nat + gap))
+    frame = pd.DataFrame(rows, columns=["province", "date", "coverage_pct"])
+    frame = frame.assign(
+        district=pd.NA, measure="registered", territory=frame["province"], source_url=pd.NA
+    )
+    res = CoverageTrendModel(frame, method="saturation").fit()
+    dates = pd.DatetimeIndex(["2020-06-30", "2026-06-30"])
+    nat = res.predict(NATIONAL, dates, levels=(80,))["mean"].to_numpy()
+    lag = res.predict("Maluku", dates, levels=(80,))["mean"].to_numpy()
+    assert nat[1] - lag[1] < nat[0] - lag[0] - 2.0
