@@ -18,12 +18,13 @@
 #
 # When does each province reach 95% and 98% registration, how sure are we, and
 # how many more people must be enrolled per month to get there by the
-# deadline? The trend is fitted on the logit scale of coverage against a
-# ceiling, pooling all provinces (a province with two figures borrows strength
-# from the others; a province with none is forecast from the pooled trend and
-# marked so). Intervals are for a newly published figure. Set
-# `method = "saturation"` for the model of the saturation years (national path
-# plus province offsets, reconciled to the nation).
+# deadline? The default `saturation` model describes each province as the
+# national path plus an offset (its own long-run offset and a share of the
+# nation's remaining shortfall), reconciled to the nation; a province with few
+# figures borrows from the others, a province with none is forecast from the
+# nation, the pooled prior and the UHC status reports, and marked so.
+# Intervals are for a newly published figure. `method = "pooled"` is the
+# earlier logit-scale mixed model, kept for comparison.
 
 # %% tags=["parameters"]
 province = "Sulawesi Tengah"

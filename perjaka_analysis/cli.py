@@ -474,7 +474,9 @@ def build_parser() -> argparse.ArgumentParser:
         from .trend import METHODS
 
         p.add_argument("--coverage", type=Path, help="coverage file (default: shipped data)")
-        p.add_argument("--method", choices=METHODS, default="pooled", help="default: pooled")
+        p.add_argument(
+            "--method", choices=METHODS, default="saturation", help="default: saturation"
+        )
         p.add_argument(
             "--ceiling", type=float, default=None, help="logit-scale ceiling, %% (default 102)"
         )

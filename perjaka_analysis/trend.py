@@ -1,12 +1,13 @@
 """Coverage trends per province, with honest uncertainty.
 
-The ``saturation`` method describes every province as the national path plus
-a province offset, both mean-reverting towards estimated long-run levels, in
-percentage points (see :mod:`perjaka_analysis.saturation`), reconciled to the
-nation. It is built for the saturation years, where figures plateau between
-~92% and 100% and fall back after data cleansing; in the rolling-origin
-backtest over 2017-2024 it does not yet beat ``pooled`` (it under-forecasts
-the growth that followed each origin), so ``pooled`` stays the default.
+The default ``saturation`` method describes every province as the national
+path plus a province offset, in percentage points (see
+:mod:`perjaka_analysis.saturation`), reconciled to the nation: the nation
+reverts towards an estimated long-run level (at most 100%), a province
+towards its own offset plus a share of the nation's remaining shortfall. It
+is built for the saturation years, where figures plateau between ~92% and
+100% and fall back after data cleansing, and has the lowest error in the
+rolling-origin backtest over 2017-2024 (see the README).
 
 The other methods model registration coverage on the logit scale of coverage against a
 ceiling (default 102%, so that the few provinces registered above 100% stay in
@@ -25,7 +26,11 @@ a new published figure; target crossings use the latent path ``a + b g + w``.
 
 Methods
 -------
-``pooled`` (default)
+``saturation`` (default)
+    National path plus province offsets, reconciled to the nation; status
+    reports enter as censored figures. Estimated by maximum likelihood, with
+    priors on the national long-run level and reversion rate.
+``pooled``
     A linear mixed model (statsmodels ``MixedLM``) with a random intercept and
     slope per territory: a province with two points borrows strength from the
     others; a province with none is forecast from the pooled trend and says so.
@@ -37,9 +42,6 @@ Methods
 ``drift``
     Baseline: the line through the province's last point and its latest
     point at least a year earlier (no slope when there is none).
-``saturation``
-    National path plus province offsets, reconciled to the nation; status
-    reports enter as censored figures. Estimated by maximum likelihood.
 
 Only one measure is ever fitted at a time (default ``registered``); survey
 measures are never mixed in.
@@ -71,8 +73,8 @@ __all__ = [
     "TrendResults",
 ]
 
-METHODS = ("pooled", "saturation", "damped", "last", "drift")
-Method = Literal["pooled", "saturation", "damped", "last", "drift"]
+METHODS = ("saturation", "pooled", "damped", "last", "drift")
+Method = Literal["saturation", "pooled", "damped", "last", "drift"]
 
 #: Ceiling of the logit scale of the ``pooled``, ``damped``, ``last`` and
 #: ``drift`` methods when none is given.
@@ -508,8 +510,9 @@ class CoverageTrendModel:
         Validated coverage rows (:func:`perjaka_analysis.read_coverage`); only
         province-level rows of ``measure`` are used.
     method : {"saturation", "pooled", "damped", "last", "drift"}
-        See the module documentation. ``pooled`` is the default because it
-        has the lowest error in the backtest (see the README).
+        See the module documentation. ``saturation`` is the default because it
+        has the lowest error in the backtest (see the README) and keeps the
+        nation at or below 100%.
     measure : str
         The measure to model (never mixed with another).
     ceiling : float, optional
@@ -540,7 +543,7 @@ class CoverageTrendModel:
         self,
         coverage: pd.DataFrame,
         *,
-        method: Method = "pooled",
+        method: Method = "saturation",
         measure: str = "registered",
         ceiling: float | None = None,
         phi: float = 0.8,

@@ -46,7 +46,7 @@ def synthetic_panel(
 
 
 def test_pooled_model_recovers_the_true_slope():
-    res = CoverageTrendModel(synthetic_panel(noise=0.05), knots=()).fit()
+    res = CoverageTrendModel(synthetic_panel(noise=0.05), method="pooled", knots=()).fit()
     assert res.pooled["fixed_effects"][1] == pytest.approx(0.4, abs=0.03)
     aceh = res.trend("Aceh")
     assert aceh.mean[0] == pytest.approx(-0.5, abs=0.1)
@@ -211,7 +211,7 @@ def test_an_unconverged_mixed_fit_is_recorded_and_warned_once(monkeypatch):
     monkeypatch.setattr(trend_module, "_MIXED_CACHE", {})
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        res = CoverageTrendModel(synthetic_panel(noise=0.1), knots=()).fit()
+        res = CoverageTrendModel(synthetic_panel(noise=0.1), method="pooled", knots=()).fit()
     assert not res.converged
     assert any("no optimizer converged" in note for note in res.fit_notes)
     ours = [w for w in caught if issubclass(w.category, FitConvergenceWarning)]
@@ -247,13 +247,13 @@ def test_a_repeated_fit_of_the_same_figures_is_an_independent_equal_copy(monkeyp
         trend_module, "_fit_mixed_uncached", lambda *a, **k: fits.append(1) or real(*a, **k)
     )
     panel = synthetic_panel(noise=0.1)
-    first = CoverageTrendModel(panel).fit()
-    second = CoverageTrendModel(panel).fit()
+    first = CoverageTrendModel(panel, method="pooled").fit()
+    second = CoverageTrendModel(panel, method="pooled").fit()
     assert len(fits) == 1  # the second fit is answered from the cache
     np.testing.assert_array_equal(first.pooled["fixed_effects"], second.pooled["fixed_effects"])
     first.pooled["fixed_effects"][:] = 0.0  # changing one result leaves the other alone
     assert np.all(second.pooled["fixed_effects"] != 0.0)
     # other figures are another fit
-    other = CoverageTrendModel(synthetic_panel(noise=0.2)).fit()
+    other = CoverageTrendModel(synthetic_panel(noise=0.2), method="pooled").fit()
     assert len(fits) == 2
     assert not np.array_equal(other.pooled["fixed_effects"], second.pooled["fixed_effects"])
