@@ -379,6 +379,32 @@ _MIXED_CACHE: dict[str, dict] = {}
 _MIXED_CACHE_SIZE = 16
 
 
+_SATURATION_CACHE: dict[str, object] = {}
+
+
+def _fit_saturation_cached(national: tuple, series: list) -> object:
+    """:func:`~perjaka_analysis.saturation.fit_saturation`, fitted once per content.
+
+    Same national and province figures give the same (deterministic) fit, so
+    a repeated fit is a copy of the first.
+    """
+    import copy
+    import hashlib
+
+    from .saturation import fit_saturation
+
+    digest = hashlib.sha256()
+    for t, y in [national, *series]:
+        digest.update(np.ascontiguousarray(t, float).tobytes() + b"|")
+        digest.update(np.ascontiguousarray(y, float).tobytes() + b"/")
+    key = digest.hexdigest()
+    if key not in _SATURATION_CACHE:
+        if len(_SATURATION_CACHE) >= _MIXED_CACHE_SIZE:
+            _SATURATION_CACHE.pop(next(iter(_SATURATION_CACHE)))
+        _SATURATION_CACHE[key] = fit_saturation(national, series)
+    return copy.deepcopy(_SATURATION_CACHE[key])
+
+
 def _fit_mixed(panel: pd.DataFrame, knots: Sequence[float] = ()) -> dict:
     """The pooled mixed model of a panel (:func:`_fit_mixed_uncached`), fitted once per content.
 
@@ -648,8 +674,6 @@ class CoverageTrendModel:
         )
 
     def _fit_saturation(self, panel: pd.DataFrame, places: list[str]) -> TrendResults:
-        from .saturation import fit_saturation
-
         nat = panel[panel["territory"] == NATIONAL]
         others = panel[panel["territory"] != NATIONAL]
         notes: list[str] = []
@@ -661,7 +685,7 @@ class CoverageTrendModel:
             (rows["t"].to_numpy(), rows["pct"].to_numpy())
             for _, rows in others.groupby("territory", sort=True)
         ]
-        model = fit_saturation((nat["t"].to_numpy(), nat["pct"].to_numpy()), series)
+        model = _fit_saturation_cached((nat["t"].to_numpy(), nat["pct"].to_numpy()), series)
         notes.extend(model.notes)
         t_end = float(panel["t"].max())
         status = self.status

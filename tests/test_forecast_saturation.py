@@ -262,3 +262,21 @@ def test_laggards_catch_up_as_the_nation_saturates():
     nat = res.predict(NATIONAL, dates, levels=(80,))["mean"].to_numpy()
     lag = res.predict("Maluku", dates, levels=(80,))["mean"].to_numpy()
     assert nat[1] - lag[1] < nat[0] - lag[0] - 2.0
+
+
+def test_a_repeated_saturation_fit_is_an_independent_equal_copy(monkeypatch):
+    import perjaka_analysis.saturation as sat
+    import perjaka_analysis.trend as trend_module
+
+    fits = []
+    real = sat.fit_saturation
+    monkeypatch.setattr(trend_module, "_SATURATION_CACHE", {})
+    monkeypatch.setattr(sat, "fit_saturation", lambda *a, **k: fits.append(1) or real(*a, **k))
+    first = CoverageTrendModel(plateau_panel(), method="saturation").fit()
+    second = CoverageTrendModel(plateau_panel(), method="saturation").fit()
+    assert len(fits) == 1  # the second fit is answered from the cache
+    assert first.pooled == second.pooled
+    first.saturation.model.level = 0.0  # changing one result leaves the other alone
+    assert second.saturation.model.level == second.pooled["long_run_level_pct"]
+    CoverageTrendModel(plateau_panel(seed=1), method="saturation").fit()
+    assert len(fits) == 2  # other figures are another fit
