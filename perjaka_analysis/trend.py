@@ -382,13 +382,23 @@ _MIXED_CACHE_SIZE = 16
 _SATURATION_CACHE: dict[str, object] = {}
 
 
+def _cached(cache: dict, key: str, compute):
+    """A copy of ``cache[key]``, computed once (the oldest entry leaves a full cache)."""
+    import copy
+
+    if key not in cache:
+        if len(cache) >= _MIXED_CACHE_SIZE:
+            cache.pop(next(iter(cache)))
+        cache[key] = compute()
+    return copy.deepcopy(cache[key])
+
+
 def _fit_saturation_cached(national: tuple, series: list) -> object:
     """:func:`~perjaka_analysis.saturation.fit_saturation`, fitted once per content.
 
     Same national and province figures give the same (deterministic) fit, so
     a repeated fit is a copy of the first.
     """
-    import copy
     import hashlib
 
     from .saturation import fit_saturation
@@ -397,12 +407,7 @@ def _fit_saturation_cached(national: tuple, series: list) -> object:
     for t, y in [national, *series]:
         digest.update(np.ascontiguousarray(t, float).tobytes() + b"|")
         digest.update(np.ascontiguousarray(y, float).tobytes() + b"/")
-    key = digest.hexdigest()
-    if key not in _SATURATION_CACHE:
-        if len(_SATURATION_CACHE) >= _MIXED_CACHE_SIZE:
-            _SATURATION_CACHE.pop(next(iter(_SATURATION_CACHE)))
-        _SATURATION_CACHE[key] = fit_saturation(national, series)
-    return copy.deepcopy(_SATURATION_CACHE[key])
+    return _cached(_SATURATION_CACHE, digest.hexdigest(), lambda: fit_saturation(national, series))
 
 
 def _fit_mixed(panel: pd.DataFrame, knots: Sequence[float] = ()) -> dict:
@@ -411,7 +416,6 @@ def _fit_mixed(panel: pd.DataFrame, knots: Sequence[float] = ()) -> dict:
     Same figures, territories and knots give the same fit, so a repeated fit
     is a copy of the first (the fit is deterministic).
     """
-    import copy
     import hashlib
 
     digest = hashlib.sha256()
@@ -419,12 +423,7 @@ def _fit_mixed(panel: pd.DataFrame, knots: Sequence[float] = ()) -> dict:
         digest.update(np.ascontiguousarray(panel[column].to_numpy(float)).tobytes())
     digest.update("\x1f".join(map(str, panel["territory"])).encode())
     digest.update(repr((tuple(float(k) for k in knots), _MIXED_OPTIMIZERS)).encode())
-    key = digest.hexdigest()
-    if key not in _MIXED_CACHE:
-        if len(_MIXED_CACHE) >= _MIXED_CACHE_SIZE:
-            _MIXED_CACHE.pop(next(iter(_MIXED_CACHE)))
-        _MIXED_CACHE[key] = _fit_mixed_uncached(panel, knots)
-    return copy.deepcopy(_MIXED_CACHE[key])
+    return _cached(_MIXED_CACHE, digest.hexdigest(), lambda: _fit_mixed_uncached(panel, knots))
 
 
 def _fit_mixed_uncached(panel: pd.DataFrame, knots: Sequence[float] = ()) -> dict:
