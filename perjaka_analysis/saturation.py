@@ -108,6 +108,20 @@ def make_events(
     return Events(t[order], kind[order], y[order], r[order], ab[order])
 
 
+def _censored(predicted: float, threshold: float, sd: float, above: bool) -> tuple[float, float]:
+    """Moment-matched update by a report "above (or below) ``threshold``".
+
+    ``predicted`` and ``sd`` are the report's predictive mean and sd. Returns
+    the mean step per unit of the state's covariance with the report
+    (``sign * lambda / sd``) and the variance shrink per unit squared
+    (``lambda * (z + lambda) / sd^2``), the truncated-normal moments.
+    """
+    sign = 1.0 if above else -1.0
+    z = sign * (predicted - threshold) / sd
+    lam = math.exp(stats.norm.logpdf(z) - stats.norm.logcdf(z))
+    return sign * lam / sd, lam * (z + lam) / (sd * sd)
+
+
 def _transition(dt: float, kappa: float, s2: float) -> tuple[float, float]:
     """OU decay factor and added variance over ``dt`` years."""
     b = math.exp(-kappa * dt)
@@ -182,14 +196,10 @@ def kalman_2state(
             c += k2 * v
             p11, p12, p22 = p11 - k1 * p11, p12 - k1 * p12, p22 - k2 * p12
         elif kind == 1:
-            s = math.sqrt(p11 + rs[i])
-            sign = 1.0 if aboves[i] else -1.0
-            z = sign * (a - ys[i]) / s
-            lam = math.exp(stats.norm.logpdf(z) - stats.norm.logcdf(z))
-            shrink = lam * (z + lam) / (s * s)
+            step, shrink = _censored(a, ys[i], math.sqrt(p11 + rs[i]), aboves[i])
             k1, k2 = p11, p12
-            a += sign * k1 * lam / s
-            c += sign * k2 * lam / s
+            a += k1 * step
+            c += k2 * step
             p11, p12, p22 = p11 - k1 * k1 * shrink, p12 - k1 * k2 * shrink, p22 - k2 * k2 * shrink
         if keep:
             mf[i] = a, c
@@ -254,8 +264,7 @@ def kalman_offset(
     dict
         ``loglik`` (of the figures), ``mean`` and ``var`` of the offset at
         every event (smoothed), ``state_mean`` (n x 3) and ``state_cov``
-        (n x 3 x 3) of the smoothed state, and ``last`` = (mean, cov) of the
-        filtered state after the last event.
+        (n x 3 x 3) of the smoothed state.
     """
     n = len(ev.t)
     m = np.array(m0, float)
@@ -290,15 +299,14 @@ def kalman_offset(
             m = m + k * v
             p = p - np.outer(k, ph)
         elif kind == 1:
-            sd = math.sqrt(var + float(ev.r[i]))
-            sign = 1.0 if ev.above[i] else -1.0
-            z = sign * (float(h @ m) - float(ev.y[i])) / sd
-            lam = math.exp(stats.norm.logpdf(z) - stats.norm.logcdf(z))
-            m = m + sign * ph * lam / sd
-            p = p - np.outer(ph, ph) * (lam * (z + lam) / (sd * sd))
+            step, shrink = _censored(
+                float(h @ m), float(ev.y[i]), math.sqrt(var + float(ev.r[i])), bool(ev.above[i])
+            )
+            m = m + ph * step
+            p = p - np.outer(ph, ph) * shrink
         p = 0.5 * (p + p.T)
         mf[i], pf[i] = m, p
-    out = {"loglik": loglik, "last": (m.copy(), p.copy())}
+    out = {"loglik": loglik}
     ms, ps = mf.copy(), pf.copy()
     for i in range(n - 2, -1, -1):
         f = np.diag([bs[i + 1], 1.0, 1.0])
@@ -322,11 +330,11 @@ class SaturationFit:
     level, kappa, s2, sigma2_nat
         National long-run level (%), reversion rate per year, level variance
         per year (pp^2) and noise of a national figure (pp^2).
-    kappa_d, s2_d, sigma2, tau2, delta_bar, omega2, beta_bar
+    kappa_d, s2_d, sigma2, tau2, delta_bar, omega2
         Province offsets: reversion rate and variance per year of the
         deviation ``u``, noise of a province figure, spread of long-run
         offsets and their mean, spread of the shares of the national
-        shortfall and their mean.
+        shortfall (whose mean is 0).
     floors : dict
         Lower bounds used for the variances and where they come from.
     converged : bool
@@ -343,7 +351,6 @@ class SaturationFit:
     tau2: float
     delta_bar: float
     omega2: float = 0.0
-    beta_bar: float = 0.0
     floors: dict = field(default_factory=dict)
     converged: bool = True
     notes: list = field(default_factory=list)
@@ -387,7 +394,7 @@ class SaturationFit:
         """Prior mean and covariance of ``[u, delta, beta]`` at a province's first event."""
         v0 = self.s2_d / (2 * self.kappa_d)
         return (
-            np.array([0.0, self.delta_bar, self.beta_bar]),
+            np.array([0.0, self.delta_bar, 0.0]),
             np.diag([v0, self.tau2, self.omega2 + _TINY]),
         )
 
@@ -499,13 +506,12 @@ def _loglik_many(
     tau2: float,
     dbar: float,
     omega2: float,
-    bbar: float,
 ) -> float:
     """Log-likelihood of every place's offsets at once (vectorised :func:`kalman_offset`)."""
     t_, y_, v_, s_, m_ = padded
     n, k = t_.shape
     m = np.zeros((n, 3))
-    m[:, 1], m[:, 2] = dbar, bbar
+    m[:, 1] = dbar
     p = np.zeros((n, 3, 3))
     p[:, 0, 0], p[:, 1, 1], p[:, 2, 2] = s2 / (2 * kappa), tau2, omega2 + _TINY
     total = 0.0
@@ -658,7 +664,7 @@ def fit_saturation(
     # estimated; the reconciliation then sets the population-weighted mean of
     # all offsets to zero at every date
     def off_nll(theta: np.ndarray) -> float:
-        lk, ls2, lsig, ltau, dbar, lom, bbar = theta
+        lk, ls2, lsig, ltau, dbar, lom = theta
         return -_loglik_many(
             padded,
             math.exp(lk),
@@ -667,7 +673,6 @@ def fit_saturation(
             math.exp(ltau),
             dbar,
             math.exp(lom),
-            bbar,
         )
 
     allr = np.concatenate([x[1] for x in series]) if series else np.zeros(1)
@@ -680,7 +685,6 @@ def fit_saturation(
             math.log(max(float(np.var(allr)), 1.0)),
             float(np.median(allr)),
             math.log(omega2),
-            0.0,
         ]
     )
     bounds = [
@@ -691,11 +695,10 @@ def fit_saturation(
         (-30.0, 30.0),
         # a share sd of at most 0.5: two sd is the nation's whole shortfall again
         (math.log(1e-4), math.log(0.25)),
-        (0.0, 0.0),
     ]
     theta_d, ok_d = _minimize(off_nll, x0, bounds, notes, "province offsets")
     fit.kappa_d, fit.s2_d, fit.sigma2, fit.tau2 = (math.exp(v) for v in theta_d[:4])
     fit.delta_bar = float(theta_d[4])
-    fit.omega2, fit.beta_bar = math.exp(theta_d[5]), float(theta_d[6])
+    fit.omega2 = math.exp(theta_d[5])
     fit.converged = bool(ok_n and ok_d)
     return fit

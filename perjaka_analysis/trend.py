@@ -376,10 +376,9 @@ _MIXED_FAILURES: tuple[str, ...] = (
 #: Recent mixed-model fits by content of the panel (``_fit_mixed``): the methods
 #: of one backtest origin, or a notebook fitting the same figures twice, fit once.
 _MIXED_CACHE: dict[str, dict] = {}
-_MIXED_CACHE_SIZE = 16
-
-
+#: Recent saturation fits by content of the figures (``_fit_saturation_cached``).
 _SATURATION_CACHE: dict[str, object] = {}
+_FIT_CACHE_SIZE = 16  # fits kept per cache
 
 
 def _cached(cache: dict, key: str, compute):
@@ -387,7 +386,7 @@ def _cached(cache: dict, key: str, compute):
     import copy
 
     if key not in cache:
-        if len(cache) >= _MIXED_CACHE_SIZE:
+        if len(cache) >= _FIT_CACHE_SIZE:
             cache.pop(next(iter(cache)))
         cache[key] = compute()
     return copy.deepcopy(cache[key])
@@ -753,7 +752,6 @@ class CoverageTrendModel:
                 "tau2": model.tau2,
                 "delta_bar": model.delta_bar,
                 "omega2": model.omega2,
-                "beta_bar": model.beta_bar,
                 "floors": dict(model.floors),
                 "notes": tuple(notes),
             },

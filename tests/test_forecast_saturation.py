@@ -236,7 +236,7 @@ def test_vectorised_offset_likelihood_is_the_sum_of_the_filters():
         ev = make_events(t, y, sigma2 + v)
         p0 = np.diag([s2 / (2 * kappa), tau2, omega2])
         total += kalman_offset(ev, s, kappa, s2, np.array([0.0, dbar, 0.0]), p0)["loglik"]
-    ours = _loglik_many(_pad(series), kappa, s2, sigma2, tau2, dbar, omega2, 0.0)
+    ours = _loglik_many(_pad(series), kappa, s2, sigma2, tau2, dbar, omega2)
     assert ours == pytest.approx(total, rel=1e-7)
 
 
