@@ -243,6 +243,19 @@ def kalman_2state(
     return out
 
 
+def _carry(m: np.ndarray, p: np.ndarray, b: np.ndarray, v0: float) -> tuple[np.ndarray, np.ndarray]:
+    """States ``[u, delta, beta]`` (rows of ``m``, ``p``) carried forward without information.
+
+    ``u`` decays by ``b`` (one factor per row) and gains ``v0 * (1 - b^2)``
+    of variance (``v0`` its stationary variance); ``delta`` and ``beta``
+    stay.
+    """
+    f = np.stack([b, np.ones_like(b), np.ones_like(b)], axis=1)
+    p = p * f[:, :, None] * f[:, None, :]
+    p[:, 0, 0] += v0 * (1 - b * b)
+    return m * f, p
+
+
 def kalman_offset(
     ev: Events,
     s: np.ndarray,
@@ -257,7 +270,13 @@ def kalman_offset(
     zero at rate ``kappa`` with variance ``s2`` per year, ``delta`` and
     ``beta`` are constant, ``s`` (one value per event of ``ev``) is the
     nation's shortfall from its long-run level. The prior ``N(m0, p0)``
-    holds at the first event.
+    (``u`` at its stationary distribution, so it holds at any date) holds at
+    the first event.
+
+    The filter and smoother run over the figures and reports only; a query
+    (which carries no information) is then smoothed in one vectorised step
+    between its neighbouring figures, which is what the smoother would give
+    with the query in its chain.
 
     Returns
     -------
@@ -267,58 +286,96 @@ def kalman_offset(
         (n x 3 x 3) of the smoothed state.
     """
     n = len(ev.t)
+    t_all = np.asarray(ev.t, float)
+    s = np.asarray(s, float)
+    info = np.flatnonzero(ev.kind != 2)
+    k = len(info)
     m = np.array(m0, float)
     p = np.array(p0, float)
-    mp = np.empty((n, 3))
-    pp = np.empty((n, 3, 3))
-    mf = np.empty((n, 3))
-    pf = np.empty((n, 3, 3))
-    bs = np.ones(n)
+    mp = np.empty((k, 3))
+    pp = np.empty((k, 3, 3))
+    mf = np.empty((k, 3))
+    pf = np.empty((k, 3, 3))
+    bs = np.ones(k)
     loglik = 0.0
-    t_prev = float(ev.t[0]) if n else 0.0
-    for i in range(n):
-        dt = float(ev.t[i]) - t_prev
-        t_prev = float(ev.t[i])
-        if dt > 0:
-            b, qv = _transition(dt, kappa, s2)
-            bs[i] = b
+    for j, i in enumerate(info):
+        if j and t_all[i] > t_all[info[j - 1]]:
+            b, qv = _transition(t_all[i] - t_all[info[j - 1]], kappa, s2)
+            bs[j] = b
             m[0] *= b
             p[0, :] *= b
             p[:, 0] *= b
             p[0, 0] += qv
-        mp[i], pp[i] = m, p
-        h = np.array([1.0, 1.0, float(s[i])])
+        mp[j], pp[j] = m, p
+        h = np.array([1.0, 1.0, s[i]])
         ph = p @ h
         var = float(h @ ph)
-        kind = int(ev.kind[i])
-        if kind == 0:
+        if ev.kind[i] == 0:
             sv = var + float(ev.r[i])
             v = float(ev.y[i]) - float(h @ m)
             loglik -= 0.5 * (math.log(2 * math.pi * sv) + v * v / sv)
-            k = ph / sv
-            m = m + k * v
-            p = p - np.outer(k, ph)
-        elif kind == 1:
+            gain = ph / sv
+            m = m + gain * v
+            p = p - np.outer(gain, ph)
+        else:
             step, shrink = _censored(
                 float(h @ m), float(ev.y[i]), math.sqrt(var + float(ev.r[i])), bool(ev.above[i])
             )
             m = m + ph * step
             p = p - np.outer(ph, ph) * shrink
         p = 0.5 * (p + p.T)
-        mf[i], pf[i] = m, p
-    out = {"loglik": loglik}
+        mf[j], pf[j] = m, p
     ms, ps = mf.copy(), pf.copy()
-    for i in range(n - 2, -1, -1):
-        f = np.diag([bs[i + 1], 1.0, 1.0])
-        j = pf[i] @ f.T @ np.linalg.inv(pp[i + 1] + _TINY * np.eye(3))
-        ms[i] = mf[i] + j @ (ms[i + 1] - mp[i + 1])
-        ps[i] = pf[i] + j @ (ps[i + 1] - pp[i + 1]) @ j.T
-    h = np.column_stack([np.ones(n), np.ones(n), np.asarray(s, float)])
-    out["mean"] = np.einsum("ij,ij->i", h, ms)
-    out["var"] = np.maximum(np.einsum("ij,ijk,ik->i", h, ps, h), 0.0)
-    out["state_mean"] = ms
-    out["state_cov"] = ps
-    return out
+    for j in range(k - 2, -1, -1):
+        f = np.array([bs[j + 1], 1.0, 1.0])
+        gain = (pf[j] * f[None, :]) @ np.linalg.inv(pp[j + 1] + _TINY * np.eye(3))
+        ms[j] = mf[j] + gain @ (ms[j + 1] - mp[j + 1])
+        ps[j] = pf[j] + gain @ (ps[j + 1] - pp[j + 1]) @ gain.T
+    state_mean = np.empty((n, 3))
+    state_cov = np.empty((n, 3, 3))
+    state_mean[info], state_cov[info] = ms, ps
+    q = np.flatnonzero(ev.kind == 2)
+    if len(q):
+        tq = t_all[q]
+        if k == 0:  # no information: the prior, at any date
+            state_mean[q], state_cov[q] = np.array(m0, float), np.array(p0, float)
+        else:
+            # the latest figure at or before each query (queries follow figures of their date)
+            prev = np.searchsorted(t_all[info], tq, side="right") - 1
+            first = prev < 0
+            # filtered state at the query: the prior before the first figure, else
+            # the previous filtered state carried forward
+            src = np.maximum(prev, 0)
+            dt1 = np.where(first, 0.0, tq - t_all[info][src])
+            m_q, p_q = _carry(
+                np.where(first[:, None], np.asarray(m0, float)[None, :], mf[src]),
+                np.where(first[:, None, None], np.asarray(p0, float)[None], pf[src]),
+                np.exp(-kappa * dt1),
+                s2 / (2 * kappa),
+            )
+            m_s, p_s = m_q.copy(), p_q.copy()
+            # smoothed from the next figure back to the query (one RTS step)
+            nxt = prev + 1
+            inner = nxt < k
+            if inner.any():
+                nx = nxt[inner]
+                dt2 = t_all[info][nx] - tq[inner]
+                b2 = np.exp(-kappa * dt2)
+                pfq, mfq = p_q[inner], m_q[inner]
+                m_next, p_next = _carry(mfq, pfq, b2, s2 / (2 * kappa))
+                f2 = np.stack([b2, np.ones_like(b2), np.ones_like(b2)], axis=1)
+                gain = (pfq * f2[:, None, :]) @ np.linalg.inv(p_next + _TINY * np.eye(3))
+                m_s[inner] = mfq + np.einsum("nij,nj->ni", gain, ms[nx] - m_next)
+                p_s[inner] = pfq + gain @ (ps[nx] - p_next) @ np.transpose(gain, (0, 2, 1))
+            state_mean[q], state_cov[q] = m_s, p_s
+    h = np.column_stack([np.ones(n), np.ones(n), s])
+    return {
+        "loglik": loglik,
+        "mean": np.einsum("ij,ij->i", h, state_mean),
+        "var": np.maximum(np.einsum("ij,ijk,ik->i", h, state_cov, h), 0.0),
+        "state_mean": state_mean,
+        "state_cov": state_cov,
+    }
 
 
 @dataclass
@@ -517,11 +574,7 @@ def _loglik_many(
     total = 0.0
     for j in range(k):
         if j:
-            b = np.exp(-kappa * (t_[:, j] - t_[:, j - 1]))
-            m[:, 0] *= b
-            p[:, 0, :] *= b[:, None]
-            p[:, :, 0] *= b[:, None]
-            p[:, 0, 0] += s2 * (1 - b * b) / (2 * kappa)
+            m, p = _carry(m, p, np.exp(-kappa * (t_[:, j] - t_[:, j - 1])), s2 / (2 * kappa))
         ok = m_[:, j]
         h = np.stack([np.ones(n), np.ones(n), s_[:, j]], axis=1)
         ph = np.einsum("nij,nj->ni", p, h)

@@ -194,7 +194,7 @@ def test_offset_filter_matches_exact_gaussian_conditioning():
 
     rng = np.random.default_rng(3)
     t_obs = np.array([0.0, 0.7, 1.5, 3.0, 3.2])
-    t_q = np.array([0.7, 2.0, 5.0])
+    t_q = np.array([-1.0, 0.7, 2.0, 5.0])  # before, at, between and after the figures
     kappa, s2, r = 0.6, 3.0, 0.8
     m0 = np.array([0.0, 1.5, 0.1])
     p0 = np.diag([s2 / (2 * kappa), 4.0, 0.09])
