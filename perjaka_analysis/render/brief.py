@@ -61,6 +61,11 @@ class HTML:
     def __str__(self) -> str:
         return self.body
 
+    def __repr__(self) -> str:
+        # the plain-text form saved beside the HTML in a notebook: no memory address,
+        # so the same brief gives the same notebook
+        return f"<HTML section, {len(self.body)} characters>"
+
 
 class Brief:
     """One province's brief, drawn from its facts.

@@ -12,6 +12,7 @@ import math
 from collections.abc import Sequence
 from html import escape
 
+import numpy as np
 import pandas as pd
 
 from ..facts import ProvinceFacts
@@ -34,8 +35,10 @@ def _pts(xs: Sequence[float], ys: Sequence[float]) -> str:
 
 
 def _years(dates: pd.Series | pd.DatetimeIndex) -> list[float]:
-    d = pd.DatetimeIndex(dates)
-    return list(d.year + (d.day_of_year - 1) / 365.25)
+    """Dates as decimal years (year + (day of year - 1) / 365.25)."""
+    days = np.asarray(dates, dtype="datetime64[D]")
+    years = days.astype("datetime64[Y]")
+    return (years.astype(np.int64) + 1970 + (days - years).astype(np.int64) / 365.25).tolist()
 
 
 def _active_threshold(facts: ProvinceFacts) -> list[float]:
