@@ -514,6 +514,31 @@ def test_a_kept_kernel_gives_each_brief_a_clean_namespace_and_the_same_page(one_
         if c.cell_type == "code"
     ]
     assert counts == list(range(1, len(counts) + 1))  # numbered as in a new kernel
+    # the same cells and outputs, text forms included (no memory address, no random id)
+    kept_nb, fresh_nb = (
+        nbformat.reads(r.files["banten.ipynb"].decode(), as_version=4) for r in (kept, fresh)
+    )
+    assert [(c.id, c.get("outputs")) for c in kept_nb.cells] == [
+        (c.id, c.get("outputs")) for c in fresh_nb.cells
+    ]
+    assert "injected-parameters" in [c.id for c in kept_nb.cells]
+
+
+def test_warm_up_freezes_what_the_kept_kernel_imported():
+    """The imports are out of the garbage collector's way for the kernel's life."""
+    from jupyter_core.utils import run_sync
+
+    from perjaka_analysis.report import _execute_quietly, _kept_kernel, _shutdown_kernels, warm_up
+
+    try:
+        warm_up("perjaka")
+        client = _kept_kernel("perjaka").client
+        code = "import gc, sys\nassert gc.get_freeze_count() > 10_000, gc.get_freeze_count()"
+        run_sync(_execute_quietly)(client, code)
+        with pytest.raises(RuntimeError, match="AssertionError"):
+            run_sync(_execute_quietly)(client, "assert gc.get_freeze_count() == 0")
+    finally:
+        _shutdown_kernels()
 
 
 def test_a_brief_imports_neither_scikit_learn_nor_statsmodels():
