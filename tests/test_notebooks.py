@@ -48,6 +48,6 @@ def test_the_brief_notebook_shows_every_section_of_a_brief_in_order():
         m
         for cell in nb.cells
         if cell.cell_type == "code"
-        for m in re.findall(r"^brief\.(\w+)\(\)", cell.source, flags=re.M)
+        for m in re.findall(r"^\s*brief\.(\w+)\(\)", cell.source, flags=re.M)
     ]
     assert calls == list(SECTIONS)
