@@ -414,6 +414,12 @@ TEXT = {
         "No own figure: forecast from the pooled trend of all provinces"
         " (conditioned on UHC status reports where there are any).",
     ),
+    "basis_nation": (
+        "Tanpa angka sendiri: proyeksi dari tren nasional, dengan sebaran selisih"
+        " provinsi-provinsi terhadap nasional (disesuaikan dengan laporan status UHC bila ada).",
+        "No own figure: forecast from the national trend, with the spread of the provinces'"
+        " differences from it (conditioned on UHC status reports where there are any).",
+    ),
     "basis_presplit": (
         "Angka sebelum pemekaran 2022 (wilayah lama yang lebih luas).",
         "Figures from before the 2022 split (the older, larger territory).",
@@ -656,6 +662,10 @@ TEXT = {
     "chart_basis_none": (
         "tanpa angka sendiri: tren gabungan semua provinsi",
         "no own figure: pooled trend of all provinces",
+    ),
+    "chart_basis_nation": (
+        "tanpa angka sendiri: tren nasional, sebaran provinsi",
+        "no own figure: national trend, spread of provinces",
     ),
     "chart_basis_own": ("angka sendiri", "own figures"),
     "chart_basis_status": ("dan laporan status UHC", "and UHC status reports"),

@@ -166,7 +166,10 @@ def fan_chart_svg(
     elif basis not in ("", "own data"):
         from ..facts import basis_kind
 
-        title += f" — {text('chart_basis_' + basis_kind(basis), lang)}"
+        kind = basis_kind(basis)
+        if kind == "none" and facts.meta.get("trend_method") != "pooled":
+            kind = "nation"  # the saturation model: the national path and the offsets' spread
+        title += f" — {text('chart_basis_' + kind, lang)}"
         if "UHC status" in basis:
             title += f" {text('chart_basis_status', lang)}"
     out.append(f'<text x="{left}" y="16" class="title">{escape(title)}</text>')
