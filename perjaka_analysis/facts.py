@@ -1076,27 +1076,13 @@ def _from_files(files: Mapping[str, bytes], source: str) -> RunFacts:
 _READ: dict[tuple[str, int, int, int], RunFacts] = {}
 
 
-def _only(facts: RunFacts, province: str) -> RunFacts:
-    """The facts with only ``province``'s and ``INDONESIA``'s rows (``places`` whole)."""
-    keep = [province, NATIONAL]
-    tables = {
-        name: frame
-        if name == "places"
-        else frame[frame["province"].isin(keep)].reset_index(drop=True)
-        for name, frame in facts.tables.items()
-    }
-    return RunFacts(config=facts.config, meta=facts.meta, tables=tables)
-
-
-def load_run_facts(folder: str | Path, *, province: str | None = None) -> RunFacts:
+def load_run_facts(folder: str | Path) -> RunFacts:
     """Read facts saved by :meth:`RunFacts.save` (or a :meth:`~RunFacts.to_bytes` archive).
 
     Parameters
     ----------
     folder : str or Path
         The facts folder, or a ``.zip`` archive.
-    province : str, optional
-        Keep only this place's rows (and ``INDONESIA``'s): a brief reads less.
 
     Raises
     ------
@@ -1121,8 +1107,7 @@ def load_run_facts(folder: str | Path, *, province: str | None = None) -> RunFac
             }
         _READ.clear()  # one run's facts at a time
         _READ[key] = _from_files(files, str(folder))
-    facts = _READ[key]
-    return facts if province is None else _only(facts, province)
+    return _READ[key]
 
 
 @functools.cache

@@ -147,9 +147,8 @@ def kalman_2state(
     -------
     dict
         ``loglik`` (of the figures; censored reports and queries add
-        nothing), ``mean`` and ``var`` of the level at every event (smoothed
-        when ``smooth``), and ``last`` = (mean, cov) of the state after the
-        last event (filtered).
+        nothing) and, when ``smooth``, the smoothed ``mean`` and ``var`` of
+        the level at every event.
     """
     n = len(ev.t)
     a, c = m0
@@ -204,7 +203,7 @@ def kalman_2state(
         if keep:
             mf[i] = a, c
             pf[i] = p11, p12, p22
-    out = {"loglik": loglik, "last": (np.array([a, c]), np.array([[p11, p12], [p12, p22]]))}
+    out = {"loglik": loglik}
     if not keep:
         return out
     ms = mf.copy()

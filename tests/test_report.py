@@ -213,7 +213,7 @@ def test_the_pdf_is_a4_and_shows_the_fan_chart(one_run, tmp_path):
 def test_the_hand_run_and_the_batch_read_the_same_facts(one_run):
     from perjaka_analysis.render.brief import Brief
 
-    facts = load_run_facts(one_run.run_dir / "facts", province="Papua Barat Daya")
+    facts = load_run_facts(one_run.run_dir / "facts")
     svg = str(Brief(facts.for_province("Papua Barat Daya")).forecast())
     # no own figure: the figures of the older territory are drawn hollow, not lost
     assert svg.count('fill="#ffffff" stroke="#000000" stroke-width="1"') >= 2
@@ -224,7 +224,7 @@ def test_brief_sections_of_a_province_without_figures_or_population_read_in_one_
 ):
     from perjaka_analysis.render.brief import Brief
 
-    facts = load_run_facts(one_run.run_dir / "facts", province="Papua Pegunungan")
+    facts = load_run_facts(one_run.run_dir / "facts")
     brief = Brief(facts.for_province("Papua Pegunungan"))
     forecast = str(brief.forecast())
     assert forecast.count("<svg") == 2  # registered and active fan charts
