@@ -664,8 +664,8 @@ TEXT = {
         "no own figure: pooled trend of all provinces",
     ),
     "chart_basis_nation": (
-        "tanpa angka sendiri: tren nasional, sebaran provinsi",
-        "no own figure: national trend, spread of provinces",
+        "tanpa angka sendiri: dari tren nasional",
+        "no own figure: from the national trend",
     ),
     "chart_basis_own": ("angka sendiri", "own figures"),
     "chart_basis_status": ("dan laporan status UHC", "and UHC status reports"),

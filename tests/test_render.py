@@ -47,3 +47,13 @@ def test_a_section_prints_without_a_memory_address():
     section = HTML("<p>x</p>")
     assert repr(section) == "<HTML section, 8 characters>"
     assert str(section) == section._repr_html_() == "<p>x</p>"
+
+
+def test_a_long_chart_title_is_condensed_to_its_room_and_a_short_one_is_left_alone():
+    from perjaka_analysis.render.figures import _title
+
+    short = _title("Aceh", 46, 16, 630)
+    assert "textLength" not in short and ">Aceh</text>" in short
+    long = _title("Kepulauan Bangka Belitung — tanpa angka sendiri: " + "x" * 60, 46, 16, 630)
+    assert 'textLength="630"' in long and 'lengthAdjust="spacingAndGlyphs"' in long
+    assert "&lt;b&gt;" in _title("<b>", 0, 0, 100)  # escaped

@@ -232,7 +232,7 @@ def test_brief_sections_of_a_province_without_figures_or_population_read_in_one_
     assert "tanpa angka sendiri" in forecast and "pooled" not in forecast
     # the default (saturation) model forecasts it from the nation, and says so
     assert "proyeksi dari tren nasional" in forecast and "gabungan semua provinsi" not in forecast
-    assert "tren nasional, sebaran provinsi" in forecast  # the chart title
+    assert "tanpa angka sendiri: dari tren nasional" in forecast  # the chart title
     assert "syarat" in forecast.split("UHC saat ini")[1]  # the joint status in words
     employers = str(brief.employers())
     assert "(– dari" not in employers and "tidak diketahui" in employers  # no population

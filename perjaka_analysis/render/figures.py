@@ -34,6 +34,18 @@ def _pts(xs: Sequence[float], ys: Sequence[float]) -> str:
     return " ".join(f"{_num(x)},{_num(y)}" for x, y in zip(xs, ys, strict=True))
 
 
+#: Width of one character of a chart title (12 px, semibold; about 6.9 px in DejaVu Sans).
+TITLE_CHAR_PX = 7.0
+
+
+def _title(title: str, x: float, y: float, room: float) -> str:
+    """A chart title that never runs past ``room`` pixels: a long one is condensed."""
+    fit = ""
+    if len(title) * TITLE_CHAR_PX > room:
+        fit = f' textLength="{_num(room)}" lengthAdjust="spacingAndGlyphs"'
+    return f'<text x="{x}" y="{y}" class="title"{fit}>{escape(title)}</text>'
+
+
 def _years(dates: pd.Series | pd.DatetimeIndex) -> list[float]:
     """Dates as decimal years (year + (day of year - 1) / 365.25)."""
     days = np.asarray(dates, dtype="datetime64[D]")
@@ -172,7 +184,7 @@ def fan_chart_svg(
         title += f" — {text('chart_basis_' + kind, lang)}"
         if "UHC status" in basis:
             title += f" {text('chart_basis_status', lang)}"
-    out.append(f'<text x="{left}" y="16" class="title">{escape(title)}</text>')
+    out.append(_title(title, left, 16, width - left - 4))
     legend = [("dot", text("chart_published", lang))]
     if not obs.empty and (~obs["own_territory"].astype(bool)).any():
         legend.append(("hollow", text("chart_older_territory", lang)))
