@@ -1203,7 +1203,9 @@ def compute_sources(coverage: pd.DataFrame, status: pd.DataFrame) -> pd.DataFram
     return _frame("sources", rows)
 
 
-def compute_employer_public(compliance: pd.DataFrame, places: Sequence[str]) -> pd.DataFrame:
+def compute_employer_public(
+    compliance: pd.DataFrame, places: Sequence[str], as_of: object = None
+) -> pd.DataFrame:
     """The ``employer_public`` table: every dated public employer figure of ``places``.
 
     Parameters
@@ -1212,15 +1214,32 @@ def compute_employer_public(compliance: pd.DataFrame, places: Sequence[str]) -> 
         :func:`perjaka_analysis.datasets.load_employer_compliance`.
     places : sequence of str
         Official province names (and ``INDONESIA``).
+    as_of : date, optional
+        The briefs' date: figures about a later date are left out (a brief
+        of 31 December 2024 shows nothing of 2025).
 
     Returns
     -------
     pandas.DataFrame
         :func:`perjaka_analysis.public_figures.employer_figures` of each
         place, in the order of ``places``, newest first within a place.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({
+    ...     "province": ["Banten"] * 2, "district_or_area": [None] * 2,
+    ...     "date": ["2024-06-01", "2025-03-01"], "date_precision": ["month"] * 2,
+    ...     "metric": ["employers_noncompliant"] * 2, "value": [480, 510],
+    ...     "unit": ["employers"] * 2, "source_url": [None] * 2, "source_date": [None] * 2,
+    ...     "note": ["source: Jamkesnews"] * 2})
+    >>> compute_employer_public(rows, ["Banten"], as_of="2024-12-31")["date"].dt.year.tolist()
+    [2024]
     """
     from .public_figures import employer_figures
 
+    if as_of is not None and len(compliance):
+        dates = pd.to_datetime(compliance["date"], errors="coerce", format="mixed")
+        compliance = compliance[~(dates > pd.Timestamp(as_of))]
     return _stack("employer_public", [employer_figures(compliance, p) for p in places])
 
 
@@ -1502,7 +1521,9 @@ def compute_run_facts(
             "sources": compute_sources(coverage, status),
             "map": _map_paths(files["provinces.geojson"]),
             "employer_public": compute_employer_public(
-                load_employer_compliance(files["employer_compliance.csv"]), all_places
+                load_employer_compliance(files["employer_compliance.csv"]),
+                all_places,
+                config.as_of,
             ),
             "districts": compute_districts(
                 _quiet(load_coverage, files["coverage_districts.csv"]),

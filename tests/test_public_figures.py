@@ -310,6 +310,9 @@ def test_facts_district_and_employer_tables_cover_each_place_and_only_its_rows()
     assert pub[["province", "metric", "value", "publisher"]].values.tolist() == [
         ["Banten", "employers_noncompliant", 480.0, "Jamkesnews"]
     ]
+    # a brief dated before a figure does not show it
+    assert compute_employer_public(comp, ["Banten"], as_of="2021-05-31").empty
+    assert len(compute_employer_public(comp, ["Banten"], as_of="2021-06-30")) == 1
 
 
 @pytest.mark.parametrize(
