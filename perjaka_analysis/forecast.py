@@ -232,7 +232,8 @@ def compute_targets(
         the target by the deadline; within 0.02-0.98 for a place without a
         figure of its own), ``deadline``, ``horizon_end``, ``population``,
         ``gap_pp``, ``required_per_month`` (additional participants per
-        month from the latest figure to reach the target by the deadline),
+        month from the latest figure to reach the target by the deadline; 0
+        where the target is already met, by a figure or by the model),
         ``recent_per_month`` (pace of the year before the latest figure, from
         the fitted trend) and ``pace_ratio`` (required / recent).
 
@@ -297,6 +298,9 @@ def compute_targets(
                 else np.nan,
                 "recent_per_month": recent,
             }
+            if row.get("status") == STATUS_ABOVE_MODELLED:
+                # the model puts the place above the target already: nothing left to add
+                row["required_per_month"] = 0.0
             if trend.last_pct is not None and trend.last_pct >= target:
                 row.update(
                     status=STATUS_ABOVE,

@@ -13,7 +13,12 @@ from hypothesis import strategies as st
 
 from perjaka_analysis import PerjakaError
 from perjaka_analysis.backtest import backtest
-from perjaka_analysis.forecast import STATUS_ABOVE, STATUS_OUT_OF_REACH, compute_targets
+from perjaka_analysis.forecast import (
+    STATUS_ABOVE,
+    STATUS_ABOVE_MODELLED,
+    STATUS_OUT_OF_REACH,
+    compute_targets,
+)
 from perjaka_analysis.trend import METHODS, CoverageTrendModel, to_years
 
 PROVINCES = ["Aceh", "Bali", "Banten", "Jambi", "Riau", "Lampung", "Maluku", "Bengkulu"]
@@ -122,6 +127,17 @@ def test_a_province_above_target_says_so():
     above = top.index[top["coverage_pct"] >= 50]
     assert (t.loc[above, "status"] == STATUS_ABOVE).all()
     assert (t.loc[above, "required_per_month"] == 0).all()
+
+
+def test_a_target_the_model_puts_behind_needs_no_more_participants():
+    """Status and required pace agree: "already above (modelled)" asks for nothing more."""
+    panel = synthetic_panel()
+    res = CoverageTrendModel(panel).fit()
+    t = compute_targets(res, targets=(50.0, 60.0, 70.0), deadline="2030-12-31", n_paths=300)
+    modelled = t["status"] == STATUS_ABOVE_MODELLED
+    assert modelled.any()
+    assert (t.loc[modelled, "required_per_month"] == 0).all()
+    assert (t.loc[t["status"] == "expected", "required_per_month"] > 0).all()
 
 
 def test_an_unreachable_target_is_out_of_reach_not_a_far_date():
