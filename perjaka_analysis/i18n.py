@@ -407,7 +407,7 @@ TEXT = {
         "Laju setahun terakhir menurut model (per bulan)",
         "Pace of the last year by the model (per month)",
     ),
-    "later": ("setelah horizon", "after the horizon"),
+    "later": ("setelah {year}", "after {year}"),
     "basis_pooled": (
         "Tanpa angka sendiri: proyeksi dari tren gabungan semua provinsi"
         " (disesuaikan dengan laporan status UHC bila ada).",

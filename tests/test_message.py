@@ -183,7 +183,7 @@ def test_uhc_sentences_say_the_rule_probability_date_and_what_binds():
     assert out == [
         "UHC as defined today: at least 98% of residents registered and 80% active.",
         "Probability of meeting both conditions by 31 December 2029: 58%.",
-        "Expected: December 2026 (80% interval: December 2024 – after the horizon).",
+        "Expected: December 2026 (80% interval: December 2024 – after 2039).",
         "The binding condition: active participation (met last).",
     ]
 

@@ -22,6 +22,7 @@ from .message import (
     STALE_MONTHS,
     active_sentences,
     key_message,
+    later_text,
     published_pct,
     scenario_sentences,
     uhc_sentences,
@@ -96,7 +97,8 @@ class Brief:
 
     def _render(self, name: str, **context: object) -> HTML:
         env = environment(self.facts.config.language)
-        return HTML(env.get_template(f"{name}.html").render(f=self.facts, **context))
+        later = later_text(self.facts)
+        return HTML(env.get_template(f"{name}.html").render(f=self.facts, later=later, **context))
 
     # -- sections -------------------------------------------------------------------------------
     def title(self) -> HTML:

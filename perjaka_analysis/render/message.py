@@ -11,13 +11,20 @@ from __future__ import annotations
 import pandas as pd
 
 from ..facts import ProvinceFacts
-from ..forecast import STATUS_ABOVE, STATUS_ABOVE_MODELLED, STATUS_OUT_OF_REACH, probably_above
+from ..forecast import (
+    HORIZON_YEARS_AFTER_DEADLINE,
+    STATUS_ABOVE,
+    STATUS_ABOVE_MODELLED,
+    STATUS_OUT_OF_REACH,
+    probably_above,
+)
 from ..i18n import fmt_date, fmt_int, fmt_num, fmt_pct, fmt_pp, text
 
 __all__ = [
     "active_borrowed",
     "active_sentences",
     "key_message",
+    "later_text",
     "model_basis_label",
     "published_pct",
     "scenario_sentences",
@@ -26,6 +33,17 @@ __all__ = [
 
 #: Age (whole months on the brief's date) from which a latest figure is called old.
 STALE_MONTHS = 12
+
+
+def later_text(facts: ProvinceFacts) -> str:
+    """The words for a date beyond the end of the projections (deadline + 10 years).
+
+    >>> from types import SimpleNamespace as NS
+    >>> later_text(NS(config=NS(deadline="2029-12-31", language="en")))
+    'after 2039'
+    """
+    year = pd.Timestamp(facts.config.deadline).year + HORIZON_YEARS_AFTER_DEADLINE
+    return text("later", facts.config.language).format(year=year)
 
 
 def _t(key: str, lang: str) -> str:
@@ -163,7 +181,7 @@ def uhc_sentences(facts: ProvinceFacts, lang: str = "id") -> list[str]:
         upper = (
             fmt_date(row["date_upper_80"], lang, "month")
             if _has(row["date_upper_80"])
-            else text("later", lang)
+            else later_text(facts)
         )
         out.append(
             text("uhc_expected", lang).format(
