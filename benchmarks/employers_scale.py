@@ -246,7 +246,9 @@ def child(mode: str, path: str) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument(
+        "--rows", type=int, help="registry size (default 1,000,000; 200,000 with --quality)"
+    )
     parser.add_argument("--label-share", type=float, default=0.08)
     parser.add_argument("--child", choices=["pipeline", "plain", "plain-all"])
     parser.add_argument("--path")
@@ -260,6 +262,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--markdown", help="print the README rows of saved --quality output")
     args = parser.parse_args()
+    if args.rows is None:
+        args.rows = 200_000 if args.quality else 1_000_000
     if args.markdown:
         lines = Path(args.markdown).read_text().splitlines()
         print(markdown_rows([json.loads(x) for x in lines if x.startswith("{")]))
