@@ -138,8 +138,11 @@ def crossing_summary(
         Whether the place has a figure of its own; without one the
         probability stays within :data:`PROB_BOUNDS_NO_FIGURE`.
     as_of : Timestamp, optional
-        The end of the data (default: the first path date). A crossing on or
-        before it is in the past: "already above (modelled)", not expected.
+        The end of the data (default: the first path date). A path at or
+        above the target on that date has reached it ("already above
+        (modelled)" when at least half have); otherwise its crossing is the
+        first date after it at or above the target (a path that crossed
+        earlier and fell back has not reached it).
 
     Returns
     -------
@@ -162,14 +165,17 @@ def crossing_summary(
     >>> out["status"], str(out["expected_date"].date()), round(out["prob_by_deadline"], 2)
     ('expected', '2027-01-01', 0.33)
     """
-    idx = _crossing_index(paths, target)
+    past = 0 if as_of is None else max(int(np.searchsorted(dates, as_of, side="right")) - 1, 0)
+    # reaching the target from ``as_of`` on: a path that crossed before it and fell
+    # back has not reached it yet, so "already above" agrees with the level on as_of
+    idx = _crossing_index(paths[:, past:], target)
+    idx = np.where(idx >= 0, idx + past, -1)
     never = len(dates)
     reached_by = np.where(idx >= 0, idx, never)
     deadline_idx = int(np.searchsorted(dates, deadline, side="right")) - 1
     prob = float(np.mean((idx >= 0) & (idx <= deadline_idx)))
     if not has_figure:
         prob = float(np.clip(prob, *PROB_BOUNDS_NO_FIGURE))
-    past = 0 if as_of is None else max(int(np.searchsorted(dates, as_of, side="right")) - 1, 0)
     q10, q50, q90 = np.quantile(reached_by, [0.1, 0.5, 0.9], method="lower")
     out = {
         "expected_date": pd.NaT,

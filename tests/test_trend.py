@@ -273,3 +273,28 @@ def test_a_repeated_fit_of_the_same_figures_is_an_independent_equal_copy(monkeyp
     other = CoverageTrendModel(synthetic_panel(noise=0.2), method="pooled").fit()
     assert len(fits) == 2
     assert not np.array_equal(other.pooled["fixed_effects"], second.pooled["fixed_effects"])
+
+
+def test_a_path_that_crossed_before_the_data_end_and_fell_back_has_not_reached_the_target():
+    """'Already above (modelled)' agrees with the level on the brief's date, not a past peak."""
+    from perjaka_analysis.forecast import crossing_summary
+
+    dates = pd.date_range("2024-01-01", periods=4, freq="YS")
+    paths = np.array(
+        [
+            [97.0, 98.5, 97.5, 99.0],  # crossed in 2025, back below in 2026, above in 2027
+            [97.0, 98.3, 97.6, 98.4],
+            [97.0, 97.0, 97.2, 97.3],  # never
+        ]
+    )
+    out = crossing_summary(
+        dates, paths, 98.0, pd.Timestamp("2027-12-31"), as_of=pd.Timestamp("2026-06-30")
+    )
+    assert out["status"] == "expected"
+    assert out["expected_date"] == pd.Timestamp("2027-01-01")
+    assert out["prob_by_deadline"] == pytest.approx(2 / 3)
+    # on a date when two of three paths are above, it is already above (modelled)
+    out = crossing_summary(
+        dates, paths, 98.0, pd.Timestamp("2027-12-31"), as_of=pd.Timestamp("2025-06-30")
+    )
+    assert out["status"] == STATUS_ABOVE_MODELLED
