@@ -197,9 +197,16 @@ class PublishedValue:
     decimals: int = 2
 
 
-def _decimals(value: float) -> int:
+def stated_decimals(value: float) -> int:
+    """Decimals a figure was stated with (0, 1, or at most 2).
+
+    Examples
+    --------
+    >>> stated_decimals(73.0), stated_decimals(72.5), stated_decimals(95.934)
+    (0, 1, 2)
+    """
     for digits in (0, 1):
-        if abs(value - round(value, digits)) < 1e-9:
+        if abs(float(value) - round(float(value), digits)) < 1e-9:
             return digits
     return 2
 
@@ -263,4 +270,4 @@ def published_value(
         basis == "computed" and (_round_count(participants) or _round_count(population))
     ):
         return PublishedValue(value, "about", 0)
-    return PublishedValue(value, "", _decimals(value))
+    return PublishedValue(value, "", stated_decimals(value))

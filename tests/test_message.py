@@ -156,9 +156,12 @@ def test_active_sentences_state_basis_date_at_its_precision_and_source():
     }])  # fmt: skip
     first, note, second = active_sentences(facts("id", active_latest=latest), "id")
     assert note.startswith('Angka aktif "dari jumlah peserta" dan "dari jumlah penduduk"')
-    assert first == (
-        "Angka aktif terakhir: 84,0% dari jumlah peserta (April 2024; sumber: bali.antaranews.com)."
+    assert first == (  # at the precision it was published: 84%, not 84,0%
+        "Angka aktif terakhir: 84% dari jumlah peserta (April 2024; sumber: bali.antaranews.com)."
     )
+    latest["active_pct"] = 72.55
+    first = active_sentences(facts("id", active_latest=latest), "id")[0]
+    assert first.startswith("Angka aktif terakhir: 72,55% dari jumlah peserta")
     assert "76,4%" in second and "dipinjam dari provinsi lain" in second
     none = active_sentences(facts("en"), "en")[0]
     assert none.startswith("No active participation figure")

@@ -50,6 +50,7 @@ def environment(lang: str):
     import jinja2
 
     from ..i18n import catalogue, fmt_amount, fmt_date, fmt_int, fmt_num, fmt_pct, fmt_plain, fmt_pp
+    from ..sources import stated_decimals
 
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("perjaka_analysis.render", "templates"),
@@ -61,6 +62,8 @@ def environment(lang: str):
     env.filters.update(
         pct=lambda x: fmt_pct(x, lang),
         pct1=lambda x: fmt_pct(x, lang, 1),
+        # a published share at the precision it was stated with ("73%", "72,5%")
+        pct_stated=lambda x: fmt_pct(x, lang, stated_decimals(x)),
         prob=lambda x: "–" if _missing(x) else fmt_pct(100 * float(x), lang, 0),
         prob1=lambda x: "–" if _missing(x) else fmt_pct(100 * float(x), lang, 1),
         pp=lambda x: fmt_pp(x, lang),

@@ -19,6 +19,7 @@ from ..forecast import (
     probably_above,
 )
 from ..i18n import fmt_date, fmt_int, fmt_num, fmt_pct, fmt_pp, text
+from ..sources import stated_decimals
 
 __all__ = [
     "active_borrowed",
@@ -112,7 +113,8 @@ def active_sentences(facts: ProvinceFacts, lang: str = "id") -> list[str]:
         out.append(text("active_none", lang))
     else:
         values = {
-            "pct": fmt_pct(latest["active_pct"], lang, 1),
+            # at the precision it was published ("73%", not "73,0%")
+            "pct": fmt_pct(latest["active_pct"], lang, stated_decimals(latest["active_pct"])),
             "basis": text(f"active_basis_{latest['active_basis']}", lang),
             "date": fmt_date(latest["active_date"], lang, latest["active_precision"] or "day"),
             "source": latest["active_source"],
