@@ -304,7 +304,7 @@ def compute_targets(
                 else np.nan,
                 "recent_per_month": recent,
             }
-            if row.get("status") == STATUS_ABOVE_MODELLED:
+            if row["status"] == STATUS_ABOVE_MODELLED:
                 # the model puts the place above the target already: nothing left to add
                 row["required_per_month"] = 0.0
             if trend.last_pct is not None and trend.last_pct >= target:

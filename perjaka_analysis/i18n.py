@@ -659,7 +659,7 @@ TEXT = {
     "chart_ylabel": ("terdaftar (% penduduk)", "registered (% of population)"),
     "chart_trend_from": ("tren dari", "trend from"),
     "chart_basis_borrowed": ("tren dari angka wilayah lama", "trend from the older territory"),
-    "chart_basis_none": (
+    "chart_basis_pooled": (
         "tanpa angka sendiri: tren gabungan semua provinsi",
         "no own figure: pooled trend of all provinces",
     ),

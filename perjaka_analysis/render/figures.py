@@ -177,10 +177,11 @@ def fan_chart_svg(
             title += f" ({model_basis_label(basis, lang)})"
     elif basis not in ("", "own data"):
         from ..facts import basis_kind
+        from .message import no_figure_source
 
         kind = basis_kind(basis)
-        if kind == "none" and facts.meta.get("trend_method") != "pooled":
-            kind = "nation"  # the saturation model: the national path and the offsets' spread
+        if kind == "none":
+            kind = no_figure_source(facts)
         title += f" — {text('chart_basis_' + kind, lang)}"
         if "UHC status" in basis:
             title += f" {text('chart_basis_status', lang)}"

@@ -27,6 +27,7 @@ __all__ = [
     "key_message",
     "later_text",
     "model_basis_label",
+    "no_figure_source",
     "published_pct",
     "scenario_sentences",
     "uhc_sentences",
@@ -92,6 +93,21 @@ def model_basis_label(basis: str, lang: str = "id") -> str:
     else:
         key = "model_basis_none"
     return text(key, lang)
+
+
+def no_figure_source(facts: ProvinceFacts) -> str:
+    """Where the run's model takes a place without figures from: ``pooled`` or ``nation``.
+
+    The pooled model borrows the trend of all provinces; the saturation model
+    (the default) follows the national path with the spread of the provinces'
+    offsets. Picks the words of the brief's note and chart title
+    (``basis_<source>``, ``chart_basis_<source>``).
+
+    >>> from types import SimpleNamespace as NS
+    >>> no_figure_source(NS(meta={"trend_method": "saturation"}))
+    'nation'
+    """
+    return "pooled" if facts.meta.get("trend_method") == "pooled" else "nation"
 
 
 def _first(facts: ProvinceFacts, name: str) -> pd.Series | None:
