@@ -271,3 +271,20 @@ def test_cli_synth_score_evaluate_round_trip(tmp_path, capsys, monkeypatch):
     assert main(["employers", "evaluate", "--registry", str(reg)]) == 0
     printed = capsys.readouterr().out
     assert "Bayes-optimal" in printed and "doubly robust" in printed
+
+
+def test_reasons_are_the_same_whatever_block_the_rows_are_explained_in(
+    registry, fitted, monkeypatch
+):
+    from perjaka_analysis.employers import score
+
+    rows = registry.iloc[:300]
+    whole = score.explain(fitted, rows, language="en", with_codes=True)
+    # each counterfactual moves the risk of some row by a point or more
+    assert set(";".join(whole["reason_codes"]).split(";")) >= {"registration", "arrears"}
+    monkeypatch.setattr(score, "EXPLAIN_BLOCK", 7)  # 43 blocks, the last one short
+    assert score.explain(fitted, rows, language="en", with_codes=True).equals(whole)
+    # a risk given in another order is matched by index, not by position
+    risk = fitted.predict_risk(rows)
+    shuffled = risk.sample(frac=1, random_state=0)
+    assert score.explain(fitted, rows, shuffled, language="en").equals(whole["reasons"])

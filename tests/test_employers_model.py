@@ -100,6 +100,12 @@ def test_inspected_employers_are_flagged_off_the_list_and_scored_out_of_fold(
     assert np.allclose(
         np.sort(done["risk"].to_numpy()), np.sort(oof.round(6).to_numpy()), atol=1e-9
     )
+    whole = risk_model.risk_out_of_fold(small_registry)
+    assert np.array_equal(whole.loc[ids.index].to_numpy(), oof.to_numpy())
+    unseen = small_registry.index.difference(ids.index)
+    assert np.array_equal(
+        whole.loc[unseen].to_numpy(), risk_model.predict_risk(small_registry.loc[unseen]).to_numpy()
+    )
 
 
 def test_ranking_by_gain_lists_more_expected_workers_than_by_risk(small_registry, risk_model):

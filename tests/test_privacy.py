@@ -130,3 +130,24 @@ def test_display_path_default_root_is_the_project():
     shipped = data_dir() / "synthetic" / "employers.parquet"
     assert display_path(shipped) == "data/synthetic/employers.parquet"
     assert display_path("/srv/secret/registry.csv") == "registry.csv"
+
+
+@pytest.mark.parametrize("key", [b"k" * MIN_KEY_LENGTH, b"x" * 70])
+def test_pseudonyms_are_the_keyed_blake2b_of_each_identifier(key):
+    import hashlib
+
+    import pandas as pd
+
+    from perjaka_analysis.privacy import PREFIX, pseudonymise
+
+    ids = pd.Series(["E1", "Ä-2", "E1", "", "E3"], index=[5, 4, 3, 2, 1], dtype="str")
+    secret = hashlib.sha256(key).digest() if len(key) > 64 else key
+    expected = [
+        PREFIX + hashlib.blake2b(v.encode("utf-8"), key=secret, digest_size=8).hexdigest().upper()
+        for v in ids
+    ]
+    assert pseudonymise(ids, key).tolist() == expected  # repeated identifiers
+    unique = ids.drop_duplicates()
+    got = pseudonymise(unique, key)
+    assert got.index.equals(unique.index)
+    assert got.tolist() == [expected[i] for i in (0, 1, 3, 4)]

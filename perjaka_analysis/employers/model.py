@@ -307,9 +307,14 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         Rows whose ``employer_id`` was a training row get the risk of a fold
         model that never saw them; every other row gets :meth:`predict_risk`.
         """
-        risk = self.predict_risk(registry)
-        if "employer_id" in registry and len(self.oof_risk_):
-            ids = registry["employer_id"].astype(str)
-            oof = ids.map(self.oof_risk_)
-            risk = risk.where(oof.isna(), oof.astype(float))
-        return risk
+        if "employer_id" not in registry or not len(self.oof_risk_):
+            return self.predict_risk(registry)
+        if not hasattr(self, "pipeline_"):
+            raise PerjakaError("the risk model is not fitted")
+        at = pd.Index(self.oof_risk_.index).get_indexer(registry["employer_id"].astype(str))
+        seen = at >= 0
+        risk = np.empty(len(registry))
+        risk[seen] = self.oof_risk_.to_numpy(dtype=float)[at[seen]]
+        if not seen.all():  # only the rows the model never saw go through the booster
+            risk[~seen] = self.predict_proba(registry[~seen])[:, 1]
+        return pd.Series(risk, index=registry.index, name="risk")
