@@ -23,6 +23,7 @@ import time
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 import perjaka_analysis as pa
@@ -47,6 +48,43 @@ def _markdown(table: pd.DataFrame) -> str:
     return "\n".join([head, rule, *rows])
 
 
+def national_known_table(coverage: pd.DataFrame, bt) -> dict:
+    """Province figures' errors with the national path forecast and known in advance."""
+    known = backtest(coverage, methods=["saturation"], national_known=True).predictions
+    shipped = bt.predictions[
+        (bt.predictions["method"] == "saturation") & (bt.predictions["province"] != pa.NATIONAL)
+    ]
+    rows = []
+    for name, p in (("forecast (as shipped)", shipped), ("known in advance", known)):
+        p = p[p["has_earlier"]]
+        err = p["mean"] - p["actual"]
+        inside = (p["actual"] >= p["lower_80"]) & (p["actual"] <= p["upper_80"])
+        rows.append(
+            {
+                "national path": name,
+                "n": len(p),
+                "mae_pp": err.abs().mean(),
+                "bias_pp": err.mean(),
+                "p90_error_pp": err.abs().quantile(0.9),
+                "coverage_80": inside.mean(),
+                "coverage_95": (
+                    (p["actual"] >= p["lower_95"]) & (p["actual"] <= p["upper_95"])
+                ).mean(),
+            }
+        )
+    nat = coverage[(coverage["province"] == pa.NATIONAL) & (coverage["measure"] == "registered")]
+    nat = nat.groupby("date")["coverage_pct"].mean().sort_index()
+    held = shipped[shipped["has_earlier"]].drop_duplicates(["province", "date"])
+    days = held["date"].to_numpy().astype("datetime64[D]").astype(float)
+    level = np.interp(days, nat.index.to_numpy().astype("datetime64[D]").astype(float), nat)
+    return {
+        "table": pd.DataFrame(rows),
+        "above_nation": float((held["actual"].to_numpy() - level).mean()),
+        "uhc": int((held["actual"] >= 95).sum()),
+        "n": len(held),
+    }
+
+
 def main() -> None:
     warnings.simplefilter("ignore")
     coverage = pa.load_coverage()
@@ -57,6 +95,7 @@ def main() -> None:
     without = bt.table(places="without figure")
     nat = bt.national()
     nat_wide = nat.pivot(index="origin", columns="method", values="first_error_pp")
+    known = national_known_table(coverage, bt)
     n_origins = bt.predictions["origin"].nunique()
     first, last = bt.predictions["origin"].min(), bt.predictions["origin"].max()
     text = "\n".join(
@@ -84,6 +123,20 @@ def main() -> None:
             ],
             "",
             f"Method the backtest supports: `{bt.best_method()}`.",
+            "",
+            "How much of the error of the province figures is the national path's "
+            "(`saturation`, places with an earlier figure, national figures not counted). "
+            "The diagnostic lets every origin see the national figures of the whole period, "
+            "as no forecast can (`backtest(..., national_known=True)`):",
+            "",
+            _markdown(known["table"]),
+            "",
+            f"The {known['n']} province figures held out lie on average "
+            f"{abs(known['above_nation']):.2f} pp "
+            f"{'above' if known['above_nation'] > 0 else 'below'} the national figures "
+            f"interpolated to their dates, and {known['uhc']} of them are at 95% or more: "
+            "provinces are in the news when they reach UHC, while the population-weighted "
+            "provinces equal the nation.",
         ]
     )
     with pd.option_context("display.width", 200, "display.max_rows", 200):
@@ -94,6 +147,8 @@ def main() -> None:
         print("\nnational error at each origin (first held-out national figure)")
         print(nat_wide.round(2).to_string())
     print(f"\nmethod the backtest supports: {bt.best_method()}")
+    print("\nprovince figures: national path as forecast / known in advance (diagnostic)")
+    print(known["table"].round(3).to_string(index=False))
     print(f"backtest wall time: {bt_time:.1f} s ({n_origins} origins)")
     OUT.write_text(text + "\n", encoding="utf-8")
     if "--no-readme" not in sys.argv:

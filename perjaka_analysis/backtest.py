@@ -205,6 +205,7 @@ def backtest(
     measure: str = "registered",
     ceiling: float | None = None,
     status: pd.DataFrame | str | None = "shipped",
+    national_known: bool = False,
     **model_options,
 ) -> BacktestResults:
     """Rolling-origin evaluation of the trend methods.
@@ -228,6 +229,12 @@ def backtest(
         ones, :func:`status_with_publication`); each origin sees only reports
         published before it (column ``published``, else ``date``). None:
         no reports.
+    national_known : bool
+        A diagnostic, not a forecast: every origin also sees the national
+        figures of the whole period, as if the national path were known in
+        advance, so the error left on the province figures is the error of
+        their offsets from the nation. The national figures are then not
+        held out.
     **model_options
         Passed to :class:`~perjaka_analysis.trend.CoverageTrendModel`.
 
@@ -240,12 +247,16 @@ def backtest(
         status = status_with_publication()
     origins = pd.DatetimeIndex(origins) if origins is not None else default_origins(panel)
     frames = []
+    nation = (coverage["province"] == NATIONAL) & (coverage["measure"] == measure)
     for origin in origins:
-        train = coverage[coverage["date"] < origin]
+        seen_rows = coverage["date"] < origin
+        train = coverage[seen_rows | nation] if national_known else coverage[seen_rows]
         held = panel[
             (panel["date"] >= origin)
             & (panel["date"] < origin + pd.DateOffset(days=round(365.25 * horizon_years)))
         ]
+        if national_known:
+            held = held[held["province"] != NATIONAL]
         if held.empty:
             continue
         seen = None

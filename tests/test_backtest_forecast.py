@@ -107,3 +107,42 @@ def test_readme_backtest_table_is_the_benchmarks_last_output():
     )
     assert block is not None, "README.md lacks the forecast-backtest markers"
     assert block.group(1) == generated
+
+
+def test_a_known_national_path_leaves_only_the_offsets_error():
+    """Provinces at fixed offsets from a nation that jumps after the origin: as a
+    forecast the jump is missed; with the national path known (the diagnostic)
+    the province figures are met and no national figure is scored."""
+    years = range(2014, 2025)
+    level = {y: 70 + 2 * (y - 2014) + (6 if y >= 2021 else 0) for y in years}
+    rows = [("INDONESIA", y, level[y]) for y in years]
+    for i, (province, offset) in enumerate([("Aceh", 3.0), ("Bali", 1.0), ("Jambi", -2.0)]):
+        rows += [
+            (province, y, level[y] + offset + 0.4 * np.sin(2.0 * y + i))
+            for y in years
+            if (y + i) % 2 == 0  # each province reports every other year
+        ]
+    frame = pd.DataFrame(rows, columns=["province", "year", "coverage_pct"])
+    frame = frame.assign(
+        date=pd.to_datetime(frame["year"].astype(str) + "-06-30"),
+        district=pd.NA,
+        measure="registered",
+        territory=frame["province"],
+        source_url=pd.NA,
+    ).drop(columns="year")
+    runs = {
+        known: backtest(
+            frame,
+            methods=["saturation"],
+            origins=["2021-01-01"],
+            status=None,
+            national_known=known,
+        ).predictions
+        for known in (False, True)
+    }
+    assert "INDONESIA" in set(runs[False]["province"])
+    assert "INDONESIA" not in set(runs[True]["province"])
+    provinces = {known: p[p["province"] != "INDONESIA"] for known, p in runs.items()}
+    error = {known: (p["mean"] - p["actual"]).mean() for known, p in provinces.items()}
+    assert error[False] < -4.0  # the 6 pp jump of the nation is missed
+    assert abs(error[True]) < 0.5
