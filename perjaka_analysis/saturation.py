@@ -40,7 +40,9 @@ the national path (Kalman filters at irregular dates, written here; see
 ("above/below X% on date d") enter the filter as censored observations (a
 moment-matched probit update).
 Forecasts start from each place's latest filtered state and widen with the
-horizon. Province means are reconciled to the nation: at every date the
+horizon; the uncertainty of the national parameters (their Laplace
+covariance, :attr:`SaturationFit.param_cov`) is added to the national level
+by the delta method. Province means are reconciled to the nation: at every date the
 population-weighted offsets sum to zero, the gap shared out in proportion to
 each province's uncertainty.
 """
@@ -63,6 +65,9 @@ LEVEL_PRIOR = (99.0, 1.0)
 #: level closes most of its gap within a decade (0.3/yr: 95% in 10 years),
 #: otherwise a flat stretch of figures is read as a slow approach to any level.
 KAPPA_PRIOR = (0.3, 0.5)
+#: Difference steps of the national parameters (level in pp; logs of the rate and
+#: of the variances) for their curvature and for the forecast's derivatives.
+_STEPS = (1e-2, 1e-3, 1e-3, 1e-3)
 
 
 @dataclass(frozen=True)
@@ -395,6 +400,13 @@ class SaturationFit:
         Lower bounds used for the variances and where they come from.
     converged : bool
     notes : list of str
+    param_cov : ndarray, shape (4, 4)
+        Uncertainty of the national parameters ``(level, log kappa, log s2,
+        log sigma2_nat)``: the inverse Hessian of their negative log
+        posterior at the estimate (Laplace), zero for a parameter at a bound.
+        Forecasts add it to the national level's variance by the delta
+        method (:meth:`national_param_var`) and simulated paths draw it
+        (:meth:`national_param_jacobian`).
     """
 
     level: float
@@ -412,6 +424,7 @@ class SaturationFit:
     notes: list = field(default_factory=list)
     national_t: np.ndarray = field(default_factory=lambda: np.zeros(0))
     national_y: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    param_cov: np.ndarray = field(default_factory=lambda: np.zeros((4, 4)))
 
     # -- national --------------------------------------------------------------------------
     def national_prior(self) -> tuple[tuple[float, float], tuple[float, float, float]]:
@@ -440,6 +453,60 @@ class SaturationFit:
         res = kalman_2state(ev, self.kappa, self.s2, m0, p0)
         q = ev.kind == 2
         return _unsort(ev, q, res["mean"], t_query), _unsort(ev, q, res["var"], t_query)
+
+    def national_param_jacobian(self, t_query: np.ndarray) -> np.ndarray:
+        """Derivatives of the national mean at ``t_query`` with respect to the national
+        parameters ``(level, log kappa, log s2, log sigma2_nat)``, shape (n, 4).
+
+        Central differences; zero columns for parameters held at a bound.
+        """
+        t_query = np.asarray(t_query, float)
+        key = t_query.tobytes()
+        cache = self.__dict__.setdefault("_jacobian_cache", {})
+        if key in cache:
+            return cache[key]
+        theta = np.array(
+            [self.level, math.log(self.kappa), math.log(self.s2), math.log(self.sigma2_nat)]
+        )
+        jac = np.zeros((len(t_query), 4))
+        for j in np.flatnonzero(np.diag(self.param_cov) > 0):
+            h = _STEPS[j]
+            up, down = theta.copy(), theta.copy()
+            up[j] += h
+            down[j] -= h
+            jac[:, j] = (self._national_at(up, t_query) - self._national_at(down, t_query)) / (
+                2 * h
+            )
+        if len(cache) > 256:
+            cache.clear()
+        cache[key] = jac
+        return jac
+
+    def national_param_var(self, t_query: np.ndarray) -> np.ndarray:
+        """Variance the parameters' uncertainty adds to the national mean at ``t_query``.
+
+        The delta method: ``J param_cov J^T`` with ``J`` from
+        :meth:`national_param_jacobian`. Small where the figures pin the
+        level down, larger far from them (the reversion rate and the
+        long-run level decide where the nation goes).
+        """
+        jac = self.national_param_jacobian(t_query)
+        return np.maximum(np.einsum("ij,jk,ik->i", jac, self.param_cov, jac), 0.0)
+
+    def _national_at(self, theta: np.ndarray, t_query: np.ndarray) -> np.ndarray:
+        """Smoothed national mean at ``t_query`` under parameters ``theta``."""
+        level, log_kappa, log_s2, log_noise = theta
+        ev = make_events(
+            self.national_t,
+            self.national_y,
+            np.full(len(self.national_t), math.exp(log_noise)),
+            t_query=t_query,
+        )
+        y0 = float(self.national_y[0]) if len(self.national_y) else level
+        res = kalman_2state(
+            ev, math.exp(log_kappa), math.exp(log_s2), (y0, level), (_DIFFUSE, 0.0, _TINY)
+        )
+        return _unsort(ev, ev.kind == 2, res["mean"], t_query)
 
     # -- offsets ---------------------------------------------------------------------------
     def shortfall(self, t: np.ndarray) -> np.ndarray:
@@ -522,6 +589,46 @@ def _same_date_spread(groups: list[tuple[np.ndarray, np.ndarray]], days: float =
                 if abs(t[j] - t[i]) <= days / 365.25:
                     half_sq.append(0.5 * (y[j] - y[i]) ** 2)
     return float(np.median(half_sq)) if half_sq else float("nan")
+
+
+def _laplace_cov(fun, theta: np.ndarray, bounds: list, steps: tuple) -> np.ndarray:
+    """Inverse Hessian of ``fun`` (a negative log posterior) at its minimum ``theta``.
+
+    Over the coordinates away from their bounds (a parameter held at a bound
+    has no curvature to read; its row and column are zero). Central
+    differences with ``steps``; directions of zero or negative curvature are
+    left out (no information either way is not read as certainty).
+    """
+    n = len(theta)
+    free = [j for j, (lo, hi) in enumerate(bounds) if lo + steps[j] < theta[j] < hi - steps[j]]
+    out = np.zeros((n, n))
+    if not free:
+        return out
+
+    def at(shift: dict) -> float:
+        x = np.array(theta, float)
+        for j, d in shift.items():
+            x[j] += d
+        return float(fun(x))
+
+    f0 = at({})
+    hess = np.empty((len(free), len(free)))
+    for a, i in enumerate(free):
+        hi_ = steps[i]
+        hess[a, a] = (at({i: hi_}) - 2 * f0 + at({i: -hi_})) / (hi_ * hi_)
+        for b in range(a):
+            j = free[b]
+            hj = steps[j]
+            hess[a, b] = hess[b, a] = (
+                at({i: hi_, j: hj})
+                - at({i: hi_, j: -hj})
+                - at({i: -hi_, j: hj})
+                + at({i: -hi_, j: -hj})
+            ) / (4 * hi_ * hj)
+    w, v = np.linalg.eigh(hess)
+    keep = w > 1e-9
+    out[np.ix_(free, free)] = (v[:, keep] / w[keep]) @ v[:, keep].T
+    return out
 
 
 def _minimize(fun, x0, bounds, notes: list, label: str) -> tuple[np.ndarray, bool]:
@@ -683,6 +790,7 @@ def fit_saturation(
         (math.log(sigma2_nat_floor), math.log(25.0)),
     ]
     theta_n, ok_n = _minimize(nat_nll, x0, bounds, notes, "national level")
+    param_cov = _laplace_cov(nat_nll, theta_n, bounds, _STEPS)
     level, kappa, s2, sigma2_nat = (
         float(theta_n[0]),
         math.exp(theta_n[1]),
@@ -703,6 +811,7 @@ def fit_saturation(
         notes=notes,
         national_t=t_n,
         national_y=y_n,
+        param_cov=param_cov,
     )
     # offsets: each territory's figures less the smoothed national level
     series = []

@@ -1054,6 +1054,7 @@ class TrendResults:
         model = sat.model
         t = np.asarray(t, dtype=float)
         mean, var = model.national(t)
+        var = var + model.national_param_var(t)
         if trend.province == NATIONAL:
             return mean, var + (model.sigma2_nat if observation else 0.0)
         off = _offset_moments(model, sat.inputs[trend.province], t)
@@ -1246,7 +1247,9 @@ class TrendResults:
 
         The national deviation from its smoothed mean is one standard normal
         per path scaled by the smoothed sd up to the last national figure,
-        then an exact Ornstein-Uhlenbeck continuation; the offset's state
+        then an exact Ornstein-Uhlenbeck continuation, plus the shift of the
+        path's own draw of the national parameters (linearised, as in
+        :meth:`_moments`); the offset's state
         ``[u, delta, beta]`` starts from its smoothed state at the first time,
         ``u`` continues exactly and ``beta`` multiplies the path's own
         national shortfall.
@@ -1270,6 +1273,9 @@ class TrendResults:
             prev_t = tk
             dev[:, k] = prev
         z = mean[None, :] + dev
+        if np.any(model.param_cov):  # each path has its own national parameters
+            draws = rng.multivariate_normal(np.zeros(4), model.param_cov, n_paths, method="eigh")
+            z += draws @ model.national_param_jacobian(t).T
         if trend.province == NATIONAL:
             return z
         off = _offset_moments(model, self.saturation.inputs[trend.province], t)

@@ -280,3 +280,62 @@ def test_a_repeated_saturation_fit_is_an_independent_equal_copy(monkeypatch):
     assert second.saturation.model.level == second.pooled["long_run_level_pct"]
     CoverageTrendModel(plateau_panel(seed=1), method="saturation").fit()
     assert len(fits) == 2  # other figures are another fit
+
+
+def test_laplace_covariance_is_the_inverse_hessian_and_zero_at_a_bound():
+    from perjaka_analysis.saturation import _laplace_cov
+
+    a = np.array([[4.0, 1.0, 0.0], [1.0, 2.0, 0.0], [0.0, 0.0, 5.0]])
+
+    def quadratic(x):
+        return 0.5 * x @ a @ x
+
+    steps = (1e-3, 1e-3, 1e-3)
+    free = _laplace_cov(quadratic, np.zeros(3), [(-1.0, 1.0)] * 3, steps)
+    np.testing.assert_allclose(free, np.linalg.inv(a), rtol=1e-5, atol=1e-8)
+    # the third parameter held at its lower bound: no curvature read for it
+    held = _laplace_cov(quadratic, np.zeros(3), [(-1.0, 1.0)] * 2 + [(0.0, 1.0)], steps)
+    np.testing.assert_allclose(held[:2, :2], np.linalg.inv(a[:2, :2]), rtol=1e-5)
+    assert not held[2].any() and not held[:, 2].any()
+
+
+def growth_panel() -> pd.DataFrame:
+    """A nation approaching its level from 70% with few figures, and two provinces."""
+    rows = [
+        (NATIONAL, pd.Timestamp(f"{y}-12-31"), v)
+        for y, v in [(2015, 70.1), (2016, 75.2), (2018, 82.3), (2019, 85.9), (2021, 89.4)]
+    ]
+    rows += [("Aceh", pd.Timestamp(f"{y}-06-30"), v) for y, v in [(2016, 80.0), (2020, 92.0)]]
+    rows += [("Bali", pd.Timestamp(f"{y}-06-30"), v) for y, v in [(2017, 74.0), (2020, 85.0)]]
+    frame = pd.DataFrame(rows, columns=["province", "date", "coverage_pct"])
+    return frame.assign(
+        district=pd.NA, measure="registered", territory=frame["province"], source_url=pd.NA
+    )
+
+
+def test_parameter_uncertainty_widens_the_nation_as_monte_carlo_over_the_parameters_does():
+    model = CoverageTrendModel(growth_panel(), method="saturation").fit().saturation.model
+    assert np.diag(model.param_cov)[:2].min() > 0  # level and rate are uncertain
+    t = model.national_t.max() + np.array([0.5, 2.0, 4.0, 9.0])  # years after the last figure
+    delta = model.national_param_var(t)
+    # the parameters' uncertainty matters more the further from the figures
+    assert np.all(np.diff(delta) > 0) and delta[-1] > 0.3
+    theta = np.array([model.level, np.log(model.kappa), np.log(model.s2), np.log(model.sigma2_nat)])
+    rng = np.random.default_rng(0)
+    draws = rng.multivariate_normal(theta, 0.05 * model.param_cov, size=400, method="eigh")
+    means = np.array([model._national_at(d, t) for d in draws])
+    # small perturbations: the linearisation is exact to first order
+    np.testing.assert_allclose(means.var(axis=0), 0.05 * delta, rtol=0.2)
+
+
+def test_simulated_national_paths_carry_the_parameter_uncertainty_of_the_intervals():
+    res = CoverageTrendModel(growth_panel(), method="saturation").fit()
+    dates, paths = res.simulate(NATIONAL, "2030-12-31", n_paths=4000, seed=1, freq="YS")
+    pred = res.predict(NATIONAL, dates[-1:], levels=(80,), observation=False)
+    var_paths = paths[:, -1].var()
+    sd = (pred["upper"].iloc[0] - pred["lower"].iloc[0]) / (2 * 1.2816)
+    assert var_paths == pytest.approx(sd**2, rel=0.1)
+    assert abs(paths[:, -1].mean() - pred["mean"].iloc[0]) < 0.2
+    model = res.saturation.model
+    t = np.array([model.national_t.max() + 9.0])
+    assert model.national_param_var(t)[0] > 0.05 * sd**2  # a material share of the spread
