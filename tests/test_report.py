@@ -332,9 +332,16 @@ def test_ctrl_c_cancels_pending_briefs_stops_workers_and_writes_the_index(
     # short enough for kernel sockets (/tmp/...): the pytest folder would not be
     private_tmp = Path(tempfile.mkdtemp(prefix="ctrl-c-", dir="/tmp"))
     env = {**os.environ, "TMPDIR": str(private_tmp)}
+    # `python -m perjaka_analysis` with Ctrl-C at its default, as in a terminal: a test
+    # run from a background job (`make test &`) inherits SIGINT ignored, and so would
+    # the command, rightly (a background job is not stopped by the terminal's Ctrl-C)
+    launcher = (
+        "import runpy, signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+        "runpy.run_module('perjaka_analysis', run_name='__main__', alter_sys=True)"
+    )
     with open(tmp_path / "stdout.txt", "w") as out, open(log, "w") as err_file:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "perjaka_analysis", *args],
+            [sys.executable, "-c", launcher, *args],
             stdout=out, stderr=err_file, text=True, start_new_session=True, env=env,
         )  # fmt: skip
     run = runs / "cancel"
