@@ -261,26 +261,12 @@ def pseudonymise(ids: pd.Series, key: bytes) -> pd.Series:
 
     if len(key) > 64:  # BLAKE2b takes keys of up to 64 bytes
         key = hashlib.sha256(key).digest()
-    unique = ids.is_unique
-    values = ids.tolist() if unique else list(pd.unique(ids))
-    names = _keyed_digests([str(v).encode("utf-8") for v in values], key)
-    if unique:
-        return pd.Series(names, index=ids.index, dtype="str")
-    return ids.map(dict(zip(values, names, strict=True)))
+    blake = hashlib.blake2b
 
+    def one(value: str) -> str:
+        return PREFIX + blake(value.encode("utf-8"), key=key, digest_size=8).hexdigest().upper()
 
-def _keyed_digests(values: list[bytes], key: bytes) -> list[str]:
-    """``PREFIX`` + the upper-case hex of the 8-byte keyed BLAKE2b of each value.
-
-    The keyed state is set up once and copied for each value, and the digests
-    are turned into text in one pass (half the time of a keyed hash per value
-    on a million identifiers).
-    """
-    fresh = hashlib.blake2b(key=key, digest_size=8).copy
-    digests = []
-    for value in values:
-        h = fresh()
-        h.update(value)
-        digests.append(h.digest())
-    text = b"".join(digests).hex().upper()
-    return [PREFIX + text[i : i + 16] for i in range(0, len(text), 16)]
+    if ids.is_unique:
+        return pd.Series([one(str(v)) for v in ids.tolist()], index=ids.index, dtype="str")
+    mapping = {u: one(str(u)) for u in pd.unique(ids)}
+    return ids.map(mapping)
