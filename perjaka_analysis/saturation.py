@@ -625,6 +625,8 @@ def _laplace_cov(fun, theta: np.ndarray, bounds: list, steps: tuple) -> np.ndarr
                 - at({i: -hi_, j: hj})
                 + at({i: -hi_, j: -hj})
             ) / (4 * hi_ * hj)
+    if not np.all(np.isfinite(hess)):  # the posterior is not smooth here: no reading
+        return out
     w, v = np.linalg.eigh(hess)
     keep = w > 1e-9
     out[np.ix_(free, free)] = (v[:, keep] / w[keep]) @ v[:, keep].T

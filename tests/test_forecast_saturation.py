@@ -297,6 +297,10 @@ def test_laplace_covariance_is_the_inverse_hessian_and_zero_at_a_bound():
     held = _laplace_cov(quadratic, np.zeros(3), [(-1.0, 1.0)] * 2 + [(0.0, 1.0)], steps)
     np.testing.assert_allclose(held[:2, :2], np.linalg.inv(a[:2, :2]), rtol=1e-5)
     assert not held[2].any() and not held[:, 2].any()
+    # a posterior that is not finite around its minimum gives no reading, not NaN
+    ragged = _laplace_cov(lambda x: np.nan if x[0] > 0 else quadratic(x), np.zeros(3),
+                          [(-1.0, 1.0)] * 3, steps)  # fmt: skip
+    assert not ragged.any()
 
 
 def growth_panel() -> pd.DataFrame:
