@@ -434,7 +434,7 @@ class SaturationFit:
     def national(self, t_query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Smoothed mean and variance of the national level at ``t_query``."""
         t_query = np.asarray(t_query, float)
-        key = t_query.tobytes()
+        key = (t_query.shape, t_query.tobytes())
         cache = self.__dict__.setdefault("_national_cache", {})
         if key not in cache:
             if len(cache) > 256:
@@ -458,29 +458,32 @@ class SaturationFit:
         """Derivatives of the national mean at ``t_query`` with respect to the national
         parameters ``(level, log kappa, log s2, log sigma2_nat)``, shape (n, 4).
 
-        Central differences; zero columns for parameters held at a bound.
+        Central differences on a monthly grid from a year before the first
+        national figure to 40 years after the last, interpolated (constant
+        beyond it); zero columns for parameters held at a bound.
         """
-        t_query = np.asarray(t_query, float)
-        key = t_query.tobytes()
-        cache = self.__dict__.setdefault("_jacobian_cache", {})
-        if key in cache:
-            return cache[key]
-        theta = np.array(
-            [self.level, math.log(self.kappa), math.log(self.s2), math.log(self.sigma2_nat)]
-        )
-        jac = np.zeros((len(t_query), 4))
-        for j in np.flatnonzero(np.diag(self.param_cov) > 0):
-            h = _STEPS[j]
-            up, down = theta.copy(), theta.copy()
-            up[j] += h
-            down[j] -= h
-            jac[:, j] = (self._national_at(up, t_query) - self._national_at(down, t_query)) / (
-                2 * h
+        t_query = np.asarray(t_query, float).ravel()
+        grid, jac = self._jacobian_grid()
+        return np.column_stack([np.interp(t_query, grid, jac[:, j]) for j in range(4)])
+
+    def _jacobian_grid(self) -> tuple[np.ndarray, np.ndarray]:
+        if "_jacobian" not in self.__dict__:
+            t_n = self.national_t
+            start = float(t_n.min()) - 1.0 if len(t_n) else 0.0
+            end = float(t_n.max()) + 40.0 if len(t_n) else 40.0
+            grid = np.arange(start, end + 1.0 / 24, 1.0 / 12)
+            theta = np.array(
+                [self.level, math.log(self.kappa), math.log(self.s2), math.log(self.sigma2_nat)]
             )
-        if len(cache) > 256:
-            cache.clear()
-        cache[key] = jac
-        return jac
+            jac = np.zeros((len(grid), 4))
+            for j in np.flatnonzero(np.diag(self.param_cov) > 0):
+                h = _STEPS[j]
+                up, down = theta.copy(), theta.copy()
+                up[j] += h
+                down[j] -= h
+                jac[:, j] = (self._national_at(up, grid) - self._national_at(down, grid)) / (2 * h)
+            self.__dict__["_jacobian"] = (grid, jac)
+        return self.__dict__["_jacobian"]
 
     def national_param_var(self, t_query: np.ndarray) -> np.ndarray:
         """Variance the parameters' uncertainty adds to the national mean at ``t_query``.
@@ -592,12 +595,17 @@ def _same_date_spread(groups: list[tuple[np.ndarray, np.ndarray]], days: float =
 
 
 def _laplace_cov(fun, theta: np.ndarray, bounds: list, steps: tuple) -> np.ndarray:
-    """Inverse Hessian of ``fun`` (a negative log posterior) at its minimum ``theta``.
+    """Laplace covariance of the parameters at the minimum ``theta`` of ``fun`` (a
+    negative log posterior): the inverse of its Hessian.
 
-    Over the coordinates away from their bounds (a parameter held at a bound
-    has no curvature to read; its row and column are zero). Central
-    differences with ``steps``; directions of zero or negative curvature are
-    left out (no information either way is not read as certainty).
+    Central differences with ``steps``, over the coordinates away from their
+    bounds (a parameter held at a bound has no curvature to read; its row
+    and column are zero). A parameter is known to lie within its bounds, so
+    no variance exceeds that of a uniform distribution over them,
+    ``(hi - lo)^2 / 12``: the Hessian is added the curvature of that weak
+    prior, and a flat or negative direction gets that variance, never an
+    unbounded one or none. A posterior that is not finite around its minimum
+    gives no reading (zeros).
     """
     n = len(theta)
     free = [j for j, (lo, hi) in enumerate(bounds) if lo + steps[j] < theta[j] < hi - steps[j]]
@@ -627,9 +635,13 @@ def _laplace_cov(fun, theta: np.ndarray, bounds: list, steps: tuple) -> np.ndarr
             ) / (4 * hi_ * hj)
     if not np.all(np.isfinite(hess)):  # the posterior is not smooth here: no reading
         return out
-    w, v = np.linalg.eigh(hess)
-    keep = w > 1e-9
-    out[np.ix_(free, free)] = (v[:, keep] / w[keep]) @ v[:, keep].T
+    widest = np.array([(bounds[j][1] - bounds[j][0]) ** 2 / 12.0 for j in free])
+    w, v = np.linalg.eigh(hess + np.diag(1.0 / widest))
+    w = np.maximum(w, 1.0 / widest.max())
+    cov = (v / w) @ v.T
+    # each variance at most its uniform-over-bounds value (correlations kept)
+    scale = np.sqrt(np.minimum(1.0, widest / np.diag(cov)))
+    out[np.ix_(free, free)] = cov * scale[:, None] * scale[None, :]
     return out
 
 

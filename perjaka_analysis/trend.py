@@ -1054,13 +1054,29 @@ class TrendResults:
         model = sat.model
         t = np.asarray(t, dtype=float)
         mean, var = model.national(t)
-        var = var + model.national_param_var(t)
+        jac = self._param_jacobian(trend, t)
+        var = var + np.maximum(np.einsum("ij,jk,ik->i", jac, model.param_cov, jac), 0.0)
         if trend.province == NATIONAL:
             return mean, var + (model.sigma2_nat if observation else 0.0)
         off = _offset_moments(model, sat.inputs[trend.province], t)
         mean = mean + off["mean"] + self._adjustment(t, off["var"])
         var = var + off["var"] + (model.sigma2 if observation else 0.0)
         return mean, var
+
+    def _param_jacobian(self, trend: ProvinceTrend, t: np.ndarray) -> np.ndarray:
+        """How a place's mean at ``t`` moves with the national parameters (n x 4).
+
+        The nation, and a place without figures of its own, move with the
+        national path (:meth:`~.saturation.SaturationFit.national_param_jacobian`).
+        A province's offset is read from its figures less the national path,
+        so its own figures hold its level: the parameters move it only
+        through the national path since its latest figure.
+        """
+        model = self.saturation.model
+        jac = model.national_param_jacobian(t)
+        if trend.province != NATIONAL and trend.last_date is not None:
+            jac = jac - model.national_param_jacobian(to_years([trend.last_date]))
+        return jac
 
     def _adjustment(self, t: np.ndarray, offset_var: np.ndarray) -> np.ndarray:
         """Shift reconciling a province to the nation (see ``_reconciliation_grid``)."""
@@ -1247,9 +1263,9 @@ class TrendResults:
 
         The national deviation from its smoothed mean is one standard normal
         per path scaled by the smoothed sd up to the last national figure,
-        then an exact Ornstein-Uhlenbeck continuation, plus the shift of the
-        path's own draw of the national parameters (linearised, as in
-        :meth:`_moments`); the offset's state
+        then an exact Ornstein-Uhlenbeck continuation; each path adds the
+        shift of its own draw of the national parameters (linearised, the
+        same as :meth:`_moments` adds, see :meth:`_param_jacobian`); the offset's state
         ``[u, delta, beta]`` starts from its smoothed state at the first time,
         ``u`` continues exactly and ``beta`` multiplies the path's own
         national shortfall.
@@ -1273,11 +1289,12 @@ class TrendResults:
             prev_t = tk
             dev[:, k] = prev
         z = mean[None, :] + dev
-        if np.any(model.param_cov):  # each path has its own national parameters
+        shift = 0.0  # each path's own draw of the national parameters, linearised
+        if np.any(model.param_cov):
             draws = rng.multivariate_normal(np.zeros(4), model.param_cov, n_paths, method="eigh")
-            z += draws @ model.national_param_jacobian(t).T
+            shift = draws @ self._param_jacobian(trend, t).T
         if trend.province == NATIONAL:
-            return z
+            return z + shift
         off = _offset_moments(model, self.saturation.inputs[trend.province], t)
         state = rng.multivariate_normal(
             off["state_mean"][0], off["state_cov"][0], size=n_paths, method="eigh"
@@ -1291,7 +1308,7 @@ class TrendResults:
             paths[:, k] = u
         # the province's share of the nation's shortfall follows each national path
         offset = paths + delta[:, None] + beta[:, None] * (model.level - z)
-        return z + offset + self._adjustment(t, off["var"])[None, :]
+        return z + offset + self._adjustment(t, off["var"])[None, :] + shift
 
     def nowcast(
         self,

@@ -18,7 +18,7 @@ from perjaka_analysis.forecast import (
 )
 from perjaka_analysis.provinces import NATIONAL
 from perjaka_analysis.saturation import kalman_2state, make_events
-from perjaka_analysis.trend import CoverageTrendModel
+from perjaka_analysis.trend import CoverageTrendModel, to_years
 
 PLATEAUS = {"Aceh": 99.0, "Bali": 96.0, "Banten": 94.0, "Jambi": 97.5, "Riau": 95.0}
 NATIONAL_LEVEL = 97.0
@@ -291,16 +291,30 @@ def test_laplace_covariance_is_the_inverse_hessian_and_zero_at_a_bound():
         return 0.5 * x @ a @ x
 
     steps = (1e-3, 1e-3, 1e-3)
-    free = _laplace_cov(quadratic, np.zeros(3), [(-1.0, 1.0)] * 3, steps)
-    np.testing.assert_allclose(free, np.linalg.inv(a), rtol=1e-5, atol=1e-8)
+    wide = [(-100.0, 100.0)] * 3  # bounds far away: the inverse Hessian itself
+    np.testing.assert_allclose(_laplace_cov(quadratic, np.zeros(3), wide, steps),
+                               np.linalg.inv(a), rtol=1e-3, atol=1e-6)  # fmt: skip
     # the third parameter held at its lower bound: no curvature read for it
-    held = _laplace_cov(quadratic, np.zeros(3), [(-1.0, 1.0)] * 2 + [(0.0, 1.0)], steps)
-    np.testing.assert_allclose(held[:2, :2], np.linalg.inv(a[:2, :2]), rtol=1e-5)
+    held = _laplace_cov(quadratic, np.zeros(3), [*wide[:2], (0.0, 100.0)], steps)
+    np.testing.assert_allclose(held[:2, :2], np.linalg.inv(a[:2, :2]), rtol=1e-3)
     assert not held[2].any() and not held[:, 2].any()
     # a posterior that is not finite around its minimum gives no reading, not NaN
     ragged = _laplace_cov(lambda x: np.nan if x[0] > 0 else quadratic(x), np.zeros(3),
-                          [(-1.0, 1.0)] * 3, steps)  # fmt: skip
+                          wide, steps)  # fmt: skip
     assert not ragged.any()
+
+
+@pytest.mark.parametrize("curvature", [0.0, 1e-8, -0.5])
+def test_a_flat_or_negative_direction_gets_the_variance_of_its_bounds_not_more(curvature):
+    from perjaka_analysis.saturation import _laplace_cov
+
+    def posterior(x):  # the first parameter well determined, the second not
+        return 0.5 * (25.0 * x[0] ** 2 + curvature * x[1] ** 2)
+
+    cov = _laplace_cov(posterior, np.zeros(2), [(-1.0, 1.0), (-3.0, 3.0)], (1e-3, 1e-3))
+    assert np.all(np.isfinite(cov))
+    assert cov[1, 1] == pytest.approx(36.0 / 12.0, rel=1e-3)  # uniform over (-3, 3)
+    assert cov[0, 0] == pytest.approx(1.0 / (25.0 + 3.0), rel=1e-3)  # data + bounds
 
 
 def growth_panel() -> pd.DataFrame:
@@ -343,3 +357,36 @@ def test_simulated_national_paths_carry_the_parameter_uncertainty_of_the_interva
     model = res.saturation.model
     t = np.array([model.national_t.max() + 9.0])
     assert model.national_param_var(t)[0] > 0.05 * sd**2  # a material share of the spread
+
+
+def test_a_province_with_figures_is_held_by_them_a_place_without_moves_with_the_nation():
+    res = CoverageTrendModel(
+        growth_panel(), method="saturation", provinces=["Aceh", "Bali", "Jambi", NATIONAL]
+    ).fit()
+    model = res.saturation.model
+    aceh, jambi, nation = (res.trend(p) for p in ("Aceh", "Jambi", NATIONAL))
+    t_last = to_years([aceh.last_date])
+    later = t_last + np.array([0.0, 2.0, 8.0])
+    # at its latest figure the national parameters do not move Aceh; later they do
+    moved = res._param_jacobian(aceh, later)
+    assert np.abs(moved[0]).max() < 1e-9 and np.abs(moved[-1]).max() > 0.1
+    # Jambi has no figure: it moves as the nation does
+    np.testing.assert_allclose(
+        res._param_jacobian(jambi, later), res._param_jacobian(nation, later)
+    )
+    # the intervals agree: Aceh's variance at its figure date is that without parameter
+    # uncertainty, and larger eight years on
+    with_params = res.predict("Aceh", [aceh.last_date + pd.DateOffset(years=8)], levels=(80,))
+    at_figure = res.predict("Aceh", [aceh.last_date], levels=(80,))
+    cov = model.param_cov.copy()
+    try:
+        model.param_cov = np.zeros_like(cov)
+        without = res.predict("Aceh", [aceh.last_date + pd.DateOffset(years=8)], levels=(80,))
+        at_figure_without = res.predict("Aceh", [aceh.last_date], levels=(80,))
+    finally:
+        model.param_cov = cov
+    width = {k: float(p["upper"].iloc[0] - p["lower"].iloc[0]) for k, p in
+             (("with", with_params), ("without", without), ("fig", at_figure),
+              ("fig0", at_figure_without))}  # fmt: skip
+    assert width["fig"] == pytest.approx(width["fig0"], rel=1e-9)
+    assert width["with"] > width["without"]
