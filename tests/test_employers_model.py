@@ -191,3 +191,9 @@ def test_evaluate_warns_when_inspections_were_selective_and_corrects_the_base_ra
     truth = result["truth"]["base_rate"]
     assert abs(result["dr"]["base_rate"] - truth) < abs(result["naive"]["base_rate"] - truth) / 2
     assert abs(result["ipw"]["base_rate"] - truth) < abs(result["naive"]["base_rate"] - truth) / 2
+
+
+@pytest.mark.parametrize("method", ["predict_risk", "risk_out_of_fold"])
+def test_an_unfitted_model_says_so(small_registry, method):
+    with pytest.raises(PerjakaError, match="not fitted"):
+        getattr(RiskModel(), method)(small_registry)

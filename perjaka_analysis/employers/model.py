@@ -297,9 +297,12 @@ class RiskModel(ClassifierMixin, BaseEstimator):
 
     def predict_risk(self, registry: pd.DataFrame) -> pd.Series:
         """Calibrated probability of noncompliance of every row (index kept)."""
+        self._check_fitted()
+        return pd.Series(self.predict_proba(registry)[:, 1], index=registry.index, name="risk")
+
+    def _check_fitted(self) -> None:
         if not hasattr(self, "pipeline_"):
             raise PerjakaError("the risk model is not fitted")
-        return pd.Series(self.predict_proba(registry)[:, 1], index=registry.index, name="risk")
 
     def risk_out_of_fold(self, registry: pd.DataFrame) -> pd.Series:
         """Risk of every row, out-of-fold for the rows the model was trained on.
@@ -307,10 +310,9 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         Rows whose ``employer_id`` was a training row get the risk of a fold
         model that never saw them; every other row gets :meth:`predict_risk`.
         """
+        self._check_fitted()
         if "employer_id" not in registry or not len(self.oof_risk_):
             return self.predict_risk(registry)
-        if not hasattr(self, "pipeline_"):
-            raise PerjakaError("the risk model is not fitted")
         at = pd.Index(self.oof_risk_.index).get_indexer(registry["employer_id"].astype(str))
         seen = at >= 0
         risk = np.empty(len(registry))
