@@ -427,9 +427,13 @@ class SaturationFit:
     param_cov: np.ndarray = field(default_factory=lambda: np.zeros((4, 4)))
 
     # -- national --------------------------------------------------------------------------
-    def national_prior(self) -> tuple[tuple[float, float], tuple[float, float, float]]:
-        y0 = float(self.national_y[0]) if len(self.national_y) else self.level
-        return (y0, self.level), (_DIFFUSE, 0.0, _TINY)
+    def national_prior(
+        self, level: float | None = None
+    ) -> tuple[tuple[float, float], tuple[float, float, float]]:
+        """Prior of ``[level, long-run level]`` at the first national figure."""
+        level = self.level if level is None else level
+        y0 = float(self.national_y[0]) if len(self.national_y) else level
+        return (y0, level), (_DIFFUSE, 0.0, _TINY)
 
     def national(self, t_query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Smoothed mean and variance of the national level at ``t_query``."""
@@ -439,20 +443,32 @@ class SaturationFit:
         if key not in cache:
             if len(cache) > 256:
                 cache.clear()
-            cache[key] = self._national(t_query)
+            cache[key] = self._national_at(
+                t_query, self.level, self.kappa, self.s2, self.sigma2_nat
+            )
         return cache[key]
 
-    def _national(self, t_query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _national_at(
+        self, t_query: np.ndarray, level: float, kappa: float, s2: float, noise: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Smoothed mean and variance of the national level under the given parameters."""
         ev = make_events(
             self.national_t,
             self.national_y,
-            np.full(len(self.national_t), self.sigma2_nat),
+            np.full(len(self.national_t), noise),
             t_query=np.asarray(t_query, float),
         )
-        m0, p0 = self.national_prior()
-        res = kalman_2state(ev, self.kappa, self.s2, m0, p0)
+        m0, p0 = self.national_prior(level)
+        res = kalman_2state(ev, kappa, s2, m0, p0)
         q = ev.kind == 2
         return _unsort(ev, q, res["mean"], t_query), _unsort(ev, q, res["var"], t_query)
+
+    def _mean_at(self, theta: np.ndarray, t_query: np.ndarray) -> np.ndarray:
+        """National mean at ``t_query`` under ``theta`` = (level, log kappa, log s2, log noise)."""
+        level, log_kappa, log_s2, log_noise = theta
+        return self._national_at(
+            t_query, level, math.exp(log_kappa), math.exp(log_s2), math.exp(log_noise)
+        )[0]
 
     def national_param_jacobian(self, t_query: np.ndarray) -> np.ndarray:
         """Derivatives of the national mean at ``t_query`` with respect to the national
@@ -481,35 +497,23 @@ class SaturationFit:
                 up, down = theta.copy(), theta.copy()
                 up[j] += h
                 down[j] -= h
-                jac[:, j] = (self._national_at(up, grid) - self._national_at(down, grid)) / (2 * h)
+                jac[:, j] = (self._mean_at(up, grid) - self._mean_at(down, grid)) / (2 * h)
             self.__dict__["_jacobian"] = (grid, jac)
         return self.__dict__["_jacobian"]
+
+    def param_var(self, jac: np.ndarray) -> np.ndarray:
+        """Variance the parameters' uncertainty adds to a mean with derivatives ``jac``
+        (n x 4): the delta method, ``J param_cov J^T`` row by row."""
+        return np.maximum(np.einsum("ij,jk,ik->i", jac, self.param_cov, jac), 0.0)
 
     def national_param_var(self, t_query: np.ndarray) -> np.ndarray:
         """Variance the parameters' uncertainty adds to the national mean at ``t_query``.
 
-        The delta method: ``J param_cov J^T`` with ``J`` from
-        :meth:`national_param_jacobian`. Small where the figures pin the
-        level down, larger far from them (the reversion rate and the
-        long-run level decide where the nation goes).
+        :meth:`param_var` of :meth:`national_param_jacobian`. Small where the
+        figures pin the level down, larger far from them (the reversion rate
+        and the long-run level decide where the nation goes).
         """
-        jac = self.national_param_jacobian(t_query)
-        return np.maximum(np.einsum("ij,jk,ik->i", jac, self.param_cov, jac), 0.0)
-
-    def _national_at(self, theta: np.ndarray, t_query: np.ndarray) -> np.ndarray:
-        """Smoothed national mean at ``t_query`` under parameters ``theta``."""
-        level, log_kappa, log_s2, log_noise = theta
-        ev = make_events(
-            self.national_t,
-            self.national_y,
-            np.full(len(self.national_t), math.exp(log_noise)),
-            t_query=t_query,
-        )
-        y0 = float(self.national_y[0]) if len(self.national_y) else level
-        res = kalman_2state(
-            ev, math.exp(log_kappa), math.exp(log_s2), (y0, level), (_DIFFUSE, 0.0, _TINY)
-        )
-        return _unsort(ev, ev.kind == 2, res["mean"], t_query)
+        return self.param_var(self.national_param_jacobian(t_query))
 
     # -- offsets ---------------------------------------------------------------------------
     def shortfall(self, t: np.ndarray) -> np.ndarray:

@@ -1054,8 +1054,7 @@ class TrendResults:
         model = sat.model
         t = np.asarray(t, dtype=float)
         mean, var = model.national(t)
-        jac = self._param_jacobian(trend, t)
-        var = var + np.maximum(np.einsum("ij,jk,ik->i", jac, model.param_cov, jac), 0.0)
+        var = var + model.param_var(self._param_jacobian(trend, t))
         if trend.province == NATIONAL:
             return mean, var + (model.sigma2_nat if observation else 0.0)
         off = _offset_moments(model, sat.inputs[trend.province], t)

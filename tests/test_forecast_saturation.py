@@ -341,7 +341,7 @@ def test_parameter_uncertainty_widens_the_nation_as_monte_carlo_over_the_paramet
     theta = np.array([model.level, np.log(model.kappa), np.log(model.s2), np.log(model.sigma2_nat)])
     rng = np.random.default_rng(0)
     draws = rng.multivariate_normal(theta, 0.05 * model.param_cov, size=400, method="eigh")
-    means = np.array([model._national_at(d, t) for d in draws])
+    means = np.array([model._mean_at(d, t) for d in draws])
     # small perturbations: the linearisation is exact to first order
     np.testing.assert_allclose(means.var(axis=0), 0.05 * delta, rtol=0.2)
 
