@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 import perjaka_analysis as pa
-from perjaka_analysis.backtest import backtest
+from perjaka_analysis.backtest import BacktestResults, backtest
 from perjaka_analysis.forecast import compute_targets, population_by_place
 from perjaka_analysis.trend import CoverageTrendModel
 
@@ -54,31 +54,19 @@ def national_known_table(coverage: pd.DataFrame, bt) -> dict:
     shipped = bt.predictions[
         (bt.predictions["method"] == "saturation") & (bt.predictions["province"] != pa.NATIONAL)
     ]
-    rows = []
-    for name, p in (("forecast (as shipped)", shipped), ("known in advance", known)):
-        p = p[p["has_earlier"]]
-        err = p["mean"] - p["actual"]
-        inside = (p["actual"] >= p["lower_80"]) & (p["actual"] <= p["upper_80"])
-        rows.append(
-            {
-                "national path": name,
-                "n": len(p),
-                "mae_pp": err.abs().mean(),
-                "bias_pp": err.mean(),
-                "p90_error_pp": err.abs().quantile(0.9),
-                "coverage_80": inside.mean(),
-                "coverage_95": (
-                    (p["actual"] >= p["lower_95"]) & (p["actual"] <= p["upper_95"])
-                ).mean(),
-            }
-        )
+    overall = {
+        name: BacktestResults(p).table(places="with figure").set_index("horizon").loc["all"]
+        for name, p in (("forecast (as shipped)", shipped), ("known in advance", known))
+    }
+    table = pd.DataFrame(overall).T.drop(columns="method").infer_objects()
+    table = table.rename_axis("national path").reset_index()
     nat = coverage[(coverage["province"] == pa.NATIONAL) & (coverage["measure"] == "registered")]
     nat = nat.groupby("date")["coverage_pct"].mean().sort_index()
     held = shipped[shipped["has_earlier"]].drop_duplicates(["province", "date"])
     days = held["date"].to_numpy().astype("datetime64[D]").astype(float)
     level = np.interp(days, nat.index.to_numpy().astype("datetime64[D]").astype(float), nat)
     return {
-        "table": pd.DataFrame(rows),
+        "table": table,
         "above_nation": float((held["actual"].to_numpy() - level).mean()),
         "uhc": int((held["actual"] >= 95).sum()),
         "n": len(held),
