@@ -773,20 +773,23 @@ TEXT = {
     "basis_kind_own": ("sendiri", "own"),
     "basis_kind_borrowed": ("wilayah lama", "older territory"),
     "basis_kind_none": ("tidak ada", "none"),
+    # where a place without figures is forecast from (render.message.no_figure_source)
+    "none_source_pooled": ("tren gabungan", "pooled trend"),
+    "none_source_nation": ("dari tren nasional", "from the national trend"),
     "stale_short": ("angka terakhir lebih dari 12 bulan", "latest figure older than 12 months"),
     "overview_columns_note": (
         "Dasar angka: angka sendiri, angka wilayah lama (sebelum pemekaran) atau tidak ada "
-        "(tren gabungan). Umur: bulan sejak angka terakhir; ⚠ = lebih dari {months} bulan. "
+        "({none_source}). Umur: bulan sejak angka terakhir; ⚠ = lebih dari {months} bulan. "
         "Aktif: angka aktif terakhir sebagaimana dipublikasikan; Aktif (perkiraan): % penduduk "
         "pada tanggal ringkasan (* = dipinjam dari provinsi lain, karena belum ada angka aktif "
         "sendiri). UHC saat ini: peluang ≥{reg} terdaftar dan ≥{act} aktif sebelum tenggat; "
         "belum dapat dinilai tanpa angka aktif sendiri.",
-        "Basis: own figures, figures of the older territory (before a split) or none (pooled "
-        "trend). Age: months since the latest figure; ⚠ = older than {months} months. Active: "
-        "latest active figure as published; Active (nowcast): % of population on the brief's "
-        "date (* = borrowed from other provinces, no active figure of its own). UHC today: "
-        "probability of ≥{reg} registered and ≥{act} active by the deadline; it cannot be "
-        "assessed without an active figure of the province's own.",
+        "Basis: own figures, figures of the older territory (before a split) or none "
+        "({none_source}). Age: months since the latest figure; ⚠ = older than {months} "
+        "months. Active: latest active figure as published; Active (nowcast): % of population "
+        "on the brief's date (* = borrowed from other provinces, no active figure of its "
+        "own). UHC today: probability of ≥{reg} registered and ≥{act} active by the deadline; "
+        "it cannot be assessed without an active figure of the province's own.",
     ),
     "source_word": ("sumber", "source"),
     "data_as_of": ("data per", "data as of"),

@@ -572,3 +572,10 @@ def test_the_overview_names_no_binding_condition_where_uhc_cannot_be_assessed(on
         cells = re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)
         last = re.sub(r"<[^>]+>", "", cells[-1]).strip()
         assert last == "–", last
+
+
+def test_the_overview_says_where_places_without_figures_are_forecast_from(one_run):
+    """The overview's note names the model's source, as the briefs do (saturation: the nation)."""
+    page = (one_run.run_dir / "index.html").read_text()
+    assert "tidak ada (dari tren nasional)" in page
+    assert "tren gabungan" not in page

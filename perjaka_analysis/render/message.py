@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..facts import ProvinceFacts
+from ..facts import ProvinceFacts, RunFacts
 from ..forecast import (
     HORIZON_YEARS_AFTER_DEADLINE,
     STATUS_ABOVE,
@@ -95,13 +95,14 @@ def model_basis_label(basis: str, lang: str = "id") -> str:
     return text(key, lang)
 
 
-def no_figure_source(facts: ProvinceFacts) -> str:
+def no_figure_source(facts: ProvinceFacts | RunFacts) -> str:
     """Where the run's model takes a place without figures from: ``pooled`` or ``nation``.
 
     The pooled model borrows the trend of all provinces; the saturation model
     (the default) follows the national path with the spread of the provinces'
     offsets. Picks the words of the brief's note and chart title
-    (``basis_<source>``, ``chart_basis_<source>``).
+    (``basis_<source>``, ``chart_basis_<source>``) and of the overview's note
+    (``none_source_<source>``).
 
     >>> from types import SimpleNamespace as NS
     >>> no_figure_source(NS(meta={"trend_method": "saturation"}))

@@ -21,7 +21,7 @@ from ..forecast import STATUS_ABOVE, STATUS_ABOVE_MODELLED
 from ..i18n import text
 from ..provinces import NATIONAL, province_table
 from . import environment, render_page, to_context
-from .message import STALE_MONTHS, published_pct
+from .message import STALE_MONTHS, no_figure_source, published_pct
 
 __all__ = ["coverage_colour", "geojson_paths", "render_overview", "svg_map"]
 
@@ -273,6 +273,7 @@ def render_overview(facts: RunFacts, briefs: Mapping[str, tuple[str, str]]) -> s
         stale_months=STALE_MONTHS,
         first_extra=4 + 2 * len(labels),
         has_uhc=bool(uhc),
+        no_figure_source=no_figure_source(facts),
         above_statuses=(STATUS_ABOVE, STATUS_ABOVE_MODELLED),
         uhc_reg=env.filters["pct1"](first_uhc["registered_pct"]) if first_uhc is not None else "",
         uhc_act=env.filters["pct1"](first_uhc["active_pct"]) if first_uhc is not None else "",
