@@ -228,8 +228,14 @@ UHC_STATUS = Contract(
         Column(
             "date_precision", "enum", allowed=("day", "month", "year"), case="lower", default="day"
         ),
-        # required for a province row; national rows carry counts only
-        Column("status", "enum", allowed=("UHC", "below_95pct")),
+        # required for a province row; national rows carry counts only. "UHC
+        # Prioritas" and "UHC (award 2026)" report the definition in force since
+        # 2024: >= 98% registered and >= 80% active.
+        Column(
+            "status",
+            "enum",
+            allowed=("UHC", "UHC Prioritas", "UHC (award 2026)", "below_95pct"),
+        ),
         Column("award_category", "string"),
         Column("n_provinces_uhc", "int", minimum=0, maximum=38),
         Column("n_kabkota_uhc", "int", minimum=0, maximum=514),

@@ -174,6 +174,10 @@ def load_employer_compliance(path: str | Path | None = None) -> pd.DataFrame:
     return _normalise_geo(frame, "province")
 
 
+#: Status reports under the definition in force since 2024: both conditions met.
+JOINT_UHC_STATUSES = ("UHC Prioritas", "UHC (award 2026)")
+
+
 def load_uhc_status() -> pd.DataFrame:
     """Reports that a province was (or was not) at UHC on a date (``uhc_status.csv``).
 
@@ -184,9 +188,13 @@ def load_uhc_status() -> pd.DataFrame:
         registration threshold the report refers to: the first percentage in
         ``criterion`` (``">=95% registered"``); a criterion without one
         (``"UHC Award 2024"``) takes the threshold in force on the report
-        date: 95 before 2024, 98 from 2024), ``above`` (True for ``UHC``, False for
-        ``below_95pct``), ``source_url``, ``date_precision``, ``source_date``,
-        ``note``. National rows are left out.
+        date: 95 before 2024, 98 from 2024), ``above`` (True for every UHC
+        status, False for ``below_95pct``), ``active_above`` (True where the
+        report is one of the definition in force since 2024 — ``UHC
+        Prioritas`` or ``UHC (award 2026)``: registered >= 98% *and* active
+        >= 80% on its date; False otherwise, which says nothing of the active
+        share), ``source_url``, ``date_precision``, ``source_date``, ``note``.
+        National rows are left out.
     """
     from .loaders import read_uhc_status
 
@@ -200,7 +208,8 @@ def load_uhc_status() -> pd.DataFrame:
             "province": raw["province"],
             "date": dates,
             "threshold_pct": threshold.fillna(pd.Series(in_force, index=raw.index)).to_numpy(),
-            "above": (raw["status"] == "UHC").to_numpy(),
+            "above": raw["status"].astype(str).str.startswith("UHC").to_numpy(),
+            "active_above": raw["status"].isin(JOINT_UHC_STATUSES).to_numpy(),
             "source_url": raw["source_url"],
             "date_precision": raw["date_precision"].fillna("day"),
             "source_date": raw["source_date"],

@@ -57,8 +57,8 @@ def read_coverage(path: str | Path) -> pd.DataFrame:
     --------
     >>> from perjaka_analysis.datasets import raw_path
     >>> cov = read_coverage(raw_path("coverage.csv"))
-    >>> cov.loc[cov.province == "Sulawesi Tengah", "coverage_pct"].tolist()
-    [89.25, 83.62, 100.3]
+    >>> sorted(cov["measure"].unique().tolist())
+    ['registered', 'survey_any', 'survey_bpjs']
     """
     return validate_coverage(read_table(path, COVERAGE), path)
 

@@ -699,7 +699,8 @@ def validate_uhc_status(
 ) -> pd.DataFrame:
     """Validate UHC status reports (``uhc_status.csv``) against their contract.
 
-    A province row needs a ``status`` (``UHC`` or ``below_95pct``): without it
+    A province row needs a ``status`` (``UHC``, ``UHC Prioritas``,
+    ``UHC (award 2026)`` or ``below_95pct``): without it
     the report says nothing about the province. National rows
     (``INDONESIA``) may carry counts only. Dates in the future are rejected.
 
@@ -734,7 +735,8 @@ def validate_uhc_status(
                     no_status,
                     df["province"],
                     "a province row without a status",
-                    "UHC or below_95pct (national rows may have none)",
+                    "UHC, UHC Prioritas, UHC (award 2026) or below_95pct"
+                    " (national rows may have none)",
                 )
             )
     if "date" in df:

@@ -174,7 +174,7 @@ def test_targets_prints_uhc_status_under_todays_definition(capsys, tmp_path):
 
 def test_forecast_csv_rounds_percentages_to_two_decimals(capsys, tmp_path):
     out = tmp_path / "forecast.csv"
-    args = ["forecast", "--until", "2025-12-31", "--method", "last", "--out", str(out)]
+    args = ["forecast", "--until", "2030-12-31", "--method", "last", "--out", str(out)]
     assert main(args) == 0
     text = out.read_text(encoding="utf-8")
     frame = pd.read_csv(out)

@@ -11,6 +11,7 @@ import pytest
 from perjaka_analysis import DataQualityWarning, connect, load_coverage, load_provinces
 from perjaka_analysis.coverage import coverage_summary, latest_coverage
 from perjaka_analysis.datasets import build_processed, data_dir, raw_path
+from perjaka_analysis.validate import validate_coverage
 
 
 def _hashes():
@@ -31,7 +32,9 @@ def test_shipped_coverage_files_follow_the_contract():
         warnings.simplefilter("ignore", DataQualityWarning)
         cov = load_coverage()
         districts = load_coverage(raw_path("coverage_districts.csv"))
-    assert len(cov) == 152 and len(districts) == 177
+    # every data line of the shipped files is kept (nothing dropped on the way in)
+    assert len(cov) == len(pd.read_csv(raw_path("coverage.csv")))
+    assert len(districts) == len(pd.read_csv(raw_path("coverage_districts.csv")))
     assert set(cov["measure"]) == {"registered", "survey_any", "survey_bpjs"}
     assert districts["district"].notna().all()
 
@@ -49,7 +52,7 @@ def test_build_writes_parquet_and_never_touches_raw(tmp_path):
     assert _hashes() == before
     assert set(written) >= {"coverage", "provinces", "targets", "ump", "segments"}
     cov = pd.read_parquet(written["coverage"])
-    assert len(cov) == 152
+    assert len(cov) == len(pd.read_csv(raw_path("coverage.csv")))
     assert not list(tmp_path.glob(".build-*"))
 
 
@@ -96,19 +99,30 @@ def test_latest_coverage_prefers_latest_date_then_precision():
 
 
 def test_summary_has_every_province_and_the_gaps_in_people():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DataQualityWarning)
-        cov = load_coverage()
-    table = coverage_summary(cov, load_provinces()).set_index("province")
+    """Gaps by hand on three provinces' figures; every other province has none."""
+    rows = [
+        ("INDONESIA", "2023-06-30", 95.0),
+        ("Banten", "2021-04-30", 83.4),
+        ("Banten", "2019-12-31", 80.0),
+        ("Aceh", "2023-06-30", 99.1),
+        ("Papua Barat", "2020-01-31", 90.0),
+    ]
+    frame = pd.DataFrame(rows, columns=["province", "date", "coverage_pct"]).assign(
+        measure="registered", source_url="https://example.org/a"
+    )
+    cov = validate_coverage(frame)
+    provinces = load_provinces()
+    table = coverage_summary(cov, provinces).set_index("province")
     assert len(table) == 39 and table.index[-1] == "INDONESIA"
     assert table.loc["Papua Tengah", "n_points"] == 0
     banten = table.loc["Banten"]
-    assert banten["latest_pct"] == 83.40
-    assert banten["gap_95_pp"] == pytest.approx(11.60)
-    assert banten["gap_95_people"] == round(11.60 / 100 * 12431400)
+    population = provinces.set_index("province").loc["Banten", "population"]
+    assert banten["n_points"] == 2 and banten["latest_pct"] == 83.4
+    assert banten["gap_95_pp"] == pytest.approx(95 - 83.4)
+    assert banten["gap_95_people"] == round((95 - 83.4) / 100 * population)
     assert table.loc["Aceh", "gap_95_pp"] == 0
     assert table.loc["Papua Barat", "territory"].startswith("Papua Barat (pre-")
-    assert table["rank"].min() == 1
+    assert table.loc["Aceh", "rank"] == 1 and table.loc["Banten", "rank"] == 3
 
 
 def test_uhc_status_threshold_is_a_percentage_never_a_year():
