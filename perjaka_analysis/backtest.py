@@ -23,7 +23,13 @@ from .errors import PerjakaError
 from .provinces import NATIONAL
 from .trend import METHODS, CoverageTrendModel, prepare_panel
 
-__all__ = ["BacktestResults", "backtest", "status_with_publication"]
+__all__ = [
+    "BacktestResults",
+    "SaturationBacktest",
+    "backtest",
+    "saturation_backtest",
+    "status_with_publication",
+]
 
 HORIZONS = (("≤1 y", 0.0, 1.0), ("1–2 y", 1.0, 2.0), ("2–3 y", 2.0, 3.0))
 
@@ -341,3 +347,246 @@ def backtest_results(frames: list[pd.DataFrame]) -> BacktestResults:
         include_lowest=True,
     ).astype(str)
     return BacktestResults(out)
+
+
+# -- the saturation years ----------------------------------------------------------------------
+
+#: Origins of the saturation-years backtest: every six months from the start of
+#: January 2023 to the end of June 2025.
+SATURATION_ORIGINS = tuple(pd.date_range("2023-01-01", "2025-07-01", freq="6MS"))
+#: Horizon bands of the saturation-years backtest (label, from, to; years).
+SATURATION_BANDS = (("≤6 m", 0.0, 0.5), ("6–12 m", 0.5, 1.0), ("1–2 y", 1.0, 2.0))
+#: A held-out figure is a laggard's when the place's latest figure before the
+#: origin is below this (percent).
+LAGGARD_BELOW = 97.5
+
+
+def latest_before(coverage: pd.DataFrame, origin, measure: str = "registered") -> pd.DataFrame:
+    """Each place's latest figure published before ``origin`` (the last value).
+
+    A figure counts from its ``source_date`` where the frame has one and it is
+    known, else from its ``date``; figures of one place on its latest date are
+    averaged.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``province, last_date, last_pct``.
+    """
+    origin = pd.Timestamp(origin)
+    rows = coverage[coverage["measure"] == measure]
+    seen = published_before(rows, origin)
+    rows = rows[seen]
+    if rows.empty:
+        return pd.DataFrame(columns=["province", "last_date", "last_pct"])
+    latest = rows.groupby("province")["date"].transform("max")
+    rows = rows[rows["date"] == latest]
+    out = rows.groupby("province", sort=True).agg(
+        last_date=("date", "max"), last_pct=("coverage_pct", "mean")
+    )
+    return out.reset_index()
+
+
+def published_before(rows: pd.DataFrame, origin: pd.Timestamp) -> pd.Series:
+    """Rows dated before ``origin`` and, where known, published before it."""
+    seen = rows["date"] < origin
+    if "source_date" in rows:
+        published = pd.to_datetime(rows["source_date"], errors="coerce", format="mixed")
+        seen &= published.isna() | (published < origin)
+    return seen
+
+
+def saturation_backtest(
+    coverage: pd.DataFrame,
+    *,
+    origins: Sequence = SATURATION_ORIGINS,
+    horizon_years: float = 2.0,
+    status: pd.DataFrame | str | None = "shipped",
+    method: str = "saturation",
+    **model_options,
+) -> SaturationBacktest:
+    """The backtest of the saturation years: what a user would have been told.
+
+    At each origin the model is fitted on the figures published before it
+    (``source_date`` where the frame has one, else ``date``) and the status
+    reports published before it, and every registration figure of the
+    following ``horizon_years`` is predicted beside the place's last value.
+
+    Parameters
+    ----------
+    coverage : pandas.DataFrame
+        Validated coverage rows.
+    origins : sequence of dates
+        Forecast origins (default :data:`SATURATION_ORIGINS`).
+    horizon_years : float
+        Held-out figures up to this many years after the origin are scored.
+    status : DataFrame, None or "shipped"
+        As in :func:`backtest`.
+    method : str
+        The trend method (default the shipped ``saturation``).
+    **model_options
+        Passed to :class:`~perjaka_analysis.trend.CoverageTrendModel`.
+
+    Returns
+    -------
+    SaturationBacktest
+    """
+    if isinstance(status, str):
+        status = status_with_publication()
+    panel = prepare_panel(coverage, measure="registered", ceiling=102.0)
+    frames = []
+    for origin in pd.DatetimeIndex(origins):
+        train = coverage[published_before(coverage, origin)]
+        held = panel[
+            (panel["date"] >= origin)
+            & (panel["date"] < origin + pd.DateOffset(days=round(365.25 * horizon_years)))
+        ]
+        if held.empty:
+            continue
+        seen = None
+        if status is not None:
+            when = status["published"] if "published" in status else status["date"]
+            seen = status[(when < origin) & (status["date"] < origin)]
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                res = CoverageTrendModel(
+                    train,
+                    method=method,
+                    measure="registered",
+                    status=seen,
+                    provinces=sorted(held["province"].unique()),
+                    **model_options,
+                ).fit()
+        except PerjakaError:  # too little data before this origin
+            continue
+        last = latest_before(coverage, origin).set_index("province")
+        for province, rows in held.groupby("province", sort=True):
+            trend = res.trends[province]
+            frame = held_out_predictions(
+                res, method, province, rows, origin, trend.basis, province in last.index
+            )
+            frame["last_pct"] = last["last_pct"].get(province, np.nan)
+            frame["last_date"] = last["last_date"].get(province, pd.NaT)
+            frames.append(frame)
+    if not frames:
+        raise PerjakaError("no origin has both training figures and held-out figures")
+    out = pd.concat(frames, ignore_index=True)
+    bins = [lo for _, lo, _ in SATURATION_BANDS] + [SATURATION_BANDS[-1][2] + 1e-9]
+    out["horizon"] = pd.cut(
+        out["horizon_years"],
+        bins=bins,
+        labels=[h for h, _, _ in SATURATION_BANDS],
+        right=True,
+        include_lowest=True,
+    ).astype(str)
+    return SaturationBacktest(out)
+
+
+_SCORED = ("mean", "actual", "last_pct", "lower_80", "upper_80")
+
+
+def _registration_stats(a: dict) -> dict:
+    """The scores of one set of held-out figures (arrays ``_SCORED``; see
+    :meth:`SaturationBacktest.table`)."""
+    err = a["mean"] - a["actual"]
+    last_err = np.abs(a["last_pct"] - a["actual"])
+    lag = a["last_pct"] < LAGGARD_BELOW
+    inside = (a["actual"] >= a["lower_80"]) & (a["actual"] <= a["upper_80"])
+    n = len(err)
+    mae = float(np.mean(np.abs(err))) if n else np.nan
+    last_mae = float(np.nanmean(last_err)) if np.isfinite(last_err).any() else np.nan
+    return {
+        "mae_pp": mae,
+        "last_mae_pp": last_mae,
+        "mae_ratio": mae / last_mae if np.isfinite(last_mae) and last_mae > 0 else np.nan,
+        "bias_pp": float(np.mean(err)) if n else np.nan,
+        "bias_laggards_pp": float(np.mean(err[lag])) if lag.any() else np.nan,
+        "cover_80": float(np.mean(inside)) if n else np.nan,
+        "width_80_pp": float(np.median(a["upper_80"] - a["lower_80"])) if n else np.nan,
+    }
+
+
+@dataclass(frozen=True)
+class SaturationBacktest:
+    """Held-out registration figures of the saturation years beside their forecasts.
+
+    Attributes
+    ----------
+    predictions : pandas.DataFrame
+        As :class:`BacktestResults` (``horizon`` from :data:`SATURATION_BANDS`)
+        plus ``last_pct`` and ``last_date``: the place's latest figure
+        published before the origin (NaN/NaT for a place without one).
+    """
+
+    predictions: pd.DataFrame
+
+    def table(
+        self,
+        *,
+        places: str = "with figure",
+        n_boot: int = 1000,
+        seed: int = 0,
+        level: float = 0.9,
+    ) -> pd.DataFrame:
+        """Scores per horizon band with place-clustered bootstrap intervals.
+
+        Parameters
+        ----------
+        places : {"with figure", "without figure"}
+            Provinces with a figure of their own before the origin (the
+            default; the nation is not counted), or provinces without one
+            (their last value is undefined: its columns are NaN).
+        n_boot : int
+            Bootstrap replicates: each draws provinces with replacement and
+            keeps all their held-out figures at every origin.
+        seed : int
+            Seed of the bootstrap.
+        level : float
+            Level of the bootstrap intervals (default 90%).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per band and ``all``: ``horizon, n, places``, then for
+            each score its value and ``*_lo``/``*_hi``: ``mae_pp`` (forecast),
+            ``last_mae_pp`` (the last value's), ``mae_ratio``, ``bias_pp``
+            (forecast minus figure), ``bias_laggards_pp`` (held-out figures of
+            places whose last value is below :data:`LAGGARD_BELOW`),
+            ``cover_80`` (share inside the 80% interval) and ``width_80_pp``
+            (median width of the 80% interval).
+        """
+        pred = self.predictions[self.predictions["province"] != NATIONAL]
+        if places == "with figure":
+            pred = pred[pred["has_earlier"]]
+        elif places == "without figure":
+            pred = pred[~pred["has_earlier"]]
+        else:
+            raise PerjakaError(f"places must be 'with figure' or 'without figure', got {places!r}")
+        rng = np.random.default_rng(seed)
+        rows = []
+        for label in [h for h, _, _ in SATURATION_BANDS] + ["all"]:
+            sub = pred if label == "all" else pred[pred["horizon"] == label]
+            if sub.empty:
+                continue
+            row = {"horizon": label, "n": len(sub), "places": sub["province"].nunique()}
+            arrays = {k: sub[k].to_numpy(float) for k in _SCORED}
+            point = _registration_stats(arrays)
+            rows_of = list(sub.groupby("province", sort=True).indices.values())
+            boots = []
+            for _ in range(n_boot):
+                pick = rng.integers(0, len(rows_of), len(rows_of))
+                idx = np.concatenate([rows_of[i] for i in pick])
+                boots.append(_registration_stats({k: v[idx] for k, v in arrays.items()}))
+            boot = pd.DataFrame(boots)
+            for key, value in point.items():
+                row[key] = value
+                col = boot[key].dropna()
+                lo, hi = (
+                    (col.quantile((1 - level) / 2), col.quantile((1 + level) / 2))
+                    if len(col)
+                    else (np.nan, np.nan)
+                )
+                row[f"{key}_lo"], row[f"{key}_hi"] = lo, hi
+            rows.append(row)
+        return pd.DataFrame(rows)

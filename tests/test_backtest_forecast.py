@@ -146,3 +146,43 @@ def test_a_known_national_path_leaves_only_the_offsets_error():
     error = {known: (p["mean"] - p["actual"]).mean() for known, p in provinces.items()}
     assert error[False] < -4.0  # the 6 pp jump of the nation is missed
     assert abs(error[True]) < 0.5
+
+
+def test_saturation_backtest_scores_against_the_last_value_published_before_each_origin():
+    """Hand-computed on a fixture: the ``last`` method forecasts the last value, so its
+    MAE ratio is 1; a figure published after the origin is not the last value; the
+    laggards' bias is over places whose last value is below 97.5%."""
+    from perjaka_analysis.backtest import latest_before, saturation_backtest
+
+    rows = [
+        ("Aceh", "2022-06-30", 96.0, pd.NA),
+        ("Aceh", "2022-12-01", 97.0, "2023-02-01"),  # dated before, published after
+        ("Aceh", "2023-03-31", 98.0, pd.NA),
+        ("Bali", "2022-06-30", 99.0, pd.NA),
+        ("Bali", "2023-09-30", 98.0, pd.NA),
+        ("Jambi", "2022-09-30", 90.0, pd.NA),
+        ("Jambi", "2024-06-30", 93.0, pd.NA),
+    ]
+    frame = pd.DataFrame(rows, columns=["province", "date", "coverage_pct", "source_date"])
+    frame = frame.assign(
+        date=pd.to_datetime(frame["date"]),
+        district=pd.NA,
+        measure="registered",
+        territory=frame["province"],
+        source_url=pd.NA,
+    )
+    last = latest_before(frame, "2023-01-01").set_index("province")["last_pct"]
+    assert last.to_dict() == {"Aceh": 96.0, "Bali": 99.0, "Jambi": 90.0}
+    bt = saturation_backtest(frame, origins=["2023-01-01"], status=None, method="last")
+    p = bt.predictions.set_index("province")
+    assert p.loc["Aceh", "last_pct"] == 96.0
+    table = bt.table(n_boot=200).set_index("horizon")
+    # held out: Aceh 98 (last 96), Bali 98 (last 99), Jambi 93 (last 90)
+    assert table.loc["all", "last_mae_pp"] == pytest.approx((2 + 1 + 3) / 3)
+    assert table.loc["all", "bias_laggards_pp"] == pytest.approx((-2 - 3) / 2, abs=0.05)
+    assert table.loc["≤6 m", "n"] == 1 and table.loc["1–2 y", "n"] == 1
+    assert table.loc["all", "mae_ratio"] == pytest.approx(1.0, abs=0.05)
+    row = table.loc["all"]
+    assert row["mae_pp_lo"] <= row["mae_pp"] <= row["mae_pp_hi"]
+    with pytest.raises(Exception, match="places must be"):
+        bt.table(places="all")
