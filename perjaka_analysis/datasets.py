@@ -171,6 +171,9 @@ def load_employer_compliance(path: str | Path | None = None) -> pd.DataFrame:
             f"{path}: column 'value' must be a number; rows {rows} (file line numbers) are not"
         )
     frame["value"] = values
+    from .validate import check_links
+
+    check_links(frame, path, "employer compliance")
     return _normalise_geo(frame, "province")
 
 
@@ -233,10 +236,11 @@ def _normalise_geo(frame: pd.DataFrame, column: str) -> pd.DataFrame:
 
 def _tables(raw: Path) -> dict[str, Callable[[], pd.DataFrame]]:
     from .loaders import read_coverage
+    from .validate import check_links
 
     def plain(name: str, geo: str | None = None) -> Callable[[], pd.DataFrame]:
         def load() -> pd.DataFrame:
-            frame = pd.read_csv(raw / f"{name}.csv")
+            frame = check_links(pd.read_csv(raw / f"{name}.csv"), raw / f"{name}.csv", name)
             return _normalise_geo(frame, geo) if geo else frame
 
         return load
@@ -277,19 +281,25 @@ def build_processed(
     """
     raw = Path(raw) if raw else data_dir() / "raw"
     out = Path(out) if out else data_dir() / "processed"
+    created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
-    with tempfile.TemporaryDirectory(dir=out, prefix=".build-") as tmp:
-        staged = {}
-        for name, load in _tables(raw).items():
-            frame = load()
-            target = Path(tmp) / f"{name}.parquet"
-            frame.to_parquet(target, index=False)
-            staged[name] = target
-        for name, path in staged.items():
-            final = out / path.name
-            shutil.move(path, final)
-            written[name] = final
+    try:
+        with tempfile.TemporaryDirectory(dir=out, prefix=".build-") as tmp:
+            staged = {}
+            for name, load in _tables(raw).items():
+                frame = load()
+                target = Path(tmp) / f"{name}.parquet"
+                frame.to_parquet(target, index=False)
+                staged[name] = target
+            for name, path in staged.items():
+                final = out / path.name
+                shutil.move(path, final)
+                written[name] = final
+    except BaseException:
+        if created and not written:  # a rejected input leaves no empty folder behind
+            shutil.rmtree(out, ignore_errors=True)
+        raise
     return written
 
 

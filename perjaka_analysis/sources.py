@@ -13,10 +13,48 @@ __all__ = [
     "PublishedValue",
     "cite",
     "cite_columns",
+    "link_url",
     "published_value",
     "source_name",
     "sources_table",
 ]
+
+
+#: The only schemes a link may have: a ``javascript:``, ``data:`` or ``vbscript:``
+#: address would run in the reader's browser. One rule for every link a page
+#: makes (:func:`link_url`) and for every ``*_url`` column of an input file.
+LINK_SCHEMES = ("http", "https")
+
+
+def link_url(url: object, *, relative: bool = False) -> str:
+    """Return ``url`` when it may be a link, else ``""``.
+
+    A link is an absolute ``http``/``https`` address with a host (surrounding
+    spaces removed), or with ``relative=True`` also a path with no scheme (a
+    page of the same run, ``aceh.html``). Any control character, a space or a
+    backslash makes an address invalid: browsers drop or reinterpret them,
+    which is how ``java\tscript:`` gets through naive checks.
+
+    Examples
+    --------
+    >>> link_url(" https://www.antaranews.com/berita/1 ")
+    'https://www.antaranews.com/berita/1'
+    >>> link_url(" JaVaScRiPt:alert(1)"), link_url("data:text/html,<script>"), link_url("//x.org")
+    ('', '', '')
+    >>> link_url("aceh.html", relative=True), link_url("vbscript:x", relative=True)
+    ('aceh.html', '')
+    """
+    if not isinstance(url, str):
+        return ""
+    text = url.strip()
+    if not text or any(ord(ch) <= 0x20 or ch in "\\\x7f" for ch in text):
+        return ""
+    parts = urlparse(text)
+    if parts.scheme.lower() in LINK_SCHEMES and parts.netloc:
+        return text
+    if relative and not parts.scheme and not parts.netloc and ":" not in text.split("/")[0]:
+        return text
+    return ""
 
 
 def source_name(url: object) -> str:
@@ -123,7 +161,7 @@ def cite(source_url: object, note: object = None, source_date: object = None) ->
     >>> cite("https://www.antaranews.com/berita/1").publisher
     'antaranews.com'
     """
-    url = _text(source_url)
+    url = link_url(source_url)  # never a script address, whatever the file says
     published: pd.Timestamp | None = None
     precision = "day"
     if source_date is not None and not pd.isna(source_date) and str(source_date).strip():

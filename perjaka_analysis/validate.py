@@ -30,6 +30,7 @@ from .provinces import (
 __all__ = [
     "DATE_MAX",
     "DATE_MIN",
+    "check_links",
     "validate_coverage",
     "validate_date",
     "validate_frame",
@@ -248,6 +249,70 @@ def _check_identifier(col: Column, raw: pd.Series, report: _Report) -> pd.Series
     return raw
 
 
+def _is_url_column(name: object) -> bool:
+    return isinstance(name, str) and (name == "url" or name.endswith("_url"))
+
+
+def _link_problems(frame: pd.DataFrame) -> list[Problem]:
+    """One problem per ``*_url`` column holding an address that may not be a link.
+
+    The rule is :func:`perjaka_analysis.sources.link_url` (``http``/``https``
+    with a host): a ``javascript:``, ``data:`` or ``vbscript:`` address would
+    become a clickable script in a brief.
+    """
+    from .sources import link_url
+
+    problems = []
+    for name in frame.columns:
+        if not _is_url_column(name):
+            continue
+        distinct = _Distinct(frame[name])
+        text = _clean_text(distinct.values)
+        bad = text.notna() & (text.map(lambda v: not isinstance(v, str) or not link_url(v)))
+        if bad.any():
+            problems.append(
+                _problem(
+                    str(name),
+                    distinct.rows(bad),
+                    frame[name],
+                    "not a web address",
+                    "an address starting http:// or https:// (or empty)",
+                )
+            )
+    return problems
+
+
+def check_links(frame: pd.DataFrame, path: str | Path, contract: str = "") -> pd.DataFrame:
+    """Reject a file whose ``*_url`` columns hold anything but ``http(s)`` addresses.
+
+    For the files read without a full contract; :func:`validate_frame` applies
+    the same rule to every contract.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Rows as read.
+    path : str or Path
+        Name of the source, for messages.
+    contract : str
+        Name of the file's kind, for messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``frame``, unchanged.
+
+    Raises
+    ------
+    DataValidationError
+        Naming the file, the column, the rows and what would be valid.
+    """
+    problems = _link_problems(frame)
+    if problems:
+        raise DataValidationError(path, problems, contract)
+    return frame
+
+
 def validate_frame(
     frame: pd.DataFrame, contract: Contract, path: str | Path = "<frame>"
 ) -> tuple[pd.DataFrame, list[Problem]]:
@@ -301,6 +366,7 @@ def validate_frame(
                     _problem(col.name, empty, raw, "empty cell in a required column", "a value")
                 )
         out[col.name] = typed
+    problems.extend(_link_problems(frame))
     extras = [c for c in frame.columns if c not in contract.names]
     result = pd.DataFrame(out, index=frame.index)
     for c in extras:

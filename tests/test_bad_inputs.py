@@ -42,6 +42,11 @@ FILES = {
     "provinces_pop0.csv": "bps_code,province,population\n11,Aceh,0\n",
     "targets_bad.csv": "scope,target_name,metric,target_value\nAtjeh,t,coverage_pct,98.6\n",
     "status_bad.csv": "province,date,status\nAceh,2023-03-01,\n",
+    "script_url.csv": (
+        "province,date,coverage_pct,source_url\nAceh,2020-01-01,90, JaVaScRiPt:alert(1)\n"
+        'Bali,2020-01-01,90,"data:text/html,<script>alert(1)</script>"\n'
+        "Papua,2020-01-01,90,https://ok.example/a\n"
+    ),
 }
 KEYS = {"short.key": b"k\n", "binary.key": b"\xff\xfe\x00\x01\x02secret"}
 
@@ -58,6 +63,7 @@ def inputs(tmp_path_factory) -> Path:
     for variant, name, old, new in [
         ("data-future", "coverage.csv", "Aceh,,2019-10-08", "Aceh,,2099-10-08"),
         ("data-pop0", "provinces.csv", ",5554800,", ",0,"),
+        ("data-vbscript", "ump.csv", ",https://", ",vbscript:msgbox//"),
     ]:
         shutil.copytree(data_dir() / "raw", folder / variant / "raw")
         path = folder / variant / "raw" / name
@@ -199,6 +205,18 @@ CASES = [
         "a province row without a status",
     ),
     Case(
+        "script-source-url",
+        ["data", "check", "{in}/script_url.csv"],
+        "column 'source_url': not a web address in 2 rows: line 2 (' JaVaScRiPt:alert(1)'), "
+        "line 3 ('data:text/html,<script>alert(1)</script>'); valid: an address starting "
+        "http:// or https://",
+    ),
+    Case(
+        "script-url-in-a-plain-table",
+        ["data", "build", "--raw", "{in}/data-vbscript/raw", "--out", "{out}/processed"],
+        "ump.csv: 1 problem",
+    ),
+    Case(
         "shipped-coverage-rejected",
         report(),
         "date is in the future",
@@ -325,3 +343,27 @@ def test_no_traceback_reaches_stderr_of_the_real_command(case_id, inputs, tmp_pa
     assert fill(case.message, inputs, out) in proc.stderr
     assert "Traceback" not in proc.stderr and proc.stdout == ""
     assert list(out.iterdir()) == []
+
+
+SCRIPT_URLS = [
+    "javascript:alert(1)",
+    " JaVaScRiPt:alert(1)",
+    "java\tscript:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "vbscript:msgbox(1)",
+    "//evil.example/x",
+    "https:\\\\evil.example",
+]
+
+
+@pytest.mark.parametrize("url", SCRIPT_URLS)
+def test_a_script_address_never_becomes_a_link(url):
+    from perjaka_analysis.render import environment
+    from perjaka_analysis.sources import cite
+
+    macro = environment("en").get_template("cite.html").module.cite
+    page = str(macro({"source_url": url, "publisher": "ANTARA", "published": None}))
+    assert "href" not in page and "ANTARA" in page
+    assert cite(url, "source: ANTARA Palu, June 2021").url == ""
+    good = str(macro({"source_url": "https://a.example/1", "publisher": "a", "published": None}))
+    assert good == '<a href="https://a.example/1">a</a>'

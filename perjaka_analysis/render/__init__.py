@@ -50,7 +50,7 @@ def environment(lang: str):
     import jinja2
 
     from ..i18n import catalogue, fmt_amount, fmt_date, fmt_int, fmt_num, fmt_pct, fmt_plain, fmt_pp
-    from ..sources import stated_decimals
+    from ..sources import link_url, stated_decimals
 
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("perjaka_analysis.render", "templates"),
@@ -75,6 +75,9 @@ def environment(lang: str):
         pct_pub=lambda x: fmt_amount(x, "percent", lang),
         date=lambda x, precision="day": fmt_date(x, lang, precision or "day"),
         month=lambda x: fmt_date(x, lang, "month"),
+        # every <a href> of a page passes here: http(s) only, or a page of the run
+        href=link_url,
+        href_local=lambda x: link_url(x, relative=True),
     )
     from ..forecast import probably_above
 

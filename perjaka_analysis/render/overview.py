@@ -143,12 +143,12 @@ def svg_map(paths: pd.DataFrame, values: pd.DataFrame, lang: str = "id") -> str:
         'patternTransform="rotate(45)"><rect width="1.3" height="5" fill="#ffffff" '
         'fill-opacity="0.85"/><rect x="2.5" width="1.3" height="5" fill="#222222" '
         'fill-opacity="0.55"/></pattern></defs>{% for i in items %}'
-        '{% if i.brief %}<a href="{{ i.brief }}">{% endif %}'
+        '{% if i.brief | href_local %}<a href="{{ i.brief | href_local }}">{% endif %}'
         '<path d="{{ i.path }}" fill="{{ i.fill }}" stroke="#ffffff" stroke-width="0.6">'
         "<title>{{ i.label }}</title></path>"
         '{% if i.stale %}<path d="{{ i.path }}" fill="url(#stale)" class="stale" '
         'pointer-events="none"/>{% endif %}'
-        "{% if i.brief %}</a>{% endif %}{% endfor %}</svg>"
+        "{% if i.brief | href_local %}</a>{% endif %}{% endfor %}</svg>"
     )
     return template.render(w=f"{width:g}", h=f"{height:g}", items=items)
 
