@@ -1128,11 +1128,14 @@ def code_hash() -> str:
     return digest.hexdigest()
 
 
-def facts_key(inputs: Mapping[str, str], config: ReportConfig) -> str:
+def facts_key(inputs: Mapping[str, str], config: ReportConfig, key: bytes | None = None) -> str:
     """Hash of the inputs (sha256 per file), the run parameters and the code: reuse when equal.
 
     The code is :func:`code_hash`: facts computed by other code (another
-    commit, or uncommitted changes) are never reused.
+    commit, or uncommitted changes) are never reused. With ``key`` (the
+    pseudonym key), its digest (:func:`perjaka_analysis.privacy.key_digest`,
+    never the key) is hashed too: after a key change no pseudonym made under
+    the old key is reused.
 
     Examples
     --------
@@ -1141,8 +1144,12 @@ def facts_key(inputs: Mapping[str, str], config: ReportConfig) -> str:
     True
     >>> a == facts_key({"coverage.csv": "ac"}, ReportConfig(as_of="2025-01-01"))
     False
+    >>> b = facts_key({"coverage.csv": "ab"}, ReportConfig(as_of="2025-01-01"), b"key-one-1")
+    >>> b == facts_key({"coverage.csv": "ab"}, ReportConfig(as_of="2025-01-01"), b"key-two-2")
+    False
     """
     from . import __version__
+    from .privacy import key_digest
 
     payload = {
         "facts_version": FACTS_VERSION,
@@ -1151,6 +1158,8 @@ def facts_key(inputs: Mapping[str, str], config: ReportConfig) -> str:
         "inputs": dict(sorted(inputs.items())),
         "parameters": config.validated().run_parameters(),
     }
+    if key is not None:
+        payload["pseudonym_key"] = key_digest(key)
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:20]
 
 
@@ -1578,7 +1587,7 @@ def compute_run_facts(
         "list_blend_offset": float(scored["blend_offset"]),
         "data_end": results.data_end.strftime("%Y-%m-%d"),
         "ranked_provinces": int(places_t["rank"].notna().sum()),
-        "key": facts_key(hashes, requested),
+        "key": facts_key(hashes, requested, key),
     }
     ordered = {n: tables[n] for n in SCHEMA if n in tables}
     return RunFacts(config=config, meta=meta, tables=ordered)

@@ -37,6 +37,7 @@ __all__ = [
     "KeyExposedWarning",
     "default_key_file",
     "display_path",
+    "key_digest",
     "load_key",
     "pseudonymise",
     "shareable_parameters",
@@ -177,6 +178,23 @@ def load_key(key_file: str | Path | None = None, *, create: bool = True) -> byte
         raise PerjakaError(f"no pseudonym key: set {ENV_KEY} or create {path}")
     _create_key_file(path)
     return _read_key_file(path)
+
+
+def key_digest(key: bytes) -> str:
+    """A one-way digest of the pseudonym key, to tell keys apart without storing one.
+
+    Caches of pseudonymised results carry it, so that a new key never reuses
+    pseudonyms made under an old one. It is a keyed hash with a fixed,
+    project-specific personalisation, distinct from any pseudonym.
+
+    Examples
+    --------
+    >>> key_digest(b"key-one-1") == key_digest(b"key-one-1") != key_digest(b"key-two-2")
+    True
+    >>> len(key_digest(b"key-one-1"))
+    32
+    """
+    return hashlib.blake2b(key, digest_size=16, person=b"perjaka-key-id").hexdigest()
 
 
 def shareable_parameters(parameters: dict) -> dict:

@@ -48,7 +48,7 @@ from .config import ReportConfig, target_label
 from .errors import PerjakaError
 from .io import atomic_path, write_table
 from .kernels import IPCKernelManager
-from .privacy import shareable_parameters
+from .privacy import load_key, shareable_parameters
 from .provinces import NATIONAL, normalise_province, province_table
 
 __all__ = [
@@ -767,6 +767,8 @@ def run_reports(
     if not nb_path.is_file():
         raise PerjakaError(f"brief notebook not found: {nb_path}")
     check_registry(base)
+    # the pseudonym key is part of the facts' identity (its digest is in the cache key)
+    key = load_key() if facts is None else None
     remote = scheduler is not None or executor is not None
     workers = jobs if remote else bounded_jobs(jobs, len(names))
     out = Path(out).resolve()
@@ -786,7 +788,7 @@ def run_reports(
             run_facts, reused = load_facts(facts), True
         elif reuse:
             hashes = {n: file_sha256(p) for n, p in input_files(base).items()}
-            cache = out / "_facts" / facts_key(hashes, base)
+            cache = out / "_facts" / facts_key(hashes, base, key)
             if (cache / "facts.json").is_file():
                 with contextlib.suppress(PerjakaError):
                     run_facts, reused = load_facts(cache), True
@@ -806,7 +808,7 @@ def run_reports(
         ]
         try:
             if run_facts is None:
-                run_facts = compute_run_facts(base, executor=None if remote else executor)
+                run_facts = compute_run_facts(base, key=key, executor=None if remote else executor)
                 if cache is not None:
                     run_facts.save(cache)
         except BaseException:

@@ -283,6 +283,24 @@ def test_one_failing_province_leaves_the_others_and_exits_non_zero(
     assert "Gagal" in (run / "index.html").read_text()
 
 
+def test_a_new_pseudonym_key_recomputes_the_facts_and_shows_no_old_pseudonym(
+    small_registry, runs, one_run, monkeypatch
+):
+    old = set(load_run_facts(one_run.run_dir / "facts").table("inspection_plan")["pseudonym"])
+    monkeypatch.setenv("PERJAKA_PSEUDONYM_KEY", "another-test-only-key")
+    rekeyed = run_reports(
+        ["Banten"], config=config(small_registry), out=runs, run_id="rekeyed", jobs=1,
+        progress=False,
+    )  # fmt: skip
+    assert not rekeyed.facts_reused
+    new = set(load_run_facts(rekeyed.run_dir / "facts").table("inspection_plan")["pseudonym"])
+    assert old and new and old.isdisjoint(new)
+    page = (rekeyed.run_dir / "banten.html").read_text(encoding="utf-8")
+    assert not any(p in page for p in old)
+    key = json.loads((rekeyed.run_dir / "manifest.json").read_text())["facts_key"]
+    assert "another-test-only-key" not in (runs / "_facts" / key / "facts.json").read_text()
+
+
 def test_same_inputs_give_identical_summary_and_facts_across_jobs_and_time_zones(
     small_registry, runs, one_run, tmp_path
 ):
