@@ -394,6 +394,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
             progress=not args.no_progress,
             reuse=not args.no_reuse,
             pdf=args.pdf,
+            replace=args.replace,
         )
     except KeyboardInterrupt as exc:
         print(f"interrupted: {exc}" if str(exc) else "interrupted", file=sys.stderr)
@@ -573,7 +574,14 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
     rep.add_argument("--scheduler", help="dask.distributed scheduler address")
     rep.add_argument("--out", type=Path, default=Path("outputs/reports"))
-    rep.add_argument("--run-id", help="run folder name (default: UTC time + random suffix)")
+    rep.add_argument(
+        "--run-id",
+        help="run folder name inside --out: letters, digits, '.', '-', '_' "
+        "(default: UTC time + random suffix)",
+    )
+    rep.add_argument(
+        "--replace", action="store_true", help="replace an earlier run of the same --run-id"
+    )
     rep.add_argument(
         "--as-of", help="date of the briefs, YYYY-MM-DD (default: date of the latest figure)"
     )
@@ -801,6 +809,19 @@ def validate_args(args: argparse.Namespace) -> None:
     if values.get("plot"):
         _check_output_file(Path(values["plot"]), "--plot", (".png", ".pdf", ".svg"), inputs)
     if args.command == "report":
+        from .report import check_run_id, run_id_from_env
+
+        if values.get("run_id") is not None:
+            check_run_id(values["run_id"], "--run-id")
+        elif run_id_from_env() is not None:
+            check_run_id(run_id_from_env(), "PERJAKA_RUN_ID")
+        if values.get("out") and not values.get("replace"):
+            run_id = values.get("run_id") or run_id_from_env()
+            if run_id and (Path(values["out"]) / run_id).exists():
+                raise PerjakaError(
+                    f"--run-id: {Path(values['out']) / run_id} already exists; choose another "
+                    "--run-id, or replace that run (--replace)"
+                )
         _check_report_inputs(args)
 
 

@@ -32,6 +32,7 @@ import functools
 import json
 import multiprocessing
 import os
+import re
 import secrets
 import shutil
 import tempfile
@@ -56,6 +57,7 @@ __all__ = [
     "WORKER_MEMORY_MB",
     "RunResult",
     "bounded_jobs",
+    "check_run_id",
     "default_notebook",
     "run_one",
     "run_reports",
@@ -646,6 +648,30 @@ def _stop(executor: cf.Executor, client: Any, owned: bool, *, kill: bool) -> Non
 
 
 # -- run folder ---------------------------------------------------------------------------------
+#: A run id is a plain folder name: it starts with a letter or digit (so not
+#: ``.``, ``..``, a hidden name or the ``_facts`` cache) and holds no separator.
+_RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+
+
+def check_run_id(run_id: str, name: str = "run id") -> str:
+    """Return ``run_id`` if it is a plain folder name, else raise one clear error.
+
+    Examples
+    --------
+    >>> check_run_id("2025-ci.1")
+    '2025-ci.1'
+    >>> check_run_id("../escaped")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    perjaka_analysis.errors.PerjakaError: run id must be a plain folder name (...), got '../escaped'
+    """
+    if not isinstance(run_id, str) or not _RUN_ID.fullmatch(run_id):
+        raise PerjakaError(
+            f"{name} must be a plain folder name (letters, digits, '.', '-' and '_', "
+            f"starting with a letter or digit, at most 100 characters), got {run_id!r}"
+        )
+    return run_id
+
+
 def new_run_id() -> str:
     """A unique run id: UTC time and a random suffix, e.g. ``20250630-101500-3fa2c1``."""
     return pd.Timestamp.now(tz="UTC").strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(3)
@@ -705,6 +731,7 @@ def run_reports(
     facts: str | Path | None = None,
     reuse: bool = True,
     pdf: bool = False,
+    replace: bool = False,
 ) -> RunResult:
     """Run the brief of every province (or the given ones) and the national overview.
 
@@ -717,7 +744,8 @@ def run_reports(
     out : str or Path
         Parent folder; the run goes to ``out/<run_id>/``.
     run_id : str, optional
-        Name of the run folder (default: UTC time and a random suffix).
+        Name of the run folder (default: UTC time and a random suffix): a
+        plain folder name (:func:`check_run_id`), new unless ``replace``.
     jobs : int
         Worker processes of the local pool (bounded by cores and memory).
     executor : concurrent.futures.Executor, optional
@@ -738,6 +766,9 @@ def run_reports(
         and parameters (``out/_facts/<key>``).
     pdf : bool
         Also write an A4 PDF per brief (needs Chromium).
+    replace : bool
+        Replace an earlier run folder of the same ``run_id`` (its files are
+        removed first, so two runs never mix in one folder).
 
     Returns
     -------
@@ -772,11 +803,19 @@ def run_reports(
     remote = scheduler is not None or executor is not None
     workers = jobs if remote else bounded_jobs(jobs, len(names))
     out = Path(out).resolve()
-    run_dir = out / (run_id or new_run_id())
+    run_dir = out / (check_run_id(run_id) if run_id is not None else new_run_id())
+    if replace and run_dir.is_dir():
+        with _locked(run_dir):  # never under a run that is still writing there
+            for old in run_dir.iterdir():
+                if old.name != ".lock":
+                    shutil.rmtree(old) if old.is_dir() else old.unlink()
     try:
-        run_dir.mkdir(parents=True, exist_ok=run_id is not None)
+        run_dir.mkdir(parents=True, exist_ok=replace)
     except FileExistsError:
-        raise PerjakaError(f"run folder {run_dir} already exists") from None
+        raise PerjakaError(
+            f"run folder {run_dir} already exists; choose another run id, or replace that "
+            "run (--replace)"
+        ) from None
     except OSError as exc:
         raise PerjakaError(f"cannot create the run folder {run_dir}: {exc}") from None
     with _locked(run_dir):

@@ -59,6 +59,7 @@ def inputs(tmp_path_factory) -> Path:
     for name, data in KEYS.items():
         (folder / name).write_bytes(data)
         (folder / name).chmod(0o600)
+    (folder / "existing-run").mkdir()  # an earlier run folder
     # data folders whose shipped files break their contract
     for variant, name, old, new in [
         ("data-future", "coverage.csv", "Aceh,,2019-10-08", "Aceh,,2099-10-08"),
@@ -132,6 +133,22 @@ CASES = [
         "unknown-province",
         ["report", "--province", "Atjeh", "--out", "{out}/reports"],
         "unknown province: 'Atjeh' (closest: Aceh",
+    ),
+    # run ids: a plain folder name inside --out, new unless --replace
+    Case("run-id-parent", report("--run-id", "../../escaped"), "--run-id must be a plain folder"),
+    Case("run-id-absolute", report("--run-id", "{out}/abs"), "got '{out}/abs'"),
+    Case("run-id-dot", report("--run-id", "."), "--run-id must be a plain folder name"),
+    Case("run-id-facts-cache", report("--run-id", "_facts"), "starting with a letter or digit"),
+    Case(
+        "run-id-from-env",
+        report(),
+        "PERJAKA_RUN_ID must be a plain folder name",
+        {"PERJAKA_RUN_ID": "../x"},
+    ),
+    Case(
+        "run-id-reused",
+        ["report", "--all", "--out", "{in}", "--run-id", "existing-run"],
+        "existing-run already exists; choose another --run-id, or replace that run (--replace)",
     ),
     # files and folders
     Case(
