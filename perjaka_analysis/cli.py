@@ -809,7 +809,13 @@ def validate_args(args: argparse.Namespace) -> None:
     if values.get("plot"):
         _check_output_file(Path(values["plot"]), "--plot", (".png", ".pdf", ".svg"), inputs)
     if args.command == "report":
-        from .report import check_run_id, run_id_from_env
+        from .report import check_notebook, check_run_id, check_scheduler_address, run_id_from_env
+
+        if values.get("notebook"):
+            check_notebook(Path(values["notebook"]))
+
+        if values.get("scheduler") is not None:
+            check_scheduler_address(values["scheduler"])
 
         if values.get("run_id") is not None:
             check_run_id(values["run_id"], "--run-id")

@@ -8,6 +8,7 @@ must hold exactly these names (a test checks it with
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,28 @@ from .provinces import NATIONAL, normalise_province
 __all__ = ["LANGUAGES", "ReportConfig", "parse_iso_date", "slugify", "target_label"]
 
 LANGUAGES = ("id", "en")
+#: Size limits of a run configuration: a few lines of parameters, a few targets.
+MAX_CONFIG_BYTES = 64_000
+MAX_TARGETS = 20
+
+
+@functools.cache
+def _text_dates_loader() -> type:
+    """YAML's safe loader, with dates left as text for :func:`validate_date` to read.
+
+    The safe loader turns ``2024-02-30`` into a date and fails with Python's
+    own error; as text it gets the parameter's message.
+    """
+    import yaml
+
+    class TextDatesLoader(yaml.SafeLoader):
+        pass
+
+    TextDatesLoader.yaml_implicit_resolvers = {
+        first: [r for r in resolvers if r[0] != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    return TextDatesLoader
 
 
 @dataclass(frozen=True)
@@ -112,6 +135,10 @@ class ReportConfig:
         }
         if self.language not in LANGUAGES:
             raise PerjakaError(f"language must be one of {LANGUAGES}, got {self.language!r}")
+        if isinstance(self.targets, list | tuple) and len(self.targets) > MAX_TARGETS:
+            raise PerjakaError(
+                f"targets: {len(self.targets):,} given; a run has at most {MAX_TARGETS} targets"
+            )
         targets = validate_numbers(
             self.targets, "targets", minimum=0, maximum=100, min_exclusive=True
         )
@@ -171,9 +198,17 @@ class ReportConfig:
 
         path = Path(path)
         try:
-            values = yaml.safe_load(path.read_text(encoding="utf-8"))
+            size = path.stat().st_size
+            if size > MAX_CONFIG_BYTES:
+                raise PerjakaError(
+                    f"{path} is {size:,} bytes; a run configuration is a few lines "
+                    f"(at most {MAX_CONFIG_BYTES:,} bytes)"
+                )
+            values = yaml.load(path.read_text(encoding="utf-8"), Loader=_text_dates_loader())
         except OSError as exc:
             raise PerjakaError(f"cannot read the run configuration {path}: {exc}") from None
+        except UnicodeDecodeError:
+            raise PerjakaError(f"{path} is not UTF-8 text") from None
         except yaml.YAMLError as exc:
             raise PerjakaError(f"{path} is not valid YAML: {exc}") from None
         if values is None:

@@ -63,7 +63,7 @@ class Column:
         if self.kind == "enum":
             return "one of " + ", ".join(self.allowed)
         if self.kind == "date":
-            return "a date YYYY-MM-DD"
+            return f"a date YYYY-MM-DD from {DATA_DATE_MIN} to {DATA_DATE_MAX}"
         if self.kind == "label":
             return "0, 1 or empty"
         if self.kind == "province":
@@ -113,6 +113,11 @@ class Contract:
         """Return the column called ``name``."""
         return next(c for c in self.columns if c.name == name)
 
+
+#: Dates a data file may hold (every figure of the analysis lies far inside; the
+#: bounds keep ``0001-01-01`` or ``9999-12-31`` out of pandas' calendar arithmetic).
+DATA_DATE_MIN = "1900-01-01"
+DATA_DATE_MAX = "2100-12-31"
 
 #: Upper bounds that no true figure reaches: they stop typos, overflow and
 #: non-finite numbers (``1e308``, ``10**19``) from entering any computation.

@@ -66,6 +66,13 @@ def _bad_utf8_lines(path: Path, limit: int = 5) -> tuple[list[int], int]:
     return rows, count
 
 
+def _nested_arrow(arrow_type: object) -> bool:
+    """True for an Arrow list, struct, map or union type (a value with parts)."""
+    import pyarrow as pa
+
+    return bool(pa.types.is_nested(arrow_type))
+
+
 def read_table(path: str | Path, contract: Contract | None = None) -> pd.DataFrame:
     """Read a CSV or Parquet file as it is, without judging its content.
 
@@ -105,9 +112,18 @@ def read_table(path: str | Path, contract: Contract | None = None) -> pd.DataFra
         header_hint = "a header row with the columns " + ", ".join(contract.required)
     if suffix == ".parquet":
         try:
+            import pyarrow.parquet as pq
+
+            schema = pq.read_schema(path)
+            nested = [f.name for f in schema if _nested_arrow(f.type)]
             frame = pd.read_parquet(path)
         except Exception as exc:  # pyarrow raises several types
             raise fail(f"not a readable Parquet file ({exc})", "a Parquet file") from None
+        if nested:  # a list, struct or map per cell: no contract column holds one
+            raise fail(
+                "column(s) holding lists, structs or maps: " + ", ".join(map(repr, nested)),
+                "one plain value (text, number or date) per cell",
+            )
     elif suffix in (".csv", ".txt"):
         options = {"encoding": "utf-8-sig", "na_values": [""], "keep_default_na": False}
         try:

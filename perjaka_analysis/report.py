@@ -38,6 +38,7 @@ import shutil
 import tempfile
 import time
 import traceback
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,7 +47,7 @@ from typing import Any
 import pandas as pd
 
 from .config import ReportConfig, target_label
-from .errors import PerjakaError
+from .errors import DataQualityWarning, PerjakaError
 from .io import atomic_path, write_table
 from .kernels import IPCKernelManager
 from .privacy import load_key, shareable_parameters
@@ -593,6 +594,91 @@ def check_worker(version: str, kernel: str) -> str:
     return "; ".join(problems)
 
 
+_SCHEDULER_HELP = "a dask scheduler address such as tcp://10.0.0.5:8786 or tls://host:8786"
+#: Seconds a dask scheduler has to answer before a run gives up on it.
+SCHEDULER_TIMEOUT = 10.0
+
+
+def check_scheduler_address(address: object, name: str = "--scheduler") -> str:
+    """Return ``address`` if it has the form of a dask scheduler address, else raise.
+
+    Nothing is contacted: ``tcp``, ``tls``, ``ws``, ``wss`` or ``ucx`` (or no
+    scheme, meaning ``tcp``), a host and a port from 1 to 65535.
+
+    Examples
+    --------
+    >>> check_scheduler_address("tcp://127.0.0.1:8786")
+    'tcp://127.0.0.1:8786'
+    >>> check_scheduler_address("http://127.0.0.1:8787")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    perjaka_analysis.errors.PerjakaError: --scheduler: 'http://127.0.0.1:8787' is not ...
+    """
+    from urllib.parse import urlsplit
+
+    text = address.strip() if isinstance(address, str) else ""
+    scheme, _, rest = text.rpartition("://")
+    try:
+        parts = urlsplit(f"//{rest}")
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        host = port = None
+    if (
+        scheme.lower() not in ("", "tcp", "tls", "ws", "wss", "ucx")
+        or not host
+        or port is None
+        or not 1 <= port <= 65535
+        or any(c in rest for c in "/?#@ ")
+    ):
+        raise PerjakaError(f"{name}: {address!r} is not {_SCHEDULER_HELP}")
+    return text
+
+
+def probe_scheduler(address: str, timeout: float = SCHEDULER_TIMEOUT) -> None:
+    """Ask ``address`` who it is; raise one clear error unless a dask scheduler answers.
+
+    The whole exchange (connection, handshake, answer) has one deadline: a
+    server that accepts the connection and says nothing, or speaks another
+    protocol (a web server's reply read as a message length asks for
+    exabytes), fails here in at most ``timeout`` seconds.
+
+    Raises
+    ------
+    PerjakaError
+        Naming the address and what went wrong.
+    """
+    import asyncio
+
+    from distributed.comm import connect
+
+    async def identity() -> object:
+        comm = await connect(address, timeout=timeout)
+        try:
+            await comm.write({"op": "identity", "reply": True})
+            return await comm.read()
+        finally:
+            comm.abort()
+
+    def ask() -> object:
+        return asyncio.run(asyncio.wait_for(identity(), timeout))
+
+    pool = cf.ThreadPoolExecutor(1)  # its own event loop, also under a running one
+    try:
+        answer = pool.submit(ask).result()
+    except TimeoutError:
+        raise PerjakaError(
+            f"--scheduler: no dask scheduler answered at {address} within {timeout:g} s"
+        ) from None
+    except Exception as exc:  # refused, unreachable, or another protocol
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if isinstance(exc, MemoryError):
+            reason = "the server speaks another protocol"
+        raise PerjakaError(f"--scheduler: cannot use {address} ({reason[:200]})") from None
+    finally:
+        pool.shutdown(wait=False)
+    if not isinstance(answer, dict) or answer.get("type") != "Scheduler":
+        raise PerjakaError(f"--scheduler: {address} answers, but it is not a dask scheduler")
+
+
 def _executor(jobs: int, scheduler: str | None, kernel: str) -> tuple[cf.Executor, Any]:
     if scheduler:
         try:
@@ -604,7 +690,7 @@ def _executor(jobs: int, scheduler: str | None, kernel: str) -> tuple[cf.Executo
             ) from None
         try:
             client = Client(scheduler, timeout="20s")
-        except (OSError, TimeoutError) as exc:
+        except Exception as exc:
             raise PerjakaError(f"cannot reach the dask scheduler at {scheduler}: {exc}") from None
         _check_cluster(client, kernel)
         return client.get_executor(), client
@@ -702,6 +788,37 @@ def _write_files(run_dir: Path, files: dict[str, bytes]) -> None:
             tmp.write_bytes(data)
 
 
+#: Largest brief notebook read (the shipped one is a few tens of kB).
+MAX_NOTEBOOK_BYTES = 20_000_000
+
+
+def check_notebook(path: Path) -> Path:
+    """Return ``path`` if it is a brief notebook: a Jupyter notebook with a parameters cell.
+
+    Nothing of a rejected file's content is repeated in the message (a
+    mistyped path may point at any file of the machine).
+
+    Raises
+    ------
+    PerjakaError
+        Naming the file and what a brief notebook is.
+    """
+    import nbformat
+
+    what = "a Jupyter notebook (.ipynb) with a cell tagged 'parameters'"
+    if not path.is_file():
+        raise PerjakaError(f"--notebook: brief notebook not found: {path}")
+    if path.suffix.lower() != ".ipynb" or path.stat().st_size > MAX_NOTEBOOK_BYTES:
+        raise PerjakaError(f"--notebook: {path} is not {what}")
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception:
+        raise PerjakaError(f"--notebook: {path} is not {what} (not notebook JSON)") from None
+    if not any("parameters" in c.get("metadata", {}).get("tags", []) for c in nb.cells):
+        raise PerjakaError(f"--notebook: {path} has no cell tagged 'parameters'; valid: {what}")
+    return path
+
+
 def check_registry(config: ReportConfig) -> None:
     """Read and validate a given registry in the client, before any worker starts.
 
@@ -794,10 +911,10 @@ def run_reports(
     )
     names = list(dict.fromkeys(names))
     check_kernel(kernel)
-    nb_path = Path(notebook) if notebook else default_notebook()
-    if not nb_path.is_file():
-        raise PerjakaError(f"brief notebook not found: {nb_path}")
+    nb_path = check_notebook(Path(notebook) if notebook else default_notebook())
     check_registry(base)
+    if scheduler is not None:  # before any folder exists: a bad address leaves nothing
+        probe_scheduler(check_scheduler_address(scheduler))
     # the pseudonym key is part of the facts' identity (its digest is in the cache key)
     key = load_key() if facts is None else None
     remote = scheduler is not None or executor is not None
@@ -829,8 +946,17 @@ def run_reports(
             hashes = {n: file_sha256(p) for n, p in input_files(base).items()}
             cache = out / "_facts" / facts_key(hashes, base, key)
             if (cache / "facts.json").is_file():
-                with contextlib.suppress(PerjakaError):
+                try:
                     run_facts, reused = load_facts(cache), True
+                except Exception as exc:  # damaged (truncated, edited): compute them again
+                    reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+                    warnings.warn(
+                        f"the saved facts in {cache} cannot be read ({reason}); "
+                        "they are computed again",
+                        DataQualityWarning,
+                        stacklevel=2,
+                    )
+                    shutil.rmtree(cache, ignore_errors=True)
         own_client = None
         owned = executor is None
         if owned:

@@ -17,7 +17,17 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import is_bool_dtype, is_datetime64_any_dtype, is_numeric_dtype
 
-from .contracts import COVERAGE, PROVINCES, REGISTRY, TARGETS, UHC_STATUS, Column, Contract
+from .contracts import (
+    COVERAGE,
+    DATA_DATE_MAX,
+    DATA_DATE_MIN,
+    PROVINCES,
+    REGISTRY,
+    TARGETS,
+    UHC_STATUS,
+    Column,
+    Contract,
+)
 from .errors import DataQualityWarning, DataValidationError, PerjakaError, Problem
 from .provinces import (
     NATIONAL,
@@ -171,8 +181,13 @@ def _check_number(col: Column, raw: pd.Series, report: _Report) -> pd.Series:
 
 
 def _check_date(col: Column, raw: pd.Series, report: _Report) -> pd.Series:
+    lo, hi = pd.Timestamp(DATA_DATE_MIN), pd.Timestamp(DATA_DATE_MAX)
     if is_datetime64_any_dtype(raw):
         out = raw.dt.tz_localize(None) if raw.dt.tz is not None else raw
+        outside = (out.notna() & ((out < lo) | (out > hi))).to_numpy()
+        if outside.any():  # 0001-01-01 or 9999-12-31 do not fit the calendar of the analysis
+            report.add(col.name, outside, raw, "date out of range", col.expected())
+            out = out.mask(outside)
         return out.astype("datetime64[ns]")
     distinct = _Distinct(raw)
     text = _clean_text(distinct.values)
@@ -180,6 +195,10 @@ def _check_date(col: Column, raw: pd.Series, report: _Report) -> pd.Series:
     bad = text.notna() & parsed.isna()
     if bad.any():
         report.add(col.name, distinct.rows(bad), raw, "not a valid date", col.expected())
+    outside = parsed.notna() & ((parsed < lo) | (parsed > hi))
+    if outside.any():
+        report.add(col.name, distinct.rows(outside), raw, "date out of range", col.expected())
+        parsed = parsed.mask(outside)
     index = pd.DatetimeIndex(parsed).as_unit("ns")
     out = index.take(distinct.codes, allow_fill=True, fill_value=pd.NaT)
     return pd.Series(out, index=raw.index)

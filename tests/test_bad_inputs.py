@@ -42,6 +42,11 @@ FILES = {
     "provinces_pop0.csv": "bps_code,province,population\n11,Aceh,0\n",
     "targets_bad.csv": "scope,target_name,metric,target_value\nAtjeh,t,coverage_pct,98.6\n",
     "status_bad.csv": "province,date,status\nAceh,2023-03-01,\n",
+    "far_dates.csv": "province,date,coverage_pct\nAceh,0001-01-01,90\nBali,9999-12-31,91\n",
+    "feb30.yaml": "as_of: 2024-02-30\n",
+    "many_targets.yaml": "targets: [" + ", ".join(["95"] * 21) + "]\n",
+    "huge.yaml": "targets: [" + ", ".join(["95"] * 40_000) + "]\n",
+    "not_a_notebook.ipynb": "root:x:0:0:root:/root:/bin/bash\n",
     "script_url.csv": (
         "province,date,coverage_pct,source_url\nAceh,2020-01-01,90, JaVaScRiPt:alert(1)\n"
         'Bali,2020-01-01,90,"data:text/html,<script>alert(1)</script>"\n'
@@ -60,6 +65,18 @@ def inputs(tmp_path_factory) -> Path:
         (folder / name).write_bytes(data)
         (folder / name).chmod(0o600)
     (folder / "existing-run").mkdir()  # an earlier run folder
+    import pandas as pd
+
+    pd.DataFrame(
+        {"province": [["Aceh"]], "date": ["2020-01-01"], "coverage_pct": [90.0]}
+    ).to_parquet(folder / "list_column.parquet")
+    pd.DataFrame(
+        {
+            "province": ["Aceh"],
+            "date": pd.to_datetime(["0001-01-01"]).as_unit("s"),
+            "coverage_pct": [90.0],
+        }
+    ).to_parquet(folder / "far_dates.parquet")
     # data folders whose shipped files break their contract
     for variant, name, old, new in [
         ("data-future", "coverage.csv", "Aceh,,2019-10-08", "Aceh,,2099-10-08"),
@@ -133,6 +150,58 @@ CASES = [
         "unknown-province",
         ["report", "--province", "Atjeh", "--out", "{out}/reports"],
         "unknown province: 'Atjeh' (closest: Aceh",
+    ),
+    # values that used to end in a traceback
+    Case(
+        "dates-outside-the-calendar",
+        ["data", "check", "{in}/far_dates.csv"],
+        "column 'date': date out of range in 2 rows: line 2 ('0001-01-01'), line 3 "
+        "('9999-12-31'); valid: a date YYYY-MM-DD from 1900-01-01 to 2100-12-31",
+    ),
+    Case(
+        "summary-dates-outside-the-calendar",
+        ["summary", "--coverage", "{in}/far_dates.csv"],
+        "column 'date': date out of range",
+    ),
+    Case(
+        "parquet-date-outside-the-calendar",
+        ["data", "check", "{in}/far_dates.parquet"],
+        "column 'date': date out of range in 1 row: row 1",
+    ),
+    Case(
+        "parquet-list-column",
+        ["data", "check", "{in}/list_column.parquet"],
+        "column(s) holding lists, structs or maps: 'province'; valid: one plain value",
+    ),
+    Case(
+        "config-impossible-date",
+        report("--config", "{in}/feb30.yaml"),
+        "as_of: '2024-02-30' is not a calendar date",
+    ),
+    Case(
+        "config-many-targets",
+        report("--config", "{in}/many_targets.yaml"),
+        "targets: 21 given; a run has at most 20 targets",
+    ),
+    Case("config-too-big", report("--config", "{in}/huge.yaml"), "at most 64,000 bytes"),
+    Case(
+        "scheduler-not-an-address",
+        report("--scheduler", "not a url"),
+        "--scheduler: 'not a url' is not a dask scheduler address such as tcp://",
+    ),
+    Case("scheduler-open-bracket", report("--scheduler", "tcp://[::1"), "is not a dask scheduler"),
+    Case("scheduler-http", report("--scheduler", "http://127.0.0.1:8787"), "is not a dask"),
+    Case("scheduler-port", report("--scheduler", "tcp://[::1]:99999"), "is not a dask scheduler"),
+    Case(
+        "notebook-not-a-notebook",
+        report("--notebook", "/etc/passwd"),
+        "--notebook: /etc/passwd is not a Jupyter notebook (.ipynb) with a cell tagged",
+    ),
+    Case(
+        "notebook-not-json",
+        report("--notebook", "{in}/not_a_notebook.ipynb"),
+        "not_a_notebook.ipynb is not a Jupyter notebook (.ipynb) with a cell tagged 'parameters' "
+        "(not notebook JSON)",
     ),
     # run ids: a plain folder name inside --out, new unless --replace
     Case("run-id-parent", report("--run-id", "../../escaped"), "--run-id must be a plain folder"),
@@ -384,3 +453,46 @@ def test_a_script_address_never_becomes_a_link(url):
     assert cite(url, "source: ANTARA Palu, June 2021").url == ""
     good = str(macro({"source_url": "https://a.example/1", "publisher": "a", "published": None}))
     assert good == '<a href="https://a.example/1">a</a>'
+
+
+@pytest.mark.parametrize("reply", [b"HTTP/1.1 400 Bad Request\r\n\r\n" * 4, None])
+def test_a_server_that_is_not_a_dask_scheduler_fails_fast(reply):
+    """A web server (its reply read as a message length asked for 3 EiB) or a silent one."""
+    import socket
+    import threading
+    import time
+
+    from perjaka_analysis.errors import PerjakaError
+    from perjaka_analysis.report import probe_scheduler
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    held = []
+
+    def answer() -> None:
+        conn, _ = server.accept()
+        held.append(conn)
+        conn.recv(65536)
+        if reply:
+            conn.sendall(reply)
+
+    threading.Thread(target=answer, daemon=True).start()
+    started = time.perf_counter()
+    with pytest.raises(PerjakaError, match=r"--scheduler: (cannot use|no dask scheduler answered)"):
+        probe_scheduler(f"tcp://127.0.0.1:{server.getsockname()[1]}", timeout=2)
+    assert time.perf_counter() - started < 10
+    server.close()
+    for conn in held:
+        conn.close()
+
+
+def test_the_notebook_message_repeats_nothing_of_the_file(inputs, tmp_path, capsys):
+    secret = tmp_path / "secret.ipynb"
+    secret.write_text("password=hunter2-do-not-copy\n", encoding="utf-8")
+    status, err = run_in_process(
+        ["report", "--province", "Aceh", "--out", str(tmp_path / "out"), "--notebook", str(secret)],
+        capsys,
+    )
+    assert status == 2 and "hunter2" not in err and "not notebook JSON" in err
+    assert not (tmp_path / "out").exists()

@@ -301,6 +301,32 @@ def test_a_new_pseudonym_key_recomputes_the_facts_and_shows_no_old_pseudonym(
     assert "another-test-only-key" not in (runs / "_facts" / key / "facts.json").read_text()
 
 
+def test_damaged_saved_facts_are_computed_again_with_a_warning(
+    small_registry, one_run, tmp_path, monkeypatch
+):
+    import perjaka_analysis.facts as facts_module
+
+    key = json.loads((one_run.run_dir / "manifest.json").read_text())["facts_key"]
+    cache = tmp_path / "_facts" / key
+    shutil.copytree(one_run.run_dir / "facts", cache)
+    (cache / "places.parquet").write_bytes(b"PAR1 truncated")
+    good = load_run_facts(one_run.run_dir / "facts")
+    computed = []
+
+    def compute(*args, **kwargs):  # the run's own facts, without the minute to compute them
+        computed.append(True)
+        return good
+
+    monkeypatch.setattr(facts_module, "compute_run_facts", compute)
+    with pytest.warns(UserWarning, match="cannot be read .*; they are computed again"):
+        result = run_reports(
+            ["Banten"], config=config(small_registry), out=tmp_path, run_id="again", jobs=1,
+            progress=False,
+        )  # fmt: skip
+    assert computed and not result.facts_reused and not result.failures
+    assert load_run_facts(cache).table("places").equals(good.table("places"))  # saved anew
+
+
 def test_same_inputs_give_identical_summary_and_facts_across_jobs_and_time_zones(
     small_registry, runs, one_run, tmp_path
 ):
