@@ -59,10 +59,15 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .backtest import backtest_results, held_out_predictions
 from .contracts import Column, Contract
+from .datasets import load_coverage, raw_path
 from .errors import DataQualityWarning, DataValidationError, PerjakaError, Problem
+from .io import read_table
+from .plotting import plot_fan
 from .provinces import NATIONAL, normalise_province, province_table
 from .trend import forecast_places
+from .validate import validate_frame
 
 __all__ = [
     "ACTIVE_BASES",
@@ -173,8 +178,6 @@ def validate_other_points(frame: pd.DataFrame, path: str | Path = "<frame>") -> 
     >>> validate_other_points(rows)["active_basis"].tolist()
     ['unclear']
     """
-    from .validate import validate_frame
-
     df, problems = validate_frame(frame, OTHER_POINTS, path)
     if problems:
         raise DataValidationError(path, problems, OTHER_POINTS.name)
@@ -346,9 +349,6 @@ def load_active_shares(
     >>> sorted(shares["active_basis"].unique().tolist())
     ['of_participants', 'of_population', 'unclear']
     """
-    from .datasets import load_coverage, raw_path
-    from .io import read_table
-
     coverage = load_coverage() if coverage is None else coverage
     other_path = raw_path("other_points.csv")
     other = validate_other_points(read_table(other_path, OTHER_POINTS), other_path.name)
@@ -370,8 +370,6 @@ def load_segment_active_shares() -> pd.DataFrame:
         ``province, date, segment, active_pct, basis`` (``of_segment_participants``),
         ``source_file, source_url, note``.
     """
-    from .datasets import raw_path
-
     frames = []
     seg = pd.read_csv(raw_path("segments.csv"))
     seg = seg[seg["metric"].astype(str).str.contains("active")]
@@ -1163,8 +1161,6 @@ class ActiveResults:
         -------
         matplotlib.axes.Axes
         """
-        from .plotting import plot_fan
-
         place = self.place(province)
         until = pd.Timestamp(until) if until is not None else self.data_end + pd.DateOffset(years=3)
         obs = self.panel[self.panel["province"] == place.province].assign(territory=place.province)
@@ -1222,8 +1218,6 @@ def backtest_active(
         error and the share of held-out figures inside the 80% and 95%
         intervals, by method and horizon.
     """
-    from .backtest import backtest_results, held_out_predictions
-
     panel = prepare_active_panel(converted)
     origins = pd.DatetimeIndex(origins) if origins is not None else default_active_origins(panel)
     frames = []

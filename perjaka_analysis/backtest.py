@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .datasets import load_uhc_status, raw_path
 from .errors import PerjakaError
 from .provinces import NATIONAL
 from .trend import METHODS, CoverageTrendModel, prepare_panel
@@ -183,8 +184,6 @@ def status_with_publication() -> pd.DataFrame:
         ``source_date`` of the report where known (a month or a day), else
         its ``date``.
     """
-    from .datasets import load_uhc_status, raw_path
-
     status = load_uhc_status()
     raw = pd.read_csv(raw_path("uhc_status.csv"))
     raw = raw[raw["province"] != NATIONAL].reset_index(drop=True)

@@ -17,6 +17,7 @@ import pandas as pd
 
 from .errors import PerjakaError
 from .provinces import NATIONAL, normalise_province
+from .validate import validate_date, validate_int, validate_numbers
 
 __all__ = ["LANGUAGES", "ReportConfig", "parse_iso_date", "slugify", "target_label"]
 
@@ -120,8 +121,6 @@ class ReportConfig:
         PerjakaError
             On an unknown province, bad date, language, targets or capacity.
         """
-        from .validate import validate_date, validate_int, validate_numbers
-
         for name in ("province", "as_of", "deadline", "language", "registry", "facts"):
             if not isinstance(getattr(self, name), str):
                 raise PerjakaError(f"{name} must be text, got {getattr(self, name)!r}")

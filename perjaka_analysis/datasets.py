@@ -8,7 +8,6 @@ view per processed table, for SQL in notebooks.
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -18,7 +17,11 @@ import numpy as np
 import pandas as pd
 
 from .errors import PerjakaError
+from .io import ENV_DATA_DIR as ENV_DATA_DIR  # re-exported: the name stays importable here
+from .io import data_dir
+from .loaders import read_coverage, read_provinces, read_targets, read_uhc_status
 from .provinces import normalise_provinces, province_table
+from .validate import check_links
 
 __all__ = [
     "build_processed",
@@ -30,38 +33,6 @@ __all__ = [
     "load_uhc_status",
     "raw_path",
 ]
-
-ENV_DATA_DIR = "PERJAKA_DATA_DIR"
-
-
-def data_dir() -> Path:
-    """Return the project's ``data/`` folder.
-
-    Resolution order: the ``PERJAKA_DATA_DIR`` environment variable; the
-    ``data/`` folder beside the package (a source checkout); ``./data``.
-
-    Returns
-    -------
-    Path
-        The data folder (it contains ``raw/``).
-
-    Raises
-    ------
-    PerjakaError
-        If no folder with a ``raw/`` subfolder is found.
-    """
-    candidates = []
-    if os.environ.get(ENV_DATA_DIR):
-        candidates.append(Path(os.environ[ENV_DATA_DIR]))
-    candidates += [Path(__file__).resolve().parents[1] / "data", Path.cwd() / "data"]
-    for c in candidates:
-        if (c / "raw").is_dir():
-            return c
-    raise PerjakaError(
-        "cannot find the data folder (looked in: "
-        + ", ".join(map(str, candidates))
-        + f"); set {ENV_DATA_DIR} to a folder that contains raw/"
-    )
 
 
 def raw_path(name: str) -> Path:
@@ -85,8 +56,6 @@ def load_coverage(path: str | Path | None = None) -> pd.DataFrame:
     pandas.DataFrame
         See :func:`perjaka_analysis.read_coverage`.
     """
-    from .loaders import read_coverage
-
     return read_coverage(path or raw_path("coverage.csv"))
 
 
@@ -106,8 +75,6 @@ def load_provinces() -> pd.DataFrame:
     >>> int(p.loc[p.province == "Jawa Barat", "population"].item())
     50345200
     """
-    from .loaders import read_provinces
-
     raw = read_provinces(raw_path("provinces.csv"))
     cols = ["population", "population_year", "population_source", "population_source_url"]
     ref = province_table().copy()
@@ -124,8 +91,6 @@ def load_targets() -> pd.DataFrame:
         contract; ``scope`` is kept as written (a province, ``INDONESIA``, a
         district or a group of provinces).
     """
-    from .loaders import read_targets
-
     return read_targets(raw_path("targets.csv"))
 
 
@@ -171,7 +136,6 @@ def load_employer_compliance(path: str | Path | None = None) -> pd.DataFrame:
             f"{path}: column 'value' must be a number; rows {rows} (file line numbers) are not"
         )
     frame["value"] = values
-    from .validate import check_links
 
     check_links(frame, path, "employer compliance")
     return _normalise_geo(frame, "province")
@@ -199,8 +163,6 @@ def load_uhc_status() -> pd.DataFrame:
         share), ``source_url``, ``date_precision``, ``source_date``, ``note``.
         National rows are left out.
     """
-    from .loaders import read_uhc_status
-
     raw = read_uhc_status(raw_path("uhc_status.csv"))
     raw = raw[raw["province"] != "INDONESIA"].copy()
     threshold = raw["criterion"].astype(str).str.extract(r"(\d+(?:\.\d+)?)\s*%")[0].astype(float)
@@ -235,9 +197,6 @@ def _normalise_geo(frame: pd.DataFrame, column: str) -> pd.DataFrame:
 
 
 def _tables(raw: Path) -> dict[str, Callable[[], pd.DataFrame]]:
-    from .loaders import read_coverage
-    from .validate import check_links
-
     def plain(name: str, geo: str | None = None) -> Callable[[], pd.DataFrame]:
         def load() -> pd.DataFrame:
             frame = check_links(pd.read_csv(raw / f"{name}.csv"), raw / f"{name}.csv", name)

@@ -46,6 +46,8 @@ import pandas as pd
 
 from .config import ReportConfig
 from .errors import DataQualityWarning, PerjakaError
+from .geo import geojson_paths
+from .io import data_dir
 from .provinces import NATIONAL
 
 __all__ = [
@@ -213,8 +215,6 @@ def git_commit() -> str:
 
 def registry_path(config: ReportConfig) -> Path:
     """The registry of a run: the configured one, or the shipped synthetic one."""
-    from .datasets import data_dir
-
     return Path(config.registry) if config.registry else data_dir() / SHIPPED_REGISTRY
 
 
@@ -1376,8 +1376,6 @@ def compute_capacity(counts: pd.Series, capacity: int = 0) -> pd.DataFrame:
 
 
 def _map_paths(geojson: Path) -> pd.DataFrame:
-    from .render.overview import geojson_paths
-
     return _frame("map", geojson_paths(geojson))
 
 

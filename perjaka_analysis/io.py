@@ -4,6 +4,7 @@ Reading never judges (that is :mod:`perjaka_analysis.validate`) and never
 modifies the input. Writing goes to a temporary file beside the target and is
 renamed into place, so a failed run leaves no half-written file. Text written
 to CSV is neutralised against formula injection (:func:`neutralise_formulas`).
+:func:`data_dir` finds the project's ``data/`` folder.
 """
 
 from __future__ import annotations
@@ -18,9 +19,42 @@ from pathlib import Path
 import pandas as pd
 
 from .contracts import Contract
-from .errors import DataValidationError, Problem
+from .errors import DataValidationError, PerjakaError, Problem
 
-__all__ = ["atomic_path", "neutralise_formulas", "read_table", "write_table"]
+__all__ = ["atomic_path", "data_dir", "neutralise_formulas", "read_table", "write_table"]
+
+ENV_DATA_DIR = "PERJAKA_DATA_DIR"
+
+
+def data_dir() -> Path:
+    """Return the project's ``data/`` folder.
+
+    Resolution order: the ``PERJAKA_DATA_DIR`` environment variable; the
+    ``data/`` folder beside the package (a source checkout); ``./data``.
+
+    Returns
+    -------
+    Path
+        The data folder (it contains ``raw/``).
+
+    Raises
+    ------
+    PerjakaError
+        If no folder with a ``raw/`` subfolder is found.
+    """
+    candidates = []
+    if os.environ.get(ENV_DATA_DIR):
+        candidates.append(Path(os.environ[ENV_DATA_DIR]))
+    candidates += [Path(__file__).resolve().parents[1] / "data", Path.cwd() / "data"]
+    for c in candidates:
+        if (c / "raw").is_dir():
+            return c
+    raise PerjakaError(
+        "cannot find the data folder (looked in: "
+        + ", ".join(map(str, candidates))
+        + f"); set {ENV_DATA_DIR} to a folder that contains raw/"
+    )
+
 
 _TEXT_KINDS = ("string", "enum", "province")
 

@@ -29,6 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import PerjakaError
+from .io import data_dir
 
 __all__ = [
     "ENV_KEY",
@@ -241,8 +242,6 @@ def display_path(path: str | Path, *, root: str | Path | None = None) -> str:
     path = Path(path)
     if root is None:
         try:
-            from .datasets import data_dir
-
             root = data_dir().resolve().parent
         except PerjakaError:
             root = Path.cwd()

@@ -18,6 +18,7 @@ import pandas as pd
 
 from .coverage import sort_coverage
 from .errors import PerjakaError
+from .i18n import text
 from .provinces import NATIONAL, normalise_provinces
 from .sources import cite, cite_columns
 
@@ -77,8 +78,6 @@ def sector_label(value: object, lang: str = "id") -> str:
     if value is None or (isinstance(value, float) and value != value):
         return ""
     if value == SMALL_GROUPS:
-        from .i18n import text
-
         return text("small_groups", lang)
     key = str(value).strip()
     if len(key) == 1 and key.upper() in _indexed("kbli.csv", "section"):

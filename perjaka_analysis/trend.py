@@ -62,8 +62,11 @@ import numpy as np
 import pandas as pd
 
 from .coverage import sort_coverage
+from .datasets import load_provinces
 from .errors import PerjakaError
-from .provinces import NATIONAL, province_table
+from .plotting import plot_fan
+from .provinces import NATIONAL, normalise_province, province_table
+from .saturation import _transition, fit_saturation
 
 __all__ = [
     "METHODS",
@@ -399,8 +402,6 @@ def _fit_saturation_cached(national: tuple, series: list) -> object:
     a repeated fit is a copy of the first.
     """
     import hashlib
-
-    from .saturation import fit_saturation
 
     digest = hashlib.sha256()
     for t, y in [national, *series]:
@@ -857,8 +858,6 @@ def _reconciliation_grid(model, inputs: dict, panel: pd.DataFrame) -> dict:
     province means equal the national mean, the gap taken up by the
     provinces whose offsets are least certain.
     """
-    from .datasets import load_provinces
-
     pop = load_provinces().set_index("province")["population"].astype(float)
     pop = pop[pop.notna() & pop.index.isin(list(inputs))]
     w = (pop / pop.sum()).to_dict()
@@ -1086,8 +1085,6 @@ class TrendResults:
 
     def trend(self, province: str) -> ProvinceTrend:
         """Return the trend of one place (official name or alias)."""
-        from .provinces import normalise_province
-
         name = normalise_province(province)
         if name not in self.trends:
             raise PerjakaError(f"{name} is not among the fitted places")
@@ -1269,8 +1266,6 @@ class TrendResults:
         ``u`` continues exactly and ``beta`` multiplies the path's own
         national shortfall.
         """
-        from .saturation import _transition
-
         model = self.saturation.model
         t_nat = float(model.national_t.max()) if len(model.national_t) else float(t[0])
         t_all = np.concatenate([t, [t_nat]])
@@ -1458,8 +1453,6 @@ class TrendResults:
         -------
         matplotlib.axes.Axes
         """
-        from .plotting import plot_fan
-
         trend = self.trend(province)
         until = pd.Timestamp(until) if until is not None else self.data_end + pd.DateOffset(years=3)
         history = self.history(trend.province)

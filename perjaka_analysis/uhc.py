@@ -38,6 +38,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
+from .active import UNCLEAR_TREATMENTS, ActiveShareModel
 from .errors import PerjakaError
 from .provinces import NATIONAL
 
@@ -550,8 +551,6 @@ def unclear_sensitivity(
         ``unclear, n_points, nowcast_pct, nowcast_lower_80,
         nowcast_upper_80, prob_by_deadline, expected_date``.
     """
-    from .active import UNCLEAR_TREATMENTS, ActiveShareModel
-
     rows = []
     for treatment in UNCLEAR_TREATMENTS:
         res = ActiveShareModel(

@@ -29,6 +29,7 @@ from .contracts import (
     Contract,
 )
 from .errors import DataQualityWarning, DataValidationError, PerjakaError, Problem
+from .io import data_dir
 from .provinces import (
     NATIONAL,
     assign_territory,
@@ -36,6 +37,7 @@ from .provinces import (
     map_provinces,
     province_table,
 )
+from .sources import link_url
 
 __all__ = [
     "DATE_MAX",
@@ -279,8 +281,6 @@ def _link_problems(frame: pd.DataFrame) -> list[Problem]:
     with a host): a ``javascript:``, ``data:`` or ``vbscript:`` address would
     become a clickable script in a brief.
     """
-    from .sources import link_url
-
     problems = []
     for name in frame.columns:
         if not _is_url_column(name):
@@ -404,8 +404,6 @@ def _shown_path(path: str | Path) -> str:
         resolved = Path(str(path)).resolve()
     except (OSError, ValueError):
         return str(path)
-    from .datasets import data_dir
-
     try:
         bases = [data_dir().parent, Path.cwd()]
     except PerjakaError:

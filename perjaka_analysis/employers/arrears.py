@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..datasets import load_provinces
 from ..errors import PerjakaError
 
 __all__ = ["compute_arrears_cost", "inactive_by_arrears"]
@@ -136,8 +137,6 @@ def compute_arrears_cost(
     ].fillna(0)
     out["regained_participants"] = out["regained_workers"] + out["regained_dependants"]
     if population is None:
-        from ..datasets import load_provinces
-
         population = load_provinces().set_index("province")["population"].astype(float)
     pop = population.reindex(out.index).astype(float)
     out["regained_active_pp"] = np.where(pop > 0, 100 * out["regained_participants"] / pop, np.nan)

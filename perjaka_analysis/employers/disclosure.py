@@ -27,7 +27,8 @@ import pandas as pd
 
 from ..errors import PerjakaError
 from ..privacy import load_key, pseudonymise
-from .features import size_band
+from .features import size_band, ump_for
+from .model import read_ump_table
 
 __all__ = ["K_ANONYMITY", "disclosure_safe_list", "fact_bands", "unique_listed_employers"]
 
@@ -98,9 +99,6 @@ def fact_bands(registry: pd.DataFrame, ump: pd.Series | None = None) -> pd.DataF
     deact = _num(registry, "deactivations_12m") / registered.clip(lower=1)
     family = _num(registry, "dependants_registered") / registered.clip(lower=1)
     if ump is None:
-        from .features import ump_for
-        from .model import read_ump_table
-
         ump = ump_for(read_ump_table(), None)
     floor = ump.reindex(registry["province"]).to_numpy() if "province" in registry else np.nan
     wage_below = (_num(registry, "wage_reported_idr") < floor).astype(float)

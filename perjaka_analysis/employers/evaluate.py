@@ -29,6 +29,7 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 from ..errors import PerjakaError
 from .features import NUMERIC, derive_features, rule_of_thumb
 from .model import RiskModel, _threads, canonical_order, labelled_rows
+from .score import priority_scores
 
 __all__ = [
     "MAX_NAIVE_DIFFERENCE",
@@ -323,8 +324,6 @@ def evaluate(
         true outcome of every row), ``population``, ``bayes_auc``,
         ``auc_gap``, ``auc_gap_uninspected`` and ``label_bias``.
     """
-    from .score import priority_scores
-
     labelled = labelled_rows(registry)
     if model is None:
         model = RiskModel(random_state=random_state, calibration_folds=folds).fit(registry)

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..contracts import SECTORS
+from ..provinces import province_table
 
 __all__ = [
     "CATEGORICAL",
@@ -74,8 +75,6 @@ def _col(frame: pd.DataFrame, name: str) -> np.ndarray:
 
 
 def _province_names() -> tuple[str, ...]:
-    from ..provinces import province_table
-
     return tuple(province_table()["province"])
 
 

@@ -26,7 +26,9 @@ from sklearn.preprocessing import FunctionTransformer
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
+from ..datasets import raw_path
 from ..errors import PerjakaError
+from ..provinces import normalise_province
 from .features import CATEGORICAL, MONOTONE, NUMERIC, derive_features, ump_for
 
 #: Below this many rows, fits and predictions run on one OpenMP thread: on
@@ -39,9 +41,6 @@ __all__ = ["RiskModel", "build_pipeline", "canonical_order", "labelled_rows", "r
 
 def read_ump_table() -> pd.DataFrame:
     """Minimum wage per province and year (``province, year, ump_idr``), from ``ump.csv``."""
-    from ..datasets import raw_path
-    from ..provinces import normalise_province
-
     ump = pd.read_csv(raw_path("ump.csv"))
     ump["province"] = ump["province"].map(normalise_province)
     return ump[["province", "year", "ump_idr"]]

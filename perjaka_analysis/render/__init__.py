@@ -17,6 +17,10 @@ from typing import Any
 
 import pandas as pd
 
+from ..forecast import probably_above
+from ..i18n import catalogue, fmt_amount, fmt_date, fmt_int, fmt_num, fmt_pct, fmt_plain, fmt_pp
+from ..sources import link_url, stated_decimals
+
 __all__ = ["environment", "render_page", "to_context"]
 
 
@@ -49,9 +53,6 @@ def environment(lang: str):
     """The Jinja2 environment of one language: autoescape on, format filters bound."""
     import jinja2
 
-    from ..i18n import catalogue, fmt_amount, fmt_date, fmt_int, fmt_num, fmt_pct, fmt_plain, fmt_pp
-    from ..sources import link_url, stated_decimals
-
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("perjaka_analysis.render", "templates"),
         autoescape=jinja2.select_autoescape(["html"], default_for_string=True),
@@ -79,7 +80,6 @@ def environment(lang: str):
         href=link_url,
         href_local=lambda x: link_url(x, relative=True),
     )
-    from ..forecast import probably_above
 
     # one rule for "probably already above" in every template (a targets row)
     env.tests["probably_above"] = lambda r: probably_above(r["status"], r["date_upper_80"])

@@ -38,6 +38,7 @@ from ..forecast import (
     STATUS_OUT_OF_REACH,
     probably_above,
 )
+from ..i18n import text
 from ..privacy import shareable_parameters
 from ..public_figures import metric_label, sector_label
 
@@ -257,8 +258,6 @@ def render_brief_html(facts: ProvinceFacts, body: str | None = None) -> str:
         The page body (e.g. an executed notebook's code-free export); by
         default the brief's sections.
     """
-    from ..i18n import text
-
     lang = facts.config.language
     if body is None:
         body = "".join(str(s) for s in Brief(facts).sections())

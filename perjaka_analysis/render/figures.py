@@ -15,9 +15,10 @@ from html import escape
 import numpy as np
 import pandas as pd
 
-from ..facts import ProvinceFacts
+from ..facts import ProvinceFacts, basis_kind
 from ..i18n import fmt_num, text
 from ..public_figures import sector_label
+from .message import model_basis_label, no_figure_source
 
 __all__ = ["fan_chart_svg", "sector_chart_svg"]
 
@@ -170,15 +171,10 @@ def fan_chart_svg(
     )
     title = facts.province
     if measure == "active":
-        from .message import model_basis_label
-
         title += f" — {text('active_title', lang)}"
         if basis not in ("", "own data"):
             title += f" ({model_basis_label(basis, lang)})"
     elif basis not in ("", "own data"):
-        from ..facts import basis_kind
-        from .message import no_figure_source
-
         kind = basis_kind(basis)
         if kind == "none":
             kind = no_figure_source(facts)

@@ -9,24 +9,20 @@ column name built from the number, so 98.6% works like 98%.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
-from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ..facts import RunFacts
 from ..forecast import STATUS_ABOVE, STATUS_ABOVE_MODELLED
+from ..geo import LAT0, LAT1, LON0, LON1, SCALE, geojson_paths
 from ..i18n import text
-from ..provinces import NATIONAL, province_table
+from ..provinces import NATIONAL
 from . import environment, render_page, to_context
 from .message import STALE_MONTHS, no_figure_source, published_pct
 
 __all__ = ["coverage_colour", "geojson_paths", "render_overview", "svg_map"]
 
-LON0, LON1, LAT0, LAT1 = 94.5, 141.5, -11.5, 6.5
-SCALE = 20.0  # px per degree
 BINS = [(0, 80, "#d7301f"), (80, 90, "#fc8d59"), (90, 95, "#fdcc8a"), (95, 98, "#9ecae1"),
         (98, 1000, "#2171b5")]  # fmt: skip
 NO_DATA = "#d9d9d9"
@@ -67,39 +63,6 @@ def coverage_colour(pct: float | None) -> str:
         if lo <= pct < hi:
             return colour
     return NO_DATA
-
-
-def _ring(coords: list) -> str:
-    pts = np.asarray(coords, dtype=float)
-    x = (pts[:, 0] - LON0) * SCALE
-    y = (LAT1 - pts[:, 1]) * SCALE
-    xy = np.round(np.column_stack([x, y]), 1)
-    keep = np.ones(len(xy), dtype=bool)
-    keep[1:] = np.any(np.diff(xy, axis=0) != 0, axis=1)
-    xy = xy[keep]
-    return "M" + "L".join(f"{a:g},{b:g}" for a, b in xy) + "Z"
-
-
-def geojson_paths(geojson: str | Path) -> pd.DataFrame:
-    """SVG path data of every province outline (equirectangular projection).
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``province, path`` in BPS order.
-    """
-    data = json.loads(Path(geojson).read_text(encoding="utf-8"))
-    ref = province_table().set_index("geojson_id")["province"]
-    paths: dict[str, str] = {}
-    for feature in data["features"]:
-        name = ref.get(str(feature["properties"].get("id")))
-        if name is None:
-            continue
-        geom = feature["geometry"]
-        polys = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
-        paths[name] = paths.get(name, "") + "".join(_ring(r) for poly in polys for r in poly)
-    order = [p for p in province_table()["province"] if p in paths]
-    return pd.DataFrame({"province": order, "path": [paths[p] for p in order]})
 
 
 def svg_map(paths: pd.DataFrame, values: pd.DataFrame, lang: str = "id") -> str:

@@ -20,6 +20,8 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..i18n import text
+
 __all__ = [
     "ENV_CHROMIUM",
     "Chromium",
@@ -235,8 +237,6 @@ class PdfPrinter:
     @property
     def note(self) -> str:
         """What the user should know ("" when every page was printed)."""
-        from ..i18n import text
-
         if self.browser is None:
             return text("pdf_missing", self.language)
         return "; ".join(sorted(self.failures))
