@@ -305,15 +305,62 @@ def _cmd_employers_score(args: argparse.Namespace) -> int:
         reasons_for=args.reasons_for,
         random_state=args.seed,
         rank_by=args.rank_by,
-        random_share=args.random_share,
+        **{
+            name: value
+            for name in ("random_share", "min_inclusion")
+            if (value := getattr(args, name)) is not None
+        },
     )
     write_table(table, args.out)
     n_list = int(table["on_list"].sum())
+    n_random = int((table["selection"] == "random").sum())
     print(f"{args.out}: {len(table)} employers scored, {n_list} on the inspection lists")
+    if len(table):
+        first = table.iloc[0]
+        print(
+            f"plan {first['inspection_list']} (model {first['model_version']}, data of "
+            f"{first['data_date']}): {n_list - n_random} ranked, {n_random} drawn at random"
+        )
     if "true_risk" in registry:
         print(SYNTHETIC_NOTE)
     if args.identified:
         print("warning: output holds employer_id (identified); do not share it", file=sys.stderr)
+    return 0
+
+
+def _cmd_employers_merge(args: argparse.Namespace) -> int:
+    from .employers.outcomes import contract_headers, merge_outcomes, read_plan
+    from .io import read_table, write_table
+    from .loaders import read_registry
+    from .privacy import load_key
+    from .validate import validate_outcomes
+
+    registry = read_registry(args.registry)
+    plan = read_plan(args.plan)
+    outcomes = validate_outcomes(contract_headers(read_table(args.outcomes)), args.outcomes)
+    key = None if "employer_id" in plan else load_key(args.key_file, create=False)
+    merged = merge_outcomes(registry, outcomes, plan, key=key, path=args.outcomes)
+    write_table(merged, args.out)
+    found = int(outcomes["noncompliant"].sum())
+    print(
+        f"{args.out}: {len(outcomes)} findings of plan "
+        f"{', '.join(sorted(outcomes['inspection_list'].unique()))} merged "
+        f"({found} noncompliant); {int(merged['noncompliant'].notna().sum())} labelled employers"
+    )
+    return 0
+
+
+def _cmd_employers_reidentify(args: argparse.Namespace) -> int:
+    from .employers.outcomes import read_plan, reidentify
+    from .io import write_table
+    from .loaders import read_registry
+    from .privacy import load_key
+
+    plan = read_plan(args.plan)
+    table = reidentify(plan, read_registry(args.registry), load_key(args.key_file, create=False))
+    write_table(table, args.out)
+    print(f"{args.out}: {len(table)} employers of the plan with their employer_id")
+    print("warning: output holds employer_id (identified); do not share it", file=sys.stderr)
     return 0
 
 
@@ -331,7 +378,12 @@ def _cmd_employers_evaluate(args: argparse.Namespace) -> int:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SelectionWarning)  # printed below, once
         result = evaluate(
-            registry, capacity=args.capacity, random_state=args.seed, rank_by=args.rank_by
+            registry,
+            capacity=args.capacity,
+            random_state=args.seed,
+            rank_by=args.rank_by,
+            random_share=args.random_share,
+            min_inclusion=args.min_inclusion,
         )
     for message in result["warnings"]:
         print(f"warning: {message}", file=sys.stderr)
@@ -342,8 +394,9 @@ def _cmd_employers_evaluate(args: argparse.Namespace) -> int:
     with pd.option_context("display.width", 200):
         print(
             f"Noncompliance risk model — capacity {args.capacity} inspections per province, "
-            f"list ranked by {args.rank_by}; propensity of inspection "
-            f"{result['propensity_source']}"
+            f"plan ranked by {args.rank_by} with its random reserve (the plan 'score' writes); "
+            f"probability of inspection {result['propensity_source']}; doubly robust outcome "
+            f"model: {result['outcome_model']}"
         )
         print(table.round(3).to_string())
     print(
@@ -555,15 +608,40 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument(
         "--random-share",
         type=float,
-        default=0.0,
-        help="share of capacity drawn at random among uninspected employers (recommended 0.05)",
+        help="share of capacity drawn at random among uninspected employers "
+        "(default 0.05; see README)",
+    )
+    sc.add_argument(
+        "--min-inclusion",
+        type=float,
+        help="smallest probability of being on the plan of any uninspected employer "
+        "(the random reserve grows to meet it; default 0.002)",
     )
     sc.set_defaults(func=_cmd_employers_score)
+    mg = emp_sub.add_parser(
+        "merge", help="check inspection outcomes against their plan and merge them into a registry"
+    )
+    mg.add_argument("--registry", type=Path, required=True, help="the registry the plan came from")
+    mg.add_argument("--plan", type=Path, required=True, help="the plan (.csv or .xlsx)")
+    mg.add_argument("--outcomes", type=Path, required=True, help="outcomes file (.csv or .xlsx)")
+    mg.add_argument("--key-file", type=Path, help="pseudonym key file of the plan")
+    mg.add_argument("--out", type=Path, required=True, help="the merged registry (.csv/.parquet)")
+    mg.set_defaults(func=_cmd_employers_merge)
+    ri = emp_sub.add_parser(
+        "reidentify", help="the plan with the employer_id of each pseudonym (for the key's holder)"
+    )
+    ri.add_argument("--registry", type=Path, required=True, help="the registry the plan came from")
+    ri.add_argument("--plan", type=Path, required=True, help="the plan (.csv or .xlsx)")
+    ri.add_argument("--key-file", type=Path, help="pseudonym key file of the plan")
+    ri.add_argument("--out", type=Path, required=True, help="identified plan (.csv or .xlsx)")
+    ri.set_defaults(func=_cmd_employers_reidentify)
     ev = emp_sub.add_parser("evaluate", help="cross-validated metrics of the risk model")
     ev.add_argument("--registry", type=Path, required=True)
     ev.add_argument("--capacity", type=int, default=480, help="inspections per province")
     ev.add_argument("--seed", type=int, default=0)
     ev.add_argument("--rank-by", choices=["gain", "risk", "blend"], default="blend")
+    ev.add_argument("--random-share", type=float, help="as for score (default 0.05)")
+    ev.add_argument("--min-inclusion", type=float, help="as for score (default 0.002)")
     ev.add_argument("--json", action="store_true", help="print the figures as JSON")
     ev.set_defaults(func=_cmd_employers_evaluate)
 
@@ -663,6 +741,8 @@ _NUMERIC_OPTIONS: dict[str, tuple[str, float | None, float | None, bool]] = {
     "capacity": ("int", 1, 1_000_000, False),
     "n": ("int", 1, 10_000_000, False),
     "label_share": ("number", 0, 1, False),
+    "random_share": ("number", 0, 1, False),
+    "min_inclusion": ("number", 0, 0.5, False),
     "ceiling": ("number", 100, 150, True),
 }
 #: Where one command allows other values: (command, name) -> the same fields.
@@ -671,11 +751,13 @@ _COMMAND_NUMERIC_OPTIONS: dict[tuple[str, str], tuple[str, float | None, float |
     ("report", "capacity"): ("int", 0, 1_000_000, False),
 }
 #: Options holding an input file that must exist.
-_INPUT_FILES = ("coverage", "registry", "key_file", "notebook")
+_INPUT_FILES = ("coverage", "registry", "key_file", "notebook", "plan", "outcomes")
 #: Options holding a date YYYY-MM-DD.
 _DATE_OPTIONS = ("deadline", "until", "as_of")
 #: Commands whose --out is a folder (the others write one table).
 _FOLDER_OUTPUTS = {("report", None), ("data", "build")}
+#: Commands whose --out may also be an Excel workbook (plans a team opens).
+_EXCEL_OUTPUTS = {("employers", "score"), ("employers", "reidentify")}
 
 
 def _option(name: str) -> str:
@@ -805,7 +887,10 @@ def validate_args(args: argparse.Namespace) -> None:
                 raise PerjakaError(f"--out: {out} is a file; give a folder")
             _check_writable_folder(out, "--out")
         else:
-            _check_output_file(out, "--out", (".csv", ".parquet"), inputs)
+            suffixes = (".csv", ".parquet")
+            if (args.command, sub) in _EXCEL_OUTPUTS:
+                suffixes = (".csv", ".xlsx", ".parquet")
+            _check_output_file(out, "--out", suffixes, inputs)
     if values.get("plot"):
         _check_output_file(Path(values["plot"]), "--plot", (".png", ".pdf", ".svg"), inputs)
     if args.command == "report":

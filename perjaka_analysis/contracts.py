@@ -10,7 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["COVERAGE", "PROVINCES", "REGISTRY", "TARGETS", "UHC_STATUS", "Column", "Contract"]
+__all__ = [
+    "COVERAGE",
+    "OUTCOMES",
+    "PROVINCES",
+    "REGISTRY",
+    "TARGETS",
+    "UHC_STATUS",
+    "Column",
+    "Contract",
+]
 
 Kind = Literal["string", "int", "number", "date", "enum", "province", "label"]
 
@@ -183,8 +192,28 @@ REGISTRY = Contract(
         Column("deactivations_12m", "int", minimum=0, maximum=MAX_WORKERS),
         Column("registered_since", "date"),
         Column("noncompliant", "label"),
+        # recorded inspections: how a labelled row came to be inspected
+        Column("inspected_on", "date"),
+        Column("inspection_probability", "number", minimum=0, maximum=1, min_exclusive=True),
+        Column("inspection_list", "string"),
     ),
     identifiers=("employer_id",),
+)
+
+#: What a team records after visiting the employers of an inspection plan.
+OUTCOMES = Contract(
+    "inspection outcomes",
+    (
+        Column("employer", "string", required=True),
+        Column("inspection_list", "string", required=True),
+        Column("inspected_on", "date", required=True),
+        Column("noncompliant", "label", required=True),
+        Column("workers_registered_after", "int", minimum=0, maximum=MAX_WORKERS),
+        Column("dependants_registered_after", "int", minimum=0, maximum=5 * MAX_WORKERS),
+        Column("arrears_recovered_idr", "number", minimum=0, maximum=MAX_ARREARS_IDR),
+        Column("referred_to_prosecutor", "label"),
+    ),
+    identifiers=("employer",),
 )
 
 PROVINCES = Contract(

@@ -5,7 +5,11 @@ mark, so Excel reads the accents; text neutralised against formulas) and
 ``lists/<slug>.xlsx`` (the plan and a sheet saying what it is): every
 listed employer in rank order, pseudonymised and disclosure-safe — the same
 columns a brief shows (:data:`perjaka_analysis.facts.SCHEMA`
-``inspection_plan``), with headers in the run's language.
+``inspection_plan``), with headers in the run's language: how each employer
+was chosen (ranked or drawn at random) and its probability of being on the
+plan, the plan's id, model and data date, and the empty columns of the
+outcomes contract a team fills in after its visits (the filled-in file is
+what ``perjaka employers merge`` reads back).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from .config import slugify
+from .employers.plan import OUTCOME_COLUMNS
 from .i18n import fmt_int, text
 from .io import atomic_path, neutralise_formulas
 
@@ -24,7 +29,8 @@ __all__ = ["PLAN_COLUMNS", "inspection_plan_table", "write_inspection_lists"]
 #: Columns of a plan file, in order (keys of the message catalogue).
 PLAN_COLUMNS = (
     "rank_in_province", "pseudonym", "district", "sector", "size_band", "risk_band",
-    "workers_band", "reasons", "disclosure_level",
+    "workers_band", "reasons", "disclosure_level", "selection", "inclusion_probability",
+    "inspection_list", "model_version", "data_date", *OUTCOME_COLUMNS,
 )  # fmt: skip
 
 
@@ -53,7 +59,10 @@ def inspection_plan_table(plan: pd.DataFrame, province: str, language: str = "id
     [[1, 'p1'], [2, 'p2']]
     """
     rows = plan[plan["province"] == province].sort_values("rank_in_province", kind="stable")
+    rows = rows.assign(**{c: "" for c in PLAN_COLUMNS if c not in rows})
     out = rows[list(PLAN_COLUMNS)].reset_index(drop=True)
+    words = {s: text(f"selection_{s}", language) for s in ("ranked", "random")}
+    out["selection"] = out["selection"].map(words).fillna(out["selection"])
     return out.rename(columns={c: text(c, language) for c in PLAN_COLUMNS})
 
 

@@ -149,7 +149,8 @@ SCHEMA: Mapping[str, tuple[str, ...]] = MappingProxyType(
         # every listed employer of each province, disclosure-safe (the lists' files)
         "inspection_plan": (
             "province", "rank_in_province", "pseudonym", "district", "sector", "size_band",
-            "risk_band", "reasons", "workers_band", "disclosure_level",
+            "risk_band", "reasons", "workers_band", "disclosure_level", "selection",
+            "inclusion_probability", "inspection_list", "model_version", "data_date",
         ),
         # the latest published active share of each place (basis as published)
         "active_latest": (
@@ -878,7 +879,14 @@ def compute_inspection_list(listed: pd.DataFrame, n: int | None = LIST_ROWS) -> 
     frame["workers_band"] = band_workers(frame["expected_unregistered_workers"])
     if "disclosure_level" not in frame:
         frame["disclosure_level"] = 0
-    return _frame("inspection_list", frame)
+    if n is not None:
+        return _frame("inspection_list", frame)
+    # the full plan: how each employer was chosen and the plan it is on
+    for name in ("selection", "inspection_list", "model_version", "data_date"):
+        frame[name] = frame[name].fillna("").astype(str) if name in frame else ""
+    if "inclusion_probability" not in frame:
+        frame["inclusion_probability"] = np.nan
+    return _frame("inspection_plan", frame)
 
 
 #: bands of the expected unregistered workers shown per listed employer

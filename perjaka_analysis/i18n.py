@@ -467,17 +467,42 @@ TEXT = {
         "Expected unregistered workers (band)",
     ),
     "disclosure_level": ("Tingkat pengungkapan", "Disclosure level"),
+    "inspection_list": ("Kode rencana", "Plan id"),
+    "selection": ("Cara terpilih", "Selection"),
+    "selection_ranked": ("peringkat", "ranked"),
+    "selection_random": ("acak", "random"),
+    "inclusion_probability": ("Peluang terpilih", "Inclusion probability"),
+    "model_version": ("Versi model", "Model version"),
+    "data_date": ("Tanggal data", "Data date"),
+    # columns a team fills in after its visits (the outcomes contract)
+    "inspected_on": ("Tanggal pemeriksaan (YYYY-MM-DD)", "Inspected on (YYYY-MM-DD)"),
+    "noncompliant": ("Tidak patuh (1/0)", "Noncompliant (1/0)"),
+    "workers_registered_after": (
+        "Pekerja terdaftar 3 bulan setelah pemeriksaan",
+        "Workers registered 3 months after the visit",
+    ),
+    "dependants_registered_after": (
+        "Anggota keluarga terdaftar 3 bulan setelah pemeriksaan",
+        "Family members registered 3 months after the visit",
+    ),
+    "arrears_recovered_idr": ("Tunggakan terbayar (Rp)", "Arrears recovered (Rp)"),
+    "referred_to_prosecutor": ("Diserahkan ke Kejaksaan (1/0)", "Referred to the prosecutor (1/0)"),
     "expected_workers": ("Perkiraan pekerja belum terdaftar", "Expected unregistered workers"),
     "plan_sheet": ("Rencana pemeriksaan", "Inspection plan"),
     "plan_about_sheet": ("Keterangan", "About"),
     "plan_about": (
         "Daftar lengkap badan usaha prioritas pemeriksaan {province}: {k} pemeriksaan "
         "({rule}). Urut menurut perkiraan pekerja dan anggota keluarga yang masuk JKN "
-        "bila patuh. Identitas diganti pseudonim berkunci; fakta dalam rentang yang "
-        "dimiliki sedikitnya 5 badan usaha.",
+        "bila patuh; sebagian kecil dipilih acak di antara badan usaha lain yang belum "
+        "diperiksa, dengan peluang terpilih yang tercatat. Identitas diganti pseudonim "
+        "berkunci; fakta dalam rentang yang dimiliki sedikitnya 5 badan usaha. Setelah "
+        "pemeriksaan, isi kolom temuan dan kirim berkas ini kembali (perjaka employers merge).",
         "Full inspection priority list of {province}: {k} inspections ({rule}). Ranked by "
-        "the expected workers and family members brought into JKN on compliance. "
-        "Identities are keyed pseudonyms; facts are bands shared by at least 5 employers.",
+        "the expected workers and family members brought into JKN on compliance; a small "
+        "share is drawn at random among the other uninspected employers, with its recorded "
+        "probability of selection. Identities are keyed pseudonyms; facts are bands shared "
+        "by at least 5 employers. After the visits, fill in the findings' columns and send "
+        "this file back (perjaka employers merge).",
     ),
     "capacity_text": (
         "Kapasitas pemeriksaan provinsi ini: {k} badan usaha, menurut {rule}. Daftar "

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import datetime
 import os
 import tempfile
 from collections.abc import Iterator
@@ -107,8 +108,18 @@ def _nested_arrow(arrow_type: object) -> bool:
     return bool(pa.types.is_nested(arrow_type))
 
 
+def _excel_cell(value: object) -> object:
+    """A cell as a CSV would hold it: text stripped (blank = missing), a date
+    typed into Excel as ``YYYY-MM-DD``."""
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, datetime.datetime) and value.time() == datetime.time(0):
+        return f"{value:%Y-%m-%d}"
+    return value
+
+
 def read_table(path: str | Path, contract: Contract | None = None) -> pd.DataFrame:
-    """Read a CSV or Parquet file as it is, without judging its content.
+    """Read a CSV, Excel or Parquet file as it is, without judging its content.
 
     Text columns of the contract are read as text (so ``"007"`` stays
     ``"007"``); only empty cells are missing values (``"NA"`` is text).
@@ -117,7 +128,7 @@ def read_table(path: str | Path, contract: Contract | None = None) -> pd.DataFra
     Parameters
     ----------
     path : str or Path
-        A ``.csv`` or ``.parquet`` file.
+        A ``.csv``, ``.xlsx`` (first sheet) or ``.parquet`` file.
     contract : Contract, optional
         Used to read the contract's text columns as text.
 
@@ -197,9 +208,15 @@ def read_table(path: str | Path, contract: Contract | None = None) -> pd.DataFra
             raise fail(hint, "comma-separated values" + (f": {header_hint}" if header_hint else ""))
         # pandas renames a repeated header name ("a", "a.1"): find it in the header itself
         names = _csv_header(path)
+    elif suffix == ".xlsx":
+        try:  # the first sheet, every cell as written (text stays text)
+            frame = pd.read_excel(path, sheet_name=0, dtype=object, engine="openpyxl")
+        except Exception as exc:  # openpyxl raises several types
+            raise fail(f"not a readable Excel file ({exc})", "an .xlsx workbook") from None
+        frame = frame.map(_excel_cell)
     else:
-        raise fail(f"unsupported file type '{suffix}'", "a .csv or .parquet file")
-    if suffix == ".parquet":
+        raise fail(f"unsupported file type '{suffix}'", "a .csv, .xlsx or .parquet file")
+    if suffix in (".parquet", ".xlsx"):
         names = [str(c).strip() for c in frame.columns]
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
@@ -298,17 +315,18 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
-    """Write a frame to CSV or Parquet atomically (by the file's suffix).
+    """Write a frame to CSV, Excel or Parquet atomically (by the file's suffix).
 
-    Text cells of a CSV are neutralised against formula injection (see
-    :func:`neutralise_formulas`); Parquet keeps the values as they are.
+    Text cells of a CSV or ``.xlsx`` are neutralised against formula
+    injection (see :func:`neutralise_formulas`); Parquet keeps the values as
+    they are.
 
     Parameters
     ----------
     frame : pandas.DataFrame
         The table.
     path : str or Path
-        Target ``.csv`` or ``.parquet``.
+        Target ``.csv``, ``.xlsx`` or ``.parquet``.
 
     Returns
     -------
@@ -319,6 +337,8 @@ def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
     with atomic_path(path) as tmp:
         if path.suffix.lower() == ".parquet":
             frame.to_parquet(tmp, index=False)
+        elif path.suffix.lower() == ".xlsx":
+            neutralise_formulas(frame).to_excel(tmp, index=False, engine="openpyxl")
         else:
             neutralise_formulas(frame).to_csv(tmp, index=False)
     return path

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 import warnings
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from .contracts import (
     COVERAGE,
     DATA_DATE_MAX,
     DATA_DATE_MIN,
+    OUTCOMES,
     PROVINCES,
     REGISTRY,
     TARGETS,
@@ -49,6 +51,7 @@ __all__ = [
     "validate_int",
     "validate_number",
     "validate_numbers",
+    "validate_outcomes",
     "validate_provinces",
     "validate_registry",
     "validate_targets",
@@ -628,7 +631,116 @@ def validate_registry(frame: pd.DataFrame, path: str | Path = "<frame>") -> pd.D
                     "a unique, non-empty id per row",
                 )
             )
+    problems += _recorded_problems(df)
     _raise(path, problems, REGISTRY)
+    return df
+
+
+def _recorded_problems(df: pd.DataFrame) -> list[Problem]:
+    """Recorded-inspection columns only on labelled rows; a plan's labels carry their date."""
+    problems = []
+    if "noncompliant" not in df:
+        unlabelled = pd.Series(True, index=df.index)
+    else:
+        unlabelled = df["noncompliant"].isna()
+    for name in ("inspected_on", "inspection_probability", "inspection_list"):
+        if name in df:
+            stray = (df[name].notna() & unlabelled).to_numpy()
+            if stray.any():
+                problems.append(
+                    _problem(
+                        name,
+                        stray,
+                        df[name],
+                        "set on a row without an inspection outcome (noncompliant empty)",
+                        "empty where noncompliant is empty",
+                    )
+                )
+    if "inspection_list" in df:
+        listed = df["inspection_list"].notna()
+        undated = listed & (
+            df["inspected_on"].isna() if "inspected_on" in df else pd.Series(True, index=df.index)
+        )
+        if undated.to_numpy().any():
+            problems.append(
+                _problem(
+                    "inspected_on",
+                    undated.to_numpy(),
+                    df["inspection_list"],
+                    "no date for an outcome recorded from an inspection plan",
+                    "the date of the inspection (YYYY-MM-DD) where inspection_list is set",
+                )
+            )
+    return problems
+
+
+def validate_outcomes(frame: pd.DataFrame, path: str | Path = "<frame>") -> pd.DataFrame:
+    """Validate an inspection outcomes file against its contract (on its own).
+
+    A filled-in copy of a plan is accepted as it is: its ``pseudonym`` (or,
+    identified, ``employer_id``) column is read as ``employer`` when the file
+    has no ``employer`` column, and its rows without a finding (employers not
+    visited) are left out. The checks against the plan itself are
+    :func:`perjaka_analysis.employers.outcomes.check_against_plan`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Contract columns typed (``noncompliant`` as ``Int8``, dates as
+        datetimes), the visited employers only.
+
+    Raises
+    ------
+    DataValidationError
+        Every broken rule, with column, rows and valid values; also a
+        duplicate employer, and a date in the future.
+    """
+    frame = frame.copy()
+    if "employer" not in frame:
+        alias = [c for c in ("pseudonym", "employer_id") if c in frame]
+        if len(alias) == 1:
+            frame = frame.rename(columns={alias[0]: "employer"})
+    if "noncompliant" in frame and "inspected_on" in frame:
+        # a filled-in plan: rows with neither a finding nor a date were not visited
+        blank = frame["noncompliant"].isna() & frame["inspected_on"].isna()
+        if blank.all():
+            raise DataValidationError(
+                path,
+                [
+                    Problem(
+                        "noncompliant", "no finding in any row", "0 or 1 for each visited employer"
+                    )
+                ],
+                OUTCOMES.name,
+            )
+        frame = frame[~blank]
+    positions = np.asarray(frame.index, dtype=np.int64)  # file row of each kept row
+    frame = frame.reset_index(drop=True)
+    df, problems = validate_frame(frame, OUTCOMES, path)
+    if "employer" in df:
+        key = df["employer"]
+        if "inspection_list" in df:
+            key = key + "\x00" + df["inspection_list"].fillna("")
+        dup = (df["employer"].notna() & key.duplicated(keep=False)).to_numpy()
+        if dup.any():
+            problems.append(
+                _problem("employer", dup, df["employer"], "duplicate row", "one row per employer")
+            )
+    if "inspected_on" in df:
+        future = (df["inspected_on"] > pd.Timestamp.today().normalize()).to_numpy()
+        if future.any():
+            problems.append(
+                _problem(
+                    "inspected_on",
+                    future,
+                    df["inspected_on"].dt.strftime("%Y-%m-%d"),
+                    "date in the future",
+                    f"a date up to today ({pd.Timestamp.today():%Y-%m-%d})",
+                )
+            )
+    # rows are told as in the file, counting the rows left out
+    problems = [replace(p, rows=tuple(int(positions[r]) for r in p.rows)) for p in problems]
+    _raise(path, problems, OUTCOMES)
     return df
 
 

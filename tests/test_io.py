@@ -9,7 +9,7 @@ import pytest
 
 from conftest import REGISTRY_CSV
 from perjaka_analysis import DataValidationError, read_coverage, read_registry
-from perjaka_analysis.io import atomic_path, write_table
+from perjaka_analysis.io import atomic_path, read_table, write_table
 
 
 def test_empty_file_is_rejected_with_the_expected_header(tmp_path):
@@ -45,10 +45,25 @@ def test_utf8_with_byte_order_mark_is_fine(tmp_path):
 def test_missing_file_and_unsupported_type(tmp_path):
     with pytest.raises(DataValidationError, match="file not found"):
         read_coverage(tmp_path / "nope.csv")
+    ods = tmp_path / "a.ods"
+    ods.write_bytes(b"PK")
+    with pytest.raises(DataValidationError, match="unsupported file type"):
+        read_coverage(ods)
     xlsx = tmp_path / "a.xlsx"
     xlsx.write_bytes(b"PK")
-    with pytest.raises(DataValidationError, match="unsupported file type"):
+    with pytest.raises(DataValidationError, match="not a readable Excel file"):
         read_coverage(xlsx)
+
+
+def test_excel_reads_text_as_text_and_typed_dates_as_dates(tmp_path):
+    path = tmp_path / "outcomes.xlsx"
+    frame = pd.DataFrame(
+        {"employer": ["007", " x "], "inspected_on": [pd.Timestamp("2025-08-01"), "2025-08-02"]}
+    )
+    frame.to_excel(path, index=False)
+    read = read_table(path)
+    assert read["employer"].tolist() == ["007", "x"]
+    assert read["inspected_on"].tolist() == ["2025-08-01", "2025-08-02"]
 
 
 def test_broken_parquet_is_a_clear_error(tmp_path):

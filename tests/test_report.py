@@ -150,7 +150,14 @@ def test_a_real_run_writes_brief_summary_manifest_and_index_with_a_fractional_ta
     assert "Batas provinsi: denyherianto/" in (run / "index.html").read_text()
     # the full plan as files: every listed employer of the province (capacity 50)
     plan = pd.read_csv(run / "lists" / "banten.csv", encoding="utf-8-sig")
-    assert plan["Urutan"].tolist() == list(range(1, 51))
+    assert len(plan) == 50
+    # ranked first by rank, then the random reserve with its recorded probability
+    ranked = plan[plan["Cara terpilih"] == "peringkat"]
+    drawn = plan[plan["Cara terpilih"] == "acak"]
+    assert ranked["Urutan"].tolist() == list(range(1, len(ranked) + 1))
+    assert len(drawn) >= 1 and len(ranked) + len(drawn) == 50
+    assert (drawn["Peluang terpilih"] < 1).all() and (ranked["Peluang terpilih"] == 1).all()
+    assert plan["Kode rencana"].nunique() == 1 and plan["Tidak patuh (1/0)"].isna().all()
     assert (run / "lists" / "banten.xlsx").is_file()
     assert "Kapasitas pemeriksaan provinsi ini: 50 badan usaha" in page
     assert "lists/banten.xlsx" in page

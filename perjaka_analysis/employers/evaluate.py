@@ -6,14 +6,34 @@ labelled rows alone (the *naive* figures) describe the inspected employers,
 not the registry. Each figure is therefore also given
 
 - **IPW**: the labelled rows weighted by the inverse of their probability of
-  having been inspected (read from an ``inspection_probability`` column when
-  the registry has one, e.g. outcomes fed back from a list file; otherwise
-  estimated from the features);
-- **doubly robust (DR)**: the model's risk as outcome model for every row,
-  corrected by the inverse-probability-weighted residuals of the labelled
-  rows; it is consistent when either the propensity or the risk is right.
+  having been inspected;
+- **doubly robust (DR)**: an outcome model for every row, corrected by the
+  inverse-probability-weighted residuals of the labelled rows; consistent
+  when either the probabilities or the outcome model are right. The outcome
+  model is the model's risk *recalibrated* (a weighted logistic map of its
+  log-odds) on the findings that stand for the uninspected employers, so the
+  DR figures do not inherit the model's own calibration error;
+- **model**: the known outcomes and, for every other row, the model's risk
+  (:func:`model_metrics`): much less variable than DR after one round, and
+  checked against it (``calibration_check``: the two base rates within two
+  DR standard errors, else a warning to trust DR).
 
-Labelled rows are always scored out-of-fold.
+Where the probabilities come from (:func:`inspection_weights`):
+
+- findings merged from a plan carry the plan's ``inspection_probability``:
+  those of the latest round (the plans ranked by one model) are used as
+  recorded — never estimated, never clipped;
+- every employer inspected before that round (older inspections without a
+  recorded probability, earlier rounds) is a known outcome of the registry
+  the round's plan was drawn from: it counts once, with weight 1, since the
+  plan gave every other employer a known probability;
+- only labels of unknown origin inspected while the latest round ran, or all
+  labels when no round was recorded, have their probability estimated (a
+  booster of "inspected" on the features, floored at :data:`MIN_PROPENSITY`).
+
+The precision at capacity is that of the plan ``perjaka employers score``
+writes for the same registry and parameters (its ranked and random picks,
+inspected employers left off). Labelled rows are always scored out-of-fold.
 """
 
 from __future__ import annotations
@@ -29,19 +49,22 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 from ..errors import PerjakaError
 from .features import NUMERIC, derive_features, rule_of_thumb
 from .model import RiskModel, _threads, canonical_order, labelled_rows
-from .score import priority_scores
+from .plan import WholeRegistryWarning
+from .score import plan_selection
 
 __all__ = [
     "MAX_NAIVE_DIFFERENCE",
     "RECOMMENDED_RANDOM_SHARE",
     "SelectionWarning",
     "calibration_slope",
-    "estimate_propensity",
     "evaluate",
     "evaluation_summary",
+    "inspection_weights",
     "metrics_table",
+    "model_metrics",
     "pair_auc",
     "precision_at_capacity",
+    "recalibrated_outcome",
     "selection_metrics",
 ]
 
@@ -99,29 +122,20 @@ def pair_auc(score: np.ndarray, pos: np.ndarray, neg: np.ndarray) -> float:
     return num / den
 
 
-def estimate_propensity(
-    registry: pd.DataFrame, *, ump: pd.Series | None = None, random_state: int = 0
-) -> tuple[pd.Series, str]:
-    """Probability that each employer was inspected (has a label).
-
-    Read from the ``inspection_probability`` column when every labelled row
-    has one (a list file's inclusion probabilities fed back), else estimated
-    by a gradient-boosting classifier of "labelled" on the model features.
-
-    Returns
-    -------
-    propensity : pandas.Series
-        In ``[MIN_PROPENSITY, 1]``, for every row.
-    source : {"recorded", "estimated"}
-    """
-    labelled = registry["noncompliant"].notna().to_numpy()
-    if "inspection_probability" in registry:
-        recorded = pd.to_numeric(registry["inspection_probability"], errors="coerce")
-        if recorded[labelled].notna().all() and (recorded[labelled] > 0).all():
-            return recorded.clip(MIN_PROPENSITY, 1).rename("propensity"), "recorded"
+def _estimated_propensity(
+    registry: pd.DataFrame,
+    target: np.ndarray,
+    among: np.ndarray,
+    *,
+    ump: pd.Series | None = None,
+    random_state: int = 0,
+) -> np.ndarray:
+    """P(``target`` | features) among the rows ``among``, by a booster, floored at
+    :data:`MIN_PROPENSITY`; NaN outside ``among``."""
     x = derive_features(registry, ump=ump)
     x = x.assign(**{c: x[c].fillna(-1.0) for c in NUMERIC if x[c].isna().all()})
     order = canonical_order(registry)
+    order = order[among[order]]
     clf = HistGradientBoostingClassifier(
         max_leaf_nodes=15,
         min_samples_leaf=100,
@@ -132,12 +146,116 @@ def estimate_propensity(
         early_stopping=True,
         random_state=random_state,
     )
-    with _threads(len(x)):
-        clf.fit(x.iloc[order], labelled[order])
-        p = clf.predict_proba(x)[:, 1]
-    return pd.Series(np.clip(p, MIN_PROPENSITY, 1), index=registry.index, name="propensity"), (
-        "estimated"
+    out = np.full(len(x), np.nan)
+    with _threads(len(order)):
+        clf.fit(x.iloc[order], target[order])
+        out[among] = clf.predict_proba(x[among])[:, 1]
+    return np.where(among, np.clip(out, MIN_PROPENSITY, 1), np.nan)
+
+
+def _latest_round(registry: pd.DataFrame, recorded: np.ndarray) -> np.ndarray:
+    """Rows of the latest recorded round: the plans ranked by the model of the
+    plan with the latest inspection (one round may have a plan per province)."""
+    key_col = "inspection_model" if "inspection_model" in registry else "inspection_list"
+    if key_col not in registry:
+        return recorded.copy()
+    key = registry[key_col].astype(object).where(registry[key_col].notna(), "").astype(str)
+    when = (
+        pd.to_datetime(registry["inspected_on"])
+        if "inspected_on" in registry
+        else pd.Series(pd.NaT, index=registry.index)
     )
+    frame = pd.DataFrame({"key": key.to_numpy(), "when": when.to_numpy()})[recorded]
+    last = frame.groupby("key")["when"].max().fillna(pd.Timestamp.min)
+    latest = last.reset_index().sort_values(["when", "key"]).iloc[-1]["key"]
+    return recorded & (key.to_numpy() == latest)
+
+
+def inspection_weights(
+    registry: pd.DataFrame, *, ump: pd.Series | None = None, random_state: int = 0
+) -> tuple[pd.Series, str]:
+    """Probability with which each labelled row came to be inspected (see the module).
+
+    Returns
+    -------
+    propensity : pandas.Series
+        For labelled rows: the recorded probability (latest round), 1 (known
+        before that round) or an estimate; NaN for unlabelled rows.
+    source : str
+        ``recorded`` (every probability recorded or known), ``estimated``
+        (no recorded round) or ``recorded; estimated for N rows``.
+
+    Raises
+    ------
+    PerjakaError
+        When a labelled row's recorded probability is not in (0, 1].
+    """
+    labelled = registry["noncompliant"].notna().to_numpy()
+    recorded = np.zeros(len(registry), dtype=bool)
+    if "inspection_probability" in registry:
+        prob = pd.to_numeric(registry["inspection_probability"], errors="coerce").to_numpy(float)
+        recorded = labelled & ~np.isnan(prob)
+        bad = recorded & ~((prob > 0) & (prob <= 1))
+        if bad.any():
+            raise PerjakaError(
+                f"inspection_probability must be in (0, 1] where recorded; {int(bad.sum())} "
+                "labelled rows are not"
+            )
+    out = np.full(len(registry), np.nan)
+    if not recorded.any():
+        out[labelled] = _estimated_propensity(
+            registry, labelled, np.ones(len(registry), bool), ump=ump, random_state=random_state
+        )[labelled]
+        return pd.Series(out, index=registry.index, name="propensity"), "estimated"
+    latest = _latest_round(registry, recorded)
+    out[latest] = prob[latest]
+    before = labelled & ~latest
+    if "inspected_on" in registry:
+        when = pd.to_datetime(registry["inspected_on"]).to_numpy()
+        start = when[latest].min() if not np.isnat(when[latest]).all() else np.datetime64("NaT")
+        during = before & ~recorded & ~np.isnat(when) & (when >= start)
+    else:
+        during = np.zeros(len(registry), dtype=bool)
+    out[before & ~during] = 1.0
+    if not during.any():
+        return pd.Series(out, index=registry.index, name="propensity"), "recorded"
+    # labels of unknown origin made while the round ran: inspected outside the plan
+    among = ~(before & ~during) & ~latest
+    out[during] = _estimated_propensity(
+        registry, during, among, ump=ump, random_state=random_state
+    )[during]
+    source = f"recorded; estimated for {int(during.sum())} rows inspected outside the plan"
+    return pd.Series(out, index=registry.index, name="propensity"), source
+
+
+def recalibrated_outcome(
+    score: np.ndarray, y: np.ndarray, weight: np.ndarray
+) -> tuple[np.ndarray, bool]:
+    """The outcome model of the DR figures: ``score`` recalibrated on weighted findings.
+
+    A logistic regression of ``y`` on logit(score) over the rows with a
+    positive ``weight`` (the findings that stand for uninspected employers,
+    weighted by their inverse probability); its intercept makes the weighted
+    residuals sum to zero on those rows. With fewer than 10 of either
+    outcome among them the score is returned as it is.
+
+    Returns
+    -------
+    outcome : numpy.ndarray
+        Recalibrated probability of every row.
+    recalibrated : bool
+        False when the score was returned as it is.
+    """
+    s = np.clip(np.asarray(score, dtype=float), 1e-6, 1 - 1e-6)
+    logit = np.log(s / (1 - s))
+    use = np.asarray(weight, dtype=float) > 0
+    yy = np.asarray(y, dtype=float)[use]
+    if min((yy == 1).sum(), (yy == 0).sum()) < 10:
+        return s, False
+    fit = LogisticRegression(C=1e6).fit(
+        logit[use].reshape(-1, 1), yy.astype(int), sample_weight=np.asarray(weight)[use]
+    )
+    return fit.predict_proba(logit.reshape(-1, 1))[:, 1], True
 
 
 def precision_at_capacity(
@@ -189,6 +307,7 @@ def selection_metrics(
     labelled: np.ndarray,
     propensity: np.ndarray,
     on_list: np.ndarray,
+    outcome: np.ndarray | None = None,
 ) -> dict[str, dict[str, float]]:
     """Naive, IPW and doubly robust base rate, ROC AUC, Brier and precision on the list.
 
@@ -203,7 +322,10 @@ def selection_metrics(
     propensity : array
         Probability of each row being labelled.
     on_list : bool array
-        Rows of the inspection list built from every row.
+        Rows of the inspection plan.
+    outcome : array, optional
+        Outcome model of the DR pseudo-outcomes (default: ``score`` itself;
+        :func:`evaluate` gives :func:`recalibrated_outcome`).
 
     Returns
     -------
@@ -222,14 +344,16 @@ def selection_metrics(
     s = np.asarray(score, dtype=float)
     r = np.asarray(labelled, dtype=bool)
     yl = np.where(r, np.nan_to_num(np.asarray(y, dtype=float)), 0.0)
-    w = np.where(r, 1.0 / np.asarray(propensity, dtype=float), 0.0)
+    w = np.where(r, 1.0 / np.where(r, np.asarray(propensity, dtype=float), 1.0), 0.0)
     listed = np.asarray(on_list, dtype=bool)
-    psi = s + w * (yl - s)  # doubly robust pseudo-outcome of every row
+    m = s if outcome is None else np.asarray(outcome, dtype=float)
+    psi = m + w * (yl - m)  # doubly robust pseudo-outcome of every row
     naive = {
         "base_rate": float(yl[r].mean()),
         "roc_auc": pair_auc(s[r], yl[r], 1 - yl[r]),
         "brier": float(np.mean((yl[r] - s[r]) ** 2)),
         "precision_at_capacity": float(yl[r & listed].mean()) if (r & listed).any() else np.nan,
+        # (on a plan of uninspected employers only the DR figure exists)
     }
     ipw = {
         "base_rate": float(np.sum(w * yl) / w.sum()),
@@ -246,6 +370,42 @@ def selection_metrics(
         "precision_at_capacity": float(psi[listed].mean()),
     }
     return {"naive": naive, "ipw": ipw, "dr": dr}
+
+
+def model_metrics(
+    score: np.ndarray,
+    y: np.ndarray,
+    labelled: np.ndarray,
+    outcome: np.ndarray,
+    on_list: np.ndarray,
+) -> dict[str, float]:
+    """Base rate, ROC AUC, Brier and precision on the plan from the known outcomes
+    and, for every other row, a probability (``outcome``: the model's risk).
+
+    Far less variable than the DR figures after one round (each DR correction
+    carries the weight of a random finding, a few hundred), and right when the
+    probability is calibrated among the uninspected employers, which the
+    random findings check (:func:`evaluate`'s ``calibration_check``: the base
+    rate against the DR one, within two standard errors).
+
+    Examples
+    --------
+    >>> m = model_metrics(np.array([0.9, 0.2, 0.6]), np.array([1, np.nan, 0]),
+    ...     np.array([True, False, True]), np.array([0.8, 0.3, 0.5]),
+    ...     np.array([False, True, False]))
+    >>> round(m["base_rate"], 3), m["precision_at_capacity"]
+    (0.433, 0.3)
+    """
+    s = np.asarray(score, dtype=float)
+    r = np.asarray(labelled, dtype=bool)
+    q = np.where(r, np.nan_to_num(np.asarray(y, dtype=float)), np.asarray(outcome, dtype=float))
+    listed = np.asarray(on_list, dtype=bool)
+    return {
+        "base_rate": float(q.mean()),
+        "roc_auc": pair_auc(s, q, 1 - q),
+        "brier": float(np.mean(s**2 + q * (1 - 2 * s))),
+        "precision_at_capacity": float(q[listed].mean()) if listed.any() else np.nan,
+    }
 
 
 def score_metrics(
@@ -294,6 +454,8 @@ def evaluate(
     folds: int = 3,
     model: RiskModel | None = None,
     rank_by: str = "blend",
+    random_share: float | None = None,
+    min_inclusion: float | None = None,
 ) -> dict:
     """Everything ``perjaka employers evaluate`` prints.
 
@@ -310,12 +472,19 @@ def evaluate(
     model : RiskModel, optional
         A model fitted on ``registry`` (fitted here when omitted).
     rank_by : {"gain", "risk", "blend"}
-        How the list whose precision is reported is ranked.
+        How the plan whose precision is reported is ranked.
+    random_share, min_inclusion : float, optional
+        The plan's random reserve (default those of
+        :func:`~.score.score_registry`): with the same registry, capacity,
+        seed and these, the plan is the one ``score`` writes.
 
     Returns
     -------
     dict
-        ``naive``, ``ipw``, ``dr`` (:func:`selection_metrics`), ``cv`` (all
+        ``naive``, ``ipw``, ``dr`` (:func:`selection_metrics`; the
+        precision at capacity of the plan exists only as DR, since nobody on
+        it has been inspected), ``outcome_model``, ``dr_standard_error``
+        (of the DR base rate), ``on_list``, ``cv`` (all
         naive metrics on the labelled rows, out-of-fold), ``baseline`` (rule
         of thumb), ``propensity_source``, ``warnings`` (naive figures more
         than :data:`MAX_NAIVE_DIFFERENCE` from the DR ones),
@@ -333,11 +502,42 @@ def evaluate(
     oof = scores.loc[labelled.index]
     is_lab = registry["noncompliant"].notna().to_numpy()
     prov = registry["province"].to_numpy()
-    priority = priority_scores(registry, scores, model.ump_, rank_by=rank_by)
-    on_list = _top_per_province(priority.to_numpy(), prov, capacity)
-    propensity, source = estimate_propensity(registry, ump=model.ump_, random_state=random_state)
+    reserve = {
+        k: v
+        for k, v in (("random_share", random_share), ("min_inclusion", min_inclusion))
+        if v is not None
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", WholeRegistryWarning)
+        _, selection, _ = plan_selection(
+            registry, scores, capacity, rank_by=rank_by, random_state=random_state, **reserve
+        )
+    on_list = (selection != "").to_numpy()
+    propensity, source = inspection_weights(registry, ump=model.ump_, random_state=random_state)
     y_all = pd.to_numeric(registry["noncompliant"], errors="coerce").to_numpy(dtype=float)
-    out: dict = selection_metrics(scores.to_numpy(), y_all, is_lab, propensity.to_numpy(), on_list)
+    p = propensity.to_numpy()
+    sampled = np.where(is_lab & (p < 1), 1.0 / np.where(is_lab, p, 1.0), 0.0)
+    outcome, recalibrated = recalibrated_outcome(scores.to_numpy(), np.nan_to_num(y_all), sampled)
+    out: dict = selection_metrics(scores.to_numpy(), y_all, is_lab, p, on_list, outcome)
+    n_sampled = int((sampled > 0).sum())
+    out["outcome_model"] = (
+        f"risk recalibrated on {n_sampled} findings weighted by their inverse probability"
+        if recalibrated
+        else "the model's risk (too few findings stand for the uninspected employers)"
+    )
+    out["on_list"] = on_list
+    # standard error of the DR base rate: the sampling variance of its weighted residuals
+    resid = np.where(is_lab, np.nan_to_num(y_all) - outcome, 0.0)
+    pi = np.where(is_lab, p, 1.0)
+    se = float(np.sqrt(np.sum((1 - pi) / pi**2 * resid**2)) / len(registry))
+    out["dr_standard_error"] = {"base_rate": se}
+    out["model"] = model_metrics(scores.to_numpy(), y_all, is_lab, scores.to_numpy(), on_list)
+    gap = out["model"]["base_rate"] - out["dr"]["base_rate"]
+    out["calibration_check"] = {
+        "difference": gap,
+        "standard_errors": abs(gap) / se if se > 0 else 0.0,
+        "consistent": bool(abs(gap) <= 2 * se),
+    }
     out["propensity_source"] = source
     out["cv"] = score_metrics(
         y, oof.to_numpy(), labelled["province"].to_numpy(), capacity=capacity, registry_size=size
@@ -360,6 +560,13 @@ def evaluate(
         for k in out["naive"]
         if abs(out["naive"][k] - out["dr"][k]) > MAX_NAIVE_DIFFERENCE
     ]
+    if not out["calibration_check"]["consistent"]:
+        out["warnings"].append(
+            f"base_rate: the model's risk gives {out['model']['base_rate']:.3f}, the doubly "
+            f"robust figure {out['dr']['base_rate']:.3f} (more than two standard errors "
+            "apart): the risk is not calibrated among uninspected employers; trust the "
+            "doubly robust figures"
+        )
     for message in out["warnings"]:
         warnings.warn(message, SelectionWarning, stacklevel=2)
     if {"true_risk", "true_noncompliant"} <= set(registry.columns):
@@ -375,9 +582,15 @@ def evaluate(
         out["population"] = pop
         true_p = registry["true_risk"].to_numpy(dtype=float)
         out["bayes_auc"] = float(roc_auc_score(truth, true_p))
-        out["bayes_precision_at_capacity"] = float(
-            truth[_top_per_province(true_p, prov, capacity)].mean()
+        # the best plan of the same size per province among uninspected employers
+        size_on = pd.Series(on_list).groupby(prov).sum()
+        order = (
+            pd.Series(np.where(is_lab, -np.inf, true_p))
+            .groupby(prov)
+            .rank(ascending=False, method="first")
         )
+        best = (order <= pd.Series(prov).map(size_on)).to_numpy() & ~is_lab
+        out["bayes_precision_at_capacity"] = float(truth[best].mean())
         out["auc_gap"] = out["bayes_auc"] - pop["roc_auc"]
         un = ~is_lab
         out["auc_gap_uninspected"] = float(
@@ -394,7 +607,8 @@ def metrics_table(result: dict) -> pd.DataFrame:
     """The headline figures of :func:`evaluate` as one table.
 
     Rows: base rate, ROC AUC, Brier, precision at capacity; columns: naive
-    (labelled rows), IPW, doubly robust, and on synthetic data the truth;
+    (labelled rows), IPW, doubly robust, the model's risk (checked), and on
+    synthetic data the truth;
     then the rule of thumb on the labelled rows.
     """
     if "naive" not in result:
@@ -403,6 +617,7 @@ def metrics_table(result: dict) -> pd.DataFrame:
         "labelled rows (naive)": result["naive"],
         "IPW": result["ipw"],
         "doubly robust": result["dr"],
+        "model's risk (checked)": result["model"],
     }
     if "truth" in result:
         cols["truth (synthetic)"] = result["truth"]
@@ -428,10 +643,21 @@ def evaluation_summary(result: dict) -> dict:
         ``propensity_source``, ``warnings``, ``recommended_random_share`` and,
         on synthetic data, ``bayes_auc``, ``auc_gap``, ``auc_gap_uninspected``.
     """
-    keys = ("naive", "ipw", "dr", "truth")
-    out: dict = {k: {m: float(v) for m, v in result[k].items()} for k in keys if k in result}
-    out["rule_of_thumb_naive"] = {k: float(v) for k, v in result["baseline"].items()}
-    for k in ("propensity_source", "warnings", "recommended_random_share"):
+    keys = ("naive", "ipw", "dr", "model", "truth")
+
+    def plain(v: float) -> float | None:  # JSON has no NaN
+        return None if np.isnan(v) else float(v)
+
+    out: dict = {k: {m: plain(v) for m, v in result[k].items()} for k in keys if k in result}
+    out["rule_of_thumb_naive"] = {k: plain(v) for k, v in result["baseline"].items()}
+    for k in (
+        "propensity_source",
+        "outcome_model",
+        "dr_standard_error",
+        "calibration_check",
+        "warnings",
+        "recommended_random_share",
+    ):
         out[k] = result[k]
     for k in ("bayes_auc", "auc_gap", "auc_gap_uninspected", "bayes_precision_at_capacity"):
         if k in result:

@@ -13,6 +13,8 @@ employers with different booster scores never share a risk.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+from importlib.metadata import PackageNotFoundError, version
 
 import numpy as np
 import pandas as pd
@@ -36,7 +38,14 @@ from .features import CATEGORICAL, MONOTONE, NUMERIC, derive_features, ump_for
 #: 2-core machine). Results do not depend on the number of threads.
 SERIAL_BELOW = 50_000
 
-__all__ = ["RiskModel", "build_pipeline", "canonical_order", "labelled_rows", "read_ump_table"]
+__all__ = [
+    "RiskModel",
+    "build_pipeline",
+    "canonical_order",
+    "label_sources",
+    "labelled_rows",
+    "read_ump_table",
+]
 
 
 def read_ump_table() -> pd.DataFrame:
@@ -54,6 +63,36 @@ def labelled_rows(registry: pd.DataFrame) -> pd.DataFrame:
             "outcomes (0 or 1) for at least some employers"
         )
     return registry[registry["noncompliant"].notna()]
+
+
+def _package_version() -> str:
+    """The installed package's version (as ``perjaka_analysis.__version__``)."""
+    try:
+        return version("perjaka-analysis")
+    except PackageNotFoundError:
+        return "0.0.0+unknown"
+
+
+def label_sources(labelled: pd.DataFrame) -> pd.DataFrame:
+    """Where the labels came from: labelled rows per plan (``inspection_list``) and
+    the model that ranked that plan (``inspection_model``); empty for labels
+    recorded without a plan.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"noncompliant": [1, 0, 1],
+    ...                      "inspection_list": ["PLAN-A", "PLAN-A", None]})
+    >>> label_sources(rows).to_dict("records")
+    [{'inspection_list': '', 'inspection_model': '', 'labels': 1}, \
+{'inspection_list': 'PLAN-A', 'inspection_model': '', 'labels': 2}]
+    """
+    cols = {}
+    for c in ("inspection_list", "inspection_model"):
+        values = labelled[c] if c in labelled else pd.Series(None, index=labelled.index)
+        cols[c] = values.astype(object).where(values.notna(), "").astype(str).to_numpy()
+    frame = pd.DataFrame(cols)
+    out = frame.groupby(["inspection_list", "inspection_model"]).size().rename("labels")
+    return out.reset_index()
 
 
 def canonical_order(frame: pd.DataFrame) -> np.ndarray:
@@ -179,6 +218,10 @@ class RiskModel(ClassifierMixin, BaseEstimator):
     calibrator_ : logistic map from booster score to probability.
     oof_risk_ : pandas.Series, out-of-fold risk of each training row, indexed
         by ``employer_id`` (by training position when the frame has none).
+    version_ : str, ``<package version>-<digest of parameters and training rows>``
+        (printed on every plan as ``model_version``).
+    label_sources_ : pandas.DataFrame, the training labels per plan and model
+        they came from (:func:`label_sources`).
     n_labelled_, base_rate_, classes_
 
     Examples
@@ -270,7 +313,23 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         self.classes_ = np.array([0, 1])
         self.n_labelled_ = len(yo)
         self.base_rate_ = float(yo.mean())
+        self.version_ = self._version(xo, yo)
+        self.label_sources_ = label_sources(xo)
         return self
+
+    def _version(self, xo: pd.DataFrame, yo: np.ndarray) -> str:
+        """``<package version>-<digest>``: the digest of the parameters and the
+        training rows (ids and labels), so the same training gives the same version."""
+        digest = hashlib.blake2b(digest_size=4)
+        params = {k: v for k, v in self.get_params().items() if k != "ump"}
+        digest.update(repr(sorted(params.items())).encode("utf-8"))
+        digest.update(str(self.as_of_.date()).encode("utf-8"))
+        keys = (
+            xo["employer_id"].astype(str) if "employer_id" in xo else pd.Series(np.arange(len(xo)))
+        )
+        hashed = pd.util.hash_pandas_object(keys, index=False).to_numpy()
+        digest.update((hashed ^ yo.astype(np.uint64)).tobytes())
+        return f"{_package_version()}-{digest.hexdigest()}"
 
     # -- prediction ----------------------------------------------------------
     def _calibrate(self, raw: np.ndarray) -> np.ndarray:

@@ -20,6 +20,14 @@ from ..privacy import load_key, pseudonymise
 from .arrears import inactive_by_arrears
 from .features import CONTRIBUTION_RATE, WAGE_CAP_IDR, size_band
 from .model import RiskModel
+from .plan import (
+    MIN_INCLUSION,
+    OUTCOME_COLUMNS,
+    RANDOM_SHARE,
+    draw_plan,
+    plan_id,
+    warn_whole_registry,
+)
 
 __all__ = [
     "FAMILY_PER_WORKER",
@@ -381,6 +389,68 @@ def _capacity_per_row(provinces: pd.Series, capacity: int | Mapping[str, int]) -
     return pd.Series(int(capacity), index=provinces.index, dtype="int64")
 
 
+def plan_selection(
+    registry: pd.DataFrame,
+    risk: pd.Series,
+    capacity: pd.Series | int | Mapping[str, int],
+    *,
+    gain: pd.Series | None = None,
+    inspected: pd.Series | None = None,
+    rank_by: str = "blend",
+    random_share: float = RANDOM_SHARE,
+    min_inclusion: float = MIN_INCLUSION,
+    random_state: int = 0,
+    warn: bool = True,
+) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """The plan of :func:`score_registry`: ranks, who is listed and how, and probabilities.
+
+    Uninspected employers are ranked within their province by priority (then
+    expected unregistered workers, risk and id); the plan takes the first
+    ones and a random reserve (:func:`~.plan.draw_plan`).
+
+    Returns
+    -------
+    rank, selection, inclusion : pandas.Series
+        ``rank_in_province`` (``<NA>`` for inspected rows), ``ranked`` /
+        ``random`` / empty, and the probability of being on the plan.
+    """
+    per_row = capacity
+    if not isinstance(capacity, pd.Series):
+        per_row = _capacity_per_row(registry["province"], capacity)
+    if inspected is None:
+        inspected = (
+            registry["noncompliant"].notna()
+            if "noncompliant" in registry
+            else pd.Series(False, index=registry.index)
+        )
+    if gain is None:  # expected unregistered workers, as expected_gain rounds them
+        gap = (_num(registry, "workers_reported") - _num(registry, "workers_registered")).clip(
+            lower=0
+        )
+        gain = (risk * gap).round(2)
+    ids = registry["employer_id"].astype(str)
+    rank = rank_within_province(
+        registry["province"],
+        priority_scores(registry, risk, rank_by=rank_by),
+        gain,
+        risk,
+        ids=ids,
+        eligible=~inspected,
+    )
+    selection, inclusion, whole = draw_plan(
+        registry["province"],
+        rank,
+        ids,
+        per_row,
+        random_share=random_share,
+        min_inclusion=min_inclusion,
+        random_state=random_state,
+    )
+    if warn:
+        warn_whole_registry(whole, capacity)
+    return rank, selection, inclusion
+
+
 def score_registry(
     registry: pd.DataFrame,
     *,
@@ -392,7 +462,8 @@ def score_registry(
     reasons_for: str = "list",
     random_state: int = 0,
     rank_by: str = "blend",
-    random_share: float = 0.0,
+    random_share: float = RANDOM_SHARE,
+    min_inclusion: float = MIN_INCLUSION,
 ) -> pd.DataFrame:
     """Score every employer and build the inspection list.
 
@@ -423,21 +494,29 @@ def score_registry(
         (what enforcement is for) and most of its noncompliant employers.
     random_share : float
         Share of each province's capacity drawn at random among the
-        uninspected employers not otherwise listed (0 to 1; the project
-        recommends :data:`~.evaluate.RECOMMENDED_RANDOM_SHARE`), so that
-        outcomes fed back can be evaluated without bias.
+        uninspected employers not otherwise listed (0 to 1; default
+        :data:`~.plan.RANDOM_SHARE`), so that outcomes fed back can be
+        evaluated without bias.
+    min_inclusion : float
+        The reserve is enlarged where needed so that no uninspected employer
+        of a province the capacity does not cover has a probability of being
+        on the plan below this (default :data:`~.plan.MIN_INCLUSION`; not
+        with ``random_share=0``). A :class:`~.plan.WholeRegistryWarning` says
+        which provinces' capacity covers every uninspected employer.
 
     Returns
     -------
     pandas.DataFrame
-        ``pseudonym`` (or ``employer_id``), ``province, district, sector,
+        ``pseudonym`` (or ``employer_id``), ``inspection_list`` (the plan's
+        id), ``model_version, data_date, province, district, sector,
         size_band, risk, rank_in_province, on_list, selection,
         inclusion_probability, inspected, known_outcome, reasons,
         reason_codes, expected_unregistered_workers,
         expected_unregistered_dependants, expected_contributions_idr_per_month,
         arrears_idr, inactive_workers, inactive_dependants`` (participants
-        inactive because the employer is in arrears), sorted by province and
-        rank (inspected employers last).
+        inactive because the employer is in arrears), then the empty columns
+        a team fills in (:data:`~.plan.OUTCOME_COLUMNS`); sorted by province
+        and rank (inspected employers last).
         Employers already inspected keep their row with their known outcome
         and an out-of-fold risk, but are never on the list and have no rank.
         No other column of the registry is copied, so name-like extra columns
@@ -446,8 +525,6 @@ def score_registry(
     per_row = _capacity_per_row(registry["province"], capacity)
     if reasons_for not in ("list", "all"):
         raise PerjakaError("reasons_for must be 'list' or 'all'")
-    if not 0 <= random_share <= 1:
-        raise PerjakaError(f"random_share must be between 0 and 1, got {random_share}")
     model = model or RiskModel(random_state=random_state).fit(registry)
     risk = model.risk_out_of_fold(registry)
     gain = expected_gain(registry, risk, model.ump_)
@@ -456,37 +533,40 @@ def score_registry(
         if "noncompliant" in registry
         else pd.Series(False, index=registry.index)
     )
-    priority = priority_scores(registry, risk, rank_by=rank_by)
     ids = registry["employer_id"].astype(str)
-    rank = rank_within_province(
-        registry["province"],
-        priority,
-        gain["expected_unregistered_workers"],
+    rank, selection, inclusion = plan_selection(
+        registry,
         risk,
-        ids=ids,
-        eligible=~inspected,
+        per_row,
+        gain=gain["expected_unregistered_workers"],
+        inspected=inspected,
+        rank_by=rank_by,
+        random_share=random_share,
+        min_inclusion=min_inclusion,
+        random_state=random_state,
     )
-    n_random = (per_row * random_share).round().astype("int64")
-    ranked = (rank <= per_row - n_random).fillna(False).astype(bool)
-    selection = pd.Series("", index=registry.index, dtype=object)
-    selection[ranked] = "ranked"
-    inclusion = pd.Series(np.where(ranked, 1.0, 0.0), index=registry.index)
-    inclusion[inspected] = np.nan
-    if n_random.any():
-        pool = ~ranked & ~inspected
-        for prov, rows in ids[pool].groupby(registry.loc[pool, "province"]):
-            candidates = rows.sort_values(kind="stable").index.to_numpy()
-            k = min(int(n_random[candidates[0]]), len(candidates))
-            seed = [random_state, *str(prov).encode("utf-8")]
-            picked = np.random.default_rng(seed).choice(candidates, size=k, replace=False)
-            selection[picked] = "random"
-            inclusion[candidates] = k / len(candidates)
     on_list = selection != ""
+    version = getattr(model, "version_", "")
+    data_date = f"{model.as_of_:%Y-%m-%d}"
+    caps = tuple(sorted(per_row.groupby(registry["province"]).first().items()))
+    plan = plan_id(
+        version,
+        ids[~inspected],
+        data_date,
+        caps,
+        random_share,
+        min_inclusion,
+        random_state,
+        rank_by,
+    )
     out = pd.DataFrame(index=registry.index)
     if identified:
         out["employer_id"] = registry["employer_id"]
     else:
         out["pseudonym"] = pseudonymise(registry["employer_id"], key or load_key())
+    out["inspection_list"] = plan
+    out["model_version"] = version
+    out["data_date"] = data_date
     out["province"] = registry["province"]
     out["district"] = registry["district"] if "district" in registry else pd.NA
     out["sector"] = registry["sector"]
@@ -517,6 +597,8 @@ def score_registry(
         out.loc[explain_rows.index, "reason_codes"] = said["reason_codes"]
     out = out.join(gain)
     out = out.join(inactive_by_arrears(registry))
+    for column in OUTCOME_COLUMNS:
+        out[column] = pd.Series(pd.NA, index=out.index, dtype="string")
     # list first (by rank), then the rest by rank, then inspected employers by id
     out["_last"] = out["rank_in_province"].isna()
     out["_id"] = ids
