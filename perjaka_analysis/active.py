@@ -22,22 +22,32 @@ show what each reading changes.
 
 Model
 -----
-:class:`ActiveShareModel` describes the active share of population of every
-place on the logit scale, ``z = logit(active / 100)``::
+:class:`ActiveShareModel` describes, with a registration trend, the share of
+registered participants who are active (as most figures measure it; without
+one, the share of population itself), on the logit scale::
 
-    z_i(t) = a + b t + u_i + w_i(t) + e
+    z_i(t) = a + b t + c (t - 2024)+ + k g_i + u_i + w_i(t) + e
 
-``a + b t`` is the common trend, anchored to the national series (the
-national figures have ``u = 0``); ``u_i ~ N(0, tau2)`` is a province's offset
-from it; ``w_i`` a random walk (variance ``q`` per year) from the first
-figure of the panel on; ``e`` the noise of one published figure (``sigma2``,
-plus the known variance of a converted share). The variances are estimated
-by restricted maximum likelihood over all places at once, with weak
-log-normal priors (active figures are few: a dozen provinces, 2022–2024), and
-every prediction conditions on the place's own figures. A province with one
-figure keeps its level and borrows the slope and the spread; a province
-without any is the common trend with the full spread of ``u`` — the
-``basis`` column says which.
+``a + b t`` is the national drift, anchored to the national series (the
+national figures have ``u = 0``); ``c`` the change of drift once the awards
+required >= 80% active (2024), the response to the threshold in force;
+``g_i`` the place's registration above the nation's (pp, by the registration
+trend at the end of the active figures: places that register more have more
+of their participants active); ``u_i ~ N(0, tau2)`` is a province's offset
+(light shrinkage towards the trend); ``w_i`` a random walk (variance ``q`` per
+year); ``e`` the noise of one published figure (``sigma2``, plus the known
+variance of a converted share), Student-t as a scale mixture (figures far
+from the others weigh less). The fixed effects have weak Gaussian priors
+(:data:`BETA_PRIOR_MEAN`, :data:`BETA_PRIOR_SD`), the variances log-normal
+ones; all are estimated by restricted maximum likelihood over all places at
+once, and every prediction conditions on the place's own figures, then on
+its UHC status reports of today's definition (censored observations: the
+share of population was >= 80% on the report's date). The share of
+population is the share of participants times the registration trend; an
+unclear-basis figure is the mixture of its two readings. A province with one
+figure keeps its level and borrows the drift and the spread; a province
+without any is the trend with the full spread of ``u`` — the ``basis``
+column says which.
 
 Baselines (for the backtest): ``last`` (the place's last figure, the national
 one where it has none) and ``national_ratio`` (the place's last figure
@@ -84,6 +94,7 @@ __all__ = [
     "load_active_shares",
     "load_segment_active_shares",
     "prepare_active_panel",
+    "status_reports",
     "to_population_share",
     "validate_other_points",
 ]
@@ -101,6 +112,29 @@ _Z80 = float(stats.norm.ppf(0.9))
 #: Weak priors (median sd on the logit scale, log-sd 1) of the variance components:
 #: one figure's noise ~ 1.6 pp at 80%, province offsets ~ 5 pp, walk ~ 1.6 pp a year.
 PRIOR_SD = {"sigma": 0.10, "tau": 0.30, "walk": 0.10}
+#: Spread of those priors (sd of the log of each sd). The province spread's is tighter
+#: (light shrinkage): with the spread free, the 80% intervals of places without a figure
+#: of their own held 90% of the later figures at 23 pp wide (backtest of the saturation
+#: years, all provinces and origins).
+PRIOR_LOG_SD = {"sigma": 1.0, "tau": 0.4, "walk": 1.0}
+#: Since 2024 UHC asks >= 80% active (``targets.csv``): the drift may change from then on.
+THRESHOLD_IN_FORCE = pd.Timestamp("2024-01-01")
+T_THRESHOLD = (THRESHOLD_IN_FORCE - T_REF).days / 365.25
+#: Prior of the fixed effects (logit): level in 2020, drift a year, change of drift a year
+#: once the threshold is in force, and per pp of the place's registration above the
+#: nation's. Level: 80% of participants active, weakly (sd 1.5); drift: none (sd 0.1);
+#: response: +0.2 a year (sd 0.1), about +3 pp a year at 80%; registration: none (sd 0.2).
+#: The response's prior was set on the backtest of the saturation years (all provinces,
+#: all origins; benchmarks/uhc_backtest.py): with a prior mean of 0 every origin before
+#: the 2025 figures forecast the active share about 4 pp too low; figures after 2024 move
+#: it.
+BETA_PRIOR_MEAN = (1.386, 0.0, 0.2, 0.0)
+BETA_PRIOR_SD = (1.5, 0.1, 0.1, 0.2)
+#: Student-t noise of one figure: degrees of freedom and reweighting rounds.
+T_DF = 4.0
+T_ROUNDS = 4
+#: The active threshold a UHC status report of today's definition vouches for.
+REPORT_ACTIVE_PCT = 80.0
 
 OTHER_POINTS = Contract(
     "other points",
@@ -477,6 +511,49 @@ def to_population_share(
     return mean, sd
 
 
+def _to_participant_share(
+    a: np.ndarray, basis: np.ndarray, reg: np.ndarray, reg_sd: np.ndarray, *, unclear: Unclear
+) -> tuple[np.ndarray, np.ndarray]:
+    """Active shares as shares of registered participants (percent) and their sd.
+
+    A share of population ``a`` becomes ``100 a / R``; an unclear share is
+    read as :func:`to_population_share` reads it (by default the equal
+    mixture of both readings). NaN where ``R`` is unknown and needed.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        conv = 100 * a / reg
+        conv_sd = 100 * a * reg_sd / reg**2
+    mean = np.where(basis == "of_participants", a, conv)
+    sd = np.where(basis == "of_participants", 0.0, conv_sd)
+    is_unclear = basis == "unclear"
+    if unclear == "participants":
+        mean, sd = np.where(is_unclear, a, mean), np.where(is_unclear, 0.0, sd)
+    elif unclear == "drop":
+        mean, sd = np.where(is_unclear, np.nan, mean), np.where(is_unclear, np.nan, sd)
+    elif unclear == "mixture":
+        half = (conv - a) / 2.0
+        mean = np.where(is_unclear, (a + conv) / 2.0, mean)
+        sd = np.where(is_unclear, np.sqrt(0.5 * conv_sd**2 + half**2), sd)
+    return mean, sd
+
+
+def _registration_gap(registration, province: str, t: np.ndarray) -> np.ndarray:
+    """Registration trend of a place minus the nation's at times t (years), in pp.
+
+    0 for the nation, and for a place the registration trend does not describe.
+    """
+    t = np.asarray(t, dtype=float)
+    if province == NATIONAL or len(t) == 0:
+        return np.zeros(len(t))
+    dates = T_REF + pd.to_timedelta(np.round(t * _DAYS_PER_YEAR), unit="D")
+    try:
+        own = registration.predict(province, dates, levels=(80,), observation=False)
+        nat = registration.predict(NATIONAL, dates, levels=(80,), observation=False)
+    except PerjakaError:
+        return np.zeros(len(t))
+    return own["mean"].to_numpy(float) - nat["mean"].to_numpy(float)
+
+
 def _registration_at(registration, province: str, date: pd.Timestamp) -> tuple[float, float]:
     """Registration trend (latent) and its sd at a date, from a fitted registration model."""
     try:
@@ -512,7 +589,10 @@ def convert_active_shares(
         ``registration_sd``, ``registration_source`` (``same figure``,
         ``registration trend`` or ``not needed``), ``active_pop_pct``,
         ``active_pop_sd``, ``if_population_pct`` and ``if_participants_pct``
-        (the two readings, for every row). Rows dropped by
+        (the two readings, for every row), ``active_part_pct`` and
+        ``active_part_sd`` (the share of registered participants: with a
+        registration trend every row has one; NaN where no registration is
+        known). Rows dropped by
         ``unclear="drop"`` are left out.
     """
     out = shares.copy()
@@ -520,9 +600,12 @@ def convert_active_shares(
     reg = out["registration_pct"].to_numpy(float).copy()
     sd = np.zeros(n)
     source = np.where(np.isnan(reg), "", "same figure").astype(object)
-    needs = (out["active_basis"] != "of_population").to_numpy() | (unclear == "participants")
+    needs_pop = (out["active_basis"] != "of_population").to_numpy() | (unclear == "participants")
+    needs = needs_pop.copy()
+    if registration is not None:  # every row also on the participant basis
+        needs = np.ones(n, dtype=bool)
     model_rows = np.flatnonzero(np.isnan(reg) & needs)
-    if len(model_rows) and registration is None:
+    if needs_pop[model_rows].any() and registration is None:
         raise PerjakaError(
             f"{len(model_rows)} active share(s) are not of population and have no registration "
             "figure on the same row (e.g. "
@@ -534,7 +617,8 @@ def convert_active_shares(
     for i in model_rows:
         place = out["province"].iloc[i]
         reg[i], sd[i] = _registration_at(registration, place, pd.Timestamp(out["date"].iloc[i]))
-        source[i] = "registration trend"
+        # a share of population needs it only for its participant share
+        source[i] = "registration trend" if needs_pop[i] else ""
     source = np.where(source == "", "not needed", source)
     basis = out["active_basis"].to_numpy(object)
     a = out["active_pct"].to_numpy(float)
@@ -545,6 +629,9 @@ def convert_active_shares(
     out["active_pop_pct"] = mean
     out["active_pop_sd"] = msd
     out["if_population_pct"] = np.where(basis == "of_participants", a * reg / 100, a)
+    out["active_part_pct"], out["active_part_sd"] = _to_participant_share(
+        a, basis, reg, sd, unclear=unclear
+    )
     out["if_participants_pct"] = np.where(basis == "of_population", a, a * reg / 100)
     if unclear == "drop":
         out = out[out["active_basis"] != "unclear"]
@@ -591,6 +678,51 @@ def compare_unclear(shares: pd.DataFrame, registration=None) -> pd.DataFrame:
     return conv[cols]
 
 
+def status_reports(status: pd.DataFrame) -> pd.DataFrame:
+    """UHC status reports of today's definition, as censored observations of both measures.
+
+    A ``UHC Prioritas`` or ``UHC (award 2026)`` report says that on its date
+    the province had at least ``threshold_pct`` registered *and* at least 80%
+    of its population active (``active_above`` in
+    :func:`perjaka_analysis.datasets.load_uhc_status`). The active model
+    conditions on the second bound; the registration model can condition on
+    the first.
+
+    Parameters
+    ----------
+    status : pandas.DataFrame
+        :func:`perjaka_analysis.datasets.load_uhc_status` output (or its rows
+        published by some date).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``province, date, registered_min_pct, active_min_pct``, one row per
+        report, sorted by province and date.
+
+    Examples
+    --------
+    >>> st = pd.DataFrame({"province": ["Riau", "Bali"], "date": pd.to_datetime(
+    ...     ["2025-12-31", "2019-06-01"]), "threshold_pct": [98.0, 95.0],
+    ...     "above": [True, True], "active_above": [True, False]})
+    >>> status_reports(st).values.tolist()
+    [['Riau', Timestamp('2025-12-31 00:00:00'), 98.0, 80.0]]
+    """
+    cols = ["province", "date", "registered_min_pct", "active_min_pct"]
+    if status is None or status.empty or "active_above" not in status:
+        return pd.DataFrame(columns=cols)
+    rows = status[status["active_above"].astype(bool) & status["above"].astype(bool)]
+    out = pd.DataFrame(
+        {
+            "province": rows["province"].astype(str).to_numpy(),
+            "date": pd.to_datetime(rows["date"]).to_numpy(),
+            "registered_min_pct": rows["threshold_pct"].astype(float).to_numpy(),
+            "active_min_pct": REPORT_ACTIVE_PCT,
+        }
+    )
+    return out.sort_values(["province", "date"], kind="stable").reset_index(drop=True)
+
+
 # -- model -----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class ActivePlace:
@@ -610,6 +742,10 @@ class ActivePlace:
         variance (from the basis conversion).
     last_date, last_pct
         The latest figure (of population; None without figures).
+    report_t, report_c : ndarray
+        Dates (years since 2020-01-01) of UHC status reports of today's
+        definition and the logit of the modelled share they vouch for (the
+        share is at or above it on that date: a censored observation).
     """
 
     province: str
@@ -620,26 +756,35 @@ class ActivePlace:
     v: np.ndarray
     last_date: pd.Timestamp | None = None
     last_pct: float | None = None
+    report_t: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    report_c: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
-def prepare_active_panel(converted: pd.DataFrame) -> pd.DataFrame:
-    """Province-level shares of population on the model scale.
+def prepare_active_panel(converted: pd.DataFrame, scale: str = "population") -> pd.DataFrame:
+    """Province-level active shares on the model scale.
 
     Parameters
     ----------
     converted : pandas.DataFrame
         :func:`convert_active_shares` output.
+    scale : {"population", "participants"}
+        The share modelled: of population (``active_pop_pct``) or of
+        registered participants (``active_part_pct``, made when a
+        registration trend was given to the conversion).
 
     Returns
     -------
     pandas.DataFrame
-        ``province, date, t, pct, sd, z, v`` (logit share and the variance
-        of the conversion on that scale), sorted by province and date;
-        district figures and unconverted rows are left out.
+        ``province, date, t, pct`` (share of population, as shown), ``sd, z,
+        v`` (logit of the modelled share and the variance of the conversion
+        on that scale), sorted by province and date; district figures and
+        unconverted rows are left out.
     """
-    rows = converted[converted["district"].isna() & converted["active_pop_pct"].notna()]
-    p = (rows["active_pop_pct"].to_numpy(float) / 100).clip(0.005, 0.995)
-    sd = rows["active_pop_sd"].to_numpy(float)
+    col = "active_part_pct" if scale == "participants" else "active_pop_pct"
+    rows = converted[converted["district"].isna() & converted[col].notna()]
+    rows = rows[rows["active_pop_pct"].notna()]
+    p = (rows[col].to_numpy(float) / 100).clip(0.005, 0.995)
+    sd = rows[col.replace("_pct", "_sd")].to_numpy(float)
     panel = pd.DataFrame(
         {
             "province": rows["province"].astype(str).to_numpy(),
@@ -659,52 +804,107 @@ def _brownian(s: np.ndarray, t: np.ndarray, t0: float) -> np.ndarray:
 
 
 def _chol(cov: np.ndarray) -> np.ndarray:
-    """Cholesky factor of a covariance matrix, with the smallest jitter that works."""
+    """A square root ``L`` (``L @ L.T`` = cov) of a covariance matrix: Cholesky with the
+    smallest jitter that works, else from the eigenvalues."""
     scale = float(np.mean(np.diag(cov))) or 1.0
     for jitter in (1e-10, 1e-8, 1e-6, 1e-4):
         try:
             return np.linalg.cholesky(cov + np.eye(len(cov)) * jitter * scale)
         except np.linalg.LinAlgError:
             continue
-    raise PerjakaError("the covariance of the simulated paths is not positive definite")
+    # nearly singular (figures without noise pin some dates): a square root from the
+    # eigenvalues, negative rounding errors set to zero
+    w, v = np.linalg.eigh((cov + cov.T) / 2)
+    if w.min() < -1e-6 * max(scale, 1e-12) - 1e-12:
+        raise PerjakaError("the covariance of the simulated paths is not positive definite")
+    return v * np.sqrt(np.clip(w, 0.0, None))
 
 
 def _place_cov(t: np.ndarray, tau2: float, q: float, t0: float) -> np.ndarray:
     return tau2 + q * _brownian(t, t, t0)
 
 
-def _fit_pooled(panel: pd.DataFrame) -> dict:
-    """REML (with weak priors) of the common trend and the variance components."""
+#: Common standard normal draws for the quantiles of a product of two normals' transforms.
+_COMMON_DRAWS = np.random.default_rng(20240101).standard_normal((2, 4000))
+
+
+def _truncate_above(
+    mean: np.ndarray, cov: np.ndarray, k: int, bound: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Condition a Gaussian vector on its k-th element being at or above a bound.
+
+    The k-th marginal becomes the truncated normal's mean and variance; the
+    other elements follow through their covariance with it (assumed density
+    filtering).
+
+    Examples
+    --------
+    >>> m, c = _truncate_above(np.array([0.0, 0.0]), np.array([[1.0, 1.0], [1.0, 2.0]]), 0, 0.0)
+    >>> [round(float(v), 3) for v in (m[0], m[1], c[0, 0])]
+    [0.798, 0.798, 0.363]
+    """
+    v = float(cov[k, k])
+    if v <= 1e-12:
+        return mean, cov
+    s = math.sqrt(v)
+    a = min((bound - float(mean[k])) / s, 30.0)
+    lam = float(stats.norm.pdf(a) / max(stats.norm.sf(a), 1e-300))
+    m_new = float(mean[k]) + s * lam
+    v_new = v * max(1.0 + a * lam - lam**2, 1e-6)
+    g = cov[:, k] / v
+    mean = mean + g * (m_new - float(mean[k]))
+    cov = cov - np.outer(g, g) * (v - v_new)
+    return mean, (cov + cov.T) / 2
+
+
+def _design(t: np.ndarray, gap: np.ndarray | None = None) -> np.ndarray:
+    """Common trend: intercept, national drift, change of drift once the 80% rule is in force,
+    and the place's registration above the nation's (pp; 0 without a registration trend)."""
+    t = np.asarray(t, dtype=float)
+    g = np.zeros_like(t) if gap is None else np.asarray(gap, dtype=float)
+    return np.column_stack([np.ones_like(t), t, np.clip(t - T_THRESHOLD, 0.0, None), g])
+
+
+def _fit_pooled(panel: pd.DataFrame, *, prior_mean: Sequence[float] | None = None) -> dict:
+    """Restricted likelihood (weak priors) of the common trend and the variance components.
+
+    The fixed effects have a weak Gaussian prior (:data:`BETA_PRIOR_SD`), so
+    that a trend is defined from few dates and the response to the threshold
+    is zero until figures after it say otherwise. The noise of one figure is
+    Student-t (:data:`T_DF` degrees of freedom) as a scale mixture: figures
+    far from what the others say get a larger variance, in a few reweighting
+    rounds.
+    """
     from scipy.optimize import minimize
 
-    t0 = float(panel["t"].min())
-    groups = [
-        (g, panel["t"].to_numpy()[idx], panel["z"].to_numpy()[idx], panel["v"].to_numpy()[idx])
-        for g, idx in panel.groupby("province", sort=True).indices.items()
-    ]
+    t0 = float(min(panel["t"].min(), T_THRESHOLD - 2.0))
+    idx_groups = list(panel.groupby("province", sort=True).indices.items())
     n = len(panel)
-    if panel["date"].nunique() < 2:
-        raise PerjakaError(
-            f"need active shares on at least two dates to estimate a trend; all {n} are dated "
-            f"{pd.Timestamp(panel['date'].iloc[0]):%Y-%m-%d}"
-        )
+    if n == 0:
+        raise PerjakaError("no province-level active share to model")
+    b0 = np.asarray(prior_mean if prior_mean is not None else BETA_PRIOR_MEAN, dtype=float)
+    prior_prec = np.diag(1.0 / np.asarray(BETA_PRIOR_SD) ** 2)
+    weights = np.ones(n)
+    tt, zz, vv = (panel[c].to_numpy(float) for c in ("t", "z", "v"))
+    gg = panel["gap"].to_numpy(float) if "gap" in panel else np.zeros(n)
 
     def pieces(theta: np.ndarray):
         s2, tau2, q = np.exp(2 * theta)
-        xtx = np.zeros((2, 2))
-        xty = np.zeros(2)
+        xtx = prior_prec.copy()
+        xty = prior_prec @ b0
         logdet = 0.0
         cache = []
-        for g, t, z, v in groups:
-            x = np.column_stack([np.ones_like(t), t])
-            c = _place_cov(t, 0.0 if g == NATIONAL else tau2, q, t0) + np.diag(s2 + v)
+        for g, idx in idx_groups:
+            t, z = tt[idx], zz[idx]
+            x = _design(t, gg[idx])
+            c = _place_cov(t, 0.0 if g == NATIONAL else tau2, q, t0) + np.diag(
+                (s2 + vv[idx]) / weights[idx]
+            )
             chol = np.linalg.cholesky(c)
             logdet += 2 * np.log(np.diag(chol)).sum()
-            ci_x = np.linalg.solve(c, x)
-            ci_z = np.linalg.solve(c, z)
-            xtx += x.T @ ci_x
-            xty += x.T @ ci_z
-            cache.append((x, z, c))
+            xtx += x.T @ np.linalg.solve(c, x)
+            xty += x.T @ np.linalg.solve(c, z)
+            cache.append((idx, x, z, c))
         return xtx, xty, logdet, cache
 
     def objective(theta: np.ndarray) -> float:
@@ -713,18 +913,37 @@ def _fit_pooled(panel: pd.DataFrame) -> dict:
             beta = np.linalg.solve(xtx, xty)
         except np.linalg.LinAlgError:
             return 1e10
-        quad = sum(float((z - x @ beta) @ np.linalg.solve(c, z - x @ beta)) for x, z, c in cache)
+        quad = sum(float((z - x @ beta) @ np.linalg.solve(c, z - x @ beta)) for _, x, z, c in cache)
+        quad += float((beta - b0) @ prior_prec @ (beta - b0))
         reml = 0.5 * (logdet + quad + np.linalg.slogdet(xtx)[1])
         prior = 0.5 * sum(
-            (theta[i] - math.log(PRIOR_SD[k])) ** 2 for i, k in enumerate(("sigma", "tau", "walk"))
+            ((theta[i] - math.log(PRIOR_SD[k])) / PRIOR_LOG_SD[k]) ** 2
+            for i, k in enumerate(("sigma", "tau", "walk"))
         )
         return reml + prior
 
-    start = np.log([PRIOR_SD["sigma"], PRIOR_SD["tau"], PRIOR_SD["walk"]])
-    opt = minimize(objective, start, method="Nelder-Mead", options={"xatol": 1e-4, "fatol": 1e-7})
-    xtx, xty, _, _ = pieces(opt.x)
+    theta = np.log([PRIOR_SD["sigma"], PRIOR_SD["tau"], PRIOR_SD["walk"]])
+    for _ in range(T_ROUNDS):
+        opt = minimize(
+            objective, theta, method="Nelder-Mead", options={"xatol": 1e-4, "fatol": 1e-7}
+        )
+        theta = opt.x
+        xtx, xty, _, cache = pieces(theta)
+        beta = np.linalg.solve(xtx, xty)
+        s2 = float(np.exp(2 * theta[0]))
+        new = np.ones(n)
+        for idx, x, z, c in cache:  # leave-one-out standardised residuals
+            ci = np.linalg.inv(c)
+            loo = (ci @ (z - x @ beta)) / np.diag(ci)
+            # the residual's scale is that of the figure's own noise
+            r2 = loo**2 * np.diag(ci) * ((s2 + vv[idx]) / weights[idx]) / (s2 + vv[idx])
+            new[idx] = np.minimum(1.0, (T_DF + 1) / (T_DF + r2))
+        if np.allclose(new, weights, atol=1e-3):
+            break
+        weights = new
+    xtx, xty, _, _ = pieces(theta)
     cov_beta = np.linalg.inv(xtx)
-    s2, tau2, q = (float(v) for v in np.exp(2 * opt.x))
+    s2, tau2, q = (float(v) for v in np.exp(2 * theta))
     return {
         "beta": cov_beta @ xty,
         "cov_beta": cov_beta,
@@ -732,6 +951,7 @@ def _fit_pooled(panel: pd.DataFrame) -> dict:
         "tau2": tau2,
         "q": q,
         "t0": t0,
+        "weights": weights,
         "converged": bool(opt.success),
         "notes": () if opt.success else (str(opt.message),),
     }
@@ -774,6 +994,7 @@ class ActiveShareModel:
         unclear: Unclear = "mixture",
         method: str = "pooled",
         provinces: Sequence[str] | None = None,
+        status: pd.DataFrame | None = None,
     ) -> None:
         if method not in ACTIVE_METHODS:
             raise PerjakaError(f"unknown method {method!r}; valid: {', '.join(ACTIVE_METHODS)}")
@@ -786,6 +1007,7 @@ class ActiveShareModel:
         self.unclear = unclear
         self.method = method
         self.provinces = provinces
+        self.status = status
 
     def fit(self) -> ActiveResults:
         """Fit the model.
@@ -803,10 +1025,29 @@ class ActiveShareModel:
             converted = self.shares
         else:
             converted = convert_active_shares(self.shares, self.registration, unclear=self.unclear)
-        panel = prepare_active_panel(converted)
+        scale = (
+            "participants"
+            if self.registration is not None
+            and self.method == "pooled"
+            and "active_part_pct" in converted
+            and converted["active_part_pct"].notna().any()
+            else "population"
+        )
+        panel = prepare_active_panel(converted, scale)
         if panel.empty:
             raise PerjakaError("no province-level active share to model")
+        gaps: dict[str, float] = {}
+        if scale == "participants":
+            # one figure per place: its registration above the nation's at the panel's end
+            t_end = np.array([float(panel["t"].max())])
+            names = {
+                normalise_province(p) for p in (self.provinces or province_table()["province"])
+            }
+            for name in sorted(names | set(panel["province"])):
+                gaps[name] = float(_registration_gap(self.registration, name, t_end)[0])
+            panel["gap"] = panel["province"].map(gaps).fillna(0.0).to_numpy(float)
         pooled = _fit_pooled(panel)
+        reports = status_reports(self.status) if self.status is not None else None
         places = (
             list(self.provinces)
             if self.provinces
@@ -827,6 +1068,14 @@ class ActiveShareModel:
             else:
                 basis = {0: "pooled (no data)", 1: "one figure + pooled trend"}.get(n, "own data")
             last = rows.iloc[-1] if n else None
+            rep_t, rep_c = np.zeros(0), np.zeros(0)
+            if reports is not None and self.method == "pooled":
+                mine = reports[reports["province"] == name]
+                if len(mine):
+                    rep_t = _years(mine["date"])
+                    rep_c = self._report_bounds(name, mine["date"], scale)
+                    k = len(mine)
+                    basis = f"{basis} + UHC status ({k} report{'s' if k > 1 else ''})"
             fitted[name] = ActivePlace(
                 province=name,
                 basis=basis,
@@ -836,15 +1085,36 @@ class ActiveShareModel:
                 v=rows["v"].to_numpy(float),
                 last_date=pd.Timestamp(last["date"]) if last is not None else None,
                 last_pct=float(last["pct"]) if last is not None else None,
+                report_t=rep_t,
+                report_c=rep_c,
             )
         return ActiveResults(
+            gaps=gaps,
             places=fitted,
             panel=panel,
             converted=converted,
             method=self.method,
             unclear=self.unclear if "active_pop_pct" not in self.shares else "as given",
             pooled=pooled,
+            scale=scale,
+            registration=self.registration if scale == "participants" else None,
         )
+
+    def _report_bounds(self, province: str, dates: pd.Series, scale: str) -> np.ndarray:
+        """Logit of the modelled share a report of today's definition vouches for.
+
+        Active share of population >= 80% is, on the participant scale,
+        ``80 / R`` with ``R`` the registration on that date, itself >= 98%
+        by the same report.
+        """
+        share = np.full(len(dates), REPORT_ACTIVE_PCT / 100)
+        if scale == "participants":
+            reg = np.array(
+                [_registration_at(self.registration, province, pd.Timestamp(d))[0] for d in dates]
+            )
+            reg = np.where(np.isfinite(reg), np.maximum(reg, 98.0), 98.0)
+            share = REPORT_ACTIVE_PCT / reg
+        return _logit(np.clip(share, 0.005, 0.995))
 
 
 @dataclass
@@ -859,6 +1129,17 @@ class ActiveResults:
     converted : pandas.DataFrame
         Every share with both readings (see :func:`convert_active_shares`).
     method, unclear : str
+    scale : str
+        ``participants`` (the latent share is of registered participants; the
+        share of population is it times the registration trend) or
+        ``population`` (without a registration trend).
+    registration : TrendResults or None
+        The registration trend the shares of population are made with.
+    gaps : dict of str to float
+        Each place's registration above the nation's (pp) at the end of the
+        active figures, by the registration trend: a covariate of the
+        province offsets (places that register more also have more of their
+        participants active); 0 for the nation and on the population scale.
     pooled : dict
         ``beta`` (common intercept at 2020-01-01 and slope per year, logit),
         ``cov_beta``, ``sigma2``, ``tau2``, ``q``, ``t0``, ``converged``,
@@ -873,6 +1154,9 @@ class ActiveResults:
     pooled: dict = field(default_factory=dict)
     measure: str = "active"
     ceiling: float = 100.0
+    scale: str = "population"
+    registration: object = None
+    gaps: dict = field(default_factory=dict)
 
     # -- helpers --------------------------------------------------------------------------
     def place(self, province: str) -> ActivePlace:
@@ -893,7 +1177,7 @@ class ActiveResults:
         if nat is None or nat.n_points == 0:
             rows = self.panel[self.panel["province"] == NATIONAL]
             if rows.empty:
-                return float(self.pooled["beta"] @ [1.0, t])
+                return float(_design(np.array([t]))[0] @ self.pooled["beta"])  # gap 0: nation
             nat_t, nat_y = rows["t"].to_numpy(), rows["z"].to_numpy()
         else:
             nat_t, nat_y = nat.t, nat.y
@@ -901,27 +1185,68 @@ class ActiveResults:
         return float(nat_y[before[-1]] if len(before) else nat_y[0])
 
     def _moments(self, place: ActivePlace, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Mean vector and covariance matrix of the latent logit share at times t."""
-        p = self.pooled
+        """Mean vector and covariance matrix of the latent logit share at times t.
+
+        Conditioned on the place's figures, then on its status reports (each
+        a censored observation: the share was at or above a bound on that
+        date), by matching the moments of the truncated normal one report
+        after the other.
+        """
         if self.method != "pooled":
             return self._baseline_moments(place, t)
+        k = len(place.report_t)
+        if k == 0:
+            return self._figure_moments(place, t)
+        mean, cov = self._figure_moments(place, np.concatenate([place.report_t, t]))
+        for j in range(k):
+            mean, cov = _truncate_above(mean, cov, j, float(place.report_c[j]))
+        return mean[k:], cov[k:, k:]
+
+    def _figure_moments(self, place: ActivePlace, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        p = self.pooled
         tau2 = 0.0 if place.province == NATIONAL else p["tau2"]
-        x = np.column_stack([np.ones_like(t), t])
+        x = _design(t, self._gap(place.province, t))
         k_tt = _place_cov(t, tau2, p["q"], p["t0"]) + x @ p["cov_beta"] @ x.T
         mean = x @ p["beta"]
         if place.n_points == 0:
             return mean, k_tt
-        xo = np.column_stack([np.ones_like(place.t), place.t])
+        xo = _design(place.t, self._gap(place.province, place.t))
+        w = self._weights(place)
         k_oo = (
             _place_cov(place.t, tau2, p["q"], p["t0"])
             + xo @ p["cov_beta"] @ xo.T
-            + np.diag(p["sigma2"] + place.v)
+            + np.diag((p["sigma2"] + place.v) / w)
         )
         k_to = tau2 + p["q"] * _brownian(t, place.t, p["t0"]) + x @ p["cov_beta"] @ xo.T
         gain = np.linalg.solve(k_oo, k_to.T).T
         mean = mean + gain @ (place.y - xo @ p["beta"])
         cov = k_tt - gain @ k_to.T
         return mean, (cov + cov.T) / 2
+
+    def _gap(self, province: str, t: np.ndarray) -> np.ndarray:
+        """The place's registration covariate at times t (constant: see :attr:`gaps`)."""
+        return np.full(len(t), float(self.gaps.get(province, 0.0)))
+
+    def _weights(self, place: ActivePlace) -> np.ndarray:
+        """Student-t weights of the place's figures (1 = as noisy as any figure)."""
+        w = self.pooled.get("weights")
+        if w is None or place.n_points == 0:
+            return np.ones(place.n_points)
+        idx = np.flatnonzero(self.panel["province"].to_numpy() == place.province)
+        return np.asarray(w)[idx] if len(idx) == place.n_points else np.ones(place.n_points)
+
+    def _registration(
+        self, province: str, dates: pd.DatetimeIndex
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Registration trend (mean, sd) at dates; 100 and 0 on the population scale."""
+        if self.scale != "participants" or self.registration is None:
+            return np.full(len(dates), 100.0), np.zeros(len(dates))
+        try:
+            pred = self.registration.predict(province, dates, levels=(80,), observation=False)
+        except PerjakaError:
+            return np.full(len(dates), 100.0), np.zeros(len(dates))
+        sd = (pred["upper"].to_numpy(float) - pred["lower"].to_numpy(float)) / (2 * _Z80)
+        return pred["mean"].to_numpy(float), sd
 
     def _baseline_moments(self, place: ActivePlace, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         p = self.pooled
@@ -979,18 +1304,37 @@ class ActiveResults:
         mu, cov = self._moments(place, _years(dates))
         var = np.clip(np.diag(cov), 1e-12, None) + (self.pooled["sigma2"] if observation else 0.0)
         sd = np.sqrt(var)
-        mean = 100 * _expit(mu / np.sqrt(1 + np.pi * var / 8))
         frames = []
+        if self.scale == "participants":
+            # share of population = share of participants x registration, by common draws
+            r_mean, r_sd = self._registration(place.province, dates)
+            e1, e2 = _COMMON_DRAWS
+            draws = np.minimum(
+                _expit(mu[:, None] + sd[:, None] * e1[None, :])
+                * (r_mean[:, None] + r_sd[:, None] * e2[None, :]),
+                100.0,
+            )
+            mean = draws.mean(axis=1)
+            bounds = {
+                level: np.quantile(draws, [0.5 - level / 200, 0.5 + level / 200], axis=1)
+                for level in levels
+            }
+        else:
+            mean = 100 * _expit(mu / np.sqrt(1 + np.pi * var / 8))
+            bounds = {}
+            for level in levels:
+                zq = stats.norm.ppf(0.5 + level / 200)
+                bounds[level] = (100 * _expit(mu - zq * sd), 100 * _expit(mu + zq * sd))
         for level in levels:
-            zq = stats.norm.ppf(0.5 + level / 200)
+            lower, upper = bounds[level]
             frames.append(
                 pd.DataFrame(
                     {
                         "province": place.province,
                         "date": dates,
                         "mean": mean,
-                        "lower": 100 * _expit(mu - zq * sd),
-                        "upper": 100 * _expit(mu + zq * sd),
+                        "lower": np.minimum(lower, mean),
+                        "upper": np.maximum(upper, mean),
                         "level": int(level),
                     }
                 )
@@ -1044,6 +1388,38 @@ class ActiveResults:
         dates : DatetimeIndex
         paths : ndarray, shape (n_paths, len(dates))
             Active share of population in percent.
+        """
+        dates, share = self.simulate_share(province, until, n_paths=n_paths, seed=seed, freq=freq)
+        if self.scale != "participants" or self.registration is None:
+            return dates, share
+        place = self.place(province)
+        d_r, reg = self.registration.simulate(
+            place.province, until, n_paths=n_paths, seed=seed, freq=freq
+        )
+        idx = np.clip(np.searchsorted(d_r.values, dates.values, side="right") - 1, 0, None)
+        return dates, np.minimum(share * reg[:, idx] / 100, 100.0)
+
+    def simulate_share(
+        self,
+        province: str,
+        until: str | pd.Timestamp,
+        *,
+        n_paths: int = 2000,
+        seed: int = 0,
+        freq: str = "MS",
+    ) -> tuple[pd.DatetimeIndex, np.ndarray]:
+        """Simulate paths of the modelled latent share (see :attr:`scale`).
+
+        With ``scale == "participants"`` these are shares of registered
+        participants: times a registration path they give the share of
+        population (:func:`perjaka_analysis.uhc.draw_joint_paths` pairs them
+        with the registration paths it draws).
+
+        Returns
+        -------
+        dates : DatetimeIndex
+        paths : ndarray, shape (n_paths, len(dates))
+            Percent.
         """
         place = self.place(province)
         start = place.last_date or self.data_end
@@ -1142,7 +1518,9 @@ class ActiveResults:
         return (
             f"ActiveResults(method={self.method!r}, unclear={self.unclear!r}, "
             f"places={len(self.places)}, with figures={n_own}, figures={len(self.panel)}, "
-            f"common slope={p['beta'][1]:.3f} logit/yr, obs sd={math.sqrt(p['sigma2']):.3f}, "
+            f"scale={self.scale!r}, drift={p['beta'][1]:.3f} logit/yr, response from 2024="
+            f"{p['beta'][2]:+.3f} logit/yr, per registration pp={p['beta'][3]:.3f}, "
+            f"obs sd={math.sqrt(p['sigma2']):.3f}, "
             f"province sd={math.sqrt(p['tau2']):.3f}, random walk sd/yr={math.sqrt(p['q']):.3f}, "
             f"converged={p['converged']})"
         )

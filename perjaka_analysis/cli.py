@@ -103,9 +103,13 @@ def _fit(args: argparse.Namespace):
 def _fit_active(args: argparse.Namespace, coverage, registration):
     """The active-share model, on the shipped active shares; registration converts bases."""
     from .active import ActiveShareModel, load_active_shares
+    from .datasets import load_uhc_status
 
     shares = load_active_shares(coverage=coverage)
-    return ActiveShareModel(shares, registration=registration, unclear=args.unclear).fit()
+    status = None if getattr(args, "no_status", False) else load_uhc_status()
+    return ActiveShareModel(
+        shares, registration=registration, unclear=args.unclear, status=status
+    ).fit()
 
 
 def _rounded(frame):

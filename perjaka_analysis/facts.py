@@ -1408,11 +1408,11 @@ def _active_tables(
 ) -> dict[str, pd.DataFrame]:
     """Active share (latest figure, nowcast, history, forecast) and UHC status today."""
     from .active import ActiveShareModel, load_active_shares
-    from .datasets import load_targets
+    from .datasets import load_targets, load_uhc_status
     from .uhc import TODAY, compute_uhc_status, uhc_conditions
 
     shares = _quiet(load_active_shares, coverage=coverage)
-    active = ActiveShareModel(shares, registration=registration).fit()
+    active = ActiveShareModel(shares, registration=registration, status=load_uhc_status()).fit()
     keep = set(places)
     nowcast = active.nowcast(config.as_of)
     panel = active.panel[active.panel["province"].isin(keep)]
@@ -1424,6 +1424,7 @@ def _active_tables(
         deadline=deadline,
         provinces=places,
         seed=config.seed,
+        as_of=config.as_of,
     )
     return {
         "active_latest": compute_active_latest(shares, config.as_of),

@@ -13,6 +13,7 @@ import pandas as pd
 
 __all__ = [
     "LANGUAGES",
+    "PROBABILITY_BANDS",
     "TEXT",
     "catalogue",
     "fmt_amount",
@@ -22,6 +23,8 @@ __all__ = [
     "fmt_pct",
     "fmt_plain",
     "fmt_pp",
+    "probability_phrase",
+    "probability_words",
     "text",
 ]
 
@@ -752,14 +755,8 @@ TEXT = {
         "UHC as defined today: at least {reg} of residents registered and {act} active.",
     ),
     "uhc_prob": (
-        "Peluang memenuhi kedua syarat sebelum {deadline}: {prob}.",
-        "Probability of meeting both conditions by {deadline}: {prob}.",
-    ),
-    "uhc_met_now": (
-        "Menurut model, kedua syarat kemungkinan besar sudah terpenuhi (peluang {prob} pada "
-        "tanggal angka terakhir).",
-        "The model puts both conditions as most likely met already (probability {prob} on the "
-        "date of the latest figures).",
+        "Kedua syarat terpenuhi sebelum {deadline}: {phrase}.",
+        "Both conditions met by {deadline}: {phrase}.",
     ),
     "uhc_expected": (
         "Perkiraan tercapai: {date} (interval 80%: {lower} – {upper}).",
@@ -780,6 +777,18 @@ TEXT = {
     "uhc_binds_neither": (
         "Kedua syarat diperkirakan terpenuhi bersamaan.",
         "Both conditions are expected to be met together.",
+    ),
+    # the words of a probability (probability_words; bands in PROBABILITY_BANDS)
+    "p_almost_certain": ("hampir pasti", "almost certainly"),
+    "p_very_likely": ("sangat mungkin", "very likely"),
+    "p_likely": ("mungkin", "likely"),
+    "p_even": ("sama mungkinnya dengan tidak", "about as likely as not"),
+    "p_unlikely": ("kecil kemungkinannya", "unlikely"),
+    "p_very_unlikely": ("sangat kecil kemungkinannya", "very unlikely"),
+    "p_almost_never": ("hampir pasti tidak", "almost certainly not"),
+    "uhc_now_words": (
+        "Kedua syarat sudah terpenuhi pada {date}: {phrase}.",
+        "Both conditions already met on {date}: {phrase}.",
     ),
     "reached": ("sudah tercapai", "already reached"),
     "reached_likely": ("mungkin sudah (menurut model)", "probably already (modelled)"),
@@ -860,6 +869,55 @@ TEXT = {
         "(apt-get install chromium) or set PERJAKA_CHROMIUM; the HTML is written.",
     ),
 }
+
+
+#: The words of a probability: (lowest probability of the band, key in :data:`TEXT`),
+#: from the top. A band includes its lower bound: 0.95 is "almost certainly".
+PROBABILITY_BANDS: tuple[tuple[float, str], ...] = (
+    (0.95, "p_almost_certain"),
+    (0.80, "p_very_likely"),
+    (0.60, "p_likely"),
+    (0.40, "p_even"),
+    (0.20, "p_unlikely"),
+    (0.05, "p_very_unlikely"),
+    (0.0, "p_almost_never"),
+)
+
+
+def probability_words(p: object, lang: str = "id") -> str:
+    """The words every page uses for a probability (bands of :data:`PROBABILITY_BANDS`).
+
+    ≥ 0.95 almost certainly; 0.80–0.95 very likely; 0.60–0.80 likely;
+    0.40–0.60 about as likely as not; 0.20–0.40 unlikely; 0.05–0.20 very
+    unlikely; below 0.05 almost certainly not.
+
+    Examples
+    --------
+    >>> probability_words(0.52, "en"), probability_words(0.95, "en"), probability_words(0.949)
+    ('about as likely as not', 'almost certainly', 'sangat mungkin')
+    """
+    if _missing(p):
+        return "–"
+    value = float(p)
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"a probability is between 0 and 1, got {value}")
+    for lower, key in PROBABILITY_BANDS:
+        if value >= lower:
+            return text(key, lang)
+    return text(PROBABILITY_BANDS[-1][1], lang)  # pragma: no cover - 0 is in the last band
+
+
+def probability_phrase(p: object, lang: str = "id") -> str:
+    """A probability in words with its value: ``sangat mungkin (85%)``.
+
+    Examples
+    --------
+    >>> probability_phrase(0.52, "en"), probability_phrase(0.999)
+    ('about as likely as not (52%)', 'hampir pasti (100%)')
+    """
+    if _missing(p):
+        return "–"
+    return f"{probability_words(p, lang)} ({fmt_pct(100 * float(p), lang, 0)})"
 
 
 def text(key: str, lang: str = "id") -> str:

@@ -135,7 +135,7 @@ class JointStatus:
     Attributes
     ----------
     prob_now : float
-        Share of paths meeting both on the first date.
+        Share of paths meeting both on ``as_of`` (default the first date).
     prob_by_deadline : float
         Share of paths meeting both on some date up to the deadline.
     prob_at_deadline : float
@@ -183,6 +183,7 @@ def joint_uhc_probability(
     registered_pct: float,
     active_pct: float,
     deadline: str | pd.Timestamp,
+    as_of: str | pd.Timestamp | None = None,
 ) -> JointStatus:
     """Probability that both thresholds are met together by a deadline.
 
@@ -200,6 +201,9 @@ def joint_uhc_probability(
     registered_pct, active_pct : float
         Thresholds.
     deadline : date
+    as_of : date, optional
+        The date of ``prob_now`` (the latest path date on or before it;
+        default the first date).
 
     Returns
     -------
@@ -235,6 +239,9 @@ def joint_uhc_probability(
             f"deadline {deadline:%Y-%m-%d} is before the first path date {dates[0]:%Y-%m-%d}"
         )
     last = int(np.searchsorted(dates, deadline, side="right")) - 1
+    now = 0
+    if as_of is not None:
+        now = max(int(np.searchsorted(dates, pd.Timestamp(as_of), side="right")) - 1, 0)
     ok_r = reg >= registered_pct
     ok_a = act >= active_pct
     t_r, t_a, t_j = _first(ok_r), _first(ok_a), _first(ok_r & ok_a)
@@ -254,7 +261,7 @@ def joint_uhc_probability(
     else:
         binding = BIND_ACTIVE if share_a >= share_r else BIND_REGISTRATION
     return JointStatus(
-        prob_now=float(np.mean(ok_r[:, 0] & ok_a[:, 0])),
+        prob_now=float(np.mean(ok_r[:, now] & ok_a[:, now])),
         prob_by_deadline=float(np.mean(t_j <= last)),
         prob_at_deadline=float(np.mean(ok_r[:, last] & ok_a[:, last])),
         prob_registered=p_r,
@@ -357,7 +364,11 @@ def draw_joint_paths(
         The date whose values are paired (default ``until``).
     n_paths, seed : int
     rho : float
-        See :func:`couple_paths`.
+        See :func:`couple_paths`; used only when the active model describes
+        the share of population itself. When it describes the share of
+        registered participants (``active.scale == "participants"``), each
+        active path is that share times the registration path of the same
+        row, which is what makes the two measures move together.
 
     Returns
     -------
@@ -366,11 +377,17 @@ def draw_joint_paths(
     registration_paths, active_paths : ndarray, shape (n_paths, len(dates))
     """
     d_r, p_r = registration.simulate(province, until, n_paths=n_paths, seed=seed, freq="MS")
-    d_a, p_a = active.simulate(province, until, n_paths=n_paths, seed=seed, freq="MS")
+    participants = getattr(active, "scale", "population") == "participants"
+    if participants:  # the active share of population is a share of the registered
+        d_a, p_a = active.simulate_share(province, until, n_paths=n_paths, seed=seed, freq="MS")
+    else:
+        d_a, p_a = active.simulate(province, until, n_paths=n_paths, seed=seed, freq="MS")
     start = max(d_r[0], d_a[0])
     grid = pd.date_range(start, pd.Timestamp(until), freq="MS")
     grid = pd.DatetimeIndex([start]).append(grid[grid > start])
     reg, act = _on_grid(d_r, p_r, grid), _on_grid(d_a, p_a, grid)
+    if participants:
+        return grid, reg, np.minimum(act * reg / 100, reg)
     pair_at = int(np.searchsorted(grid, pd.Timestamp(deadline or until), side="right")) - 1
     rng = np.random.default_rng(np.random.SeedSequence([seed, 2024, n_paths]))
     reg, act = couple_paths(reg, act, rho=rho, at=max(pair_at, 0), rng=rng)
@@ -387,6 +404,7 @@ def compute_uhc_status(
     n_paths: int = 2000,
     seed: int = 0,
     rho: float = DEFAULT_RHO,
+    as_of: str | pd.Timestamp | None = None,
 ) -> pd.DataFrame:
     """UHC status under every condition, per place: joint probability, date, binding condition.
 
@@ -404,6 +422,9 @@ def compute_uhc_status(
     n_paths, seed : int
     rho : float
         Dependence of the two measures (see the module docs).
+    as_of : date, optional
+        The date of ``prob_now`` (the brief's date; default the first path
+        date of each place).
 
     Returns
     -------
@@ -438,6 +459,7 @@ def compute_uhc_status(
                 registered_pct=cond.registered_pct,
                 active_pct=cond.active_pct,
                 deadline=deadline,
+                as_of=as_of,
             )
             rows.append(
                 {

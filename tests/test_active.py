@@ -362,3 +362,116 @@ def test_shipped_shares_load_with_their_basis():
     raw = raw[(raw["province"] == "INDONESIA") & raw["active_pct"].notna()]
     pairs = sorted(zip(raw["active_pct"], raw["active_basis"], strict=True))
     assert sorted(zip(national["active_pct"], national["active_basis"], strict=True)) == pairs
+
+
+# -- the share of participants, the threshold in force, heavy tails, status reports ----------
+class PathRegistration(FixedRegistration):
+    """A registration trend known exactly, with constant simulated paths."""
+
+    def simulate(self, province, until, *, n_paths=2000, seed=0, freq="MS"):
+        dates = pd.date_range("2020-01-01", pd.Timestamp(until), freq=freq)
+        return dates, np.full((n_paths, len(dates)), self.levels[province][0])
+
+
+def stepped_panel(response: float, basis: str = "of_participants") -> pd.DataFrame:
+    """Shares (of `basis`): flat (logit 1.0 + offset) to 2024, then rising by `response`/yr."""
+    offsets = {"INDONESIA": 0.0, "Aceh": 0.5, "Bali": -0.3, "Riau": 0.2, "Banten": -0.4}
+    rows = []
+    for place, off in offsets.items():
+        for d in pd.date_range("2021-06-30", "2025-12-31", freq="6ME"):
+            t = (d - pd.Timestamp("2024-01-01")).days / 365.25
+            z = 1.0 + off + response * max(t, 0.0)
+            rows.append((place, d.strftime("%Y-%m-%d"), 100 / (1 + np.exp(-z)), basis,
+                         np.nan))  # fmt: skip
+    return shares_frame(rows)
+
+
+def test_the_response_to_the_threshold_is_estimated_from_figures_after_it():
+    reg = FixedRegistration({p: (100.0, 0.0) for p in ["INDONESIA", "Aceh", "Bali", "Riau",
+                                                        "Banten"]})  # fmt: skip
+    flat = ActiveShareModel(stepped_panel(0.0), registration=reg, provinces=["Aceh"]).fit()
+    rising = ActiveShareModel(stepped_panel(0.6), registration=reg, provinces=["Aceh"]).fit()
+    # figures say no change of drift / +0.6 a year: the prior (+0.2) gives way to them
+    assert flat.pooled["beta"][2] == pytest.approx(0.0, abs=0.05)
+    assert rising.pooled["beta"][2] == pytest.approx(0.6, abs=0.05)
+    assert flat.pooled["beta"][1] == pytest.approx(0.0, abs=0.05)
+
+
+def test_share_of_population_is_the_share_of_participants_times_registration():
+    reg = PathRegistration({p: (90.0, 0.0) for p in ["INDONESIA", "Aceh", "Bali", "Riau",
+                                                      "Banten"]})  # fmt: skip
+    res = ActiveShareModel(stepped_panel(0.0), registration=reg, provinces=["Aceh"]).fit()
+    assert res.scale == "participants"
+    d1, share = res.simulate_share("Aceh", "2027-12-31", n_paths=40, seed=1)
+    d2, pop = res.simulate("Aceh", "2027-12-31", n_paths=40, seed=1)
+    assert d1.equals(d2)
+    np.testing.assert_allclose(pop, share * 0.9)
+    # the figures are shares of participants near expit(1.5) = 81.8%; of population x 0.9
+    now = res.predict("Aceh", ["2025-12-31"], levels=(80,), observation=False).iloc[0]
+    assert now["mean"] == pytest.approx(0.9 * 100 / (1 + np.exp(-1.5)), abs=0.6)
+
+
+def test_a_figure_far_from_the_others_weighs_less():
+    shares = stepped_panel(0.0, "of_population")
+    out = (shares["province"] == "Bali") & (shares["date"] == pd.Timestamp("2023-06-30"))
+    shares.loc[out, "active_pct"] = 40.0  # 27 pp below Bali's other figures
+    res = ActiveShareModel(shares, provinces=["Bali"]).fit()
+    w = pd.Series(res.pooled["weights"], index=res.panel.index)
+    bali = res.panel["province"] == "Bali"
+    odd = bali & (res.panel["date"] == pd.Timestamp("2023-06-30"))
+    assert w[odd].iloc[0] < 0.2
+    assert w[~odd].min() > 0.6
+    # the fitted share at that date stays near Bali's other figures (logit 0.7: 66.8%)
+    at = res.predict("Bali", ["2023-06-30"], levels=(80,), observation=False).iloc[0]
+    assert at["mean"] == pytest.approx(100 / (1 + np.exp(-0.7)), abs=3)
+
+
+def test_a_status_report_is_a_censored_observation():
+    from perjaka_analysis.active import status_reports
+
+    status = pd.DataFrame(
+        {"province": ["Papua"], "date": pd.to_datetime(["2025-06-30"]), "threshold_pct": [98.0],
+         "above": [True], "active_above": [True]}
+    )  # fmt: skip
+    assert status_reports(status)["active_min_pct"].tolist() == [80.0]
+    panel = stepped_panel(0.0, "of_population")  # about 73% active
+    base = ActiveShareModel(panel, provinces=["Papua"]).fit()
+    told = ActiveShareModel(panel, provinces=["Papua"], status=status).fit()
+    assert told.place("Papua").basis == "pooled (no data) + UHC status (1 report)"
+    before = base.predict("Papua", ["2025-06-30"], levels=(80,), observation=False).iloc[0]
+    after = told.predict("Papua", ["2025-06-30"], levels=(80,), observation=False).iloc[0]
+    assert before["lower"] < 80.0
+    # at or above 80% on that date: the mean above the bound, the interval (a normal
+    # matched to the truncated one) at about the bound and above, narrower
+    assert after["mean"] > 80.0 > before["mean"]
+    assert after["lower"] > 79.0 > before["lower"] + 5
+    assert after["upper"] - after["lower"] < before["upper"] - before["lower"]
+    # a report of a registration threshold alone says nothing of the active share
+    old = status.assign(active_above=False)
+    assert (
+        ActiveShareModel(panel, provinces=["Papua"], status=old).fit().place("Papua").basis
+        == "pooled (no data)"
+    )
+
+
+def test_provinces_that_register_more_are_more_active_when_the_figures_say_so():
+    # offsets 0.25 logit per pp of registration above the nation's (98%)
+    reg = PathRegistration({"INDONESIA": (98.0, 0.0), "Aceh": (100.0, 0.0), "Bali": (96.8, 0.0),
+                            "Riau": (98.8, 0.0), "Banten": (96.4, 0.0), "Papua": (100.0, 0.0),
+                            "Jambi": (96.0, 0.0)})  # fmt: skip
+    gaps = {"INDONESIA": 0.0, "Aceh": 2.0, "Bali": -1.2, "Riau": 0.8, "Banten": -1.6}
+    rng = np.random.default_rng(0)
+    rows = []
+    for place, gap in gaps.items():
+        for d in pd.date_range("2021-06-30", "2025-12-31", freq="6ME"):
+            z = 1.0 + 0.25 * gap + 0.03 * rng.standard_normal()
+            rows.append((place, d.strftime("%Y-%m-%d"), 100 / (1 + np.exp(-z)), "of_participants",
+                         np.nan))  # fmt: skip
+    res = ActiveShareModel(
+        shares_frame(rows), registration=reg, provinces=["Papua", "Jambi", "INDONESIA"]
+    ).fit()
+    assert res.gaps["Papua"] == pytest.approx(2.0) and res.gaps["INDONESIA"] == 0.0
+    assert res.pooled["beta"][3] == pytest.approx(0.25, abs=0.06)
+    now = res.nowcast("2025-12-31").set_index("province")["mean"]
+    # neither has a figure: Papua (registration 2 pp above) above Jambi (2 pp below)
+    assert now["Papua"] > now["INDONESIA"] > now["Jambi"]

@@ -23,7 +23,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("render", ("render",)),
     ("facts", ("facts",)),
     ("analytics", tuple("active backtest coverage employers forecast geo plotting privacy "
-                        "public_figures saturation trend uhc".split())),
+                        "public_figures saturation trend uhc uhc_backtest".split())),
     ("io", ("", *"config contracts datasets errors i18n io loaders provinces sources validate"
                  .split())),
 ]  # fmt: skip

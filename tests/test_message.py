@@ -185,7 +185,7 @@ def test_uhc_sentences_say_the_rule_probability_date_and_what_binds():
     out = uhc_sentences(facts("en", active_nowcast=own_active()), "en")
     assert out == [
         "UHC as defined today: at least 98% of residents registered and 80% active.",
-        "Probability of meeting both conditions by 31 December 2029: 58%.",
+        "Both conditions met by 31 December 2029: about as likely as not (58%).",
         "Expected: December 2026 (80% interval: December 2024 – after 2039).",
         "The binding condition: active participation (met last).",
     ]
@@ -313,3 +313,41 @@ def test_the_scenario_says_how_many_must_resume_paying_where_the_active_share_is
     # borrowed from other provinces (the fixture's default): no number is given
     assert not any("kembali aktif" in s for s in scenario_sentences(
         facts("id", enforcement=_enforcement(0.0, 500.0)), "id"))  # fmt: skip
+
+
+def _uhc_now(prob_now: float) -> pd.DataFrame:
+    return table("uhc", [{
+        "condition": "UHC definition (2024-)", "registered_pct": 98.0, "active_pct": 80.0,
+        "prob_now": prob_now, "prob_by_deadline": 0.97, "prob_registered": 0.99,
+        "prob_active": 0.97, "expected_date": T("2024-12-01"),
+        "date_lower_80": pd.NaT, "date_upper_80": pd.NaT, "binding": "neither",
+    }])  # fmt: skip
+
+
+def test_uhc_met_already_is_said_in_the_words_of_its_probability():
+    # 52% on the brief's date is a coin toss, not "very likely met"
+    out = uhc_sentences(facts("en", active_nowcast=own_active(), uhc=_uhc_now(0.52)), "en")
+    assert out[1] == "Both conditions met by 31 December 2029: almost certainly (97%)."
+    assert out[2] == (
+        "Both conditions already met on 31 December 2024: about as likely as not (52%)."
+    )
+    assert not any("very likely" in s or "most likely" in s for s in out)
+    out = uhc_sentences(facts("id", active_nowcast=own_active(), uhc=_uhc_now(0.52)), "id")
+    assert out[2] == (
+        "Kedua syarat sudah terpenuhi pada 31 Desember 2024: sama mungkinnya dengan tidak (52%)."
+    )
+    # "almost certainly" from 0.95 on the brief's date
+    out = uhc_sentences(facts("en", active_nowcast=own_active(), uhc=_uhc_now(0.95)), "en")
+    assert out[2] == "Both conditions already met on 31 December 2024: almost certainly (95%)."
+    out = uhc_sentences(facts("en", active_nowcast=own_active(), uhc=_uhc_now(0.94)), "en")
+    assert out[2] == "Both conditions already met on 31 December 2024: very likely (94%)."
+
+
+def test_a_status_report_makes_the_uhc_probability_assessable():
+    reported = table("active_nowcast", [{
+        "date": T("2024-12-31"), "mean": 83.0, "lower": 80.5, "upper": 88.1, "level": 80,
+        "basis": "pooled (no data) + UHC status (1 report)", "n_points": 0,
+    }])  # fmt: skip
+    out = uhc_sentences(facts("en", active_nowcast=reported), "en")
+    assert out[1] == "Both conditions met by 31 December 2029: about as likely as not (58%)."
+    assert not any("cannot be assessed" in s for s in out)

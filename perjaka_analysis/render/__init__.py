@@ -18,8 +18,19 @@ from typing import Any
 import pandas as pd
 
 from ..forecast import probably_above
-from ..i18n import catalogue, fmt_amount, fmt_date, fmt_int, fmt_num, fmt_pct, fmt_plain, fmt_pp
+from ..i18n import (
+    catalogue,
+    fmt_amount,
+    fmt_date,
+    fmt_int,
+    fmt_num,
+    fmt_pct,
+    fmt_plain,
+    fmt_pp,
+    probability_phrase,
+)
 from ..sources import link_url, stated_decimals
+from .message import borrowed_active
 
 __all__ = ["environment", "render_page", "to_context"]
 
@@ -67,6 +78,8 @@ def environment(lang: str):
         pct_stated=lambda x: fmt_pct(x, lang, stated_decimals(x)),
         prob=lambda x: "–" if _missing(x) else fmt_pct(100 * float(x), lang, 0),
         prob1=lambda x: "–" if _missing(x) else fmt_pct(100 * float(x), lang, 1),
+        # a probability in the words of its band and its value: "sangat mungkin (85%)"
+        likelihood=lambda x: probability_phrase(x, lang),
         pp=lambda x: fmt_pp(x, lang),
         pp3=lambda x: fmt_pp(x, lang, 3),
         int=lambda x: fmt_int(x, lang),
@@ -83,6 +96,8 @@ def environment(lang: str):
 
     # one rule for "probably already above" in every template (a targets row)
     env.tests["probably_above"] = lambda r: probably_above(r["status"], r["date_upper_80"])
+    # one rule for "the active share is borrowed" in the brief and the overview
+    env.tests["active_borrowed"] = lambda n: bool(n) and borrowed_active(n["n_points"], n["basis"])
     env.globals["t"] = catalogue(lang)
     env.globals["lang"] = lang
     env.globals["json"] = json.dumps

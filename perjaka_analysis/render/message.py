@@ -18,7 +18,7 @@ from ..forecast import (
     STATUS_OUT_OF_REACH,
     probably_above,
 )
-from ..i18n import fmt_date, fmt_int, fmt_num, fmt_pct, fmt_pp, text
+from ..i18n import fmt_date, fmt_int, fmt_num, fmt_pct, fmt_pp, probability_phrase, text
 from ..sources import stated_decimals
 
 __all__ = [
@@ -162,7 +162,27 @@ def active_borrowed(facts: ProvinceFacts) -> bool:
     provinces' active shares: the brief says it cannot be assessed yet.
     """
     now = _first(facts, "active_nowcast")
-    return now is not None and _has(now["n_points"]) and int(now["n_points"]) == 0
+    return now is not None and borrowed_active(now["n_points"], now["basis"])
+
+
+def borrowed_active(n_points: object, basis: object) -> bool:
+    """True when an active nowcast rests on other provinces only.
+
+    No active figure of its own and no UHC status report of today's
+    definition (which vouches for >= 80% active on its date, a censored
+    observation the model conditions on; the basis then says
+    ``+ UHC status``). One rule for the brief and the overview.
+
+    Examples
+    --------
+    >>> borrowed_active(0, "pooled (no data)")
+    True
+    >>> borrowed_active(0, "pooled (no data) + UHC status (1 report)")
+    False
+    >>> borrowed_active(2, "own data")
+    False
+    """
+    return _has(n_points) and int(n_points) == 0 and "UHC status" not in str(basis)
 
 
 def uhc_sentences(facts: ProvinceFacts, lang: str = "id") -> list[str]:
@@ -189,12 +209,17 @@ def uhc_sentences(facts: ProvinceFacts, lang: str = "id") -> list[str]:
         rule,
         text("uhc_prob", lang).format(
             deadline=fmt_date(facts.config.deadline, lang),
-            prob=fmt_pct(100 * float(row["prob_by_deadline"]), lang, 0),
+            phrase=probability_phrase(float(row["prob_by_deadline"]), lang),
         ),
     ]
     if _has(row["prob_now"]) and float(row["prob_now"]) >= 0.5:
+        # in the words of its probability on the brief's date: "already met" is said
+        # outright only from 0.95 on ("almost certainly")
         out.append(
-            text("uhc_met_now", lang).format(prob=fmt_pct(100 * float(row["prob_now"]), lang, 0))
+            text("uhc_now_words", lang).format(
+                date=fmt_date(facts.config.as_of, lang),
+                phrase=probability_phrase(float(row["prob_now"]), lang),
+            )
         )
     elif _has(row["expected_date"]):
         upper = (

@@ -14,14 +14,20 @@ from collections.abc import Mapping
 import pandas as pd
 
 from ..facts import RunFacts
-from ..forecast import STATUS_ABOVE, STATUS_ABOVE_MODELLED
+from ..forecast import STATUS_ABOVE, STATUS_ABOVE_MODELLED, probably_above
 from ..geo import LAT0, LAT1, LON0, LON1, SCALE, geojson_paths
-from ..i18n import text
+from ..i18n import fmt_date, fmt_pct, probability_phrase, text
 from ..provinces import NATIONAL
 from . import environment, render_page, to_context
 from .message import STALE_MONTHS, no_figure_source, published_pct
 
-__all__ = ["coverage_colour", "geojson_paths", "render_overview", "svg_map"]
+__all__ = [
+    "coverage_colour",
+    "geojson_paths",
+    "national_target_text",
+    "render_overview",
+    "svg_map",
+]
 
 BINS = [(0, 80, "#d7301f"), (80, 90, "#fc8d59"), (90, 95, "#fdcc8a"), (95, 98, "#9ecae1"),
         (98, 1000, "#2171b5")]  # fmt: skip
@@ -47,6 +53,40 @@ function sortBy(col) {
   table.setAttribute("data-dir", asc ? "asc" : "desc");
 }
 """
+
+
+def national_target_text(row: pd.Series, precision: str = "day", lang: str = "id") -> str:
+    """One national target of the overview: reached, when, and how likely, in words.
+
+    A target a published figure is at or above reads "already (figure of
+    <date>)", without a probability; otherwise the status (modelled above,
+    probably above, expected date, out of reach) and ``P =`` the
+    probability by the deadline in the words of its band
+    (:func:`perjaka_analysis.i18n.probability_phrase`).
+
+    Examples
+    --------
+    >>> row = pd.Series({"target_pct": 98.0, "status": STATUS_ABOVE,
+    ...     "expected_date": pd.Timestamp("2025-12-31"), "date_upper_80": pd.NaT,
+    ...     "prob_by_deadline": 0.99})
+    >>> national_target_text(row, "day", "en")
+    '98.0%: already (figure of 31 December 2025)'
+    """
+    head = f"{fmt_pct(row['target_pct'], lang, 1)}: "
+    status = row["status"]
+    if status == STATUS_ABOVE:
+        date = fmt_date(row["expected_date"], lang, precision)
+        return head + text("reached_on", lang).format(date=date)
+    if status == STATUS_ABOVE_MODELLED:
+        upper = row.get("date_upper_80")
+        words = text(
+            "reached_likely" if probably_above(status, upper) else "reached_modelled", lang
+        )
+    elif pd.isna(row.get("expected_date")):
+        words = text("status_out", lang)
+    else:
+        words = fmt_date(row["expected_date"], lang, "month")
+    return f"{head}{words}; P = {probability_phrase(row['prob_by_deadline'], lang)}"
 
 
 def coverage_colour(pct: float | None) -> str:
@@ -214,6 +254,7 @@ def render_overview(facts: RunFacts, briefs: Mapping[str, tuple[str, str]]) -> s
             }
         )
     nat = places[places["province"] == NATIONAL]
+    national_precision = str(nat.iloc[0]["latest_precision"] or "day") if not nat.empty else "day"
     labels = [env.filters["pct1"](x) for x in config.targets]
     values = map_values(facts, briefs, lang)
     legend = [
@@ -225,7 +266,10 @@ def render_overview(facts: RunFacts, briefs: Mapping[str, tuple[str, str]]) -> s
     body = env.get_template("overview.html").render(
         facts=facts,
         national=to_context(nat.iloc[0]) if not nat.empty else None,
-        national_targets=to_context(by_place.get(NATIONAL, targets.iloc[:0])),
+        national_targets=[
+            national_target_text(r, national_precision, lang)
+            for _, r in by_place.get(NATIONAL, targets.iloc[:0]).iterrows()
+        ],
         labels=labels,
         rows=rows,
         failed=[r["place"]["province"] for r in rows if r["status"] == "failed"],
