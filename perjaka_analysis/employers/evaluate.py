@@ -564,8 +564,9 @@ def evaluate(
         out["warnings"].append(
             f"base_rate: the model's risk gives {out['model']['base_rate']:.3f}, the doubly "
             f"robust figure {out['dr']['base_rate']:.3f} (more than two standard errors "
-            "apart): the risk is not calibrated among uninspected employers; trust the "
-            "doubly robust figures"
+            "apart): the risk may not be calibrated among uninspected employers (or the "
+            "random findings are an unusual draw, about 1 time in 20); trust the doubly "
+            "robust figures until the next round says which"
         )
     for message in out["warnings"]:
         warnings.warn(message, SelectionWarning, stacklevel=2)
