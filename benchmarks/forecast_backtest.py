@@ -94,6 +94,7 @@ def saturation_markdown(table: pd.DataFrame, *, last_value: bool = True) -> str:
 def saturation_section(coverage: pd.DataFrame) -> tuple[str, object]:
     """The saturation-years backtest as markdown, and its results."""
     sbt = saturation_backtest(coverage)
+    known = saturation_backtest(coverage, national_known=True)
     p = sbt.predictions
     origins = p["origin"].drop_duplicates().sort_values()
     bands = ", ".join(label for label, _, _ in SATURATION_BANDS)
@@ -117,6 +118,13 @@ def saturation_section(coverage: pd.DataFrame) -> tuple[str, object]:
             "their status reports):",
             "",
             saturation_markdown(sbt.table(places="without figure"), last_value=False),
+            "",
+            "How much of that is the national path's: the same backtest with every origin "
+            "seeing the national figures of the whole period, as no forecast can "
+            "(`saturation_backtest(..., national_known=True)`, a diagnostic; national "
+            "figures not scored):",
+            "",
+            saturation_markdown(known.table()),
         ]
     )
     return text, sbt

@@ -402,6 +402,7 @@ def saturation_backtest(
     horizon_years: float = 2.0,
     status: pd.DataFrame | str | None = "shipped",
     method: str = "saturation",
+    national_known: bool = False,
     **model_options,
 ) -> SaturationBacktest:
     """The backtest of the saturation years: what a user would have been told.
@@ -423,6 +424,10 @@ def saturation_backtest(
         As in :func:`backtest`.
     method : str
         The trend method (default the shipped ``saturation``).
+    national_known : bool
+        A diagnostic, not a forecast: every origin also sees the national
+        figures of the whole period (which are then not scored), so the error
+        left on the province figures is that of their offsets.
     **model_options
         Passed to :class:`~perjaka_analysis.trend.CoverageTrendModel`.
 
@@ -435,11 +440,16 @@ def saturation_backtest(
     panel = prepare_panel(coverage, measure="registered", ceiling=102.0)
     frames = []
     for origin in pd.DatetimeIndex(origins):
-        train = coverage[published_before(coverage, origin)]
+        seen_rows = published_before(coverage, origin)
+        if national_known:
+            seen_rows |= (coverage["province"] == NATIONAL) & (coverage["measure"] == "registered")
+        train = coverage[seen_rows]
         held = panel[
             (panel["date"] >= origin)
             & (panel["date"] < origin + pd.DateOffset(days=round(365.25 * horizon_years)))
         ]
+        if national_known:
+            held = held[held["province"] != NATIONAL]
         if held.empty:
             continue
         seen = None

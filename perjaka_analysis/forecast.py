@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import PerjakaError
-from .provinces import NATIONAL
+from .provinces import NATIONAL, province_table
 
 if TYPE_CHECKING:  # the trend module (scipy.stats) loads only where a trend is fitted
     from .trend import TrendResults
@@ -25,6 +25,7 @@ __all__ = [
     "DEFAULT_TARGETS",
     "compute_targets",
     "crossing_summary",
+    "own_figure",
     "population_by_place",
     "probably_above",
     "rank_by_expected_date",
@@ -39,6 +40,10 @@ HORIZON_YEARS_AFTER_DEADLINE = 10
 
 STATUS_ABOVE = "already above target"
 STATUS_ABOVE_MODELLED = "already above (modelled)"
+#: A target counts as already reached by the model only when at least this share of
+#: the simulated paths is at or above it on the end of the data: an estimate a
+#: little above or below a target is not "already reached" (a figure can show it).
+ABOVE_NOW_PROB = 0.95
 STATUS_EXPECTED = "expected"
 STATUS_OUT_OF_REACH = "out of reach within horizon"
 
@@ -112,6 +117,21 @@ def _date_at(dates: pd.DatetimeIndex, i: int) -> pd.Timestamp:
     return dates[int(i)] if int(i) < len(dates) else pd.NaT
 
 
+def own_figure(trend) -> bool:
+    """Whether a place's latest figure is its own: of the place itself (not of a
+    predecessor territory) and dated on or after the day it was established."""
+    if trend.last_pct is None or trend.last_date is None:
+        return False
+    if getattr(trend, "group", trend.province) not in (None, trend.province):
+        return False
+    table = province_table().set_index("province")
+    if trend.province in table.index:
+        established = table.loc[trend.province, "established"]
+        if pd.notna(established) and pd.Timestamp(trend.last_date) < established:
+            return False
+    return True
+
+
 def crossing_summary(
     dates: pd.DatetimeIndex,
     paths: np.ndarray,
@@ -140,15 +160,18 @@ def crossing_summary(
     as_of : Timestamp, optional
         The end of the data (default: the first path date). A path at or
         above the target on that date has reached it ("already above
-        (modelled)" when at least half have); otherwise its crossing is the
-        first date after it at or above the target (a path that crossed
-        earlier and fell back has not reached it).
+        (modelled)" when at least :data:`ABOVE_NOW_PROB` of them have);
+        otherwise its crossing is the first date after it at or above the
+        target (a path that crossed earlier and fell back has not reached
+        it).
 
     Returns
     -------
     dict
-        ``status`` (:data:`STATUS_ABOVE_MODELLED` when the median crossing
-        is on or before ``as_of``, :data:`STATUS_EXPECTED`,
+        ``status`` (:data:`STATUS_ABOVE_MODELLED` when at least
+        :data:`ABOVE_NOW_PROB` of the paths are at or above the target on
+        ``as_of``, :data:`STATUS_EXPECTED` (its median crossing the first
+        date after ``as_of`` when half the paths are above on it),
         or :data:`STATUS_OUT_OF_REACH` when the median crossing is beyond the
         last date), ``expected_date`` (the median crossing; NaT unless
         expected), ``date_lower_80`` and ``date_upper_80`` (10th and 90th
@@ -183,8 +206,11 @@ def crossing_summary(
         "date_upper_80": pd.NaT if q90 <= past else _date_at(dates, q90),
         "prob_by_deadline": prob,
     }
-    if q50 <= past:
+    if np.mean(reached_by <= past) >= ABOVE_NOW_PROB:
         out["status"] = STATUS_ABOVE_MODELLED
+    elif q50 <= past:  # more likely above than not, but not sure: expected from now on
+        out["status"] = STATUS_EXPECTED
+        out["expected_date"] = _date_at(dates, past + 1)
     elif q50 >= never:
         out["status"] = STATUS_OUT_OF_REACH
     else:
@@ -240,8 +266,11 @@ def compute_targets(
         ``gap_pp``, ``required_per_month`` (additional participants per
         month from the latest figure to reach the target by the deadline; 0
         where the target is already met, by a figure or by the model),
-        ``recent_per_month`` (pace of the year before the latest figure, from
-        the fitted trend) and ``pace_ratio`` (required / recent).
+        ``recent_per_month`` (the fitted trend's change over the twelve
+        months to the end of the data) and ``pace_ratio`` (required /
+        recent). Only a place's own figure, dated after the place was
+        established, says a target is already met; one of a predecessor
+        territory does not.
 
     Raises
     ------
@@ -270,9 +299,12 @@ def compute_targets(
         dates, paths = results.simulate(name, horizon_end, n_paths=n_paths, seed=seed)
         start = dates[0]
         level_now = float(np.median(paths[:, 0]))
-        current = trend.last_pct if trend.last_pct is not None else level_now
+        own = own_figure(trend)
+        current = trend.last_pct if own else level_now
+        # the pace: the model's change over the twelve months to the end of the data
+        end = results.data_end
         year_before = results.predict(
-            name, [start - pd.DateOffset(years=1), start], levels=(80,), observation=False
+            name, [end - pd.DateOffset(years=1), end], levels=(80,), observation=False
         )["mean"].to_numpy()
         recent_pp_per_year = float(year_before[1] - year_before[0])
         people = float(pop.get(name, np.nan))
@@ -284,7 +316,7 @@ def compute_targets(
                 paths,
                 target,
                 deadline,
-                has_figure=trend.last_pct is not None,
+                has_figure=own,
                 as_of=results.data_end,
             )
             gap = max(target - current, 0.0)
@@ -307,7 +339,7 @@ def compute_targets(
             if row["status"] == STATUS_ABOVE_MODELLED:
                 # the model puts the place above the target already: nothing left to add
                 row["required_per_month"] = 0.0
-            if trend.last_pct is not None and trend.last_pct >= target:
+            if own and trend.last_pct >= target:
                 row.update(
                     status=STATUS_ABOVE,
                     expected_date=trend.last_date,
@@ -427,7 +459,7 @@ def scenario_targets(
     dates, paths = results.simulate(province, horizon_end, n_paths=n_paths, seed=seed)
     jump = np.where(dates >= pd.Timestamp(start), float(added_pp), 0.0)
     boosted = paths + jump[None, :]
-    has_figure = results.trend(province).last_pct is not None
+    has_figure = own_figure(results.trend(province))
     rows = []
     for target in sorted(float(t) for t in targets):
         out = {"target_pct": target}

@@ -1,50 +1,56 @@
 """The saturation model: each province as the national path plus an offset.
 
 Coverage in the saturation years plateaus between ~92% and 100% and falls
-back after cleansing, so the model works in percentage points and describes
-every figure as::
+back after cleansing. The model works on the ceiling-aware scale
+``z = -log(C - y)`` (``C`` = :data:`CEILING`, 102%: a few published province
+figures exceed 100% through their denominators), so that a point of
+coverage is worth more the closer it is to the ceiling, forecasts and
+intervals stay below it, and a province's offset from the nation shrinks
+in percentage points as the nation saturates (as in the UN family-planning
+estimation model, FPEM). Every figure is described as::
 
-    y = n(t) + d_p(t) + e
+    y = C - exp(-(n(t) + d_p(t))) + e
 
-* ``n(t)``, the national level, reverts at rate ``kappa`` per year towards a
-  long-run level ``L`` (estimated, at most 100%: the nation cannot register
-  more people than it has) with level variance ``s2`` per year
-  (an Ornstein-Uhlenbeck process; in the growth years it is the saturating
-  curve, in the saturation years a plateau that moves);
-* ``d_p(t) = delta_p + beta_p * (L - n(t)) + u_p(t)``, the province's
-  offset from the nation: a long-run offset ``delta_p`` (where the province
-  settles once the nation has), a share ``beta_p`` of the nation's remaining
-  shortfall (in the growth years provinces ahead of the nation are ahead by
-  more, and laggards catch up as the nation saturates: on the shipped
-  figures the spread of offsets is about 11 pp while the nation is 15-30 pp
-  short and about 3 pp within 3 pp of its level), and ``u_p`` an
-  Ornstein-Uhlenbeck deviation (rate ``kappa_d``, variance ``s2_d`` per
-  year). ``delta_p ~ N(delta_bar, tau2)`` and ``beta_p ~ N(0, omega2)``
-  are the pooled prior: a province with few figures borrows from the
-  others (``beta_bar = 0``: the nation is its provinces' weighted mean, so
-  on average a province holds no share of the shortfall);
-* ``e`` the noise of one figure: ``sigma2_nat`` for the official national
-  count, ``sigma2`` for a province figure quoted in the news.
+* ``n(t)``, the national level on the model scale, reverts at rate
+  ``kappa`` per year towards a long-run level ``L`` (estimated, at most
+  100%: the nation cannot register more people than it has) with level
+  variance ``s2`` per year (an Ornstein-Uhlenbeck process);
+* ``d_p(t) = beta_p * (L - n(t)) + u_p(t)``, the province's offset: a share
+  ``beta_p ~ N(0, omega2)`` of the nation's remaining shortfall and an
+  Ornstein-Uhlenbeck deviation ``u_p`` that reverts to the nation slowly
+  (rate ``kappa_d``, a half-life of years: prior
+  :data:`OFFSET_HALF_LIFE_PRIOR`) with variance ``s2_d`` per year. There is
+  no long-run offset of a province's own (``delta`` is held at 0): the
+  province figures in the news are a selection (published when a province
+  reaches UHC), and an offset learned from them would lift every province;
+* ``e`` the noise of one figure in percentage points: ``sigma2_nat`` for the
+  official national count; for a province figure ``sigma2``, the
+  disagreement of two sources about the same date (:func:`_same_date_spread`,
+  held within 1.0-1.5 pp), with heavy tails (a scale mixture,
+  :data:`NOISE_MIXTURE`) and jumps of the offset for data cleansing
+  (:data:`JUMP`), so that the latest figure carries most of the weight at
+  its date and one stray figure does not move the trend.
 
 The national parameters are estimated by maximum a posteriori on the
 national series, with a prior on the reversion rate (:data:`KAPPA_PRIOR`)
-and on the long-run level ``L ~ N(99, 1)``
-truncated at 100%: membership is compulsory for every resident (Perpres
-82/2018), the targets are 98% (RPJMN 2020-2024) and 98.6% (RPJMN
-2025-2029), so the nation settles close to, and never above, full
-registration; without it a short national series (two figures in 2018, a
-plateau in 2020-2021) puts ``L`` at its latest figure. The offset
-parameters are estimated by maximum likelihood on the province figures less
-the national path (Kalman filters at irregular dates, written here; see
-:func:`kalman_2state` and :func:`kalman_offset`). UHC status reports
-("above/below X% on date d") enter the filter as censored observations (a
-moment-matched probit update).
+and on the long-run level ``L ~ N(99, 1)`` (percent) truncated at 100%:
+membership is compulsory for every resident (Perpres 82/2018), the targets
+are 98% (RPJMN 2020-2024) and 98.6% (RPJMN 2025-2029), so the nation
+settles close to, and never above, full registration. The offset
+parameters are estimated by maximum a posteriori on the province figures
+beside the national path (Kalman filters at irregular dates, written here,
+linearised at each figure by an iterated extended Kalman step and
+moment-matched over the mixture; see :func:`kalman_2state`,
+:func:`kalman_offset` and :func:`_observe`). UHC status reports ("above/below
+X% on date d") enter the filter as censored observations (a moment-matched
+probit update on the model scale).
 Forecasts start from each place's latest filtered state and widen with the
-horizon; the uncertainty of the national parameters (their Laplace
-covariance, :attr:`SaturationFit.param_cov`) is added to the national level
-by the delta method. Province means are reconciled to the nation: at every date the
-population-weighted offsets sum to zero, the gap shared out in proportion to
-each province's uncertainty.
+horizon on the model scale; the uncertainty of the national parameters
+(their Laplace covariance, :attr:`SaturationFit.param_cov`) is added to the
+national level by the delta method. Province medians are reconciled to the
+nation: at every date the population-weighted province medians in percent
+equal the national median, the gap shared out in proportion to each
+province's uncertainty.
 """
 
 from __future__ import annotations
@@ -55,7 +61,15 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import optimize, stats
 
-__all__ = ["SaturationFit", "fit_saturation", "kalman_2state", "kalman_offset"]
+__all__ = [
+    "CEILING",
+    "SaturationFit",
+    "fit_saturation",
+    "from_scale",
+    "kalman_2state",
+    "kalman_offset",
+    "to_scale",
+]
 
 _DIFFUSE = 1.0e4  # prior variance (pp^2) of the national level at its first figure
 _TINY = 1.0e-10
@@ -68,6 +82,22 @@ KAPPA_PRIOR = (0.3, 0.5)
 #: Difference steps of the national parameters (level in pp; logs of the rate and
 #: of the variances) for their curvature and for the forecast's derivatives.
 _STEPS = (1e-2, 1e-3, 1e-3, 1e-3)
+
+#: Upper end of the saturation model's scale (percent): coverage is modelled as
+#: ``z = -log(CEILING - y)``, so forecasts and intervals stay below it. A little above
+#: 100% because a few published province figures are (rolled-over denominators).
+CEILING = 102.0
+#: The noise of one province figure is a scale mixture of normals (heavy tails):
+#: (probability, variance multiplier) of an ordinary figure and of a stray one
+#: (a different denominator, a district total read as the province's).
+NOISE_MIXTURE = ((0.85, 1.0), (0.15, 9.0))
+#: Data cleansing: with this probability a figure follows a jump of the offset,
+#: of this variance on the model scale (1.0: about 4 pp at 98%, 10 pp at 90%).
+JUMP = (0.05, 1.0)
+#: Relinearisations of a province figure on the model scale (iterated extended Kalman).
+_ITERATIONS = 4
+#: Prior of the offsets' reversion rate: median half-life 5 years, sd of its log.
+OFFSET_HALF_LIFE_PRIOR = (5.0, 0.5)
 
 
 @dataclass(frozen=True)
@@ -127,6 +157,78 @@ def _censored(predicted: float, threshold: float, sd: float, above: bool) -> tup
     return sign * lam / sd, lam * (z + lam) / (sd * sd)
 
 
+def to_scale(y: np.ndarray, ceiling: float = CEILING) -> np.ndarray:
+    """Percent to the model scale ``-log(ceiling - y)`` (``y`` capped half a point below)."""
+    y = np.minimum(np.asarray(y, float), ceiling - 0.5)
+    return -np.log(ceiling - y)
+
+
+def from_scale(z: np.ndarray, ceiling: float = CEILING) -> np.ndarray:
+    """The model scale back to percent (always below ``ceiling``)."""
+    return ceiling - np.exp(-np.asarray(z, float))
+
+
+def _observe(
+    m: np.ndarray,
+    p: np.ndarray,
+    h: np.ndarray,
+    y: np.ndarray,
+    r: np.ndarray,
+    nm: np.ndarray,
+    nv: np.ndarray,
+    ceiling: float | None,
+    mixture: tuple,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Update of offset states ``[u, delta, beta]`` (rows of ``m``, ``p``) by one figure each.
+
+    Without a ``ceiling`` the figure is ``h . x + e`` with ``e ~ N(0, r)``
+    (``nm``, ``nv`` unused). With one, the figure is in percent,
+    ``ceiling - exp(-(nm + h . x)) + e`` with the national level ``~ N(nm, nv)``
+    on the model scale, linearised at the predicted state (extended Kalman).
+    ``mixture`` lists components ``(probability, noise multiplier, jump
+    variance of u)``: each is a Gaussian update, weighted by how well it
+    predicts the figure and moment-matched (a heavy-tailed noise and jumps).
+
+    Returns the updated means and covariances and each figure's log-likelihood.
+    """
+    d = np.einsum("ni,ni->n", h, m)
+    logs, means, covs = [], [], []
+    for prob, mult, jump in mixture:
+        pc = p.copy()
+        pc[:, 0, 0] += jump
+        ph = np.einsum("nij,nj->ni", pc, h)
+        var = np.einsum("ni,ni->n", h, ph)
+        if ceiling is None:
+            k = np.ones_like(d)
+            innov = y - d
+            sv = var + r * mult
+        else:
+            # iterated extended Kalman: linearise at the figure's own level first,
+            # then at the updated state (a figure far from the prediction is not
+            # overshot by a tangent taken at the prediction)
+            lin = to_scale(y, ceiling) - nm
+            for _ in range(_ITERATIONS):
+                k = np.exp(-(nm + lin))
+                innov = y - (ceiling - k) - k * (d - lin)
+                sv = k * k * (var + nv) + r * mult
+                lin = d + var * k / sv * innov
+        gain = ph * (k / sv)[:, None]
+        logs.append(math.log(prob) - 0.5 * (np.log(2 * np.pi * sv) + innov * innov / sv))
+        means.append(m + gain * innov[:, None])
+        covs.append(pc - gain[:, :, None] * ph[:, None, :] * k[:, None, None])
+    logs = np.array(logs)
+    top = logs.max(axis=0)
+    w = np.exp(logs - top)
+    total = w.sum(axis=0)
+    w /= total
+    mean = np.einsum("cn,cni->ni", w, np.array(means))
+    cov = np.zeros_like(p)
+    for c in range(len(mixture)):
+        dm = means[c] - mean
+        cov += w[c][:, None, None] * (covs[c] + dm[:, :, None] * dm[:, None, :])
+    return mean, 0.5 * (cov + np.transpose(cov, (0, 2, 1))), top + np.log(total)
+
+
 def _transition(dt: float, kappa: float, s2: float) -> tuple[float, float]:
     """OU decay factor and added variance over ``dt`` years."""
     b = math.exp(-kappa * dt)
@@ -141,8 +243,15 @@ def kalman_2state(
     p0: tuple[float, float, float],
     *,
     smooth: bool = True,
+    ceiling: float | None = None,
 ) -> dict:
     """Kalman filter (and RTS smoother) of ``[level, long-run level]`` at irregular times.
+
+    Without ``ceiling`` a figure is the level plus noise of variance ``r``;
+    with it, a figure is in percent, ``ceiling - exp(-level)`` plus noise of
+    variance ``r`` (pp^2), linearised at each figure by an iterated extended
+    Kalman step (so a figure's weight does not depend on which side of the
+    level it falls).
 
     The level reverts at rate ``kappa`` towards the long-run level, with
     variance ``s2`` per year; the long-run level is constant. The prior
@@ -192,13 +301,19 @@ def kalman_2state(
             pp[i] = p11, p12, p22
         kind = kinds[i]
         if kind == 0:
-            s = p11 + rs[i]
-            v = ys[i] - a
+            h, s, v = 1.0, p11 + rs[i], ys[i] - a
+            if ceiling is not None:
+                lin = float(to_scale(ys[i], ceiling))
+                for _ in range(_ITERATIONS):
+                    h = math.exp(-lin)
+                    v = ys[i] - (ceiling - h) - h * (a - lin)
+                    s = h * h * p11 + rs[i]
+                    lin = a + p11 * h / s * v
             loglik -= 0.5 * (math.log(2 * math.pi * s) + v * v / s)
-            k1, k2 = p11 / s, p12 / s
+            k1, k2 = p11 * h / s, p12 * h / s
             a += k1 * v
             c += k2 * v
-            p11, p12, p22 = p11 - k1 * p11, p12 - k1 * p12, p22 - k2 * p12
+            p11, p12, p22 = p11 - k1 * h * p11, p12 - k1 * h * p12, p22 - k2 * h * p12
         elif kind == 1:
             step, shrink = _censored(a, ys[i], math.sqrt(p11 + rs[i]), aboves[i])
             k1, k2 = p11, p12
@@ -267,6 +382,10 @@ def kalman_offset(
     s2: float,
     m0: np.ndarray,
     p0: np.ndarray,
+    *,
+    national: tuple[np.ndarray, np.ndarray] | None = None,
+    ceiling: float | None = None,
+    mixture: tuple = ((1.0, 1.0, 0.0),),
 ) -> dict:
     """Kalman filter and RTS smoother of a province offset ``[u, delta, beta]``.
 
@@ -276,6 +395,12 @@ def kalman_offset(
     nation's shortfall from its long-run level. The prior ``N(m0, p0)``
     (``u`` at its stationary distribution, so it holds at any date) holds at
     the first event.
+
+    Without ``ceiling`` a figure is the offset plus noise of variance ``r``
+    (``ev.y``, ``ev.r``). With it, a figure is in percent and the national
+    level on the model scale at each event is ``N(national[0], national[1])``
+    (see :func:`_observe`, which also reads ``mixture``); a censored report's
+    ``y`` is its threshold on the model scale and ``r`` its noise there.
 
     The filter and smoother run over the figures and reports only; a query
     (which carries no information) is then smoothed in one vectorised step
@@ -312,18 +437,29 @@ def kalman_offset(
             p[0, 0] += qv
         mp[j], pp[j] = m, p
         h = np.array([1.0, 1.0, s[i]])
-        ph = p @ h
-        var = float(h @ ph)
+        nm, nv = (float(national[0][i]), float(national[1][i])) if national else (0.0, 0.0)
         if ev.kind[i] == 0:
-            sv = var + float(ev.r[i])
-            v = float(ev.y[i]) - float(h @ m)
-            loglik -= 0.5 * (math.log(2 * math.pi * sv) + v * v / sv)
-            gain = ph / sv
-            m = m + gain * v
-            p = p - np.outer(gain, ph)
+            m1, p1, ll = _observe(
+                m[None],
+                p[None],
+                h[None],
+                np.array([float(ev.y[i])]),
+                np.array([float(ev.r[i])]),
+                np.array([nm]),
+                np.array([nv]),
+                ceiling,
+                mixture,
+            )
+            m, p = m1[0], p1[0]
+            loglik += float(ll[0])
         else:
+            ph = p @ h
+            var = float(h @ ph)
             step, shrink = _censored(
-                float(h @ m), float(ev.y[i]), math.sqrt(var + float(ev.r[i])), bool(ev.above[i])
+                float(h @ m),
+                float(ev.y[i]) - nm,
+                math.sqrt(var + float(ev.r[i]) + nv),
+                bool(ev.above[i]),
             )
             m = m + ph * step
             p = p - np.outer(ph, ph) * shrink
@@ -384,18 +520,24 @@ def kalman_offset(
 
 @dataclass
 class SaturationFit:
-    """Estimated parameters of the saturation model (percentage points, years).
+    """Estimated parameters of the saturation model (model scale ``-log(C - y)``, years).
 
     Attributes
     ----------
     level, kappa, s2, sigma2_nat
-        National long-run level (%), reversion rate per year, level variance
-        per year (pp^2) and noise of a national figure (pp^2).
+        National long-run level (model scale; :attr:`level_pct` in percent),
+        reversion rate per year, level variance per year (model scale) and
+        noise of a national figure (pp^2).
     kappa_d, s2_d, sigma2, tau2, delta_bar, omega2
         Province offsets: reversion rate and variance per year of the
-        deviation ``u``, noise of a province figure, spread of long-run
-        offsets and their mean, spread of the shares of the national
-        shortfall (whose mean is 0).
+        deviation ``u`` (model scale), noise of a province figure (pp^2),
+        spread of long-run offsets and their mean (held at 0: no long-run
+        offset), spread of the shares of the national shortfall (whose mean
+        is 0).
+    ceiling, mixture
+        The ceiling ``C`` of the scale (percent) and the components
+        ``(probability, noise multiplier, jump variance)`` of a province
+        figure's noise.
     floors : dict
         Lower bounds used for the variances and where they come from.
     converged : bool
@@ -425,6 +567,13 @@ class SaturationFit:
     national_t: np.ndarray = field(default_factory=lambda: np.zeros(0))
     national_y: np.ndarray = field(default_factory=lambda: np.zeros(0))
     param_cov: np.ndarray = field(default_factory=lambda: np.zeros((4, 4)))
+    ceiling: float = CEILING
+    mixture: tuple = ((1.0, 1.0, 0.0),)
+
+    @property
+    def level_pct(self) -> float:
+        """The national long-run level in percent."""
+        return float(from_scale(self.level, self.ceiling))
 
     # -- national --------------------------------------------------------------------------
     def national_prior(
@@ -432,7 +581,7 @@ class SaturationFit:
     ) -> tuple[tuple[float, float], tuple[float, float, float]]:
         """Prior of ``[level, long-run level]`` at the first national figure."""
         level = self.level if level is None else level
-        y0 = float(self.national_y[0]) if len(self.national_y) else level
+        y0 = float(to_scale(self.national_y[0], self.ceiling)) if len(self.national_y) else level
         return (y0, level), (_DIFFUSE, 0.0, _TINY)
 
     def national(self, t_query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -459,7 +608,7 @@ class SaturationFit:
             t_query=np.asarray(t_query, float),
         )
         m0, p0 = self.national_prior(level)
-        res = kalman_2state(ev, kappa, s2, m0, p0)
+        res = kalman_2state(ev, kappa, s2, m0, p0, ceiling=self.ceiling)
         q = ev.kind == 2
         return _unsort(ev, q, res["mean"], t_query), _unsort(ev, q, res["var"], t_query)
 
@@ -535,26 +684,22 @@ class SaturationFit:
         status: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
         t_query: np.ndarray | None,
     ) -> Events:
-        """Events of one province's offset: its figures less the national level."""
-        t_obs = np.asarray(t_obs, float)
-        t_all = [t_obs]
-        if status is not None:
-            t_all.append(np.asarray(status[0], float))
-        t_cat = np.concatenate(t_all)
-        nat_m, nat_v = self.national(t_cat) if len(t_cat) else (np.zeros(0), np.zeros(0))
-        k = len(t_obs)
+        """Events of one province's offset: its figures (percent, noise ``sigma2``) and
+        its status reports (threshold on the model scale, with its noise there)."""
         kw = {}
         if status is not None and len(status[0]):
+            threshold = np.asarray(status[1], float)
             kw = {
                 "t_cens": status[0],
-                "y_cens": np.asarray(status[1], float) - nat_m[k:],
-                "r_cens": self.sigma2 + nat_v[k:],
+                "y_cens": to_scale(threshold, self.ceiling),
+                "r_cens": _scale_noise(self.sigma2, threshold, self.ceiling),
                 "above": status[2],
             }
+        t_obs = np.asarray(t_obs, float)
         return make_events(
             t_obs,
-            np.asarray(y_obs, float) - nat_m[:k],
-            self.sigma2 + nat_v[:k],
+            np.asarray(y_obs, float),
+            np.full(len(t_obs), self.sigma2),
             t_query=t_query,
             **kw,
         )
@@ -562,7 +707,17 @@ class SaturationFit:
     def offset(self, ev: Events, t_query: np.ndarray) -> dict:
         """Smoothed offset at the query times of ``ev`` (which must hold ``t_query``)."""
         m0, p0 = self.offset_prior()
-        res = kalman_offset(ev, self.shortfall(ev.t), self.kappa_d, self.s2_d, m0, p0)
+        res = kalman_offset(
+            ev,
+            self.shortfall(ev.t),
+            self.kappa_d,
+            self.s2_d,
+            m0,
+            p0,
+            national=self.national(ev.t),
+            ceiling=self.ceiling,
+            mixture=self.mixture,
+        )
         q = ev.kind == 2
         return {
             "mean": _unsort(ev, q, res["mean"], t_query),
@@ -571,6 +726,13 @@ class SaturationFit:
             "state_cov": res["state_cov"][q],
             "t": ev.t[q],
         }
+
+
+def _scale_noise(noise: float, y: np.ndarray, ceiling: float) -> np.ndarray:
+    """A noise variance in pp^2 on the model scale at levels ``y`` (percent): the
+    delta method, ``noise / (ceiling - y)^2`` with ``y`` at most a point below."""
+    gap = ceiling - np.minimum(np.asarray(y, float), ceiling - 1.0)
+    return noise / (gap * gap)
 
 
 def _unsort(ev: Events, q: np.ndarray, values: np.ndarray, t_query: np.ndarray) -> np.ndarray:
@@ -663,11 +825,12 @@ def _minimize(fun, x0, bounds, notes: list, label: str) -> tuple[np.ndarray, boo
     return best.x, False
 
 
-def _pad(series: list[tuple[np.ndarray, ...]]) -> tuple[np.ndarray, ...]:
-    """Series of unequal length as (places x figures) arrays with a mask."""
+def _pad(series: list[tuple[np.ndarray, ...]], width: int = 4) -> tuple[np.ndarray, ...]:
+    """Series of unequal length as (places x figures) arrays with a mask (``width``
+    arrays per series when there is none)."""
     k = max((len(x[0]) for x in series), default=0)
     n = len(series)
-    width = len(series[0]) if series else 4
+    width = len(series[0]) if series else width
     out = [np.zeros((n, k)) for _ in range(width)]
     mask = np.zeros((n, k), bool)
     for i, arrays in enumerate(series):
@@ -687,9 +850,22 @@ def _loglik_many(
     tau2: float,
     dbar: float,
     omega2: float,
+    *,
+    ceiling: float | None = None,
+    mixture: tuple = ((1.0, 1.0, 0.0),),
 ) -> float:
-    """Log-likelihood of every place's offsets at once (vectorised :func:`kalman_offset`)."""
-    t_, y_, v_, s_, m_ = padded
+    """Log-likelihood of every place's offsets at once (vectorised :func:`kalman_offset`).
+
+    ``padded`` holds ``(t, y, v, s, mask)`` (:func:`_pad`): without ``ceiling``
+    figures ``y`` of offsets with noise variance ``sigma2 + v``; with it,
+    ``(t, y, v, s, nm, mask)``, figures in percent with noise ``sigma2`` and
+    the national level ``N(nm, v)`` on the model scale.
+    """
+    if ceiling is None:
+        t_, y_, v_, s_, m_ = padded
+        nm_ = np.zeros_like(t_)
+    else:
+        t_, y_, v_, s_, nm_, m_ = padded
     n, k = t_.shape
     m = np.zeros((n, 3))
     m[:, 1] = dbar
@@ -701,17 +877,18 @@ def _loglik_many(
             m, p = _carry(m, p, np.exp(-kappa * (t_[:, j] - t_[:, j - 1])), s2 / (2 * kappa))
         ok = m_[:, j]
         h = np.stack([np.ones(n), np.ones(n), s_[:, j]], axis=1)
-        ph = np.einsum("nij,nj->ni", p, h)
-        sv = np.einsum("ni,ni->n", h, ph) + sigma2 + v_[:, j]
-        innov = y_[:, j] - np.einsum("ni,ni->n", h, m)
-        total -= 0.5 * float(np.sum((np.log(2 * np.pi * sv) + innov * innov / sv)[ok]))
-        gain = np.where(ok[:, None], ph / sv[:, None], 0.0)
-        m = m + gain * innov[:, None]
-        p = p - gain[:, :, None] * ph[:, None, :]
+        if ceiling is None:
+            r, nv = sigma2 + v_[:, j], np.zeros(n)
+        else:
+            r, nv = np.full(n, sigma2), v_[:, j]
+        m1, p1, ll = _observe(m, p, h, y_[:, j], r, nm_[:, j], nv, ceiling, mixture)
+        total += float(np.sum(ll[ok]))
+        m = np.where(ok[:, None], m1, m)
+        p = np.where(ok[:, None, None], p1, p)
     return total
 
 
-def _spread_growth(series: list[tuple[np.ndarray, ...]]) -> float:
+def _spread_growth(series: list[tuple[np.ndarray, ...]], upper: float = 0.25) -> float:
     """How fast the spread of offsets grows with the nation's shortfall (pp^2 per pp^2).
 
     The least-squares slope of squared centred offsets on the squared
@@ -722,15 +899,16 @@ def _spread_growth(series: list[tuple[np.ndarray, ...]]) -> float:
     wandering deviation ``u``; the likelihood starts from it. At least 0.01
     (sd 0.1), at most 0.25.
     """
+    lower = min(0.01, upper / 4)
     if not series:
-        return 0.01
+        return lower
     d = np.concatenate([x[1] for x in series])
     s = np.concatenate([x[3] for x in series])
-    if len(d) < 5 or np.ptp(s) < 1.0:
-        return 0.01
+    if len(d) < 5 or np.ptp(s) < 1e-3:
+        return lower
     x = np.column_stack([np.ones(len(s)), s * s])
     coef, *_ = np.linalg.lstsq(x, (d - d.mean()) ** 2, rcond=None)
-    return float(np.clip(coef[1], 0.01, 0.25))
+    return float(np.clip(coef[1], lower, upper))
 
 
 def fit_saturation(
@@ -740,8 +918,9 @@ def fit_saturation(
     level_max: float = 100.0,
     level_prior: tuple[float, float] | None = LEVEL_PRIOR,
     kappa_prior: tuple[float, float] | None = KAPPA_PRIOR,
+    ceiling: float = CEILING,
 ) -> SaturationFit:
-    """Estimate the saturation model's parameters by maximum likelihood.
+    """Estimate the saturation model's parameters.
 
     Parameters
     ----------
@@ -755,6 +934,8 @@ def fit_saturation(
         Normal prior of the national long-run level (percent); None: none.
     kappa_prior : (median, sd of log), optional
         Log-normal prior of the national reversion rate per year; None: none.
+    ceiling : float
+        Upper end of the model scale (percent, above ``level_max``).
 
     Returns
     -------
@@ -763,21 +944,21 @@ def fit_saturation(
     notes: list[str] = []
     t_n, y_n = (np.asarray(a, float) for a in national)
     spread = _same_date_spread([*provinces, (t_n, y_n)])
-    # noise of one news figure: at least a third of the same-date disagreement of
-    # sources (different denominators), at least (0.5 pp)^2 when none is known
-    sigma2_floor = max(spread / 3 if np.isfinite(spread) else 0.25, 0.25)
+    # noise of one province figure: the disagreement of two sources about (nearly)
+    # the same date, held within 1.0-1.5 pp (sd); heavy tails and jumps do the rest
+    sigma2 = float(np.clip(spread if np.isfinite(spread) else 1.44, 1.0, 2.25))
     # a national count is published to two decimals from one register: (0.1 pp)^2
     sigma2_nat_floor = 0.01
-    # the level moves by at least 0.5 pp a year (sd): coverage of an enrolment
+    # the level moves by at least 0.5 pp a year (sd) at 98%: coverage of an enrolment
     # programme is never frozen (cleansing, denominators, budget years)
-    s2_floor = 0.25
+    s2_floor = 0.25 / (ceiling - 98.0) ** 2
     floors = {
-        "sigma2": sigma2_floor,
+        "sigma2": sigma2,
         "sigma2_nat": sigma2_nat_floor,
         "s2": s2_floor,
-        "s2_d": s2_floor,
         "same_date_spread": spread,
     }
+    z_n = to_scale(y_n, ceiling)
 
     def nat_nll(theta: np.ndarray) -> float:
         level, lk, ls2, lsn = theta
@@ -786,27 +967,39 @@ def fit_saturation(
             ev,
             math.exp(lk),
             math.exp(ls2),
-            (float(y_n[0]), level),
+            (float(z_n[0]), level),
             (_DIFFUSE, 0.0, _TINY),
             smooth=False,
+            ceiling=ceiling,
         )
         # the first figure only sets the diffuse start
-        s0 = _DIFFUSE + math.exp(lsn)
+        s0 = (ceiling - min(float(y_n[0]), ceiling - 0.5)) ** 2 * _DIFFUSE + math.exp(lsn)
         pen = 0.0
         if level_prior is not None:
-            pen += 0.5 * ((level - level_prior[0]) / level_prior[1]) ** 2
+            pen += (
+                0.5 * ((float(from_scale(level, ceiling)) - level_prior[0]) / level_prior[1]) ** 2
+            )
         if kappa_prior is not None:
             pen += 0.5 * ((lk - math.log(kappa_prior[0])) / kappa_prior[1]) ** 2
         return -(res["loglik"] + 0.5 * math.log(2 * math.pi * s0)) + pen
 
     top = float(min(level_max, max(y_n.max(), 50.0)))
-    x0 = np.array([min(top + 0.5, level_max), math.log(0.3), math.log(1.0), math.log(0.25)])
+    z_max = float(to_scale(level_max, ceiling))
+    x0 = np.array(
+        [
+            float(to_scale(min(top + 0.5, level_max), ceiling)),
+            math.log(0.3),
+            math.log(max(s2_floor, 0.05)),
+            math.log(0.25),
+        ]
+    )
     bounds = [
-        (float(min(y_n.min(), level_max - 1)), level_max),
+        (float(to_scale(min(y_n.min(), level_max - 1), ceiling)), z_max),
         (math.log(0.02), math.log(5.0)),
-        (math.log(s2_floor), math.log(100.0)),
+        (math.log(s2_floor), math.log(5.0)),
         (math.log(sigma2_nat_floor), math.log(25.0)),
     ]
+    x0[0] = min(max(x0[0], bounds[0][0]), z_max)
     theta_n, ok_n = _minimize(nat_nll, x0, bounds, notes, "national level")
     param_cov = _laplace_cov(nat_nll, theta_n, bounds, _STEPS)
     level, kappa, s2, sigma2_nat = (
@@ -815,6 +1008,11 @@ def fit_saturation(
         math.exp(theta_n[2]),
         math.exp(theta_n[3]),
     )
+    p_jump, v_jump = JUMP
+    mixture = (
+        *((prob * (1 - p_jump), mult, 0.0) for prob, mult in NOISE_MIXTURE),
+        (p_jump, 1.0, v_jump),
+    )
     fit = SaturationFit(
         level,
         kappa,
@@ -822,62 +1020,55 @@ def fit_saturation(
         sigma2_nat,
         kappa_d=1.0,
         s2_d=1.0,
-        sigma2=1.0,
-        tau2=1.0,
+        sigma2=sigma2,
+        tau2=_TINY,
         delta_bar=0.0,
         floors=floors,
         notes=notes,
         national_t=t_n,
         national_y=y_n,
         param_cov=param_cov,
+        ceiling=ceiling,
+        mixture=mixture,
     )
-    # offsets: each territory's figures less the smoothed national level
-    series = []
+    # offsets: each territory's figures beside the smoothed national level
+    series, moments = [], []
     for t, y in provinces:
+        t = np.asarray(t, float)
         m, v = fit.national(t)
-        series.append((np.asarray(t, float), np.asarray(y, float) - m, v, level - m))
+        y = np.asarray(y, float)
+        series.append((t, y, v, level - m, m))
+        moments.append((t, to_scale(y, ceiling) - m, v, level - m))
+    padded = _pad(series, width=5)
+    half_life, sd_log = OFFSET_HALF_LIFE_PRIOR
+    log_kappa_d = math.log(math.log(2.0) / half_life)
 
-    padded = _pad(series)
-
-    # the mean offset of the provinces with figures (those in the news) is
-    # estimated; the reconciliation then sets the population-weighted mean of
-    # all offsets to zero at every date
+    # no long-run offset of its own (delta = 0): provinces in the news are a
+    # selection (they are published when they reach UHC), so a mean offset
+    # learned from them would lift every province
     def off_nll(theta: np.ndarray) -> float:
-        lk, ls2, lsig, ltau, dbar, lom = theta
-        return -_loglik_many(
+        lk, ls2, lom = theta
+        pen = 0.5 * ((lk - log_kappa_d) / sd_log) ** 2
+        return pen - _loglik_many(
             padded,
             math.exp(lk),
             math.exp(ls2),
-            math.exp(lsig),
-            math.exp(ltau),
-            dbar,
+            sigma2,
+            _TINY,
+            0.0,
             math.exp(lom),
+            ceiling=ceiling,
+            mixture=mixture,
         )
 
-    allr = np.concatenate([x[1] for x in series]) if series else np.zeros(1)
-    omega2 = _spread_growth(series)
-    x0 = np.array(
-        [
-            math.log(0.5),
-            math.log(2.0),
-            math.log(max(sigma2_floor, 1.0)),
-            math.log(max(float(np.var(allr)), 1.0)),
-            float(np.median(allr)),
-            math.log(omega2),
-        ]
-    )
+    omega2 = _spread_growth(moments, upper=0.25)
+    x0 = np.array([log_kappa_d, math.log(0.02), math.log(omega2)])
     bounds = [
         (math.log(0.02), math.log(5.0)),
-        (math.log(s2_floor), math.log(400.0)),
-        (math.log(sigma2_floor), math.log(100.0)),
-        (math.log(0.01), math.log(1000.0)),
-        (-30.0, 30.0),
-        # a share sd of at most 0.5: two sd is the nation's whole shortfall again
+        (math.log(1e-4), math.log(5.0)),
         (math.log(1e-4), math.log(0.25)),
     ]
     theta_d, ok_d = _minimize(off_nll, x0, bounds, notes, "province offsets")
-    fit.kappa_d, fit.s2_d, fit.sigma2, fit.tau2 = (math.exp(v) for v in theta_d[:4])
-    fit.delta_bar = float(theta_d[4])
-    fit.omega2 = math.exp(theta_d[5])
+    fit.kappa_d, fit.s2_d, fit.omega2 = (math.exp(v) for v in theta_d)
     fit.converged = bool(ok_n and ok_d)
     return fit

@@ -1,13 +1,14 @@
 """Coverage trends per province, with honest uncertainty.
 
 The default ``saturation`` method describes every province as the national
-path plus a province offset, in percentage points (see
-:mod:`perjaka_analysis.saturation`), reconciled to the nation: the nation
-reverts towards an estimated long-run level (at most 100%), a province
-towards its own offset plus a share of the nation's remaining shortfall. It
-is built for the saturation years, where figures plateau between ~92% and
-100% and fall back after data cleansing, and has the lowest error in the
-rolling-origin backtest over 2017-2024 (see the README).
+path plus a province offset on the ceiling-aware scale ``-log(102 - y)``
+(see :mod:`perjaka_analysis.saturation`), reconciled to the nation: the
+nation reverts towards an estimated long-run level (at most 100%), a
+province slowly towards the nation plus a share of the nation's remaining
+shortfall. It is built for the saturation years, where figures plateau
+between ~92% and 100% and fall back after data cleansing; the README has
+its backtest over the saturation years (origins 2023-2025) and the growth
+years.
 
 The other methods model registration coverage on the logit scale of coverage against a
 ceiling (default 102%, so that the few provinces registered above 100% stay in
@@ -66,7 +67,7 @@ from .datasets import load_provinces
 from .errors import PerjakaError
 from .plotting import plot_fan
 from .provinces import NATIONAL, normalise_province, province_table
-from .saturation import _transition, fit_saturation
+from .saturation import _scale_noise, _transition, fit_saturation, from_scale
 
 __all__ = [
     "METHODS",
@@ -723,7 +724,7 @@ class CoverageTrendModel:
                 place,
                 basis,
                 len(rows),
-                np.array([model.level, 0.0]),
+                np.array([model.level_pct, 0.0]),
                 np.zeros((2, 2)),
                 float(rows["t"].max()) if len(rows) else t_end,
                 None,
@@ -743,7 +744,8 @@ class CoverageTrendModel:
             measure=self.measure,
             ceiling=self.ceiling,
             pooled={
-                "long_run_level_pct": model.level,
+                "long_run_level_pct": model.level_pct,
+                "ceiling_pct": model.ceiling,
                 "kappa": model.kappa,
                 "level_var_per_year": model.s2,
                 "sigma2_national": model.sigma2_nat,
@@ -853,10 +855,11 @@ def _reconciliation_grid(model, inputs: dict, panel: pd.DataFrame) -> dict:
     """Population-weighted offset mean and variance of the 38 provinces, quarterly.
 
     Reconciliation shifts province ``p`` at time ``t`` by
-    ``-gap(t) * v_p(t) / wvar(t)`` with ``gap`` the weighted mean offset and
-    ``wvar`` the weighted mean offset variance, so the population-weighted
-    province means equal the national mean, the gap taken up by the
-    provinces whose offsets are least certain.
+    ``-gap(t) * v_p(t) / wvar(t)`` on the model scale, with ``wvar`` the
+    weighted mean offset variance and ``gap`` the shift that makes the
+    population-weighted province medians in percent equal the national
+    median, the gap taken up by the provinces whose offsets are least
+    certain.
     """
     pop = load_provinces().set_index("province")["population"].astype(float)
     pop = pop[pop.notna() & pop.index.isin(list(inputs))]
@@ -866,10 +869,27 @@ def _reconciliation_grid(model, inputs: dict, panel: pd.DataFrame) -> dict:
     t = to_years(pd.date_range(start, end, freq="QE"))
     gap = np.zeros(len(t))
     wvar = np.zeros(len(t))
+    means, variances = [], []
     for place, weight in w.items():
         mom = _offset_moments(model, inputs[place], t)
         gap += weight * mom["mean"]
         wvar += weight * mom["var"]
+        means.append(mom["mean"])
+        variances.append(mom["var"])
+    if means:
+        # on the model scale the offsets' weighted mean being zero leaves the
+        # provinces' weighted mean in percent below the nation's (the scale is
+        # convex): solve for the shift that makes them equal in percent
+        weights = np.array(list(w.values()))[:, None]
+        nat = model.national(t)[0]
+        level = nat[None, :] + np.array(means)
+        share = np.array(variances) / np.maximum(wvar, 1e-12)[None, :]
+        target = from_scale(nat, model.ceiling)
+        for _ in range(8):  # Newton steps on the shift
+            shortfall = np.exp(-(level - gap[None, :] * share))
+            f = (weights * (model.ceiling - shortfall)).sum(axis=0) - target
+            slope = -(weights * share * shortfall).sum(axis=0)
+            gap = gap - f / np.where(np.abs(slope) > 1e-12, slope, -1e-12)
     return {"t": t, "gap": gap, "wvar": wvar, "weights": w}
 
 
@@ -1039,8 +1059,8 @@ class TrendResults:
 
     # -- transforms -------------------------------------------------------------------------
     def _pct(self, z: np.ndarray) -> np.ndarray:
-        if self.saturation is not None:  # already in percent
-            return np.asarray(z, dtype=float)
+        if self.saturation is not None:  # -log(ceiling - y)
+            return from_scale(z, self.saturation.model.ceiling)
         return self.ceiling * _expit(z)
 
     def _moments(
@@ -1054,11 +1074,14 @@ class TrendResults:
         t = np.asarray(t, dtype=float)
         mean, var = model.national(t)
         var = var + model.param_var(self._param_jacobian(trend, t))
-        if trend.province == NATIONAL:
-            return mean, var + (model.sigma2_nat if observation else 0.0)
-        off = _offset_moments(model, sat.inputs[trend.province], t)
-        mean = mean + off["mean"] + self._adjustment(t, off["var"])
-        var = var + off["var"] + (model.sigma2 if observation else 0.0)
+        noise = model.sigma2_nat
+        if trend.province != NATIONAL:
+            off = _offset_moments(model, sat.inputs[trend.province], t)
+            mean = mean + off["mean"] + self._adjustment(t, off["var"])
+            var = var + off["var"]
+            noise = model.sigma2
+        if observation:  # one more published figure: its noise on the model scale
+            var = var + _scale_noise(noise, self._pct(mean), model.ceiling)
         return mean, var
 
     def _param_jacobian(self, trend: ProvinceTrend, t: np.ndarray) -> np.ndarray:
@@ -1133,8 +1156,8 @@ class TrendResults:
         dates = pd.DatetimeIndex(pd.to_datetime(list(dates)))
         mu, var = self._moments(trend, to_years(dates), observation=observation)
         sd = np.sqrt(var)
-        if self.saturation is not None:  # normal in percent: mean = median
-            mean = mu
+        if self.saturation is not None:  # the median: the model scale is monotone
+            mean = self._pct(mu)
         else:  # mean of the back-transformed normal (probit approximation of E[expit])
             mean = self._pct(mu / np.sqrt(1 + np.pi * var / 8))
         frames = []
@@ -1288,7 +1311,7 @@ class TrendResults:
             draws = rng.multivariate_normal(np.zeros(4), model.param_cov, n_paths, method="eigh")
             shift = draws @ self._param_jacobian(trend, t).T
         if trend.province == NATIONAL:
-            return z + shift
+            return self._pct(z + shift)
         off = _offset_moments(model, self.saturation.inputs[trend.province], t)
         state = rng.multivariate_normal(
             off["state_mean"][0], off["state_cov"][0], size=n_paths, method="eigh"
@@ -1302,7 +1325,7 @@ class TrendResults:
             paths[:, k] = u
         # the province's share of the nation's shortfall follows each national path
         offset = paths + delta[:, None] + beta[:, None] * (model.level - z)
-        return z + offset + self._adjustment(t, off["var"])[None, :] + shift
+        return self._pct(z + offset + self._adjustment(t, off["var"])[None, :] + shift)
 
     def nowcast(
         self,
@@ -1358,8 +1381,9 @@ class TrendResults:
         return out
 
     def history(self, province: str) -> pd.DataFrame:
-        """The fitted latent trend of a place from the first figure of the panel to its
-        last figure (or the panel's end), quarterly.
+        """The fitted latent trend of a place from the first figure of the panel (or
+        the day the province was established, if later: no trend before a
+        province existed) to its last figure (or the panel's end), quarterly.
 
         Returns
         -------
@@ -1369,7 +1393,11 @@ class TrendResults:
         """
         trend = self.trend(province)
         end = trend.last_date or self.data_end
-        dates = pd.date_range(pd.Timestamp(self.panel["date"].min()), end, freq="QE")
+        start = pd.Timestamp(self.panel["date"].min())
+        table = province_table().set_index("province")
+        if trend.province in table.index and pd.notna(table.loc[trend.province, "established"]):
+            start = max(start, pd.Timestamp(table.loc[trend.province, "established"]))
+        dates = pd.date_range(start, end, freq="QE")
         if len(dates) == 0:
             return pd.DataFrame(columns=["province", "date", "mean"])
         frame = self.predict(trend.province, dates, levels=(80,), observation=False)

