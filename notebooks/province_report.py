@@ -17,9 +17,9 @@
 # # Province brief
 #
 # Run by `perjaka report` (one brief per province; the run's facts are
-# computed once and shared), or by hand: with `facts = ""` the brief computes
-# its facts with the same function a run uses. Every section is one package
-# call that reads the facts and nothing else.
+# computed once and shared), or by hand: with `facts = ""` `province_facts`
+# computes the facts with the same function a run uses. Every section is one
+# package call that reads the facts and nothing else.
 
 # %% tags=["parameters"]
 province: str = "Banten"
@@ -36,17 +36,20 @@ facts: str = ""
 from IPython.display import display
 
 from perjaka_analysis.brief import Brief
+from perjaka_analysis.facts import province_facts
 
-brief = Brief.load(
-    province=province,
-    as_of=as_of,
-    targets=targets,
-    deadline=deadline,
-    language=language,
-    registry=registry,
-    capacity=capacity,
-    seed=seed,
-    facts=facts,
+brief = Brief(
+    province_facts(
+        province=province,
+        as_of=as_of,
+        targets=targets,
+        deadline=deadline,
+        language=language,
+        registry=registry,
+        capacity=capacity,
+        seed=seed,
+        facts=facts,
+    )
 )
 brief.title()
 

@@ -9,9 +9,32 @@ import pandas as pd
 from .provinces import NATIONAL
 from .sources import source_name
 
-__all__ = ["coverage_summary", "latest_coverage", "sort_coverage", "source_priority"]
+__all__ = [
+    "coverage_summary",
+    "latest_coverage",
+    "pp_to_people",
+    "sort_coverage",
+    "source_priority",
+]
 
 _PRECISION = {"year": 0, "month": 1, "day": 2}
+
+
+def pp_to_people(pp: float | pd.Series, population: float | pd.Series) -> float | pd.Series:
+    """People that ``pp`` percentage points of ``population`` are: ``pp / 100 × population``.
+
+    The one conversion of points of coverage into people (gaps, enforcement,
+    the pace needed, people who would have to resume paying). Works on
+    numbers and element-wise on Series; missing in, missing out.
+
+    Examples
+    --------
+    >>> pp_to_people(2.5, 2_000_000.0)
+    50000.0
+    >>> pp_to_people(pd.Series([0.5, None]), 2_000_000.0).tolist()
+    [10000.0, nan]
+    """
+    return pp / 100 * population
 
 
 def _is_official(url: object) -> bool:
@@ -207,6 +230,6 @@ def coverage_summary(
         label = f"{t:g}"
         gap = (t - out["latest_pct"]).clip(lower=0)
         out[f"gap_{label}_pp"] = gap.round(2)
-        people = gap / 100 * out["population"].astype("Float64")
+        people = pp_to_people(gap, out["population"].astype("Float64"))
         out[f"gap_{label}_people"] = people.round().astype("Int64")
     return out.reset_index()

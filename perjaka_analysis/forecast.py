@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from .coverage import pp_to_people
 from .errors import PerjakaError
 from .provinces import NATIONAL, province_table
 
@@ -309,7 +310,7 @@ def compute_targets(
         recent_pp_per_year = float(year_before[1] - year_before[0])
         people = float(pop.get(name, np.nan))
         months_left = (deadline.year - start.year) * 12 + (deadline.month - start.month)
-        recent = recent_pp_per_year / 100 * people / 12
+        recent = pp_to_people(recent_pp_per_year, people) / 12
         for target in targets:
             crossing = crossing_summary(
                 dates,
@@ -331,7 +332,7 @@ def compute_targets(
                 "horizon_end": horizon_end,
                 "population": people,
                 "gap_pp": gap,
-                "required_per_month": gap / 100 * people / months_left
+                "required_per_month": pp_to_people(gap, people) / months_left
                 if months_left > 0
                 else np.nan,
                 "recent_per_month": recent,

@@ -30,7 +30,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
 
 #: Modules whose function-level imports of the package's own modules are still
 #: to be moved to the top (each is moved with the module's own restructuring).
-LOCAL_IMPORTS_PENDING = {"cli", "report", "facts"}
+LOCAL_IMPORTS_PENDING = {"cli", "report"}
 
 
 def module_name(path: Path) -> str:
@@ -47,8 +47,26 @@ def modules() -> dict[str, Path]:
 
 
 def imports(name: str, path: Path, known: set[str]) -> list[tuple[str, int, bool]]:
-    """``(imported module, line, inside a function)`` for each import of the package's modules."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    """``(imported module, line, local)`` for each import of the package's modules.
+
+    ``local`` is true for an import inside a function, unless the comment just
+    above it (or above the block of imports it belongs to) starts with
+    ``# heavy:`` and says why (a module whose import loads
+    a heavy dependency, kept out of processes that never use it).
+    """
+    source = path.read_text(encoding="utf-8")
+    lines = source.splitlines()
+    tree = ast.parse(source)
+
+    def justified(line: int) -> bool:
+        """A ``# heavy:`` comment above the import or above the imports it opens."""
+        above = line - 2
+        while above >= 0 and lines[above].strip().startswith(("#", "from ", "import ")):
+            if lines[above].strip().startswith("# heavy:"):
+                return True
+            above -= 1
+        return False
+
     package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
     package = [p for p in package if p]
     found: list[tuple[str, int, bool]] = []
@@ -73,9 +91,10 @@ def imports(name: str, path: Path, known: set[str]) -> list[tuple[str, int, bool
                     for a in child.names
                     if a.name.split(".")[0] == "perjaka_analysis"
                 ]
+            local = bool(targets) and in_function and not justified(child.lineno)
             for t in targets:
                 if t in known and t != name:
-                    found.append((t, child.lineno, in_function))
+                    found.append((t, child.lineno, local))
             visit(child, inside)
 
     visit(tree, False)
@@ -150,7 +169,7 @@ def test_no_import_cycle():
 
 def test_package_imports_are_at_module_top():
     local = [
-        f"{name}: line {line} imports {target} inside a function"
+        f"{name}: line {line} imports {target} inside a function (without a '# heavy:' reason)"
         for name, found in graph().items()
         if name not in LOCAL_IMPORTS_PENDING
         for target, line, in_function in found

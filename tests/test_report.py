@@ -119,7 +119,7 @@ def test_a_real_run_writes_brief_summary_manifest_and_index_with_a_fractional_ta
     for name in ("banten.ipynb", "banten.html", "summary.csv", "manifest.json", "index.html"):
         assert (run / name).is_file(), name
     page = (run / "banten.html").read_text()
-    assert "Brief.load" not in page  # code hidden
+    assert "province_facts(" not in page  # code hidden
     assert "Sorotan" in page and "SINTETIS" in page and "98,6%" in page
     # Banten's latest figure, as the run's facts hold it, id format, at its published
     # precision and dated at the precision of its source

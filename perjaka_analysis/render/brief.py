@@ -13,8 +13,7 @@ import json
 import pandas as pd
 from markupsafe import Markup
 
-from ..config import ReportConfig
-from ..facts import ProvinceFacts, RunFacts, age_months, compute_run_facts, load_run_facts
+from ..facts import ProvinceFacts, age_months
 from ..i18n import fmt_amount, fmt_date
 from . import environment, render_page, to_context
 from .figures import fan_chart_svg, sector_chart_svg
@@ -76,26 +75,13 @@ class Brief:
     Parameters
     ----------
     facts : ProvinceFacts
-        :meth:`perjaka_analysis.facts.RunFacts.for_province`.
+        :func:`perjaka_analysis.facts.province_facts` (what the brief notebook
+        calls) or :meth:`perjaka_analysis.facts.RunFacts.for_province`. The
+        brief reads its facts and never computes them.
     """
 
     def __init__(self, facts: ProvinceFacts) -> None:
         self.facts = facts
-
-    @classmethod
-    def load(cls, **parameters: object) -> Brief:
-        """The brief of the report parameters (the notebook's parameters cell).
-
-        With ``facts=""`` (a notebook opened by hand) the facts are computed
-        by :func:`perjaka_analysis.facts.compute_run_facts`, the one function
-        a run uses, for this province only, in memory.
-        """
-        config = ReportConfig.from_mapping(dict(parameters))
-        if config.facts:
-            facts: RunFacts = load_run_facts(config.facts)  # read once per process
-        else:
-            facts = compute_run_facts(config, provinces=[config.province])
-        return cls(facts.for_province(config.province))
 
     def _render(self, name: str, **context: object) -> HTML:
         env = environment(self.facts.config.language)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..facts import ProvinceFacts, RunFacts
+from ..facts import ProvinceFacts, RunFacts, people_to_resume_paying
 from ..forecast import (
     HORIZON_YEARS_AFTER_DEADLINE,
     STATUS_ABOVE,
@@ -259,15 +259,13 @@ def _active_gap_sentence(facts: ProvinceFacts, lang: str) -> str | None:
     gains = facts.row("gains") if "gains" in facts.tables else None
     if uhc is None or now is None or gains is None or active_borrowed(facts):
         return None
-    if not (_has(now["mean"]) and _has(gains["population"]) and _has(uhc["active_pct"])):
-        return None
-    short = float(uhc["active_pct"]) - float(now["mean"])
-    if short <= 0:
+    people = people_to_resume_paying(uhc["active_pct"], now["mean"], gains["population"])
+    if people is None:
         return None
     return text("sc_active", lang).format(
         t=fmt_pct(uhc["active_pct"], lang, 0),
         now=fmt_pct(now["mean"], lang, 1),
-        people=fmt_int(short / 100 * float(gains["population"]), lang),
+        people=fmt_int(people, lang),
     )
 
 

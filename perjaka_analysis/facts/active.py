@@ -1,0 +1,135 @@
+"""Facts about the active share and UHC under today's definition."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..coverage import pp_to_people
+from ..errors import PerjakaError
+from ..sources import cite
+from .coverage import age_months
+from .schema import _frame
+
+
+def compute_active_latest(shares: pd.DataFrame, as_of: object) -> pd.DataFrame:
+    """The latest published active share of every province, with its basis, age and source.
+
+    Province-level rows only (district figures are left out); among rows of
+    the same latest date the last in the input order is kept. The share is
+    shown as published: ``active_basis`` says whether it is a share of the
+    population, of the participants, or unclear.
+
+    Parameters
+    ----------
+    shares : pandas.DataFrame
+        :func:`perjaka_analysis.active.load_active_shares` (``province,
+        district, date, date_precision, active_pct, active_basis,
+        source_url, note``).
+    as_of : date
+        The date the age is counted to.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``active_latest`` table of :data:`SCHEMA`, by province.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"province": ["A", "A"], "district": [None, None],
+    ...     "date": pd.to_datetime(["2023-01-31", "2024-03-31"]),
+    ...     "date_precision": ["day", "month"],
+    ...     "active_pct": [70.0, 75.5], "active_basis": ["unclear", "of_population"],
+    ...     "source_url": ["https://a.example/1", None],
+    ...     "note": ["", "source: Tribun, March 2024"]})
+    >>> r = compute_active_latest(s, "2025-03-31").iloc[0]
+    >>> float(r.active_pct), r.active_basis, float(r.active_age_months), r.active_source
+    (75.5, 'of_population', 12.0, 'Tribun')
+    """
+    rows = shares[shares["district"].isna() & shares["active_pct"].notna()]
+    rows = rows.sort_values(["province", "date"], kind="stable")
+    latest = rows.drop_duplicates("province", keep="last").reset_index(drop=True)
+    citations = [cite(u, n) for u, n in zip(latest["source_url"], latest["note"], strict=True)]
+    out = pd.DataFrame(
+        {
+            "province": latest["province"].astype(str),
+            "active_date": pd.to_datetime(latest["date"]),
+            "active_precision": latest["date_precision"].astype(str),
+            "active_pct": latest["active_pct"].astype("float64"),
+            "active_basis": latest["active_basis"].astype(str),
+            "active_age_months": [
+                age_months(d, as_of, p or "day")
+                for d, p in zip(latest["date"], latest["date_precision"].fillna(""), strict=True)
+            ],
+            "active_source": [c.publisher for c in citations],
+            "active_source_url": [c.url for c in citations],
+        }
+    )
+    return _frame("active_latest", out)
+
+
+def compute_uhc_today(status: pd.DataFrame, condition: str) -> pd.DataFrame:
+    """The rows of one UHC condition (today's definition) from the joint status table.
+
+    Parameters
+    ----------
+    status : pandas.DataFrame
+        :func:`perjaka_analysis.uhc.compute_uhc_status`.
+    condition : str
+        The condition's name (:data:`perjaka_analysis.uhc.TODAY`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``uhc`` table of :data:`SCHEMA`.
+
+    Raises
+    ------
+    PerjakaError
+        If no row has that condition.
+    """
+    rows = status[status["condition"] == condition]
+    if rows.empty:
+        have = ", ".join(sorted(status["condition"].astype(str).unique()))
+        raise PerjakaError(f"no UHC status for condition {condition!r} (have: {have})")
+    return _frame("uhc", rows)
+
+
+def people_to_resume_paying(
+    condition_pct: float | None, active_pct: float | None, population: float | None
+) -> float | None:
+    """People who would have to resume paying for the active share to meet its condition.
+
+    The distance from today's active share (the nowcast, percent of the
+    population) to the condition of UHC under today's definition, as people:
+    ``(condition − active) / 100 × population``
+    (:func:`~perjaka_analysis.coverage.pp_to_people`).
+
+    Parameters
+    ----------
+    condition_pct : float or None
+        The active-share condition (the ``uhc`` table's ``active_pct``).
+    active_pct : float or None
+        Today's active share (the ``active_nowcast`` table's ``mean``).
+    population : float or None
+        The place's population (the ``gains`` table's ``population``).
+
+    Returns
+    -------
+    float or None
+        None when a number is missing or the active share already meets
+        the condition.
+
+    Examples
+    --------
+    >>> people_to_resume_paying(80.0, 77.5, 2_000_000.0)
+    50000.0
+    >>> people_to_resume_paying(80.0, 81.0, 2_000_000.0) is None
+    True
+    """
+    numbers = (condition_pct, active_pct, population)
+    if any(x is None or pd.isna(x) for x in numbers):
+        return None
+    short = float(condition_pct) - float(active_pct)  # type: ignore[arg-type]
+    if short <= 0:
+        return None
+    return float(pp_to_people(short, float(population)))  # type: ignore[arg-type]

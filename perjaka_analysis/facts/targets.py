@@ -1,0 +1,195 @@
+"""Facts about the targets: gains if the listed employers complied, the scenario, enforcement."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..coverage import pp_to_people
+from ..forecast import scenario_targets
+from ..provinces import NATIONAL
+from .schema import _frame
+
+
+def compute_gains(
+    listed: pd.DataFrame,
+    scored_counts: pd.Series,
+    population: pd.Series,
+    places: Sequence[str],
+) -> pd.DataFrame:
+    """What the inspection lists would add if every listed employer complied.
+
+    ``added_participants`` = expected unregistered workers + their
+    dependants; ``added_pp`` = 100 × added participants / population
+    (missing when the population is). ``INDONESIA`` is the sum of the places.
+
+    Parameters
+    ----------
+    listed : pandas.DataFrame
+        Listed employers (``province``, ``expected_unregistered_workers``,
+        ``expected_unregistered_dependants``,
+        ``expected_contributions_idr_per_month``).
+    scored_counts : pandas.Series
+        Employers in the registry per province.
+    population : pandas.Series
+        Population per place, with ``INDONESIA``.
+    places : sequence of str
+        Provinces (``INDONESIA`` is added).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``gains`` table of :data:`SCHEMA`, ``INDONESIA`` last.
+
+    Examples
+    --------
+    >>> listed = pd.DataFrame({"province": ["A", "A"], "expected_unregistered_workers": [2.0, 1.0],
+    ...     "expected_unregistered_dependants": [1.5, 0.5],
+    ...     "expected_contributions_idr_per_month": [10.0, 5.0]})
+    >>> pop = pd.Series({"A": 500.0, "B": 1500.0, "INDONESIA": 2000.0})
+    >>> g = compute_gains(listed, pd.Series({"A": 4, "B": 3}), pop, ["A", "B"])
+    >>> g[["province", "added_participants", "added_pp"]].values.tolist()
+    [['A', 5.0, 1.0], ['B', 0.0, 0.0], ['INDONESIA', 5.0, 0.25]]
+    """
+    cols = [
+        "expected_unregistered_workers",
+        "expected_unregistered_dependants",
+        "expected_contributions_idr_per_month",
+    ]
+    places = [p for p in places if p != NATIONAL]
+    sums = listed.groupby("province")[cols].sum().reindex(places).fillna(0.0)
+    sums["employers_on_list"] = listed.groupby("province").size().reindex(places).fillna(0)
+    sums["employers_in_registry"] = scored_counts.reindex(places).fillna(0)
+    sums.loc[NATIONAL] = sums.sum()
+    sums["employers_on_list"] = sums["employers_on_list"].astype("int64")
+    sums["employers_in_registry"] = sums["employers_in_registry"].astype("int64")
+    sums["added_participants"] = (
+        sums["expected_unregistered_workers"] + sums["expected_unregistered_dependants"]
+    )
+    pop = population.reindex(sums.index).astype("float64")
+    sums["population"] = pop.where(pop > 0)
+    sums["added_pp"] = 100 * sums["added_participants"] / sums["population"]
+    return _frame("gains", sums.reset_index(names="province"))
+
+
+def months_earlier(baseline: object, scenario: object) -> float:
+    """Whole calendar months from the scenario's crossing to the baseline's.
+
+    Missing when either date is (beyond the horizon).
+
+    Examples
+    --------
+    >>> months_earlier(pd.Timestamp("2027-03-31"), pd.Timestamp("2026-11-30"))
+    4.0
+    >>> months_earlier(pd.NaT, pd.Timestamp("2026-11-30"))
+    nan
+    """
+    if pd.isna(baseline) or pd.isna(scenario):
+        return np.nan
+    b, s = pd.Timestamp(baseline), pd.Timestamp(scenario)
+    return float((b.year - s.year) * 12 + (b.month - s.month))
+
+
+def compute_scenario(
+    results: Any,
+    gains: pd.DataFrame,
+    *,
+    start: str | pd.Timestamp,
+    targets: Sequence[float],
+    deadline: str | pd.Timestamp,
+    seed: int,
+) -> pd.DataFrame:
+    """Baseline and enforcement-scenario crossing of each target, per place.
+
+    The scenario adds each place's ``added_pp`` (:func:`compute_gains`) from
+    ``start`` on; crossings come from
+    :func:`perjaka_analysis.forecast.scenario_targets`, months earlier from
+    :func:`months_earlier`. A missing ``added_pp`` counts as no jump.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``scenario`` table of :data:`SCHEMA`.
+    """
+    frames = []
+    for row in gains.itertuples(index=False):
+        added = float(row.added_pp) if np.isfinite(row.added_pp) else 0.0
+        frame = scenario_targets(
+            results,
+            row.province,
+            added_pp=added,
+            start=start,
+            targets=targets,
+            deadline=deadline,
+            seed=seed,
+        )
+        frame = frame.copy()
+        frame.insert(0, "province", row.province)
+        frame["added_pp"] = row.added_pp
+        frame["months_earlier"] = [
+            months_earlier(b, s)
+            for b, s in zip(frame["baseline_date"], frame["scenario_date"], strict=True)
+        ]
+        frames.append(frame)
+    return _frame("scenario", pd.concat(frames, ignore_index=True))
+
+
+def compute_enforcement(
+    gains: pd.DataFrame, nowcast: pd.DataFrame, targets: pd.DataFrame
+) -> pd.DataFrame:
+    """How much of the distance to each target the enforcement list would close.
+
+    The distance runs from today's nowcast (the model's central estimate on
+    ``as_of``, lowest interval level), not from the latest published figure,
+    which can be years old.
+
+    ``gap_pp`` = max(target − nowcast, 0); ``gap_people`` = gap_pp / 100 ×
+    population; ``share_closed`` = min(added_pp / gap_pp, 1) (missing when the
+    target is already met); ``remaining_people`` = max(gap_people − added, 0);
+    ``months_of_growth`` = added / ``recent_per_month`` (how many months of the
+    recent net growth the list equals; missing without recent growth).
+
+    Parameters
+    ----------
+    gains : pandas.DataFrame
+        The ``gains`` table (:func:`compute_gains`).
+    nowcast : pandas.DataFrame
+        The ``nowcast`` table (``province, mean, level``).
+    targets : pandas.DataFrame
+        The ``targets`` table (``province, target_pct, recent_per_month``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``enforcement`` table of :data:`SCHEMA`: one row per place with a
+        nowcast and each of its targets.
+
+    Examples
+    --------
+    >>> gains = pd.DataFrame({"province": ["A"], "added_participants": [500.0],
+    ...     "added_pp": [0.05], "population": [1_000_000.0]})
+    >>> now = pd.DataFrame({"province": ["A"], "mean": [97.8], "level": [80]})
+    >>> tg = pd.DataFrame({"province": ["A", "A"], "target_pct": [95.0, 98.0],
+    ...     "recent_per_month": [1000.0, 1000.0]})
+    >>> e = compute_enforcement(gains, now, tg)
+    >>> e[["target_pct", "gap_people", "share_closed", "remaining_people",
+    ...    "months_of_growth"]].round(3).values.tolist()
+    [[95.0, 0.0, nan, 0.0, 0.5], [98.0, 2000.0, 0.25, 1500.0, 0.5]]
+    """
+    now = nowcast.sort_values("level", kind="stable").drop_duplicates("province")
+    rows = (
+        targets[["province", "target_pct", "recent_per_month"]]
+        .merge(now[["province", "mean"]].rename(columns={"mean": "nowcast_pct"}), on="province")
+        .merge(gains[["province", "added_participants", "added_pp", "population"]], on="province")
+    )
+    rows["gap_pp"] = (rows["target_pct"] - rows["nowcast_pct"]).clip(lower=0)
+    rows["gap_people"] = pp_to_people(rows["gap_pp"], rows["population"])
+    open_gap = rows["gap_pp"] > 0
+    rows["share_closed"] = (rows["added_pp"] / rows["gap_pp"]).clip(upper=1).where(open_gap)
+    rows["remaining_people"] = (rows["gap_people"] - rows["added_participants"]).clip(lower=0)
+    growth = rows["recent_per_month"].where(rows["recent_per_month"] > 0)
+    rows["months_of_growth"] = rows["added_participants"] / growth
+    return _frame("enforcement", rows)
