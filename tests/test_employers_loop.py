@@ -250,3 +250,14 @@ def test_evaluate_reports_the_precision_of_the_plan_score_writes(small_registry,
         check["consistent"] == (check["standard_errors"] <= 2)
         and result["dr_standard_error"]["base_rate"] > 0
     )
+
+
+def test_a_round_without_its_random_findings_is_said(small_registry, risk_model, plan):
+    from perjaka_analysis.employers import evaluate
+
+    ranked_only = plan[plan["selection"] == "ranked"]
+    rows = _outcomes(ranked_only)
+    merged = merge_outcomes(small_registry, validate_outcomes(rows), ranked_only, key=b"k")
+    with pytest.warns(UserWarning, match="random reserve"):
+        result = evaluate(validate_registry(merged), capacity=20)
+    assert result["propensity_source"] == "recorded"

@@ -560,6 +560,13 @@ def evaluate(
         for k in out["naive"]
         if abs(out["naive"][k] - out["dr"][k]) > MAX_NAIVE_DIFFERENCE
     ]
+    if source.startswith("recorded") and n_sampled == 0:
+        out["warnings"].append(
+            "no finding of the latest plan's random reserve was merged: nothing recorded "
+            "stands for the uninspected employers, so the IPW figures are the inspected "
+            "employers' and the DR figures the model's own; merge the findings of the "
+            "random picks (selection 'random') too"
+        )
     if not out["calibration_check"]["consistent"]:
         out["warnings"].append(
             f"base_rate: the model's risk gives {out['model']['base_rate']:.3f}, the doubly "
