@@ -9,6 +9,7 @@ place (:func:`validate_args`) before a command touches any file.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import tempfile
@@ -16,7 +17,7 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import DataQualityWarning, PerjakaError
+from .errors import DataQualityWarning, PerjakaError, Terminated
 
 __all__ = ["main", "validate_args"]
 
@@ -454,8 +455,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
             replace=args.replace,
         )
     except KeyboardInterrupt as exc:
-        print(f"interrupted: {exc}" if str(exc) else "interrupted", file=sys.stderr)
-        return 130
+        word = "terminated" if isinstance(exc, Terminated) else "interrupted"
+        print(f"{word}: {exc}" if str(exc) else word, file=sys.stderr)
+        return _interrupted_status(exc)
     ok = len(result.outcomes) - len(result.failures)
     reused = " (facts reused)" if result.facts_reused else ""
     print(
@@ -721,8 +723,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         warnings.showwarning = show
         try:
-            validate_args(args)
-            return int(args.func(args))
+            with _sigterm_as_interrupt():
+                validate_args(args)
+                return int(args.func(args))
         except PerjakaError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
@@ -730,9 +733,36 @@ def main(argv: Sequence[str] | None = None) -> int:
             where = f": {exc.filename}" if exc.filename else ""
             print(f"error: {exc.strerror or exc}{where}", file=sys.stderr)
             return 2
-        except KeyboardInterrupt:
-            print("interrupted", file=sys.stderr)
-            return 130
+        except KeyboardInterrupt as exc:
+            print("terminated" if isinstance(exc, Terminated) else "interrupted", file=sys.stderr)
+            return _interrupted_status(exc)
+
+
+def _interrupted_status(exc: BaseException) -> int:
+    """128 + the signal's number: 143 for SIGTERM, 130 for Ctrl-C (SIGINT)."""
+    return 143 if isinstance(exc, Terminated) else 130
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt():
+    """Meanwhile, SIGTERM raises :class:`~perjaka_analysis.errors.Terminated` (a
+    KeyboardInterrupt): one path for both signals, which removes the lock, the
+    workers and the temporary folders and writes what is complete."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        raise Terminated("terminated (SIGTERM)")
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 # --- option checks: one place, by option name, before any file is touched -------

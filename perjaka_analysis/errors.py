@@ -17,6 +17,7 @@ __all__ = [
     "DataValidationError",
     "PerjakaError",
     "Problem",
+    "Terminated",
     "UnknownProvinceError",
 ]
 
@@ -113,6 +114,15 @@ class DataValidationError(PerjakaError):
             head += f" against the {self.contract} contract"
         head += "; the file was rejected and nothing was written."
         return "\n".join([head, *(f"  - {p.describe(csv=csv)}" for p in self.problems)])
+
+
+class Terminated(KeyboardInterrupt):
+    """The process was asked to stop (SIGTERM): handled exactly like Ctrl-C.
+
+    ``timeout``, systemd and container runtimes send SIGTERM; raising it as a
+    :class:`KeyboardInterrupt` sends it down the one interruption path (workers
+    stopped, the lock and temporary folders removed, what is complete written).
+    """
 
 
 class UnknownProvinceError(PerjakaError, KeyError):

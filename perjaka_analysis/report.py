@@ -936,81 +936,78 @@ def run_reports(
     except OSError as exc:
         raise PerjakaError(f"cannot create the run folder {run_dir}: {exc}") from None
     with _locked(run_dir):
-        # -- facts: given, reused, or computed once ----------------------------------------
-        run_facts: RunFacts | None = None
-        reused = False
-        cache = None
-        if facts is not None:
-            run_facts, reused = load_facts(facts), True
-        elif reuse:
-            hashes = {n: file_sha256(p) for n, p in input_files(base).items()}
-            cache = out / "_facts" / facts_key(hashes, base, key)
-            if (cache / "facts.json").is_file():
-                try:
-                    run_facts, reused = load_facts(cache), True
-                except Exception as exc:  # damaged (truncated, edited): compute them again
-                    reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
-                    warnings.warn(
-                        f"the saved facts in {cache} cannot be read ({reason}); "
-                        "they are computed again",
-                        DataQualityWarning,
-                        stacklevel=2,
-                    )
-                    shutil.rmtree(cache, ignore_errors=True)
         own_client = None
         owned = executor is None
-        if owned:
-            try:
-                executor, own_client = _executor(workers, scheduler, kernel)
-            except BaseException:
-                if run_id is None:
-                    shutil.rmtree(run_dir, ignore_errors=True)
-                raise
-        # local workers keep one kernel each: start it while the facts are computed
-        keep = not remote
-        warming = [
-            executor.submit(warm_up, kernel if keep else None) for _ in range(max(workers, 1))
-        ]
         try:
+            # -- facts: given, reused, or computed once ------------------------------------
+            run_facts: RunFacts | None = None
+            reused = False
+            cache = None
+            if facts is not None:
+                run_facts, reused = load_facts(facts), True
+            elif reuse:
+                hashes = {n: file_sha256(p) for n, p in input_files(base).items()}
+                cache = out / "_facts" / facts_key(hashes, base, key)
+                if (cache / "facts.json").is_file():
+                    try:
+                        run_facts, reused = load_facts(cache), True
+                    except Exception as exc:  # damaged (truncated, edited): compute again
+                        reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+                        warnings.warn(
+                            f"the saved facts in {cache} cannot be read ({reason}); "
+                            "they are computed again",
+                            DataQualityWarning,
+                            stacklevel=2,
+                        )
+                        shutil.rmtree(cache, ignore_errors=True)
+            if owned:
+                executor, own_client = _executor(workers, scheduler, kernel)
+            # local workers keep one kernel each: start it while the facts are computed
+            keep = not remote
+            warming = [
+                executor.submit(warm_up, kernel if keep else None) for _ in range(max(workers, 1))
+            ]
             if run_facts is None:
                 run_facts = compute_run_facts(base, key=key, executor=None if remote else executor)
                 if cache is not None:
                     run_facts.save(cache)
-        except BaseException:
-            _stop(executor, own_client, owned, kill=True)
-            if run_id is None:  # nothing was written: leave no empty run folder behind
-                shutil.rmtree(run_dir, ignore_errors=True)
+        except BaseException:  # an error, Ctrl-C or SIGTERM before any brief: leave nothing
+            if executor is not None:
+                _stop(executor, own_client, owned, kill=True)
+            shutil.rmtree(run_dir, ignore_errors=True)
             raise
-        run_facts.save(run_dir / "facts")
         config = run_facts.config
-        if "inspection_plan" in run_facts.tables:
-            from .exports import write_inspection_lists
-
-            write_inspection_lists(
-                run_facts.tables["inspection_plan"],
-                run_facts.tables["capacity"],
-                run_dir / "lists",
-                provinces=names,
-                language=config.language,
-            )
-        if remote:
-            facts_arg: str | bytes = run_facts.to_bytes()
-            nb_arg: str | bytes = nb_path.read_bytes()
-        else:
-            facts_arg, nb_arg = str(run_dir / "facts"), str(nb_path)
         configs = [
             ReportConfig(**{**config.parameters(), "province": n, "facts": ""}).validated()
             for n in names
         ]
         outcomes: dict[str, ProvinceOutcome] = {}
-        interrupted = False
+        stopped: KeyboardInterrupt | None = None
         futures: dict[cf.Future, ReportConfig] = {}
         printer = None
-        if pdf:  # each brief is printed as soon as it is written, while others run
-            from .render.pdf import PdfPrinter
-
-            printer = PdfPrinter(language=config.language)
         try:
+            # from here on an interruption still writes the summary, overview and manifest,
+            # so a run folder is never left with only its facts and lists
+            run_facts.save(run_dir / "facts")
+            if "inspection_plan" in run_facts.tables:
+                from .exports import write_inspection_lists
+
+                write_inspection_lists(
+                    run_facts.tables["inspection_plan"],
+                    run_facts.tables["capacity"],
+                    run_dir / "lists",
+                    provinces=names,
+                    language=config.language,
+                )
+            if remote:
+                facts_arg: str | bytes = run_facts.to_bytes()
+                nb_arg: str | bytes = nb_path.read_bytes()
+            else:
+                facts_arg, nb_arg = str(run_dir / "facts"), str(nb_path)
+            if pdf:  # each brief is printed as soon as it is written, while others run
+                from .render.pdf import PdfPrinter
+
+                printer = PdfPrinter(language=config.language)
             futures = {
                 executor.submit(run_one, c, facts_arg, nb_arg, kernel=kernel, reuse_kernel=keep): c
                 for c in configs
@@ -1032,12 +1029,12 @@ def run_reports(
                     outcomes[c.province] = ProvinceOutcome(
                         c.province, c.slug, "failed", 0.0, error=repr(exc)
                     )
-        except KeyboardInterrupt:
-            interrupted = True
+        except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (errors.Terminated)
+            stopped = exc
         finally:
-            if not interrupted:
+            if stopped is None:
                 cf.wait(warming)
-            _stop(executor, own_client, owned, kill=interrupted)
+            _stop(executor, own_client, owned, kill=stopped is not None)
             pdf_note = printer.close() if printer is not None else ""
         for c in configs:
             outcomes.setdefault(c.province, ProvinceOutcome(c.province, c.slug, "cancelled", 0.0))
@@ -1050,8 +1047,8 @@ def run_reports(
         write_index(run_facts, result.outcomes, run_dir)
         result.seconds = time.perf_counter() - started
         write_manifest(run_facts, run_dir, result, run_dir.name)
-    if interrupted:
-        raise KeyboardInterrupt(f"run interrupted; complete briefs are in {run_dir}")
+    if stopped is not None:  # the same kind: SIGTERM stays Terminated
+        raise type(stopped)(f"run interrupted; complete briefs are in {run_dir}")
     return result
 
 

@@ -15,6 +15,7 @@ from perjaka_analysis.errors import (
     DataValidationError,
     PerjakaError,
     Problem,
+    Terminated,
     UnknownProvinceError,
 )
 
@@ -28,6 +29,7 @@ EXAMPLES = {
     DataValidationError: DataValidationError("/data/employers.csv", PROBLEMS, "employer registry"),
     UnknownProvinceError: UnknownProvinceError({"Sulawesi Tegah": ["Sulawesi Tengah"]}),
     DataQualityWarning: DataQualityWarning("coverage.csv: column 'coverage_pct' differs"),
+    Terminated: Terminated("run interrupted; complete briefs are in outputs/reports/x"),
 }
 
 

@@ -377,12 +377,21 @@ def test_run_ids_are_unique_and_a_run_folder_is_locked(tmp_path):
             pass
 
 
-def test_ctrl_c_cancels_pending_briefs_stops_workers_and_writes_the_index(
-    small_registry, runs, tmp_path
+@pytest.mark.parametrize(
+    ("signum", "to_group", "status"),
+    [
+        (signal.SIGINT, True, 130),  # a terminal's Ctrl-C: the whole process group
+        (signal.SIGTERM, False, 143),  # timeout, systemd, containers: the command itself
+    ],
+    ids=["ctrl-c", "sigterm"],
+)
+def test_ctrl_c_and_sigterm_cancel_pending_briefs_stop_workers_and_write_the_index(
+    small_registry, runs, tmp_path, signum, to_group, status
 ):
     nb = notebook_with(tmp_path, 'if province == "Bali":\n    import time\n    time.sleep(120)')
+    run_id = f"cancel-{signal.Signals(signum).name.lower()}"
     args = cli_args(small_registry, runs, "--province", "Aceh", "--province", "Bali",
-                    "--province", "Banten", "--run-id", "cancel", "--jobs", "1",
+                    "--province", "Banten", "--run-id", run_id, "--jobs", "1",
                     "--notebook", str(nb))  # fmt: skip
     # output to files, not pipes: a pipe stays open while any grandchild holds it, so
     # waiting for pipes would measure the kernels, not the command
@@ -402,7 +411,7 @@ def test_ctrl_c_cancels_pending_briefs_stops_workers_and_writes_the_index(
             [sys.executable, "-c", launcher, *args],
             stdout=out, stderr=err_file, text=True, start_new_session=True, env=env,
         )  # fmt: skip
-    run = runs / "cancel"
+    run = runs / run_id
     deadline = time.monotonic() + 300
     while not (run / "aceh.html").is_file() and time.monotonic() < deadline:
         time.sleep(0.5)
@@ -414,10 +423,14 @@ def test_ctrl_c_cancels_pending_briefs_stops_workers_and_writes_the_index(
     children = subprocess.run(
         ["pgrep", "-P", str(proc.pid)], capture_output=True, text=True, check=False
     ).stdout.split()
-    os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does
+    if to_group:
+        os.killpg(proc.pid, signum)
+    else:
+        os.kill(proc.pid, signum)
     started = time.monotonic()
     proc.wait(timeout=60)
-    assert proc.returncode == 130, log.read_text()[-2000:]
+    assert proc.returncode == status, log.read_text()[-2000:]
+    assert not (run / ".lock").exists()
     assert time.monotonic() - started < 30
     manifest = json.loads((run / "manifest.json").read_text())
     status = {p["province"]: p["status"] for p in manifest["provinces"]}
