@@ -65,7 +65,7 @@ data: $(VENV)/.reports
 
 reports: $(VENV)/.reports
 	$(BIN)/perjaka data build
-	$(BIN)/perjaka report --all --jobs $(JOBS) --pdf
+	$(BIN)/perjaka report --all --jobs $(JOBS) --pdf auto
 
 lint: $(VENV)/.test
 	$(BIN)/ruff check .

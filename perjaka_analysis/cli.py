@@ -451,7 +451,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
             notebook=args.notebook,
             progress=not args.no_progress,
             reuse=not args.no_reuse,
-            pdf=args.pdf,
+            pdf=args.pdf is not None,
             replace=args.replace,
         )
     except KeyboardInterrupt as exc:
@@ -464,12 +464,20 @@ def _cmd_report(args: argparse.Namespace) -> int:
         f"{result.run_dir}: {ok} of {len(result.outcomes)} briefs in {result.seconds:.1f} s{reused}"
     )
     print(f"overview: {result.run_dir / 'index.html'}")
-    if result.pdf_note:
-        print(f"warning: {result.pdf_note}", file=sys.stderr)
+    status = 0
+    if result.pdf_skipped and args.pdf == "auto":
+        print(
+            "PDFs skipped: no Chromium found; to make them install the Debian package "
+            "`chromium` (or set PERJAKA_CHROMIUM) and run again",
+            file=sys.stderr,
+        )
+    elif result.pdf_note:  # asked for, not made: the command did not do what it was told
+        print(f"error: PDFs requested but not all made: {result.pdf_note}", file=sys.stderr)
+        status = 1
     if result.failures:
         print(f"{len(result.failures)} failed:\n{result.describe_failures()}", file=sys.stderr)
-        return 1
-    return 0
+        status = 1
+    return status
 
 
 def _cmd_provinces(args: argparse.Namespace) -> int:
@@ -683,7 +691,14 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--notebook", type=Path, help="brief notebook (default: the shipped one)")
     rep.add_argument("--no-progress", action="store_true")
     rep.add_argument("--config", type=Path, help="YAML file of report parameters")
-    rep.add_argument("--pdf", action="store_true", help="also write an A4 PDF per brief")
+    rep.add_argument(
+        "--pdf",
+        nargs="?",
+        const="always",
+        choices=("always", "auto"),
+        help="also write an A4 PDF per brief (needs Chromium; without it the command "
+        "fails); --pdf auto: skip the PDFs, with a note, when no Chromium is found",
+    )
     rep.add_argument(
         "--no-reuse",
         action="store_true",

@@ -155,6 +155,8 @@ class RunResult:
     seconds: float = 0.0
     facts_reused: bool = False
     pdf_note: str = ""
+    #: PDFs were asked for but no browser was found, so none was made
+    pdf_skipped: bool = False
 
     @property
     def failures(self) -> list[ProvinceOutcome]:
@@ -1042,6 +1044,7 @@ def run_reports(
             run_dir=run_dir, outcomes=[outcomes[n] for n in names], facts_reused=reused
         )
         result.pdf_note = pdf_note
+        result.pdf_skipped = printer is not None and printer.browser is None
         table = summary_table(run_facts, result.outcomes)
         write_summary(table, run_dir)
         write_index(run_facts, result.outcomes, run_dir)

@@ -524,6 +524,17 @@ def validate_coverage(
                 "coverage_pct, or both participants and population",
             )
         )
+    given = stated.dropna()
+    if len(given) and given.max() <= 1.5 and given.max() > 0:
+        problems.append(
+            _problem(
+                "coverage_pct",
+                stated.notna(),
+                frame["coverage_pct"],
+                "every value is at most 1.5: these look like fractions, not percentages",
+                "percentages from 0 to 150 (95 for 95%, not 0.95)",
+            )
+        )
     fill = stated.isna() & computed.notna()
     too_high = fill & (computed > 150)
     if too_high.any():

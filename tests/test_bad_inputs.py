@@ -43,6 +43,7 @@ FILES = {
     "targets_bad.csv": "scope,target_name,metric,target_value\nAtjeh,t,coverage_pct,98.6\n",
     "status_bad.csv": "province,date,status\nAceh,2023-03-01,\n",
     "far_dates.csv": "province,date,coverage_pct\nAceh,0001-01-01,90\nBali,9999-12-31,91\n",
+    "fractions.csv": "province,date,coverage_pct\nAceh,2020-01-01,0.95\nBali,2020-01-01,0.9\n",
     "feb30.yaml": "as_of: 2024-02-30\n",
     "many_targets.yaml": "targets: [" + ", ".join(["95"] * 21) + "]\n",
     "huge.yaml": "targets: [" + ", ".join(["95"] * 40_000) + "]\n",
@@ -172,6 +173,17 @@ CASES = [
         "parquet-list-column",
         ["data", "check", "{in}/list_column.parquet"],
         "column(s) holding lists, structs or maps: 'province'; valid: one plain value",
+    ),
+    Case(
+        "coverage-as-fractions",
+        ["data", "check", "{in}/fractions.csv"],
+        "column 'coverage_pct': every value is at most 1.5: these look like fractions, not "
+        "percentages in 2 rows: line 2 ('0.95'), line 3 ('0.9'); valid: percentages",
+    ),
+    Case(
+        "summary-coverage-as-fractions",
+        ["summary", "--coverage", "{in}/fractions.csv"],
+        "these look like fractions",
     ),
     Case(
         "config-impossible-date",

@@ -222,6 +222,23 @@ def test_the_pdf_is_a4_and_shows_the_fan_chart(one_run, tmp_path):
     assert blue > 200
 
 
+@pytest.mark.parametrize(("mode", "status"), [("always", 1), ("auto", 0)])
+def test_pdfs_asked_for_without_a_browser_fail_unless_auto(
+    small_registry, runs, one_run, tmp_path, monkeypatch, capsys, mode, status
+):
+    monkeypatch.setenv("PERJAKA_CHROMIUM", str(tmp_path / "no-chromium"))
+    args = cli_args(small_registry, runs, "--province", "Banten", "--run-id", f"pdf-{mode}",
+                    "--pdf", *([mode] if mode == "auto" else []))  # fmt: skip
+    assert main(args) == status
+    err = capsys.readouterr().err
+    if mode == "auto":
+        assert "PDFs skipped: no Chromium found" in err and "error" not in err
+    else:
+        assert "error: PDFs requested but not all made" in err
+    assert (runs / f"pdf-{mode}" / "banten.html").is_file()
+    assert not (runs / f"pdf-{mode}" / "banten.pdf").exists()
+
+
 def test_the_hand_run_and_the_batch_read_the_same_facts(one_run):
     from perjaka_analysis.render.brief import Brief
 
