@@ -14,6 +14,7 @@ import csv
 import datetime
 import os
 import tempfile
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -59,6 +60,10 @@ def data_dir() -> Path:
 
 _TEXT_KINDS = ("string", "enum", "province")
 
+#: Most columns a file may have: the widest contract has 14, and a file of
+#: thousands of columns is a mistake that would otherwise take minutes to check.
+MAX_COLUMNS = 1_000
+
 #: A spreadsheet reads a cell starting with one of these as a formula (OWASP CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -84,6 +89,22 @@ def _delimiter_hint(header: list[str]) -> str:
                 "'CSV UTF-8 (comma delimited)'"
             )
     return ""
+
+
+def _long_rows(path: Path, width: int, limit: int = 5) -> tuple[list[int], int]:
+    """0-based data-row positions of rows with more fields than ``width``, and their count."""
+    rows: list[int] = []
+    count = 0
+    csv.field_size_limit(2**31 - 1)
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh)
+        next(reader, None)
+        for i, row in enumerate(reader):
+            if len(row) > width:
+                count += 1
+                if len(rows) < limit:
+                    rows.append(i)
+    return rows, count
 
 
 def _bad_utf8_lines(path: Path, limit: int = 5) -> tuple[list[int], int]:
@@ -155,12 +176,21 @@ def read_table(path: str | Path, contract: Contract | None = None) -> pd.DataFra
     header_hint = ""
     if contract:
         header_hint = "a header row with the columns " + ", ".join(contract.required)
+    too_wide = (
+        f"{{n:,}} columns; a file has at most {MAX_COLUMNS:,}",
+        header_hint or "the contract's columns and a few more",
+    )
     if suffix == ".parquet":
         try:
             import pyarrow.parquet as pq
 
             schema = pq.read_schema(path)
-            nested = [f.name for f in schema if _nested_arrow(f.type)]
+        except Exception as exc:  # pyarrow raises several types
+            raise fail(f"not a readable Parquet file ({exc})", "a Parquet file") from None
+        if len(schema.names) > MAX_COLUMNS:
+            raise fail(too_wide[0].format(n=len(schema.names)), too_wide[1])
+        nested = [f.name for f in schema if _nested_arrow(f.type)]
+        try:
             frame = pd.read_parquet(path)
         except Exception as exc:  # pyarrow raises several types
             raise fail(f"not a readable Parquet file ({exc})", "a Parquet file") from None
@@ -170,9 +200,21 @@ def read_table(path: str | Path, contract: Contract | None = None) -> pd.DataFra
                 "one plain value (text, number or date) per cell",
             )
     elif suffix in (".csv", ".txt"):
-        options = {"encoding": "utf-8-sig", "na_values": [""], "keep_default_na": False}
+        header = _csv_header(path)
+        if len(header) > MAX_COLUMNS:
+            raise fail(too_wide[0].format(n=len(header)), too_wide[1])
+        # index_col=False: a row with more fields than the header is an error, not an
+        # index that shifts every column by one
+        options = {
+            "encoding": "utf-8-sig",
+            "na_values": [""],
+            "keep_default_na": False,
+            "index_col": False,
+        }
         try:
-            frame = pd.read_csv(path, **options)
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", pd.errors.ParserWarning)
+                frame = pd.read_csv(path, **options)
             # Text columns read as numbers ("007" -> 7) are read again as text.
             # Done afterwards because typed reading of every text column costs
             # more than the whole plain read.
@@ -189,6 +231,17 @@ def read_table(path: str | Path, contract: Contract | None = None) -> pd.DataFra
                         path, usecols=text_cols, dtype=dict.fromkeys(text_cols, str), **options
                     )
                     frame[text_cols] = again[text_cols]
+        except pd.errors.ParserWarning:
+            hint = _delimiter_hint(header)
+            if hint:
+                raise fail(hint, "comma-separated values") from None
+            rows, n = _long_rows(path, len(header))
+            raise fail(
+                f"more fields than the header's {len(header)} columns",
+                "as many fields in every row as in the header (quote text holding commas)",
+                rows,
+                n,
+            ) from None
         except pd.errors.EmptyDataError:
             raise fail("the file is empty", header_hint or "a header row") from None
         except UnicodeDecodeError:
@@ -200,8 +253,16 @@ def read_table(path: str | Path, contract: Contract | None = None) -> pd.DataFra
                 n,
             ) from None
         except pd.errors.ParserError as exc:
-            hint = _delimiter_hint(_csv_header(path))
-            message = hint or f"cannot be parsed as CSV ({exc})"
+            hint = _delimiter_hint(header)
+            rows, n = ([], 0) if hint or not header else _long_rows(path, len(header))
+            if n:
+                raise fail(
+                    f"more fields than the header's {len(header)} columns",
+                    "as many fields in every row as in the header (quote text holding commas)",
+                    rows,
+                    n,
+                ) from None
+            message = hint or f"cannot be parsed as CSV ({str(exc).strip()})"
             raise fail(message, "comma-separated values") from None
         hint = _delimiter_hint(_csv_header(path))
         if hint:

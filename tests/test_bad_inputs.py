@@ -43,6 +43,14 @@ FILES = {
     "targets_bad.csv": "scope,target_name,metric,target_value\nAtjeh,t,coverage_pct,98.6\n",
     "status_bad.csv": "province,date,status\nAceh,2023-03-01,\n",
     "far_dates.csv": "province,date,coverage_pct\nAceh,0001-01-01,90\nBali,9999-12-31,91\n",
+    "wide.csv": REG_HEADER
+    + "".join(f",x{i}" for i in range(20_000))
+    + "\nE1,Aceh,C,10,5,0"
+    + ",1" * 20_000
+    + "\n",
+    "repeated_50k.csv": "province,date,coverage_pct\n"
+    + "".join(f"Aceh,2020-01-01,{90 + i % 2}\n" for i in range(50_000)),
+    "ragged.csv": "province,date,coverage_pct\nAceh,2020-01-01,90,extra\nBali,2020-01-01,91\n",
     "fractions.csv": "province,date,coverage_pct\nAceh,2020-01-01,0.95\nBali,2020-01-01,0.9\n",
     "feb30.yaml": "as_of: 2024-02-30\n",
     "many_targets.yaml": "targets: [" + ", ".join(["95"] * 21) + "]\n",
@@ -173,6 +181,22 @@ CASES = [
         "parquet-list-column",
         ["data", "check", "{in}/list_column.parquet"],
         "column(s) holding lists, structs or maps: 'province'; valid: one plain value",
+    ),
+    Case(
+        "20000-columns",
+        ["data", "check", "{in}/wide.csv"],
+        "file: 20,006 columns; a file has at most 1,000",
+    ),
+    Case(
+        "50000-repeated-rows",
+        ["data", "check", "{in}/repeated_50k.csv"],
+        "conflicting rows for province Aceh, date 2020-01-01, measure registered: coverage 90 vs "
+        "91 with the same or no source_url in 50000 rows",
+    ),
+    Case(
+        "more-fields-than-the-header",
+        ["data", "check", "{in}/ragged.csv"],
+        "file: more fields than the header's 3 columns in 1 row: line 2; valid: as many fields",
     ),
     Case(
         "coverage-as-fractions",

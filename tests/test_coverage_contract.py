@@ -272,3 +272,46 @@ def test_non_finite_or_absurd_coverage_numbers_are_rejected(tmp_path, column, va
         path = write(tmp_path, f"province,date,coverage_pct\nAceh,2020-01-01,{value}\n")
     problem = next(p for p in problems_of(path).problems if p.column == column)
     assert message in problem.message
+
+
+def _pairwise_reference(keys, values, sources):
+    """The rule in its plainest form: every pair of rows of one key."""
+    n = len(keys)
+    exact, conflict = [False] * n, [False] * n
+    for i in range(n):
+        for j in range(i + 1, n):
+            if keys[i] != keys[j]:
+                continue
+            a, b = sources[i], sources[j]
+            if not (a is None or b is None or a == b):
+                continue
+            if values[i] == values[j] or (values[i] is None and values[j] is None):
+                exact[j] = True
+            else:
+                conflict[i] = conflict[j] = True
+    return exact, conflict
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_repeated_rows_match_the_pairwise_rule(seed):
+    import numpy as np
+
+    from perjaka_analysis.validate import _repeated_rows
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 30))
+    province = rng.choice(["Aceh", "Bali"], n)
+    district = rng.choice([None, "Kota A"], n)
+    date = pd.to_datetime(rng.choice(["2020-01-01", "2021-01-01"], n))
+    measure = np.array(["registered"] * n)
+    value = [None if x == 0 else float(x) for x in rng.integers(0, 3, n)]
+    source = [None if x == 0 else f"https://s{x}.example" for x in rng.integers(0, 3, n)]
+    df = pd.DataFrame(
+        {"province": province, "district": district, "date": date, "measure": measure,
+         "source_url": source}
+    )  # fmt: skip
+    exact, conflict = _repeated_rows(df, pd.Series(value, dtype="float64"))
+    keys = list(zip(province, district, date, measure, strict=True))
+    want_exact, want_conflict = _pairwise_reference(keys, value, source)
+    assert exact.tolist() == want_exact
+    assert conflict.tolist() == want_conflict
