@@ -38,7 +38,9 @@ def test_no_listed_employer_of_the_shipped_registry_is_unique_on_what_is_shown(
     assert unique_listed_employers(shipped_scored, shipped, key=b"k") == 0
     assert (view["class_size"] >= K_ANONYMITY).all()
     assert not view["reasons"].str.contains(r"\d+ of \d+|Rp", regex=True).any()
-    assert view["risk_band"].str.fullmatch(r"\d+–\d+%").all()
+    # a risk band is shown in 10 points, coarsely (0–50%, 50–100%) or not at all
+    assert view["risk_band"].str.fullmatch(r"(\d+–\d+%)?").all()
+    assert (view["risk_band"] != "").any() and (view["workers_band"] != "").any()
 
 
 def test_disclosure_generalises_until_k_employers_share_the_facts():
@@ -54,27 +56,34 @@ def test_disclosure_generalises_until_k_employers_share_the_facts():
             "months_in_arrears": [0] * 8,
         }
     )
+    # every employer is scored; E0, E5 and E6 are listed (expected = risk x unregistered)
+    risk = [0.42, 0.41, 0.45, 0.44, 0.43, 0.3, 0.2, 0.1]
+    gap = reg["workers_reported"] - reg["workers_registered"]
     scored = pd.DataFrame(
         {
-            "employer_id": ["E0", "E5", "E6"],
-            "province": ["Aceh"] * 3,
-            "rank_in_province": [1, 2, 3],
-            "on_list": [True] * 3,
-            "risk": [0.42, 0.3, 0.2],
-            "reason_codes": ["registration", "registration", "registration"],
+            "employer_id": reg["employer_id"],
+            "province": "Aceh",
+            "rank_in_province": [1, 4, 5, 6, 7, 2, 3, 8],
+            "on_list": [True] + [False] * 4 + [True, True, False],
+            "risk": risk,
+            "expected_unregistered_workers": gap * risk,
+            "reason_codes": ["registration"] * 7 + [""],
         }
     )
     view = disclosure_safe_list(scored, reg, k=5, language="en")
-    # E0: 5 employers of D1/C/5–19 registered 50–75% -> shown with its band
+    # E0: E0-E4 of D1/C/5–19 registered 50–75%, risk 40–50%, 1–5 expected -> all shown
     assert view.loc[0, "reasons"] == "registered 50–75% of reported workers"
     assert view.loc[0, "class_size"] == 5 and view.loc[0, "disclosure_level"] == 0
-    # E5: alone in its band; 6 employers of D1/C/5–19 do not register everyone
+    # E5: alone in its band; 6 employers of D1/C/5–19 do not register everyone, all with
+    # a risk under 50% and 1–5 expected, but E5 alone at 30–40%: the risk band is coarse
     assert view.loc[1, "reasons"] == "not all workers registered"
     assert view.loc[1, "class_size"] == 6 and view.loc[1, "disclosure_level"] == 1
-    # E6: only 7 employers in Aceh do not register everyone -> province level
+    # E6: only 7 employers in Aceh do not register everyone -> province level; it alone
+    # expects 20 unregistered workers (100 x 0.2): neither band is shown
     assert view.loc[2, "district"] == "" and view.loc[2, "sector"] == ""
     assert view.loc[2, "class_size"] == 7 and view.loc[2, "disclosure_level"] == 4
-    assert view["risk_band"].tolist() == ["40–50%", "30–40%", "20–30%"]
+    assert view["risk_band"].tolist() == ["40–50%", "0–50%", ""]
+    assert view["workers_band"].tolist() == ["1–5", "1–5", ""]
     exact = disclosure_safe_list(scored, reg, k=5, identified=True)
     assert exact["risk"].tolist() == [0.42, 0.3, 0.2]
 

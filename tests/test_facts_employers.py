@@ -91,7 +91,7 @@ def test_the_brief_list_shows_only_the_disclosure_safe_view(tmp_path, small_regi
     scored = score_registry(small_registry, capacity=25, key=key, language="id", random_state=3)
     safe = disclosure_safe_list(scored, small_registry, key=key).set_index("pseudonym")
     shown = listed.set_index("pseudonym")
-    facts = ["district", "sector", "size_band", "risk_band", "reasons"]
+    facts = ["district", "sector", "size_band", "risk_band", "workers_band", "reasons"]
     few = safe.index[safe["class_size"] < 5]  # provinces with fewer than 5 employers
     assert len(few) > 0 and (shown.loc[few, facts].fillna("") == "").all().all()
     many = shown.index.difference(few)
@@ -103,4 +103,4 @@ def test_the_brief_list_shows_only_the_disclosure_safe_view(tmp_path, small_regi
     assert unique_listed_employers(scored_enough, enough, key=key) == 0
     table = compute_inspection_list(listed)
     assert "risk" not in table and "expected_unregistered_workers" not in table
-    assert set(table["workers_band"]) <= {"< 1", "1–5", "5–20", "20–100", "≥ 100"}
+    assert set(table["workers_band"]) <= {"< 1", "1–5", "5–20", "20–100", "≥ 100", "< 5", "≥ 5", ""}

@@ -1,12 +1,17 @@
 """Disclosure control for shareable inspection lists.
 
 A shareable list shows, per listed employer, a pseudonym and some facts:
-district, sector, size band and the reasons of its risk. Anyone who knows a
-firm can recognise it from exact facts ("registered 3 of 11 workers", "5
-months in arrears (Rp 12.3 million)"), so the pseudonym would hide little.
+district, sector, size band, the reasons of its risk, its risk band and its
+band of expected unregistered workers. Anyone who knows a firm can recognise
+it from exact facts ("registered 3 of 11 workers", "5 months in arrears (Rp
+12.3 million)"), so the pseudonym would hide little; and the two bands
+together bound its unregistered workers (expected = risk x unregistered: a
+risk of 80–90% and 100 or more expected means at least 112 unregistered).
 :func:`disclosure_safe_list` therefore shows facts in bands and generalises
 them, step by step, until every listed employer shares everything shown about
-it with at least ``k`` employers of the registry of its province:
+it with at least ``k`` employers of the registry of its province (every
+registry employer has a risk and an expected count, so the bands are
+compared like any other fact):
 
 0. district, sector, size band and each reason with its fact in a band
    ("registered 50–75% of reported workers", "3–5 months in arrears");
@@ -15,6 +20,11 @@ it with at least ``k`` employers of the registry of its province:
 3. size band suppressed;
 4. district suppressed;
 5. reasons suppressed (province only).
+
+At each level the risk band (10 points) and the band of expected unregistered
+workers are shown as they are; if that is too few employers, in coarse bands
+(:data:`COARSE_RISK`, :data:`COARSE_WORKERS`); if still too few, not at all,
+before the next level is tried.
 
 Exact facts are shown only in identified output (``identified=True``, the
 CLI's ``--identified``).
@@ -30,11 +40,86 @@ from ..privacy import load_key, pseudonymise
 from .features import size_band, ump_for
 from .model import read_ump_table
 
-__all__ = ["K_ANONYMITY", "disclosure_safe_list", "fact_bands", "unique_listed_employers"]
+__all__ = [
+    "COARSE_RISK",
+    "COARSE_WORKERS",
+    "K_ANONYMITY",
+    "WORKER_BANDS",
+    "band_workers",
+    "disclosure_safe_list",
+    "fact_bands",
+    "risk_bands",
+    "unique_listed_employers",
+    "workers_bands",
+]
 
 #: Every listed employer shares what is shown about it with at least this many
 #: employers of its province's registry.
 K_ANONYMITY = 5
+#: Coarse bands (lower edges) of the risk and of the expected unregistered workers.
+COARSE_RISK = (0.0, 0.5)
+COARSE_WORKERS = ((0, 5, "< 5"), (5, np.inf, "≥ 5"))
+
+
+#: bands of the expected unregistered workers shown per listed employer
+WORKER_BANDS = ((0, 1, "< 1"), (1, 5, "1–5"), (5, 20, "5–20"), (20, 100, "20–100"))
+
+
+def band_workers(expected: pd.Series) -> pd.Series:
+    """Expected unregistered workers of one employer in bands, never the exact figure.
+
+    An exact expected count (risk × unregistered workers) would reveal the
+    employer's registration gap; bands are shared by many employers.
+
+    Examples
+    --------
+    >>> band_workers(pd.Series([0.4, 1.0, 7.2, 20.0, 350.0])).tolist()
+    ['< 1', '1–5', '5–20', '20–100', '≥ 100']
+    """
+    out = pd.Series("≥ 100", index=expected.index, dtype=object)
+    for low, high, label in WORKER_BANDS:
+        out[(expected >= low) & (expected < high)] = label
+    return out.astype(str)
+
+
+def risk_bands(risk: pd.Series) -> pd.DataFrame:
+    """The risk as shown: ``fine`` (10 points, ``80–90%``) and ``coarse`` (``50–100%``).
+
+    Examples
+    --------
+    >>> risk_bands(pd.Series([0.07, 0.83])).values.tolist()
+    [['0–10%', '0–50%'], ['80–90%', '50–100%']]
+    """
+    risk = pd.to_numeric(risk, errors="coerce").astype(float)
+    lo = np.floor(risk.to_numpy() * 10) * 10
+    high = risk.to_numpy() >= COARSE_RISK[1]
+    return pd.DataFrame(
+        {
+            "fine": [f"{a:.0f}–{a + 10:.0f}%" if a == a else "?" for a in lo],
+            "coarse": np.where(risk.isna(), "?", np.where(high, "50–100%", "0–50%")),
+        },
+        index=risk.index,
+    )
+
+
+def workers_bands(expected: pd.Series) -> pd.DataFrame:
+    """Expected unregistered workers as shown: ``fine`` (:func:`band_workers`) and
+    ``coarse`` (``< 5``, ``≥ 5``).
+
+    Examples
+    --------
+    >>> workers_bands(pd.Series([0.4, 7.2, 350.0])).values.tolist()
+    [['< 1', '< 5'], ['5–20', '≥ 5'], ['≥ 100', '≥ 5']]
+    """
+    expected = pd.to_numeric(expected, errors="coerce").astype(float)
+    coarse = pd.Series("?", index=expected.index, dtype=object)
+    for low, high, label in COARSE_WORKERS:
+        coarse[(expected >= low) & (expected < high)] = label
+    return pd.DataFrame(
+        {"fine": band_workers(expected).to_numpy(), "coarse": coarse.astype(str).to_numpy()},
+        index=expected.index,
+    )
+
 
 _REASONS = ("registration", "wage", "arrears", "late_payments", "deactivations", "family")
 
@@ -203,9 +288,9 @@ def disclosure_safe_list(
     pandas.DataFrame
         One row per listed employer, in list order: ``pseudonym`` (or
         ``employer_id``), ``province, rank_in_province, district, sector,
-        size_band, risk_band, reasons, disclosure_level`` (0–5, see the
-        module) and ``class_size`` (registry employers sharing what is shown).
-        Suppressed facts are empty.
+        size_band, risk_band, workers_band`` (expected unregistered workers),
+        ``reasons, disclosure_level`` (0–5, see the module) and ``class_size``
+        (registry employers sharing what is shown). Suppressed facts are empty.
     """
     if language not in ("id", "en"):
         raise PerjakaError(f"language must be 'id' or 'en', got {language!r}")
@@ -230,6 +315,18 @@ def disclosure_safe_list(
         size_band=size_band(registry["workers_reported"]).to_numpy(),
         _id=ids.to_numpy(),
     )
+    # every registry employer's own bands, from its score (aligned by id)
+    own = scored.drop_duplicates(id_col).set_index(id_col).reindex(ids.to_numpy())
+    if "expected_unregistered_workers" not in own:
+        own["expected_unregistered_workers"] = np.nan
+    risk = risk_bands(own["risk"].reset_index(drop=True))
+    workers = workers_bands(own["expected_unregistered_workers"].reset_index(drop=True))
+    facts = facts.assign(
+        risk_fine=risk["fine"].to_numpy(),
+        risk_coarse=risk["coarse"].to_numpy(),
+        workers_fine=workers["fine"].to_numpy(),
+        workers_coarse=workers["coarse"].to_numpy(),
+    )
     rows = facts.set_index("_id").loc[listed[id_col].to_numpy()].reset_index(drop=True)
     codes = listed["reason_codes"].fillna("").str.split(";").to_numpy()
     coded = _encode(facts.drop(columns="_id"))
@@ -245,7 +342,18 @@ def disclosure_safe_list(
         ["has"],
         [],
     ]
+    #: how the risk and the expected unregistered workers are shown: as they are,
+    #: coarse, or not at all
+    grains = (
+        ["risk_fine", "workers_fine"],
+        ["risk_coarse", "workers_fine"],
+        ["workers_fine"],
+        ["risk_coarse", "workers_coarse"],
+        ["workers_coarse"],
+        [],
+    )
     level = np.full(len(rows), -1)
+    grain = np.full(len(rows), len(grains) - 1)
     size = np.zeros(len(rows), dtype=int)
     # employers with the same reasons (in any order) are checked together
     keys = pd.Series(["|".join(sorted(c for c in cs if c)) for cs in codes])
@@ -259,11 +367,15 @@ def disclosure_safe_list(
                     cols += [f"{part}_{c}" for c in which]
                 else:
                     cols.append(part)
-            n = _class_sizes(coded, _pick(coded, where[todo]), cols)
-            done = (n >= k) | (lv == len(levels) - 1)
-            level[todo[done]] = lv
-            size[todo[done]] = n[done]
-            todo = todo[~done]
+            for g, shown in enumerate(grains):
+                n = _class_sizes(coded, _pick(coded, where[todo]), cols + shown)
+                done = (n >= k) | ((lv == len(levels) - 1) & (g == len(grains) - 1))
+                level[todo[done]] = lv
+                grain[todo[done]] = g
+                size[todo[done]] = n[done]
+                todo = todo[~done]
+                if not len(todo):
+                    break
             if not len(todo):
                 break
     out = pd.DataFrame(
@@ -276,9 +388,13 @@ def disclosure_safe_list(
     out["district"] = np.where(level <= 3, rows["district"], "")
     out["sector"] = np.where(level <= 1, rows["sector"], "")
     out["size_band"] = np.where(level <= 2, rows["size_band"], "")
-    risk = pd.to_numeric(listed["risk"], errors="coerce").to_numpy()
-    lo = np.floor(risk * 10) * 10
-    out["risk_band"] = [f"{a:.0f}–{a + 10:.0f}%" for a in lo]
+    shows = [set(g) for g in grains]
+    for name in ("risk", "workers"):
+        fine = np.array([f"{name}_fine" in shows[g] for g in grain])
+        coarse = np.array([f"{name}_coarse" in shows[g] for g in grain])
+        out[f"{name}_band"] = np.select(
+            [fine, coarse], [rows[f"{name}_fine"], rows[f"{name}_coarse"]], ""
+        )
     bands = {c: rows[f"band_{c}"].to_numpy() for c in _REASONS}
     out["reasons"] = [
         "; ".join(_sentence(c, bands[c][i], level[i], lang) for c in codes[i] if c)

@@ -52,7 +52,6 @@ from .coverage import (
 )
 from .employers import (
     SHIPPED_REGISTRY,
-    WORKER_BANDS,
     band_workers,
     compute_capacity,
     compute_inspection_list,
@@ -90,7 +89,6 @@ __all__ = [
     "LIST_ROWS",
     "SCHEMA",
     "SHIPPED_REGISTRY",
-    "WORKER_BANDS",
     "ProvinceFacts",
     "RunFacts",
     "age_months",

@@ -116,7 +116,9 @@ def compute_inspection_list(listed: pd.DataFrame, n: int | None = LIST_ROWS) -> 
         if name not in frame:
             frame[name] = ""
         frame[name] = frame[name].fillna("").astype(str)
-    frame["workers_band"] = band_workers(frame["expected_unregistered_workers"])
+    if "workers_band" not in frame:  # the disclosure-safe band when the list has one
+        frame["workers_band"] = band_workers(frame["expected_unregistered_workers"])
+    frame["workers_band"] = frame["workers_band"].fillna("").astype(str)
     if "disclosure_level" not in frame:
         frame["disclosure_level"] = 0
     if n is not None:
@@ -129,25 +131,19 @@ def compute_inspection_list(listed: pd.DataFrame, n: int | None = LIST_ROWS) -> 
     return _frame("inspection_plan", frame)
 
 
-#: bands of the expected unregistered workers shown per listed employer
-WORKER_BANDS = ((0, 1, "< 1"), (1, 5, "1–5"), (5, 20, "5–20"), (20, 100, "20–100"))
-
-
 def band_workers(expected: pd.Series) -> pd.Series:
-    """Expected unregistered workers of one employer in bands, never the exact figure.
-
-    An exact expected count (risk × unregistered workers) would reveal the
-    employer's registration gap; bands are shared by many employers.
+    """Expected unregistered workers in bands (see ``employers.disclosure.band_workers``).
 
     Examples
     --------
-    >>> band_workers(pd.Series([0.4, 1.0, 7.2, 20.0, 350.0])).tolist()
-    ['< 1', '1–5', '5–20', '20–100', '≥ 100']
+    >>> band_workers(pd.Series([0.4, 350.0])).tolist()
+    ['< 1', '≥ 100']
     """
-    out = pd.Series("≥ 100", index=expected.index, dtype=object)
-    for low, high, label in WORKER_BANDS:
-        out[(expected >= low) & (expected < high)] = label
-    return out.astype(str)
+    # heavy: the employers package loads scikit-learn; a brief kernel reads the bands
+    # from the facts and never calls this
+    from ..employers.disclosure import band_workers as bands
+
+    return bands(expected)
 
 
 def score_employers(config: ReportConfig, key: bytes) -> dict[str, Any]:
@@ -176,10 +172,11 @@ def score_employers(config: ReportConfig, key: bytes) -> dict[str, Any]:
     listed = scored[scored["on_list"]].reset_index(drop=True)
     # what a shareable brief may show of each listed employer (k-anonymous bands)
     safe = disclosure_safe_list(scored, registry, key=key, language=config.language)
-    shown = ["district", "sector", "size_band", "risk_band", "reasons", "disclosure_level"]
+    facts_shown = ["district", "sector", "size_band", "risk_band", "workers_band", "reasons"]
+    shown = [*facts_shown, "disclosure_level"]
     # a province with fewer than k employers: nothing about its listed employers is shown
     few = safe["class_size"] < K_ANONYMITY
-    safe.loc[few, ["district", "sector", "size_band", "risk_band", "reasons"]] = ""
+    safe.loc[few, facts_shown] = ""
     safe = safe.set_index(safe.columns[0])[shown]
     listed = listed.drop(columns=shown, errors="ignore").join(
         safe, on=listed.columns[0] if "pseudonym" not in listed else "pseudonym"
