@@ -814,10 +814,12 @@ def _option(name: str) -> str:
 
 
 def _check_input(path: Path, option: str) -> Path:
-    if not path.exists():
+    from .io import not_a_file
+
+    if not path.exists() and not path.is_symlink():
         raise PerjakaError(f"{option}: file not found: {path}")
     if not path.is_file():
-        raise PerjakaError(f"{option}: not a file: {path}")
+        raise PerjakaError(f"{option}: not a file: {path}: {not_a_file(path)}")
     return path
 
 

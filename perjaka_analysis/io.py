@@ -139,6 +139,23 @@ def _excel_cell(value: object) -> object:
     return value
 
 
+def not_a_file(path: Path) -> str:
+    """Why ``path`` is not a readable file, in a few words.
+
+    Examples
+    --------
+    >>> not_a_file(Path("/dev/null")), not_a_file(Path("/")), not_a_file(Path("/no/such"))
+    ('not a regular file (a device, pipe or socket)', 'a folder, not a file', 'file not found')
+    """
+    if path.is_symlink() and not path.exists():
+        return f"a link to a missing file ({os.readlink(path)})"
+    if path.is_dir():
+        return "a folder, not a file"
+    if path.exists():
+        return "not a regular file (a device, pipe or socket)"
+    return "file not found"
+
+
 def read_table(path: str | Path, contract: Contract | None = None) -> pd.DataFrame:
     """Read a CSV, Excel or Parquet file as it is, without judging its content.
 
@@ -171,7 +188,7 @@ def read_table(path: str | Path, contract: Contract | None = None) -> pd.DataFra
         return DataValidationError(path, [problem], name)
 
     if not path.is_file():
-        raise fail("file not found", "an existing .csv or .parquet file")
+        raise fail(not_a_file(path), "an existing .csv, .xlsx or .parquet file")
     suffix = path.suffix.lower()
     header_hint = ""
     if contract:
@@ -200,6 +217,12 @@ def read_table(path: str | Path, contract: Contract | None = None) -> pd.DataFra
                 "one plain value (text, number or date) per cell",
             )
     elif suffix in (".csv", ".txt"):
+        with path.open("rb") as fh:
+            if b"\x00" in fh.read(65536):  # UTF-16 without a byte-order mark, or binary
+                raise fail(
+                    "the file holds NUL bytes: it is UTF-16 or not text (save it as UTF-8)",
+                    "UTF-8 encoded comma-separated text",
+                )
         header = _csv_header(path)
         if len(header) > MAX_COLUMNS:
             raise fail(too_wide[0].format(n=len(header)), too_wide[1])
@@ -274,6 +297,8 @@ def read_table(path: str | Path, contract: Contract | None = None) -> pd.DataFra
             frame = pd.read_excel(path, sheet_name=0, dtype=object, engine="openpyxl")
         except Exception as exc:  # openpyxl raises several types
             raise fail(f"not a readable Excel file ({exc})", "an .xlsx workbook") from None
+        if frame.shape[1] > MAX_COLUMNS:
+            raise fail(too_wide[0].format(n=frame.shape[1]), too_wide[1])
         frame = frame.map(_excel_cell)
     else:
         raise fail(f"unsupported file type '{suffix}'", "a .csv, .xlsx or .parquet file")

@@ -148,9 +148,10 @@ def guess_kind(path: str | Path) -> Kind:
         try:
             columns = set(pq.read_schema(path).names)
         except Exception:
-            columns = set()
+            read_table(path)  # raises its own message: not a file, truncated, not Parquet
+            raise
     else:
-        columns = set(read_table(path).columns) if path.is_file() else set()
+        columns = set(read_table(path).columns)  # a missing or unreadable file: its message
     if "employer_id" in columns or {"sector", "workers_reported"} & columns:
         return "registry"
     if {"scope", "target_value"} & columns:

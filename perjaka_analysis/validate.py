@@ -61,12 +61,22 @@ __all__ = [
 _SHOW = 5
 
 
+#: Longest text a cell of a contract column may hold (a district, a note, an id).
+MAX_TEXT = 10_000
+
+
+def _short(value: object, limit: int = 100) -> str:
+    """A value as a message shows it: at most ``limit`` characters."""
+    text = str(value)
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
+
+
 def _problem(
     column: str | None, mask: np.ndarray | pd.Series, values: pd.Series, message: str, expected: str
 ) -> Problem:
     idx = np.flatnonzero(np.asarray(mask, dtype=bool))
     rows = idx[:_SHOW]
-    shown = tuple(str(v) for v in values.iloc[rows]) if values is not None else ()
+    shown = tuple(_short(v) for v in values.iloc[rows]) if values is not None else ()
     return Problem(column, message, expected, tuple(int(r) for r in rows), len(idx), shown)
 
 
@@ -197,6 +207,9 @@ def _check_date(col: Column, raw: pd.Series, report: _Report) -> pd.Series:
     distinct = _Distinct(raw)
     text = _clean_text(distinct.values)
     parsed = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+    # strictly YYYY-MM-DD: pandas also reads 2024-2-3
+    padded = text.map(lambda v: isinstance(v, str) and _ISO_DATE.fullmatch(v) is not None)
+    parsed = parsed.where(padded.to_numpy())
     bad = text.notna() & parsed.isna()
     if bad.any():
         report.add(col.name, distinct.rows(bad), raw, "not a valid date", col.expected())
@@ -213,6 +226,16 @@ def _check_text(col: Column, raw: pd.Series, report: _Report) -> pd.Series:
     name = col.name
     distinct = _Distinct(raw)
     text = _clean_text(distinct.values)
+    long = text.map(lambda v: isinstance(v, str) and len(v) > MAX_TEXT).astype(bool)
+    if long.any():
+        report.add(
+            name,
+            distinct.rows(long),
+            raw,
+            f"text longer than {MAX_TEXT:,} characters",
+            f"at most {MAX_TEXT:,} characters",
+        )
+        text = text.where(~long, None)
     if col.kind == "enum":
         if col.case == "lower":
             text = text.map(lambda v: v.lower() if isinstance(v, str) else None)
@@ -264,6 +287,10 @@ def _check_identifier(col: Column, raw: pd.Series, report: _Report) -> pd.Series
     elif raw.dtype.kind in "iub" or raw.dtype == object:
         raw = raw.astype("str").where(raw.notna())
     raw = raw.str.strip()
+    long = (raw.str.len() > MAX_TEXT).fillna(False).to_numpy(dtype=bool)
+    if long.any():
+        report.add(col.name, long, raw, f"text longer than {MAX_TEXT:,} characters", "a short id")
+        raw = raw.mask(long)
     decimal = raw.str.contains(".", regex=False).fillna(False).astype(bool)
     if decimal.any():
         raw = raw.mask(decimal, raw[decimal].str.replace(r"^(\d+)\.0+$", r"\1", regex=True))
@@ -668,6 +695,18 @@ def validate_registry(frame: pd.DataFrame, path: str | Path = "<frame>") -> pd.D
         Listing every broken rule.
     """
     df, problems = validate_frame(frame, REGISTRY, path)
+    if "registered_since" in df:
+        future = df["registered_since"] > pd.Timestamp(date.today())
+        if future.any():
+            problems.append(
+                _problem(
+                    "registered_since",
+                    future,
+                    frame["registered_since"],
+                    "date is in the future",
+                    "a past date",
+                )
+            )
     if "employer_id" in df and not df["employer_id"].dropna().is_unique:
         ids = df["employer_id"]
         dup = ids.notna() & ids.duplicated(keep=False)

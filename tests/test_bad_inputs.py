@@ -51,6 +51,9 @@ FILES = {
     "repeated_50k.csv": "province,date,coverage_pct\n"
     + "".join(f"Aceh,2020-01-01,{90 + i % 2}\n" for i in range(50_000)),
     "ragged.csv": "province,date,coverage_pct\nAceh,2020-01-01,90,extra\nBali,2020-01-01,91\n",
+    "registry_dates.csv": REG_HEADER + ",registered_since\nE1,Aceh,C,10,5,0,2099-01-01\n"
+    "E2,Aceh,C,10,5,0,2024-2-3\n",
+    "long_field.csv": REG_HEADER + ",district\nE1,Aceh,C,10,5,0," + "x" * 20_000 + "\n",
     "fractions.csv": "province,date,coverage_pct\nAceh,2020-01-01,0.95\nBali,2020-01-01,0.9\n",
     "feb30.yaml": "as_of: 2024-02-30\n",
     "many_targets.yaml": "targets: [" + ", ".join(["95"] * 21) + "]\n",
@@ -74,6 +77,11 @@ def inputs(tmp_path_factory) -> Path:
         (folder / name).write_bytes(data)
         (folder / name).chmod(0o600)
     (folder / "existing-run").mkdir()  # an earlier run folder
+    (folder / "utf16.csv").write_bytes(COVERAGE_CSV.encode("utf-16-le"))
+    parquet = (data_dir() / "synthetic" / "employers.parquet").read_bytes()
+    (folder / "truncated.parquet").write_bytes(parquet[:300])
+    (folder / "broken-link.csv").symlink_to(folder / "gone.csv")
+    (folder / "a-folder.csv").mkdir()
     import pandas as pd
 
     pd.DataFrame(
@@ -197,6 +205,39 @@ CASES = [
         "more-fields-than-the-header",
         ["data", "check", "{in}/ragged.csv"],
         "file: more fields than the header's 3 columns in 1 row: line 2; valid: as many fields",
+    ),
+    Case(
+        "registry-dates",
+        ["data", "check", "{in}/registry_dates.csv"],
+        "column 'registered_since': not a valid date in 1 row: line 3 ('2024-2-3')",
+    ),
+    Case(
+        "registry-future-date",
+        ["data", "check", "{in}/registry_dates.csv"],
+        "column 'registered_since': date is in the future in 1 row: line 2 ('2099-01-01')",
+    ),
+    Case(
+        "a-20000-character-field",
+        ["data", "check", "{in}/long_field.csv"],
+        "column 'district': text longer than 10,000 characters in 1 row: line 2 ('xxxx",
+    ),
+    Case("utf16-without-bom", ["data", "check", "{in}/utf16.csv"], "it is UTF-16 or not text"),
+    Case(
+        "truncated-parquet",
+        ["data", "check", "{in}/truncated.parquet"],
+        "not a readable Parquet file",
+    ),
+    Case(
+        "broken-link",
+        ["data", "check", "{in}/broken-link.csv"],
+        "file: a link to a missing file",
+    ),
+    Case("a-folder", ["data", "check", "{in}/a-folder.csv"], "file: a folder, not a file"),
+    Case("dev-null", ["data", "check", "/dev/null"], "not a regular file (a device"),
+    Case(
+        "dev-null-as-coverage",
+        ["summary", "--coverage", "/dev/null"],
+        "--coverage: not a file: /dev/null: not a regular file",
     ),
     Case(
         "coverage-as-fractions",
