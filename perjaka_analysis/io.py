@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime
+import errno
 import os
 import tempfile
 import warnings
@@ -351,8 +352,19 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
         os.umask(umask)
         os.chmod(tmp_path, 0o666 & ~umask)  # mkstemp makes 0600; use the usual mode
         os.replace(tmp_path, target)
+    except OSError as exc:
+        if exc.errno in _NO_SPACE:  # writers (pyarrow, openpyxl) often name no file
+            raise PerjakaError(
+                f"cannot write {target}: {exc.strerror or 'no space left'}; nothing was "
+                "replaced (free some space, or choose another folder)"
+            ) from exc
+        raise
     finally:
         tmp_path.unlink(missing_ok=True)
+
+
+#: Errors that mean the file system is full (or the file too large for it).
+_NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 
 
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:

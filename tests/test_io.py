@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import errno
 import os
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from conftest import REGISTRY_CSV
-from perjaka_analysis import DataValidationError, read_coverage, read_registry
+from perjaka_analysis import DataValidationError, PerjakaError, read_coverage, read_registry
 from perjaka_analysis.io import atomic_path, read_table, write_table
 
 
@@ -89,6 +91,23 @@ def test_atomic_write_leaves_nothing_when_the_block_fails(tmp_path):
         tmp.write_text("half")
         raise RuntimeError("boom")
     assert os.listdir(tmp_path) == []
+
+
+def test_a_full_disk_is_one_message_naming_the_file_and_keeps_the_old_one(tmp_path, monkeypatch):
+    """Writers that fail with ENOSPC name no file; the message names the target."""
+    target = tmp_path / "t.parquet"
+    write_table(pd.DataFrame({"a": [1]}), target)
+
+    def full(self, path, *args, **kwargs):
+        Path(path).write_bytes(b"PAR1 half")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", full)
+    with pytest.raises(PerjakaError, match=r"cannot write .*t\.parquet: No space left on device"):
+        write_table(pd.DataFrame({"a": [2]}), target)
+    monkeypatch.undo()
+    assert pd.read_parquet(target)["a"].tolist() == [1]  # the previous table is intact
+    assert sorted(os.listdir(tmp_path)) == ["t.parquet"]  # no partial file left
 
 
 def test_write_table_replaces_atomically(tmp_path):
