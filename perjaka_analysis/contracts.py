@@ -12,6 +12,7 @@ from typing import Literal
 
 __all__ = [
     "COVERAGE",
+    "KABUPATEN_KOTA",
     "OUTCOMES",
     "PROVINCES",
     "REGISTRY",
@@ -277,5 +278,19 @@ UHC_STATUS = Contract(
         Column("source_url", "string"),
         Column("source_date", "string"),
         Column("note", "string"),
+    ),
+)
+
+KABUPATEN_KOTA = Contract(
+    "kabupaten/kota",
+    (
+        # NN.NN: the province's Kemendagri code, a dot, the kab/kota number
+        Column("kemendagri_code", "string", required=True),
+        Column("name", "string", required=True),
+        Column("kind", "enum", required=True, allowed=("kabupaten", "kota"), case="lower"),
+        Column("province", "province", required=True),
+        Column("population", "int", minimum=0, min_exclusive=True, maximum=MAX_PERSONS),
+        Column("population_date", "date"),
+        Column("source", "string"),
     ),
 )

@@ -8,17 +8,20 @@ view per processed table, for SQL in notebooks.
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .errors import PerjakaError
+from .errors import DataQualityWarning, PerjakaError
 from .io import ENV_DATA_DIR as ENV_DATA_DIR  # re-exported: the name stays importable here
 from .io import data_dir
+from .kabkota import fill_populations, load_kabupaten_kota
 from .loaders import read_coverage, read_provinces, read_targets, read_uhc_status
 from .provinces import normalise_provinces, province_table
 from .validate import check_links
@@ -56,11 +59,58 @@ def load_coverage(path: str | Path | None = None) -> pd.DataFrame:
     pandas.DataFrame
         See :func:`perjaka_analysis.read_coverage`.
     """
-    return read_coverage(path or raw_path("coverage.csv"))
+    path = path or raw_path("coverage.csv")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DataQualityWarning)
+        frame = read_coverage(path)
+    notes = [w for w in caught if issubclass(w.category, DataQualityWarning)]
+    for w in caught:
+        if w not in notes:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    if notes:
+        warnings.warn(
+            summarise_quality_notes(path, [str(w.message) for w in notes]),
+            DataQualityWarning,
+            stacklevel=2,
+        )
+    return frame
+
+
+def summarise_quality_notes(path: str | Path, messages: list[str]) -> str:
+    """One line for the data-quality notes of a file: how many, and where to read them.
+
+    Examples
+    --------
+    >>> line = summarise_quality_notes("c.csv", ["x ... in 4 rows: line 1", "y: line 9"])
+    >>> line.split(";")[0]
+    'c.csv: 2 data-quality notes on 5 rows (rows kept)'
+    """
+
+    rows = 0
+    for message in messages:
+        counted = re.search(r"\bin (\d+) rows?\b", message)
+        rows += int(counted.group(1)) if counted else 1
+    shown = _shown(path)
+    noun = "note" if len(messages) == 1 else "notes"
+    return (
+        f"{shown}: {len(messages)} data-quality {noun} on {rows} row{'s' if rows != 1 else ''} "
+        f"(rows kept); `perjaka data check {shown}` lists them"
+    )
+
+
+def _shown(path: str | Path) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(data_dir().parent.resolve()))
+    except (ValueError, OSError, PerjakaError):
+        return str(path)
 
 
 def load_provinces() -> pd.DataFrame:
     """Return the 38 provinces with their population (BPS 2024 projection where known).
+
+    A province without a BPS population (Papua, Papua Tengah, Papua
+    Pegunungan) takes the 2024 sum of its kab/kota (``kabupaten_kota.csv``),
+    with that source in ``population_source``.
 
     Returns
     -------
@@ -78,7 +128,8 @@ def load_provinces() -> pd.DataFrame:
     raw = read_provinces(raw_path("provinces.csv"))
     cols = ["population", "population_year", "population_source", "population_source_url"]
     ref = province_table().copy()
-    return ref.merge(raw[["bps_code", *cols]], on="bps_code", how="left", validate="1:1")
+    table = ref.merge(raw[["bps_code", *cols]], on="bps_code", how="left", validate="1:1")
+    return fill_populations(table, load_kabupaten_kota())
 
 
 def load_targets() -> pd.DataFrame:

@@ -135,8 +135,8 @@ def fmt_amount(x: object, unit: str, lang: str = "id", qualifier: str = "") -> s
     unit : {"employers", "persons", "IDR", "percent"}
         Its unit (``employer_compliance.csv``).
     lang : {"id", "en"}
-    qualifier : {"", "at_least", "about"}
-        A lower bound ("sedikitnya") or an approximation ("sekitar").
+    qualifier : {"", "at_least", "more_than", "about"}
+        A lower bound ("sedikitnya", "lebih dari") or an approximation ("sekitar").
 
     Returns
     -------
@@ -181,6 +181,9 @@ TEXT = {
     "unit_persons": ("jiwa", "persons"),
     "qualifier_at_least": ("sedikitnya", "at least"),
     "qualifier_about": ("sekitar", "about"),
+    "qualifier_more_than": ("lebih dari", "more than"),
+    "bound_at_most": ("paling banyak", "at most"),
+    "bound_about": ("sekitar", "about"),
     "by_date": ("paling lambat {date}", "by {date}"),
     "uhc_borrowed": (
         "Peluang memenuhi kedua syarat belum dapat dinilai: provinsi ini belum mempunyai angka "
@@ -300,11 +303,74 @@ TEXT = {
     "district_name": ("Kabupaten/kota", "District"),
     "district_registered": ("Cakupan kepesertaan", "Registration coverage"),
     "district_gap": ("Kekurangan (poin persen)", "Gap (percentage points)"),
+    "segments_title": ("Segmen kepesertaan", "Membership segments"),
+    "segment_name": ("Segmen", "Segment"),
+    "segment_metric": ("Ukuran", "Measure"),
+    "segment_value": ("Nilai", "Value"),
+    "segments_note": (
+        "Angka terakhir yang dipublikasikan untuk tiap segmen, pada tanggalnya; rincian satu "
+        "kelompok (PBI, PPU) hanya dari tanggal terbarunya. PPU badan usaha adalah segmen yang "
+        "menjadi sasaran pemeriksaan PERJAKA.",
+        "The latest published figure of each segment, on its date; the split of one group "
+        "(PBI, PPU) from its latest date only. PPU private employers is the segment PERJAKA "
+        "inspections are about.",
+    ),
+    "no_segments": (
+        "Belum ada angka per segmen kepesertaan yang dipublikasikan untuk provinsi ini dalam "
+        "data yang tersedia.",
+        "No figure by membership segment has been found for this province.",
+    ),
+    "seg_PBI_APBN": ("PBI APBN (iuran dari APBN)", "PBI APBN (central budget pays)"),
+    "seg_PBI_APBD": ("PBI APBD (iuran dari APBD)", "PBI APBD (local budget pays)"),
+    "seg_PBI_JK": ("PBI JK (iuran dari APBN)", "PBI JK (central budget pays)"),
+    "seg_PBI_total": ("PBI (seluruhnya)", "PBI (all)"),
+    "seg_PPU_PN": ("PPU penyelenggara negara", "PPU government employees"),
+    "seg_PPU_BU": ("PPU badan usaha", "PPU private employers"),
+    "seg_PPU_total": ("PPU (seluruhnya)", "PPU (all)"),
+    "seg_PBPU": ("PBPU (pekerja mandiri)", "PBPU (self-employed)"),
+    "seg_BP": ("BP (bukan pekerja)", "BP (non-workers)"),
+    "seg_PBPU_BP_PEMDA": ("PBPU/BP didaftarkan pemda", "PBPU/BP enrolled by local government"),
+    "seg_non_PBI": ("Bukan PBI", "Non-PBI"),
+    "seg_all": ("Semua peserta", "All members"),
+    "segm_participants": ("Peserta", "Participants"),
+    "segm_share_of_participants_pct": ("Porsi dari peserta", "Share of participants"),
+    "segm_share_of_population_pct": ("Porsi dari penduduk", "Share of population"),
+    "segm_active_share_of_segment_pct": ("Aktif (porsi segmen)", "Active (share of segment)"),
+    "segm_non_active_participants": ("Peserta tidak aktif", "Members not active"),
+    "segm_participants_in_arrears": ("Peserta menunggak iuran", "Members in arrears"),
+    "segm_pbpu_arrears_participants": ("Peserta menunggak iuran", "Members in arrears"),
+    "status_report_title": ("Laporan status UHC terakhir", "Latest UHC status report"),
+    "status_UHC": ("UHC", "UHC"),
+    "status_UHC Prioritas": ("UHC Prioritas", "UHC Prioritas (priority UHC)"),
+    "status_UHC (award 2026)": ("UHC Awards 2026", "UHC Awards 2026"),
+    "status_below_95pct": ("belum UHC", "not UHC"),
+    "status_category": ("kategori {category}", "{category} category"),
+    "status_criterion_joint": (
+        "kriteria: ≥ {registered} terdaftar dan ≥ {active} aktif",
+        "criterion: ≥ {registered} registered and ≥ {active} active",
+    ),
+    "status_criterion_registered": (
+        "kriteria: ≥ {registered} terdaftar",
+        "criterion: ≥ {registered} registered",
+    ),
+    "no_status_report": (
+        "Belum ada laporan status UHC untuk provinsi ini dalam data yang tersedia.",
+        "No UHC status report has been found for this province.",
+    ),
+    "district_population": ("Penduduk 2024", "Population 2024"),
+    "district_missing": ("Penduduk belum terdaftar (perkiraan)", "People not registered (approx.)"),
+    "district_no_figure": ("belum ada angka yang dipublikasikan", "no published figure"),
     "districts_note": (
-        "Angka terakhir yang dipublikasikan untuk tiap kabupaten/kota, pada tanggalnya. Target "
-        "bertanda * adalah target daerah itu sendiri; selainnya ambang UHC nasional.",
-        "The latest published figure of each district, on its date. Targets marked * are the "
-        "district's own; the others are the national UHC threshold.",
+        "Semua kabupaten/kota provinsi ini, dengan penduduk 2024 (Dukcapil semester II 2024, "
+        "kode Kemendagri, dihimpun di github.com/cahyadsn/wilayah, lisensi MIT) dan angka "
+        "terakhir yang dipublikasikan, pada tanggalnya. Target bertanda * adalah target daerah "
+        "itu sendiri; selainnya ambang UHC nasional. Penduduk belum terdaftar = kekurangan × "
+        "penduduk 2024, hanya bila ada angka.",
+        "Every district (kabupaten/kota) of the province, with its 2024 population (civil "
+        "registry, semester II 2024, Kemendagri codes, compiled in github.com/cahyadsn/wilayah, "
+        "MIT licence) and its latest published figure, on its date. Targets marked * are the "
+        "district's own; the others are the national UHC threshold. People not registered = "
+        "gap × 2024 population, only where a figure exists.",
     ),
     "no_districts": (
         "Belum ada angka cakupan kabupaten/kota yang dipublikasikan untuk provinsi ini dalam "

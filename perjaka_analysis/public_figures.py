@@ -19,6 +19,7 @@ import pandas as pd
 from .coverage import sort_coverage
 from .errors import PerjakaError
 from .i18n import text
+from .precision import cap_precision, note_qualifier
 from .provinces import NATIONAL, normalise_provinces
 from .sources import cite, cite_columns
 
@@ -155,8 +156,10 @@ def employer_figures(compliance: pd.DataFrame, province: str) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``province, area, date, date_precision, metric, value, unit,
-        qualifier`` (``""``, ``at_least`` or ``about``), ``source_url``,
-        ``publisher``, ``published``, ``published_precision``. ``area`` is
+        qualifier`` (``""``, ``at_least``, ``more_than`` or ``about``: the words
+        quoted from the source in ``note`` first, else the metric's suffix), ``source_url``,
+        ``publisher``, ``published``, ``published_precision``; ``date_precision``
+        no finer than a citation without an address. ``area`` is
         ``""`` for a province-wide
         figure, else the district or branch office as published. Rows without
         a date are left out (their period is unknown).
@@ -187,7 +190,8 @@ def employer_figures(compliance: pd.DataFrame, province: str) -> pd.DataFrame:
                 "metric": r.metric,
                 "value": float(r.value),
                 "unit": r.unit,
-                "qualifier": _qualifier(r.metric),
+                # the source's own word first ("Rp5 miliar lebih"), else the metric's
+                "qualifier": note_qualifier(r.note) or _qualifier(r.metric),
                 "source_url": c.url,
                 "publisher": c.publisher,
                 "published": c.published,
@@ -209,6 +213,9 @@ def employer_figures(compliance: pd.DataFrame, province: str) -> pd.DataFrame:
         "published_precision",
     ]
     out = pd.DataFrame.from_records(records, columns=cols)
+    out["date_precision"] = cap_precision(
+        out["date_precision"], out["published_precision"], out["source_url"]
+    )
     return out.sort_values(["date", "area", "metric"], ascending=[False, True, True]).reset_index(
         drop=True
     )

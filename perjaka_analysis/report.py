@@ -39,7 +39,7 @@ import tempfile
 import time
 import traceback
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -835,6 +835,32 @@ def check_registry(config: ReportConfig) -> None:
         read_registry(config.registry)
 
 
+@contextlib.contextmanager
+def _facts_progress(show: bool) -> Iterator[Callable[[str], None] | None]:
+    """A progress bar over the facts' steps (:data:`~perjaka_analysis.facts.FACT_STEPS`)."""
+    if not show:
+        yield None
+        return
+    from tqdm.auto import tqdm
+
+    from .facts import FACT_STEPS
+
+    bar = tqdm(total=len(FACT_STEPS), desc="facts", unit="step")
+    seen: list[str] = []
+
+    def told(name: str) -> None:
+        if seen:
+            bar.update(1)
+        seen.append(name)
+        bar.set_postfix_str(name)
+
+    try:
+        yield told
+        bar.update(len(FACT_STEPS) - bar.n)
+    finally:
+        bar.close()
+
+
 def run_reports(
     provinces: Sequence[str] | None = None,
     *,
@@ -970,7 +996,10 @@ def run_reports(
                 executor.submit(warm_up, kernel if keep else None) for _ in range(max(workers, 1))
             ]
             if run_facts is None:
-                run_facts = compute_run_facts(base, key=key, executor=None if remote else executor)
+                with _facts_progress(progress) as told:
+                    run_facts = compute_run_facts(
+                        base, key=key, executor=None if remote else executor, progress=told
+                    )
                 if cache is not None:
                     run_facts.save(cache)
         except BaseException:  # an error, Ctrl-C or SIGTERM before any brief: leave nothing

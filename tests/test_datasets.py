@@ -42,8 +42,11 @@ def test_shipped_coverage_files_follow_the_contract():
 def test_provinces_have_population_where_published():
     p = load_provinces()
     assert len(p) == 38
-    missing = set(p.loc[p["population"].isna(), "province"])
-    assert missing == {"Papua", "Papua Tengah", "Papua Pegunungan"}
+    assert p["population"].notna().all()
+    # provinces without a BPS figure take the sum of their kab/kota, and say so
+    from_kabkota = p["population_source"].str.contains("kabupaten/kota", na=False)
+    assert p.loc[from_kabkota, "population_year"].notna().all()
+    assert (p.loc[~from_kabkota, "population_source"] != "").all()
 
 
 def test_build_writes_parquet_and_never_touches_raw(tmp_path):

@@ -22,10 +22,11 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("entry", tuple("__main__ cli report kernels exports brief overview".split())),
     ("render", ("render",)),
     ("facts", ("facts",)),
-    ("analytics", tuple("active backtest coverage employers forecast geo plotting privacy "
-                        "public_figures saturation trend uhc uhc_backtest".split())),
-    ("io", ("", *"config contracts datasets errors i18n io loaders provinces sources validate"
-                 .split())),
+    ("analytics", tuple("active backtest card coverage employers forecast geo plotting "
+                        "precision privacy public_figures saturation segments trend uhc "
+                        "uhc_backtest".split())),
+    ("io", ("", *"config contracts datasets errors i18n io kabkota loaders provinces sources "
+                 "validate".split())),
 ]  # fmt: skip
 
 #: Modules whose function-level imports of the package's own modules are still

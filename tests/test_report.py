@@ -137,6 +137,7 @@ def test_a_real_run_writes_brief_summary_manifest_and_index_with_a_fractional_ta
     assert set(manifest["inputs"]) == {
         "coverage.csv", "provinces.csv", "uhc_status.csv", "provinces.geojson", "registry",
         "other_points.csv", "coverage_districts.csv", "targets.csv", "employer_compliance.csv",
+        "kabupaten_kota.csv", "segments.csv", "participant_arrears.csv",
     }  # fmt: skip
     assert manifest["registry_synthetic"] is True
     # the registry's folder (outside the project) is never shown, only its name
@@ -250,7 +251,7 @@ def test_the_hand_run_and_the_batch_read_the_same_facts(one_run):
         assert "<svg" in str(brief.forecast()) and str(section) in page
 
 
-def test_brief_sections_of_a_province_without_figures_or_population_read_in_one_language(
+def test_brief_sections_of_a_province_without_figures_read_in_one_language(
     one_run,
 ):
     from perjaka_analysis.render.brief import Brief
@@ -266,7 +267,7 @@ def test_brief_sections_of_a_province_without_figures_or_population_read_in_one_
     assert "tanpa angka sendiri: dari tren nasional" in forecast  # the chart title
     assert "syarat" in forecast.split("UHC saat ini")[1]  # the joint status in words
     employers = str(brief.employers())
-    assert "(– dari" not in employers and "tidak diketahui" in employers  # no population
+    assert "(– dari" not in employers  # a population from its kab/kota, never a dash
     title = str(brief.title())
     assert 'class="key"' in title and "belum ada angka kepesertaan terdaftar" in title
     assert "data per" not in title  # no figure, no date of data

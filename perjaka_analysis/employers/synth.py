@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from ..datasets import load_provinces, raw_path
+from ..kabkota import load_kabupaten_kota
 from ..provinces import normalise_province
 
 __all__ = [
@@ -154,6 +155,47 @@ def true_risk(
     return 1.0 / (1.0 + np.exp(-eta))
 
 
+def draw_districts(
+    provinces: np.ndarray, kabkota: pd.DataFrame, rng: np.random.Generator
+) -> np.ndarray:
+    """The kab/kota of each employer: one of its province's, in proportion to population.
+
+    Parameters
+    ----------
+    provinces : numpy.ndarray
+        Official province name of each employer.
+    kabkota : pandas.DataFrame
+        :func:`perjaka_analysis.kabkota.read_kabupaten_kota` (``province``,
+        ``name``, ``population``).
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    numpy.ndarray
+        Official kab/kota names. A province with no kab/kota in the table
+        raises.
+
+    Examples
+    --------
+    >>> k = pd.DataFrame({"province": ["Banten", "Banten", "Bali"],
+    ...     "name": ["Kota A", "Kabupaten B", "Kota C"], "population": [3, 1, 5]})
+    >>> out = draw_districts(np.array(["Banten"] * 4000 + ["Bali"]), k, np.random.default_rng(0))
+    >>> bool(abs((out[:4000] == "Kota A").mean() - 0.75) < 0.03), str(out[-1])
+    (True, 'Kota C')
+    """
+    out = np.empty(len(provinces), dtype=object)
+    names = pd.Series(provinces)
+    for province, index in names.groupby(names, sort=True).groups.items():
+        rows = kabkota[kabkota["province"] == province]
+        weight = pd.to_numeric(rows["population"], errors="coerce").fillna(0).to_numpy(float)
+        if rows.empty or weight.sum() <= 0:
+            raise ValueError(f"no kabupaten/kota with a population for {province}")
+        out[np.asarray(index)] = rng.choice(
+            rows["name"].to_numpy(str), size=len(index), p=weight / weight.sum()
+        )
+    return out.astype(str)
+
+
 def generate_registry(
     n: int,
     *,
@@ -198,7 +240,7 @@ def generate_registry(
     known = pop.dropna()
     pop = pop.fillna(
         float(known[provinces.set_index("province")["island_group"] == "Papua"].median())
-    )
+    )  # a fallback: load_provinces fills the Papua provinces from their kab/kota
     if province is not None:
         names = np.array([normalise_province(province, allow_national=False)])
         weights = np.array([1.0])
@@ -210,10 +252,7 @@ def generate_registry(
     prov_effect_map = {p: 0.25 * np.sin(hash_name(p)) for p in pop.index}
     province_effect = np.array([prov_effect_map[p] for p in prov])
 
-    # districts: synthetic area labels, more for populous provinces
-    n_districts = {p: int(np.clip(4 + pop[p] / 2.0e6, 4, 27)) for p in pop.index}
-    district_no = np.array([rng.integers(1, n_districts[p] + 1) for p in prov])
-    district = np.char.add("Wilayah ", np.char.zfill(district_no.astype(str), 2))
+    district = draw_districts(prov, load_kabupaten_kota(), rng)
 
     sectors = np.array(list(SECTOR_WEIGHTS))
     sw = np.array(list(SECTOR_WEIGHTS.values()))

@@ -69,6 +69,7 @@ from .run import (
     province_facts,
 )
 from .schema import (
+    FACT_STEPS,
     FACTS_VERSION,
     LIST_ROWS,
     SCHEMA,
@@ -86,6 +87,7 @@ from .targets import (
 
 __all__ = [
     "FACTS_VERSION",
+    "FACT_STEPS",
     "LIST_ROWS",
     "SCHEMA",
     "SHIPPED_REGISTRY",

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..coverage import pp_to_people, sort_coverage
+from ..precision import cap_precision
 from ..provinces import NATIONAL
 from ..public_figures import district_table, employer_figures
 from ..sources import cite, cite_columns, published_value
@@ -238,7 +239,7 @@ def compute_gaps(
                     else np.nan,
                 }
             )
-    return _frame("gaps", pd.DataFrame(rows, columns=list(SCHEMA["gaps"])))
+    return pd.DataFrame(rows, columns=list(SCHEMA["gaps"][:4]))
 
 
 def compute_observed(panel: pd.DataFrame, groups: Mapping[str, str | None]) -> pd.DataFrame:
@@ -329,6 +330,9 @@ def compute_sources(coverage: pd.DataFrame, status: pd.DataFrame) -> pd.DataFram
     shown = _published_values(rows)
     rows["qualifier"] = [v.qualifier if v else "" for v in shown]
     rows["decimals"] = np.array([v.decimals if v else 2 for v in shown], dtype="int64")
+    rows["date_precision"] = cap_precision(
+        rows["date_precision"], rows["published_precision"], rows["source_url"]
+    )
     return _frame("sources", rows)
 
 

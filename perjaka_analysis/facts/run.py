@@ -13,7 +13,7 @@ import hashlib
 import json
 import subprocess
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any
@@ -33,9 +33,12 @@ from ..datasets import (
 from ..errors import DataQualityWarning
 from ..forecast import compute_targets
 from ..geo import geojson_paths
-from ..loaders import read_targets
+from ..kabkota import compute_kabkota_table, load_kabupaten_kota, official_district_names
+from ..loaders import read_targets, read_uhc_status
+from ..precision import compute_gap_bounds
 from ..privacy import key_digest, load_key
 from ..provinces import NATIONAL
+from ..segments import compute_segments, compute_status_reports, read_geography_table
 from .active import compute_active_latest, compute_uhc_today
 from .coverage import (
     age_months,
@@ -51,6 +54,7 @@ from .coverage import (
 )
 from .employers import compute_inspection_list, registry_path, score_employers
 from .schema import (
+    FACT_STEPS,
     FACTS_VERSION,
     LIST_ROWS,
     SCHEMA,
@@ -156,7 +160,8 @@ def input_files(config: ReportConfig) -> dict[str, Path]:
         for name in (
             "coverage.csv", "provinces.csv", "uhc_status.csv", "provinces.geojson",
             "other_points.csv", "coverage_districts.csv", "targets.csv",
-            "employer_compliance.csv",
+            "employer_compliance.csv", "kabupaten_kota.csv", "segments.csv",
+            "participant_arrears.csv",
         )
     }  # fmt: skip
     files["registry"] = registry_path(config)
@@ -208,6 +213,7 @@ def compute_run_facts(
     provinces: Sequence[str] | None = None,
     key: bytes | None = None,
     executor: Executor | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> RunFacts:
     """Compute every fact of a run, once.
 
@@ -224,6 +230,8 @@ def compute_run_facts(
         Pseudonym key (default :func:`perjaka_analysis.privacy.load_key`).
     executor : concurrent.futures.Executor, optional
         Where to score the employer registry while the trend is fitted here.
+    progress : callable, optional
+        Called with the name of each step (:data:`FACT_STEPS`) as it starts.
 
     Returns
     -------
@@ -232,18 +240,23 @@ def compute_run_facts(
     # heavy: the models (scipy.optimize, scipy.stats) load only when a run computes facts;
     # a brief kernel that reads the facts never loads them
     from ..trend import CoverageTrendModel
+    from ..uhc import uhc_conditions
 
     if not isinstance(config, ReportConfig):
         config = ReportConfig.from_mapping(dict(config))
     config = config.validated()
     requested = config
+    step = progress or (lambda name: None)
+    step(FACT_STEPS[0])
     key = key or load_key()
     files = input_files(config)
     scoring = executor.submit(score_employers, config, key) if executor else None
     try:
         table = load_provinces()
+        kabkota = load_kabupaten_kota(files["kabupaten_kota.csv"])
         coverage = _quiet(load_coverage, files["coverage.csv"])
         status = load_uhc_status()
+        step(FACT_STEPS[1])
         results = CoverageTrendModel(coverage, status=status).fit()
         config = config.resolved(results.data_end)
         places = [p for p in (provinces or table["province"]) if p != NATIONAL]
@@ -270,6 +283,7 @@ def compute_run_facts(
         places_t = _frame("places", latest.reset_index(names="province"))
 
         deadline = pd.Timestamp(config.deadline)
+        step(FACT_STEPS[2])
         targets = compute_targets(
             results,
             targets=config.targets,
@@ -282,7 +296,12 @@ def compute_run_facts(
         history = pd.concat([results.history(p) for p in all_places], ignore_index=True)
         tables: dict[str, pd.DataFrame] = {
             "places": places_t,
-            "gaps": compute_gaps(latest["latest_pct"], population, config.targets),
+            "gaps": _frame(
+                "gaps",
+                compute_gap_bounds(
+                    compute_gaps(latest["latest_pct"], population, config.targets), places_t
+                ),
+            ),
             "targets": _frame("targets", targets),
             "forecast": _frame("forecast", forecast),
             "history": _frame("history", history),
@@ -295,19 +314,46 @@ def compute_run_facts(
                 config.as_of,
             ),
             "districts": compute_districts(
-                _quiet(load_coverage, files["coverage_districts.csv"]),
+                official_district_names(
+                    _quiet(load_coverage, files["coverage_districts.csv"]), kabkota
+                ),
                 read_targets(files["targets.csv"]),
                 places,
             ),
         }
+        tables["kabkota"] = _frame(
+            "kabkota",
+            compute_kabkota_table(kabkota[kabkota["province"].isin(places)], tables["districts"]),
+        )
+        tables["segments"] = _frame(
+            "segments",
+            compute_segments(
+                read_geography_table(files["segments.csv"]),
+                read_geography_table(files["participant_arrears.csv"]),
+                all_places,
+                config.as_of,
+            ),
+        )
+        tables["status_report"] = _frame(
+            "status_report",
+            compute_status_reports(
+                read_uhc_status(files["uhc_status.csv"]),
+                places,
+                config.as_of,
+                uhc_conditions(read_targets(files["targets.csv"])),
+            ),
+        )
         if hasattr(results, "nowcast"):
             tables["nowcast"] = _frame("nowcast", results.nowcast(config.as_of))
+        step(FACT_STEPS[3])
         tables.update(_active_tables(results, coverage, config, all_places, deadline))
+        step(FACT_STEPS[4])
         scored = scoring.result() if scoring is not None else score_employers(config, key)
     except BaseException:
         if scoring is not None:
             scoring.cancel()
         raise
+    step(FACT_STEPS[5])
     gains = compute_gains(scored["listed"], scored["counts"], population, places)
     tables["gains"] = gains
     tables["scenario"] = compute_scenario(

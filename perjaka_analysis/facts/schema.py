@@ -24,14 +24,26 @@ import pandas as pd
 from ..config import ReportConfig
 from ..errors import PerjakaError
 from ..io import atomic_path
+from ..kabkota import KABKOTA_COLUMNS
 from ..provinces import NATIONAL
+from ..segments import SEGMENT_COLUMNS, STATUS_COLUMNS
 
 #: Version of the saved layout; a change makes earlier saved facts unreadable.
-FACTS_VERSION = 7
+FACTS_VERSION = 8
 
 
 #: Rows of each province's inspection list kept in the facts (what a brief shows).
 LIST_ROWS = 15
+#: The steps of :func:`~perjaka_analysis.facts.compute_run_facts`, in order (what its
+#: ``progress`` is told).
+FACT_STEPS = (
+    "data",
+    "registration trend",
+    "targets",
+    "active share and UHC",
+    "employer registry",
+    "enforcement scenario",
+)
 
 
 #: The tables of a run and their columns, in order. ``province`` is an
@@ -47,7 +59,9 @@ SCHEMA: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "latest_age_months", "basis_kind",
         ),
         # distance of the latest figure to each target
-        "gaps": ("province", "target_pct", "gap_pp", "gap_people"),
+        "gaps": (
+            "province", "target_pct", "gap_pp", "gap_people", "gap_bound", "gap_decimals",
+        ),
         # crossing of each target (compute_targets)
         "targets": (
             "province", "target_pct", "status", "expected_date", "date_lower_80",
@@ -134,6 +148,12 @@ SCHEMA: Mapping[str, tuple[str, ...]] = MappingProxyType(
         ),
         # province outlines for the overview map (SVG path data)
         "map": ("province", "path"),
+        # every kab/kota of a place: population, latest figure, people missing (kabkota)
+        "kabkota": KABKOTA_COLUMNS,
+        # latest published figure of each membership segment and of members in arrears
+        "segments": SEGMENT_COLUMNS,
+        # the latest UHC status report of each place, with its criterion
+        "status_report": STATUS_COLUMNS,
     }
 )  # fmt: skip
 

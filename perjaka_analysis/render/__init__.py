@@ -82,6 +82,8 @@ def environment(lang: str):
         likelihood=lambda x: probability_phrase(x, lang),
         pp=lambda x: fmt_pp(x, lang),
         pp3=lambda x: fmt_pp(x, lang, 3),
+        # points at the precision of the figure they come from ("2 poin persen" from "> 96%")
+        ppd=lambda x, digits=2: fmt_pp(x, lang, int(digits)),
         int=lambda x: fmt_int(x, lang),
         num1=lambda x: fmt_num(x, lang, 1),
         num_pub=lambda x: fmt_plain(x, lang),

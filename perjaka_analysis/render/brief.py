@@ -152,11 +152,30 @@ class Brief:
                 r["label"] = metric_label(r["metric"], lang)
                 r["shown"] = fmt_amount(r["value"], r["unit"], lang, r["qualifier"] or "")
                 shown.append(r)
-        districts = [] if "districts" not in f.tables else to_context(f.rows("districts"))
+        # every kab/kota of the province (kabkota); older facts: those with a figure only
+        name = "kabkota" if "kabkota" in f.tables else "districts"
+        districts = [] if name not in f.tables else to_context(f.rows(name))
+        for r in districts:
+            r.setdefault("population", None)
+            r.setdefault("people_missing", None)
         for r in [*shown, *districts]:
+            if r["date"] is None:  # a kab/kota without a figure
+                r["old"] = False
+                continue
             age = age_months(r["date"], f.config.as_of, r["date_precision"] or "day")
             r["old"] = age > STALE_MONTHS
-        return self._render("public", figures=shown, districts=districts, stale_months=STALE_MONTHS)
+        segments = to_context(f.rows("segments")) if "segments" in f.tables else []
+        for r in segments:
+            r["old"] = age_months(r["date"], f.config.as_of, r["date_precision"]) > STALE_MONTHS
+        status = f.row("status_report") if "status_report" in f.tables else None
+        return self._render(
+            "public",
+            figures=shown,
+            districts=districts,
+            segments=segments,
+            status=None if status is None else to_context(status),
+            stale_months=STALE_MONTHS,
+        )
 
     def employers(self, n: int = 15) -> HTML:
         """Top of the inspection list (pseudonyms, reasons), risk by sector and district."""

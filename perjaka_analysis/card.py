@@ -1,0 +1,113 @@
+"""The status card of a brief: registered, active, UHC today, and what it takes.
+
+:func:`compute_status_card` puts on one row per place what the first page of
+a brief shows: the latest registration figure and today's estimate, the
+latest active share and today's estimate (and whether that estimate is
+borrowed from other provinces), the probability that both conditions of
+today's UHC definition hold now and the condition that binds, and what it
+takes: the people still to register and the people who would have to resume
+paying to meet each condition, from today's estimates and the 2024
+population.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["CARD_COLUMNS", "compute_status_card"]
+
+#: Columns of :func:`compute_status_card`.
+CARD_COLUMNS = (
+    "province", "registered_threshold_pct", "active_threshold_pct", "registered_now",
+    "registered_lower", "registered_upper", "active_now", "active_lower", "active_upper",
+    "active_borrowed", "active_latest_pct", "active_latest_basis", "active_latest_date",
+    "active_latest_precision", "active_latest_source", "active_latest_source_url",
+    "prob_now", "binding", "population", "people_to_register", "people_to_resume",
+)  # fmt: skip
+
+
+def _lowest_level(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per province: the narrowest interval level (80 before 95)."""
+    if frame.empty:
+        return frame.set_index("province") if "province" in frame else frame
+    return (
+        frame.sort_values("level", kind="stable").drop_duplicates("province").set_index("province")
+    )
+
+
+def compute_status_card(
+    places: pd.DataFrame,
+    nowcast: pd.DataFrame,
+    active_nowcast: pd.DataFrame,
+    active_latest: pd.DataFrame,
+    uhc: pd.DataFrame,
+) -> pd.DataFrame:
+    """One row per place: what the first page of its brief says.
+
+    Parameters
+    ----------
+    places : pandas.DataFrame
+        ``province, population`` (the run's ``places`` table).
+    nowcast, active_nowcast : pandas.DataFrame
+        Today's estimates (``province, mean, lower, upper, level``; the active
+        one with ``n_points``: 0 means borrowed from other provinces).
+    active_latest : pandas.DataFrame
+        ``province, active_pct, active_basis, active_date, active_precision,
+        active_source, active_source_url``.
+    uhc : pandas.DataFrame
+        ``province, registered_pct, active_pct`` (today's thresholds),
+        ``prob_now, binding``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`CARD_COLUMNS`, in the order of ``places``.
+        ``people_to_register`` = (registration threshold − today's estimate)
+        / 100 × population, 0 at or above it; ``people_to_resume`` likewise
+        for the active share, empty where that estimate is borrowed (nothing
+        can be said) or the population is unknown. Both to the hundred.
+
+    Examples
+    --------
+    >>> places = pd.DataFrame({"province": ["A"], "population": [2_000_000]})
+    >>> now = pd.DataFrame({"province": ["A"], "mean": [97.0], "lower": [96.0],
+    ...                     "upper": [98.0], "level": [80]})
+    >>> act = now.assign(mean=78.5, lower=75.0, upper=82.0, n_points=3)
+    >>> latest = pd.DataFrame(columns=["province", "active_pct", "active_basis", "active_date",
+    ...     "active_precision", "active_source", "active_source_url"])
+    >>> uhc = pd.DataFrame({"province": ["A"], "registered_pct": [98.0], "active_pct": [80.0],
+    ...                     "prob_now": [0.2], "binding": ["active"]})
+    >>> card = compute_status_card(places, now, act, latest, uhc).iloc[0]
+    >>> float(card["people_to_register"]), float(card["people_to_resume"])
+    (20000.0, 30000.0)
+    """
+    out = places[["province", "population"]].copy().set_index("province")
+    reg = _lowest_level(nowcast)
+    act = _lowest_level(active_nowcast)
+    today = uhc.drop_duplicates("province").set_index("province")
+    latest = active_latest.drop_duplicates("province").set_index("province")
+    index = out.index
+    out["registered_threshold_pct"] = today["registered_pct"].reindex(index)
+    out["active_threshold_pct"] = today["active_pct"].reindex(index)
+    for name, frame in (("registered", reg), ("active", act)):
+        for col in ("mean", "lower", "upper"):
+            key = f"{name}_{'now' if col == 'mean' else col}"
+            out[key] = frame[col].reindex(index) if col in frame else np.nan
+    points = act["n_points"].reindex(index) if "n_points" in act else pd.Series(np.nan, index)
+    out["active_borrowed"] = (points.fillna(-1) == 0).to_numpy(bool)
+    for col in ("pct", "basis", "date", "precision", "source", "source_url"):
+        source = f"active_{col}"
+        out[f"active_latest_{col}"] = latest[source].reindex(index) if source in latest else np.nan
+    out["prob_now"] = today["prob_now"].reindex(index)
+    out["binding"] = today["binding"].reindex(index).fillna("")
+    population = pd.to_numeric(out["population"], errors="coerce").astype("float64")
+
+    def people(threshold: pd.Series, now: pd.Series) -> pd.Series:
+        short = (threshold.astype("float64") - now.astype("float64")).clip(lower=0)
+        return (short / 100.0 * population / 100.0).round() * 100.0
+
+    out["people_to_register"] = people(out["registered_threshold_pct"], out["registered_now"])
+    resume = people(out["active_threshold_pct"], out["active_now"])
+    out["people_to_resume"] = resume.where(~out["active_borrowed"])
+    return out.reset_index()[list(CARD_COLUMNS)]

@@ -1,0 +1,59 @@
+"""The status card: today's estimates, UHC today and what it takes, by hand."""
+
+import numpy as np
+import pandas as pd
+
+from perjaka_analysis.card import CARD_COLUMNS, compute_status_card
+
+
+def _now(rows):
+    return pd.DataFrame(rows, columns=["province", "mean", "lower", "upper", "level"])
+
+
+def test_card_by_hand():
+    places = pd.DataFrame({"province": ["A", "B", "C"], "population": [2_000_000, 500_000, None]})
+    reg = _now(
+        [
+            ["A", 96.5, 95.0, 98.0, 80],
+            ["A", 96.5, 94.0, 99.0, 95],  # the 95% row is not the card's
+            ["B", 99.0, 98.5, 99.5, 80],
+            ["C", 90.0, 88.0, 92.0, 80],
+        ]
+    )
+    act = _now(
+        [["A", 77.25, 75.0, 79.0, 80], ["B", 76.4, 70.0, 82.0, 80], ["C", 81.0, 79.0, 83.0, 80]]
+    ).assign(n_points=[4, 0, 2])
+    latest = pd.DataFrame(
+        {
+            "province": ["A"],
+            "active_pct": [77.0],
+            "active_basis": ["of_population"],
+            "active_date": pd.to_datetime(["2025-11-30"]),
+            "active_precision": ["month"],
+            "active_source": ["antaranews.com"],
+            "active_source_url": ["https://x"],
+        }
+    )
+    uhc = pd.DataFrame(
+        {
+            "province": ["A", "B", "C"],
+            "registered_pct": [98.0] * 3,
+            "active_pct": [80.0] * 3,
+            "prob_now": [0.05, 0.4, 0.0],
+            "binding": ["active", "active", "registration"],
+        }
+    )
+    card = compute_status_card(places, reg, act, latest, uhc).set_index("province")
+    assert list(card.reset_index().columns) == list(CARD_COLUMNS)
+    # A: (98 - 96.5) % of 2,000,000 = 30,000; (80 - 77.25) % = 55,000
+    assert card.loc["A", "people_to_register"] == 30_000
+    assert card.loc["A", "people_to_resume"] == 55_000
+    assert card.loc["A", "registered_lower"] == 95.0  # the 80% interval
+    assert card.loc["A", "active_latest_pct"] == 77.0 and not card.loc["A", "active_borrowed"]
+    # B: above 98% -> nobody to register; active borrowed -> nothing said about paying
+    assert card.loc["B", "people_to_register"] == 0 and card.loc["B", "active_borrowed"]
+    assert np.isnan(card.loc["B", "people_to_resume"])
+    assert np.isnan(card.loc["B", "active_latest_pct"])
+    # C: no population -> no people, whatever the gap
+    assert np.isnan(card.loc["C", "people_to_register"])
+    assert card.loc["C", "binding"] == "registration"
