@@ -1,6 +1,6 @@
 """Backtest of the active-share model, and the national UHC status under today's definition.
 
-Prints (and with ``--readme`` writes into README.md between the
+Prints (and with ``--readme`` writes into docs/models.md between the
 ``active-backtest`` and ``uhc-national`` markers):
 
 1. the rolling-origin backtest of the pooled active-share model against the
@@ -41,7 +41,7 @@ from perjaka_analysis.uhc import (
     unclear_sensitivity,
 )
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+README = Path(__file__).resolve().parents[1] / "docs" / "models.md"
 DEADLINE = "2029-12-31"
 
 
@@ -58,7 +58,7 @@ def replace_block(text: str, name: str, body: str) -> str:
     start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
     pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.S)
     if not pattern.search(text):
-        raise SystemExit(f"README.md has no {start} ... {end} block")
+        raise SystemExit(f"docs/models.md has no {start} ... {end} block")
     return pattern.sub(lambda _: f"{start}\n{body}\n{end}", text)
 
 
@@ -83,7 +83,9 @@ def backtest_tables(converted: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--readme", action="store_true", help="write the tables into README.md")
+    parser.add_argument(
+        "--readme", action="store_true", help="write the tables into docs/models.md"
+    )
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     t0 = time.perf_counter()

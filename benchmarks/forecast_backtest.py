@@ -16,7 +16,7 @@ forecasting all 38 provinces and the nation to 2030 (best of 3), plus the
 time of the target questions.
 
 The tables are written to ``benchmarks/forecast_backtest.md`` and copied into
-README.md between the ``forecast-backtest`` markers (a test checks that the
+docs/models.md between the ``forecast-backtest`` markers (a test checks that the
 two agree).
 
 Usage: python benchmarks/forecast_backtest.py [--no-readme]
@@ -232,7 +232,7 @@ def main() -> None:
     print(f"backtest wall time: {bt_time:.1f} s ({n_origins} origins)")
     OUT.write_text(text + "\n", encoding="utf-8")
     if "--no-readme" not in sys.argv:
-        readme = ROOT / "README.md"
+        readme = ROOT / "docs" / "models.md"
         body = readme.read_text(encoding="utf-8")
         if START in body and END in body:
             head, rest = body.split(START, 1)

@@ -13,7 +13,7 @@ up to two years ahead (:mod:`perjaka_analysis.uhc_backtest`). Prints
 3. the reliability table of the joint probabilities (and with ``--plot FILE``
    a reliability chart).
 
-With ``--readme`` the tables are written into README.md between the
+With ``--readme`` the tables are written into docs/models.md between the
 ``uhc-backtest`` markers.
 
 Usage: python benchmarks/uhc_backtest.py [--readme] [--plot outputs/uhc_reliability.png]
@@ -34,7 +34,7 @@ from perjaka_analysis.active import load_active_shares
 from perjaka_analysis.datasets import load_uhc_status
 from perjaka_analysis.uhc_backtest import backtest_active_uhc
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+README = Path(__file__).resolve().parents[1] / "docs" / "models.md"
 N_PATHS = 1000
 
 
@@ -51,7 +51,7 @@ def replace_block(text: str, name: str, body: str) -> str:
     start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
     pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.S)
     if not pattern.search(text):
-        raise SystemExit(f"README.md has no {start} ... {end} block")
+        raise SystemExit(f"docs/models.md has no {start} ... {end} block")
     return pattern.sub(lambda _: f"{start}\n{body}\n{end}", text)
 
 
@@ -80,7 +80,9 @@ def plot_reliability(table: pd.DataFrame, path: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--readme", action="store_true", help="write the tables into README.md")
+    parser.add_argument(
+        "--readme", action="store_true", help="write the tables into docs/models.md"
+    )
     parser.add_argument("--plot", type=Path, help="write a reliability chart (PNG)")
     args = parser.parse_args()
     warnings.simplefilter("ignore")

@@ -23,15 +23,16 @@
 # nation's remaining shortfall), reconciled to the nation; a province with few
 # figures borrows from the others, a province with none is forecast from the
 # nation, the pooled prior and the UHC status reports, and marked so.
-# Intervals are for a newly published figure. `method = "pooled"` is the
-# earlier logit-scale mixed model, kept for comparison.
+# Intervals are for a newly published figure. This is the model the briefs
+# use, so the numbers here are the briefs' numbers; the other methods
+# (`CoverageTrendModel(coverage, method="pooled")`, ...) are compared in the
+# backtest below.
 
 # %% tags=["parameters"]
 province = "Sulawesi Tengah"
 until = "2030-12-31"
 deadline = "2029-12-31"
 targets = [95.0, 98.0]
-method = "pooled"
 seed = 0
 
 # %%
@@ -44,7 +45,7 @@ from perjaka_analysis.trend import CoverageTrendModel
 
 coverage = pa.load_coverage()
 status = load_uhc_status()  # "UHC on date X" reports, for places without figures
-results = CoverageTrendModel(coverage, method=method, status=status).fit()
+results = CoverageTrendModel(coverage, status=status).fit()  # the briefs' default model
 results
 
 # %% [markdown]

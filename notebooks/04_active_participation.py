@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python (perjaka)
 #     language: python
@@ -39,6 +41,7 @@ from perjaka_analysis.active import (
     load_active_shares,
     load_segment_active_shares,
 )
+from perjaka_analysis.datasets import load_uhc_status
 from perjaka_analysis.trend import CoverageTrendModel
 from perjaka_analysis.uhc import (
     TODAY,
@@ -49,7 +52,8 @@ from perjaka_analysis.uhc import (
 )
 
 coverage = pa.load_coverage()
-registration = CoverageTrendModel(coverage).fit()
+# the briefs' registration model: the default method, with the UHC status reports
+registration = CoverageTrendModel(coverage, status=load_uhc_status()).fit()
 shares = load_active_shares(coverage=coverage)
 
 # %% [markdown]

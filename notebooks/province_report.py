@@ -60,10 +60,10 @@ brief.title()
 
 # %%
 display(
-    brief.headline(),
     brief.forecast(),
     brief.public(),
     brief.employers(),
     brief.scenario(),
     brief.method(),
+    brief.annex(),
 )

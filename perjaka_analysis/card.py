@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["CARD_COLUMNS", "compute_status_card"]
+__all__ = ["CARD_COLUMNS", "UHC_CLASSES", "borrowed_active", "compute_status_card", "uhc_class"]
 
 #: Columns of :func:`compute_status_card`.
 CARD_COLUMNS = (
@@ -23,8 +23,49 @@ CARD_COLUMNS = (
     "registered_lower", "registered_upper", "active_now", "active_lower", "active_upper",
     "active_borrowed", "active_latest_pct", "active_latest_basis", "active_latest_date",
     "active_latest_precision", "active_latest_source", "active_latest_source_url",
-    "prob_now", "binding", "population", "people_to_register", "people_to_resume",
+    "prob_now", "binding", "population", "people_to_register", "people_to_resume", "uhc_class",
 )  # fmt: skip
+#: Classes of UHC today (both conditions), by the probability that both hold now:
+#: (code, lowest probability). Below the last: ``not_met``; borrowed active share: ``unknown``.
+UHC_CLASSES = (("met", 0.9), ("likely", 0.5), ("unlikely", 0.1))
+
+
+def uhc_class(prob_now: float, borrowed: bool) -> str:
+    """The class of UHC today of one place.
+
+    Examples
+    --------
+    >>> [uhc_class(p, False) for p in (0.95, 0.6, 0.2, 0.01)], uhc_class(0.95, True)
+    (['met', 'likely', 'unlikely', 'not_met'], 'unknown')
+    """
+    if borrowed or prob_now is None or pd.isna(prob_now):
+        return "unknown"
+    for code, lowest in UHC_CLASSES:
+        if float(prob_now) >= lowest:
+            return code
+    return "not_met"
+
+
+def borrowed_active(n_points: object, basis: object) -> bool:
+    """True when an active nowcast rests on other provinces only.
+
+    No active figure of its own and no UHC status report of today's
+    definition (which vouches for >= 80% active on its date, a censored
+    observation the model conditions on; the basis then says
+    ``+ UHC status``). One rule for the brief, the card and the overview.
+
+    Examples
+    --------
+    >>> borrowed_active(0, "pooled (no data)")
+    True
+    >>> borrowed_active(0, "pooled (no data) + UHC status (1 report)")
+    False
+    >>> borrowed_active(2, "own data")
+    False
+    """
+    if n_points is None or pd.isna(n_points):
+        return False
+    return int(n_points) == 0 and "UHC status" not in str(basis)
 
 
 def _lowest_level(frame: pd.DataFrame) -> pd.DataFrame:
@@ -67,6 +108,7 @@ def compute_status_card(
         / 100 × population, 0 at or above it; ``people_to_resume`` likewise
         for the active share, empty where that estimate is borrowed (nothing
         can be said) or the population is unknown. Both to the hundred.
+        ``uhc_class``: :func:`uhc_class` of ``prob_now``.
 
     Examples
     --------
@@ -95,12 +137,15 @@ def compute_status_card(
             key = f"{name}_{'now' if col == 'mean' else col}"
             out[key] = frame[col].reindex(index) if col in frame else np.nan
     points = act["n_points"].reindex(index) if "n_points" in act else pd.Series(np.nan, index)
-    out["active_borrowed"] = (points.fillna(-1) == 0).to_numpy(bool)
+    basis = act["basis"].reindex(index) if "basis" in act else pd.Series("", index)
+    out["active_borrowed"] = [borrowed_active(n, b) for n, b in zip(points, basis, strict=True)]
     for col in ("pct", "basis", "date", "precision", "source", "source_url"):
         source = f"active_{col}"
         out[f"active_latest_{col}"] = latest[source].reindex(index) if source in latest else np.nan
     out["prob_now"] = today["prob_now"].reindex(index)
-    out["binding"] = today["binding"].reindex(index).fillna("")
+    # a code for the words: active, registration, neither (uhc.BIND_*), "" when unknown
+    binding = today["binding"].reindex(index).fillna("").astype(str)
+    out["binding"] = binding.str.split(" ").str[0]
     population = pd.to_numeric(out["population"], errors="coerce").astype("float64")
 
     def people(threshold: pd.Series, now: pd.Series) -> pd.Series:
@@ -110,4 +155,7 @@ def compute_status_card(
     out["people_to_register"] = people(out["registered_threshold_pct"], out["registered_now"])
     resume = people(out["active_threshold_pct"], out["active_now"])
     out["people_to_resume"] = resume.where(~out["active_borrowed"])
+    out["uhc_class"] = [
+        uhc_class(p, b) for p, b in zip(out["prob_now"], out["active_borrowed"], strict=True)
+    ]
     return out.reset_index()[list(CARD_COLUMNS)]

@@ -357,6 +357,87 @@ TEXT = {
         "Belum ada laporan status UHC untuk provinsi ini dalam data yang tersedia.",
         "No UHC status report has been found for this province.",
     ),
+    "districts_more": (
+        "{shown} dari {n} kabupaten/kota, yang paling banyak penduduk belum terdaftar lebih "
+        "dulu; semuanya ada di lampiran.",
+        "{shown} of {n} districts, those with the most people not registered first; all of "
+        "them are in the annex.",
+    ),
+    "annex_title": ("Lampiran", "Annex"),
+    "annex_districts": ("Semua {n} kabupaten/kota", "All {n} districts (kabupaten/kota)"),
+    "card_registered": ("Terdaftar", "Registered"),
+    "card_active": ("Aktif (membayar iuran)", "Active (paying)"),
+    "card_uhc": ("UHC saat ini", "UHC today"),
+    "card_needs": ("Yang dibutuhkan", "What it takes"),
+    "card_today": (
+        "perkiraan hari ini (interval 80%: {lower} – {upper})",
+        "today's estimate (80% interval: {lower} – {upper})",
+    ),
+    "card_latest": ("angka terakhir", "latest figure"),
+    "card_no_figure": ("belum ada angka sendiri", "no figure of its own"),
+    "card_active_borrowed": (
+        "belum ada angka sendiri: * perkiraan dipinjam dari provinsi lain",
+        "no figure of its own: * estimate borrowed from other provinces",
+    ),
+    "card_uhc_rule": (
+        "syarat: ≥ {reg} terdaftar dan ≥ {act} aktif",
+        "conditions: ≥ {reg} registered and ≥ {act} active",
+    ),
+    "card_uhc_prob": (
+        "peluang kedua syarat terpenuhi hari ini",
+        "probability that both conditions hold today",
+    ),
+    "card_uhc_unknown": (
+        "belum dapat dinilai (angka aktif dipinjam)",
+        "cannot be assessed yet (active share borrowed)",
+    ),
+    "card_binds_active": ("syarat penentu: aktif", "binding condition: active"),
+    "card_binds_registration": ("syarat penentu: terdaftar", "binding condition: registered"),
+    "card_binds_neither": ("tidak ada syarat penentu", "no condition binds"),
+    "card_register": (
+        "sekitar {n} penduduk lagi harus terdaftar untuk {t}",
+        "about {n} more residents to register for {t}",
+    ),
+    "card_register_none": (
+        "terdaftar: perkiraan sudah di atas {t}",
+        "registered: the estimate is above {t}",
+    ),
+    "card_resume": (
+        "sekitar {n} peserta harus kembali membayar iuran untuk {t} aktif",
+        "about {n} members to resume paying for {t} active",
+    ),
+    "card_resume_none": ("aktif: perkiraan sudah di atas {t}", "active: the estimate is above {t}"),
+    "card_resume_unknown": (
+        "jumlah yang harus kembali membayar belum dapat dikatakan (tanpa angka aktif sendiri)",
+        "how many must resume paying cannot be said (no active figure of its own)",
+    ),
+    "uhc_class_met": ("UHC hari ini: hampir pasti", "UHC today: almost certain"),
+    "uhc_class_likely": ("UHC hari ini: lebih mungkin ya", "UHC today: more likely than not"),
+    "uhc_class_unlikely": ("UHC hari ini: lebih mungkin belum", "UHC today: more likely not"),
+    "uhc_class_not_met": ("UHC hari ini: hampir pasti belum", "UHC today: almost certainly not"),
+    "uhc_class_unknown": (
+        "belum dapat dinilai (angka aktif dipinjam)",
+        "cannot be assessed (active share borrowed)",
+    ),
+    "ov_registered": ("Terdaftar hari ini", "Registered today"),
+    "ov_active": ("Aktif hari ini", "Active today"),
+    "ov_uhc": ("UHC hari ini (kedua syarat)", "UHC today (both conditions)"),
+    "ov_borrowed": (
+        "dipinjam dari provinsi lain: belum ada angka aktif sendiri",
+        "borrowed from other provinces: no active figure of its own",
+    ),
+    "ov_today_note": (
+        "Hari ini = perkiraan model pada tanggal ringkasan; angka terakhir yang dipublikasikan "
+        "dalam kurung (⚠ = lebih dari 12 bulan). * = perkiraan aktif dipinjam dari provinsi "
+        "lain (tampil miring). Peluang = peluang kedua syarat terpenuhi hari ini.",
+        "Today = the model's estimate on the date of the briefs; the latest published figure "
+        "in brackets (⚠ = older than 12 months). * = active estimate borrowed from other "
+        "provinces (in italics). Probability = that both conditions hold today.",
+    ),
+    "ov_details": (
+        "Rincian: target, peluang sebelum tenggat, dasar angka, umur angka",
+        "Details: targets, probability by the deadline, basis, age of figures",
+    ),
     "district_population": ("Penduduk 2024", "Population 2024"),
     "district_missing": ("Penduduk belum terdaftar (perkiraan)", "People not registered (approx.)"),
     "district_no_figure": ("belum ada angka yang dipublikasikan", "no published figure"),
@@ -517,6 +598,12 @@ TEXT = {
     "months": ("bulan", "months"),
     "sources": ("Sumber", "Sources"),
     "provenance": ("Asal-usul hasil", "Provenance"),
+    "provenance_line": (
+        "Asal-usul hasil: perjaka-analysis {version}, {model}, data sampai {date}; versi kode, "
+        "hash berkas masukan dan parameter ada di manifest.json di folder run ini.",
+        "Provenance: perjaka-analysis {version}, {model}, data to {date}; the code version, "
+        "input file hashes and parameters are in manifest.json in this run's folder.",
+    ),
     "caveats": ("Catatan", "Caveats"),
     "caveat_text": (
         "Kepesertaan dihitung terhadap penduduk ber-KTP setempat sehingga bisa melebihi 100%; "
@@ -558,6 +645,12 @@ TEXT = {
     "referred_to_prosecutor": ("Diserahkan ke Kejaksaan (1/0)", "Referred to the prosecutor (1/0)"),
     "expected_workers": ("Perkiraan pekerja belum terdaftar", "Expected unregistered workers"),
     "plan_sheet": ("Rencana pemeriksaan", "Inspection plan"),
+    "plan_rest": (
+        "Baris berikutnya, dengan risiko per sektor dan per kabupaten/kota, ada di rencana "
+        "lengkap: lists/{file}.xlsx dan .csv.",
+        "The further rows, with risk by sector and by district, are in the full plan: "
+        "lists/{file}.xlsx and .csv.",
+    ),
     "plan_about_sheet": ("Keterangan", "About"),
     "plan_about": (
         "Daftar lengkap badan usaha prioritas pemeriksaan {province}: {k} pemeriksaan "
@@ -742,6 +835,16 @@ TEXT = {
         "Colour: today's estimate of registration coverage (model), not the latest published "
         "figure. Hatching: the province's latest figure is more than {months} months old or "
         "missing, so its estimate rests more on the model.",
+    ),
+    "map_note_uhc": (
+        "Warna: UHC hari ini menurut definisi sekarang (terdaftar dan aktif sekaligus), dari "
+        "peluang model bahwa kedua syarat terpenuhi pada tanggal ringkasan; abu-abu: belum dapat "
+        "dinilai karena angka aktif provinsi itu dipinjam. Arsiran: angka terdaftar terakhir "
+        "berumur lebih dari {months} bulan atau belum ada.",
+        "Colour: UHC today under the current definition (registered and active together), from "
+        "the model's probability that both conditions hold on the date of the briefs; grey: "
+        "cannot be assessed because the province's active share is borrowed. Hatching: the "
+        "latest registration figure is more than {months} months old or missing.",
     ),
     "geo_credit": ("Batas provinsi: {source}.", "Province boundaries: {source}."),
     # charts

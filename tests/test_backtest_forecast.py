@@ -101,11 +101,11 @@ def test_national_errors_are_reported_per_origin():
 
 def test_readme_backtest_table_is_the_benchmarks_last_output():
     generated = (ROOT / "benchmarks" / "forecast_backtest.md").read_text(encoding="utf-8")
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "docs" / "models.md").read_text(encoding="utf-8")
     block = re.search(
         r"<!-- forecast-backtest:start -->\n(.*)<!-- forecast-backtest:end -->", readme, re.S
     )
-    assert block is not None, "README.md lacks the forecast-backtest markers"
+    assert block is not None, "docs/models.md lacks the forecast-backtest markers"
     assert block.group(1) == generated
 
 

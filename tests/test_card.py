@@ -40,7 +40,7 @@ def test_card_by_hand():
             "registered_pct": [98.0] * 3,
             "active_pct": [80.0] * 3,
             "prob_now": [0.05, 0.4, 0.0],
-            "binding": ["active", "active", "registration"],
+            "binding": ["active", "neither (both met together)", "registration"],
         }
     )
     card = compute_status_card(places, reg, act, latest, uhc).set_index("province")
@@ -53,7 +53,17 @@ def test_card_by_hand():
     # B: above 98% -> nobody to register; active borrowed -> nothing said about paying
     assert card.loc["B", "people_to_register"] == 0 and card.loc["B", "active_borrowed"]
     assert np.isnan(card.loc["B", "people_to_resume"])
+    assert card.loc["B", "binding"] == "neither"  # a code, the words are the catalogue's
     assert np.isnan(card.loc["B", "active_latest_pct"])
     # C: no population -> no people, whatever the gap
     assert np.isnan(card.loc["C", "people_to_register"])
     assert card.loc["C", "binding"] == "registration"
+
+
+def test_uhc_class_by_probability_and_unknown_when_borrowed():
+    from perjaka_analysis.card import uhc_class
+
+    assert [uhc_class(p, False) for p in (0.9, 0.89, 0.5, 0.1, 0.099)] == [
+        "met", "likely", "likely", "unlikely", "not_met",
+    ]  # fmt: skip
+    assert uhc_class(0.99, True) == "unknown" and uhc_class(np.nan, False) == "unknown"

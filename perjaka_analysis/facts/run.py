@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from .. import __version__
+from ..card import compute_status_card
 from ..config import ReportConfig
 from ..datasets import (
     load_coverage,
@@ -347,6 +348,17 @@ def compute_run_facts(
             tables["nowcast"] = _frame("nowcast", results.nowcast(config.as_of))
         step(FACT_STEPS[3])
         tables.update(_active_tables(results, coverage, config, all_places, deadline))
+        if "nowcast" in tables:
+            tables["card"] = _frame(
+                "card",
+                compute_status_card(
+                    places_t,
+                    tables["nowcast"],
+                    tables["active_nowcast"],
+                    tables["active_latest"],
+                    tables["uhc"],
+                ),
+            )
         step(FACT_STEPS[4])
         scored = scoring.result() if scoring is not None else score_employers(config, key)
     except BaseException:

@@ -21,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..card import CARD_COLUMNS
 from ..config import ReportConfig
 from ..errors import PerjakaError
 from ..io import atomic_path
@@ -154,6 +155,8 @@ SCHEMA: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "segments": SEGMENT_COLUMNS,
         # the latest UHC status report of each place, with its criterion
         "status_report": STATUS_COLUMNS,
+        # what the first page of a brief says (card.compute_status_card)
+        "card": CARD_COLUMNS,
     }
 )  # fmt: skip
 

@@ -8,7 +8,6 @@ Jinja2 templates with autoescaping, so every text from data is escaped.
 from __future__ import annotations
 
 import functools
-import json
 
 import pandas as pd
 from markupsafe import Markup
@@ -16,7 +15,7 @@ from markupsafe import Markup
 from ..facts import ProvinceFacts, age_months
 from ..i18n import fmt_amount, fmt_date
 from . import environment, render_page, to_context
-from .figures import fan_chart_svg, sector_chart_svg
+from .figures import fan_chart_svg
 from .message import (
     STALE_MONTHS,
     active_sentences,
@@ -38,11 +37,14 @@ from ..forecast import (
     probably_above,
 )
 from ..i18n import text
-from ..privacy import shareable_parameters
 from ..public_figures import metric_label, sector_label
 
 #: The sections of a brief, in order.
-SECTIONS = ("title", "headline", "forecast", "public", "employers", "scenario", "method")
+#: Rows of the inspection plan a brief shows (the full plan is in lists/<province>.xlsx|csv).
+PLAN_ROWS = 5
+#: Kab/kota on page two (largest number of people missing first); the annex lists all.
+TOP_DISTRICTS = 8
+SECTIONS = ("title", "forecast", "public", "employers", "scenario", "method", "annex")
 STATUS_KEYS = {
     STATUS_ABOVE: "status_above",
     STATUS_ABOVE_MODELLED: "status_above_modelled",
@@ -97,7 +99,30 @@ class Brief:
         if place is not None and not pd.isna(place["latest_date"]):
             data_date = fmt_date(place["latest_date"], f.config.language,
                                  place["latest_precision"] or "day")  # fmt: skip
-        return self._render("title", data_date=data_date, message=key_message(f, f.config.language))
+        card = None
+        if "card" in f.tables:
+            env = environment(f.config.language)
+            row, status = (
+                f.row("card"),
+                f.row("status_report") if "status_report" in f.tables else None,
+            )
+            published = None
+            if place is not None and not pd.isna(place["latest_pct"]):
+                published = published_pct(
+                    place["latest_pct"], place["latest_qualifier"], place["latest_decimals"],
+                    f.config.language,
+                )  # fmt: skip
+            card = Markup(
+                env.get_template("card.html").render(
+                    c=to_context(row),
+                    place=to_context(place),
+                    published=published,
+                    status=None if status is None else to_context(status),
+                )
+            )
+        return self._render(
+            "title", data_date=data_date, message=key_message(f, f.config.language), card=card
+        )
 
     def headline(self) -> HTML:
         """Latest coverage (date, source), rank, distance to each target, nowcast."""
@@ -164,6 +189,8 @@ class Brief:
                 continue
             age = age_months(r["date"], f.config.as_of, r["date_precision"] or "day")
             r["old"] = age > STALE_MONTHS
+        n_districts = len(districts)
+        districts = districts[:TOP_DISTRICTS]
         segments = to_context(f.rows("segments")) if "segments" in f.tables else []
         for r in segments:
             r["old"] = age_months(r["date"], f.config.as_of, r["date_precision"]) > STALE_MONTHS
@@ -172,29 +199,18 @@ class Brief:
             "public",
             figures=shown,
             districts=districts,
+            n_districts=n_districts,
             segments=segments,
             status=None if status is None else to_context(status),
             stale_months=STALE_MONTHS,
         )
 
-    def employers(self, n: int = 15) -> HTML:
+    def employers(self, n: int = PLAN_ROWS) -> HTML:
         """Top of the inspection list (pseudonyms, reasons), risk by sector and district."""
         f = self.facts
-        t = environment(f.config.language).globals["t"]
-        risk = f.rows("risk_by")
-        # by the workers the sector's employers are expected to leave unregistered (the
-        # list's own order); the chart beside it shows the sectors' mean risk
-        sectors = risk[risk["grouping"] == "sector"].sort_values(
-            ["expected_unregistered_workers", "group"], ascending=[False, True], kind="stable"
-        )
         label = functools.partial(sector_label, lang=f.config.language)
-        sectors = sectors.assign(group=sectors["group"].map(label))
         listed = f.rows("inspection_list").head(n)
         listed = listed.assign(sector=listed["sector"].map(label))
-        districts = risk[risk["grouping"] == "district"].sort_values(
-            ["expected_unregistered_workers", "group"], ascending=[False, True], kind="stable"
-        )
-        districts = districts.assign(group=districts["group"].map(label))
         return self._render(
             "employers",
             gains=to_context(f.row("gains")),
@@ -202,11 +218,6 @@ class Brief:
             slug=f.config.slug,
             blend_offset=f.meta.get("list_blend_offset"),
             listed=to_context(listed),
-            chart=Markup(sector_chart_svg(f)),
-            groups=[
-                (t["by_sector"], to_context(sectors.head(8))),
-                (t["by_district"], to_context(districts.head(8))),
-            ],
         )
 
     def scenario(self) -> HTML:
@@ -241,9 +252,17 @@ class Brief:
                     r["coverage_pct"], r["qualifier"] or "", r["decimals"], f.config.language
                 )
             )
-        shown = shareable_parameters(f.config.run_parameters())
-        params = json.dumps(shown, ensure_ascii=False, sort_keys=True)
-        return self._render("method", sources=sources, parameters=params)
+        return self._render("method", sources=sources)
+
+    def annex(self) -> HTML:
+        """Every kab/kota of the province, in full (page two shows the largest gaps)."""
+        f = self.facts
+        rows = to_context(f.rows("kabkota")) if "kabkota" in f.tables else []
+        for r in rows:
+            r["old"] = r["date"] is not None and (
+                age_months(r["date"], f.config.as_of, r["date_precision"] or "day") > STALE_MONTHS
+            )
+        return self._render("annex", districts=rows, stale_months=STALE_MONTHS)
 
     def sections(self) -> list[HTML]:
         """Every section, in order."""

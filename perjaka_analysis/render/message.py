@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..card import borrowed_active
 from ..facts import ProvinceFacts, RunFacts, people_to_resume_paying
 from ..forecast import (
     HORIZON_YEARS_AFTER_DEADLINE,
@@ -163,26 +164,6 @@ def active_borrowed(facts: ProvinceFacts) -> bool:
     """
     now = _first(facts, "active_nowcast")
     return now is not None and borrowed_active(now["n_points"], now["basis"])
-
-
-def borrowed_active(n_points: object, basis: object) -> bool:
-    """True when an active nowcast rests on other provinces only.
-
-    No active figure of its own and no UHC status report of today's
-    definition (which vouches for >= 80% active on its date, a censored
-    observation the model conditions on; the basis then says
-    ``+ UHC status``). One rule for the brief and the overview.
-
-    Examples
-    --------
-    >>> borrowed_active(0, "pooled (no data)")
-    True
-    >>> borrowed_active(0, "pooled (no data) + UHC status (1 report)")
-    False
-    >>> borrowed_active(2, "own data")
-    False
-    """
-    return _has(n_points) and int(n_points) == 0 and "UHC status" not in str(basis)
 
 
 def uhc_sentences(facts: ProvinceFacts, lang: str = "id") -> list[str]:

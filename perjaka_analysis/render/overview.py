@@ -32,6 +32,14 @@ __all__ = [
 BINS = [(0, 80, "#d7301f"), (80, 90, "#fc8d59"), (90, 95, "#fdcc8a"), (95, 98, "#9ecae1"),
         (98, 1000, "#2171b5")]  # fmt: skip
 NO_DATA = "#d9d9d9"
+#: Fill of each class of UHC today (card.uhc_class), in legend order.
+UHC_COLOURS = {
+    "met": "#2171b5",
+    "likely": "#9ecae1",
+    "unlikely": "#fdcc8a",
+    "not_met": "#d7301f",
+    "unknown": NO_DATA,
+}
 #: The map's data and licence, named in the catalogue's sentence (``geo_credit``).
 GEO_SOURCE = "denyherianto/indonesia-geojson-topojson-maps-with-38-provinces, CC BY 4.0"
 SORT_SCRIPT = """
@@ -127,13 +135,16 @@ def svg_map(paths: pd.DataFrame, values: pd.DataFrame, lang: str = "id") -> str:
     for r in paths.itertuples(index=False):
         pct = vals["nowcast_pct"].get(r.province)
         published = vals["published"].get(r.province, "")
+        joint = vals["uhc_class"].get(r.province, "") if "uhc_class" in vals else ""
         label = t["map_tooltip"].format(place=r.province, now=fmt(pct))
+        if joint:
+            label += " · " + t["uhc_class_" + joint]
         if published:
             label += " · " + t["map_tooltip_latest"].format(latest=published)
         items.append(
             {
                 "path": r.path,
-                "fill": coverage_colour(pct),
+                "fill": UHC_COLOURS[joint] if joint else coverage_colour(pct),
                 "stale": bool(vals["stale"].get(r.province, False)),
                 "label": label,
                 "brief": vals["brief"].get(r.province, ""),
@@ -195,6 +206,7 @@ def map_values(
     """
     places = facts.table("places")
     now = _one_row(facts, "nowcast")["mean"] if "nowcast" in facts.tables else {}
+    card = _one_row(facts, "card")
     age = places["latest_age_months"]
     return pd.DataFrame(
         {
@@ -203,6 +215,9 @@ def map_values(
             "stale": (places["latest_pct"].isna() | (age > STALE_MONTHS)).to_numpy(bool),
             "published": [_published(p, lang) for p in places.itertuples(index=False)],
             "brief": places["province"].map({k: v[1] for k, v in briefs.items()}).fillna(""),
+            "uhc_class": places["province"].map(card["uhc_class"]).fillna("unknown")
+            if "uhc_class" in card
+            else "",
         }
     )
 
@@ -235,6 +250,7 @@ def render_overview(facts: RunFacts, briefs: Mapping[str, tuple[str, str]]) -> s
         for name in ("active_latest", "active_nowcast", "uhc")
     )
     first_uhc = next(iter(uhc.values()), None)
+    card = _one_row(facts, "card")
     rows = []
     for p in places.itertuples(index=False):
         if p.province == NATIONAL or p.province not in briefs:
@@ -250,6 +266,7 @@ def render_overview(facts: RunFacts, briefs: Mapping[str, tuple[str, str]]) -> s
                 "active": to_context(active_latest.get(p.province)),
                 "active_now": to_context(active_now.get(p.province)),
                 "uhc": to_context(uhc.get(p.province)),
+                "card": to_context(card.loc[p.province]) if p.province in card.index else None,
                 "published": _published(p, lang),
             }
         )
@@ -257,11 +274,16 @@ def render_overview(facts: RunFacts, briefs: Mapping[str, tuple[str, str]]) -> s
     national_precision = str(nat.iloc[0]["latest_precision"] or "day") if not nat.empty else "day"
     labels = [env.filters["pct1"](x) for x in config.targets]
     values = map_values(facts, briefs, lang)
-    legend = [
-        ("<80%" if lo == 0 else (f"≥{lo}%" if hi > 100 else f"{lo}–{hi}%"), c) for lo, hi, c in BINS
-    ]
-    if values["nowcast_pct"].isna().any():
-        legend.append((t["no_figure_short"], NO_DATA))
+    if "uhc_class" in card:  # coloured by UHC today: the classes that occur
+        present = set(values["uhc_class"])
+        legend = [(t["uhc_class_" + k], c) for k, c in UHC_COLOURS.items() if k in present]
+    else:
+        legend = [
+            ("<80%" if lo == 0 else (f"≥{lo}%" if hi > 100 else f"{lo}–{hi}%"), c)
+            for lo, hi, c in BINS
+        ]
+        if values["nowcast_pct"].isna().any():
+            legend.append((t["no_figure_short"], NO_DATA))
     legend.append((t["map_stale"], "url(#stale)"))
     body = env.get_template("overview.html").render(
         facts=facts,
@@ -280,6 +302,8 @@ def render_overview(facts: RunFacts, briefs: Mapping[str, tuple[str, str]]) -> s
         stale_months=STALE_MONTHS,
         first_extra=4 + 2 * len(labels),
         has_uhc=bool(uhc),
+        has_card="uhc_class" in card,
+        colours=UHC_COLOURS,
         no_figure_source=no_figure_source(facts),
         above_statuses=(STATUS_ABOVE, STATUS_ABOVE_MODELLED),
         uhc_reg=env.filters["pct1"](first_uhc["registered_pct"]) if first_uhc is not None else "",
