@@ -351,3 +351,23 @@ def test_a_status_report_makes_the_uhc_probability_assessable():
     out = uhc_sentences(facts("en", active_nowcast=reported), "en")
     assert out[1] == "Both conditions met by 31 December 2029: about as likely as not (58%)."
     assert not any("cannot be assessed" in s for s in out)
+
+
+def test_the_scenario_says_the_status_cards_number_of_people_to_resume_paying():
+    from perjaka_analysis.card import compute_status_card
+
+    f = facts("id", enforcement=_enforcement(0.0, 500.0), active_nowcast=own_active())
+    card = compute_status_card(
+        f.rows("places").assign(province="A"),
+        f.rows("nowcast").assign(province="A"),
+        f.rows("active_nowcast").assign(province="A"),
+        f.rows("active_latest"),
+        f.rows("uhc").assign(province="A"),
+    )
+    # 3.56 points of 1,000,000 = 35,600 by both routes; the card's number is the one said
+    assert card["people_to_resume"].tolist() == [35_600.0]
+    with_card = facts(
+        "id", enforcement=_enforcement(0.0, 500.0), active_nowcast=own_active(),
+        card=card.assign(people_to_resume=35_000.0),
+    )  # fmt: skip
+    assert "sekitar 35.000 jiwa perlu kembali aktif" in scenario_sentences(with_card, "id")[-1]

@@ -90,6 +90,13 @@ class Brief:
         later = later_text(self.facts)
         return HTML(env.get_template(f"{name}.html").render(f=self.facts, later=later, **context))
 
+    def _dated(self, row: pd.Series) -> dict:
+        """A row as context with ``old``: its date more than STALE_MONTHS before the brief's."""
+        out = to_context(row)
+        age = age_months(out["date"], self.facts.config.as_of, out["date_precision"] or "day")
+        out["old"] = age > STALE_MONTHS
+        return out
+
     # -- sections -------------------------------------------------------------------------------
     def title(self) -> HTML:
         """Title, date with the date of the data, the key message, the synthetic-data notice."""
@@ -117,7 +124,7 @@ class Brief:
                     c=to_context(row),
                     place=to_context(place),
                     published=published,
-                    status=None if status is None else to_context(status),
+                    status=None if status is None else self._dated(status),
                 )
             )
         return self._render(
@@ -201,7 +208,7 @@ class Brief:
             districts=districts,
             n_districts=n_districts,
             segments=segments,
-            status=None if status is None else to_context(status),
+            status=None if status is None else self._dated(status),
             stale_months=STALE_MONTHS,
         )
 

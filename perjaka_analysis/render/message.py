@@ -243,6 +243,9 @@ def _active_gap_sentence(facts: ProvinceFacts, lang: str) -> str | None:
     people = people_to_resume_paying(uhc["active_pct"], now["mean"], gains["population"])
     if people is None:
         return None
+    card = facts.row("card") if "card" in facts.tables else None
+    if card is not None and _has(card["people_to_resume"]):
+        people = float(card["people_to_resume"])  # the status card's number, said once
     return text("sc_active", lang).format(
         t=fmt_pct(uhc["active_pct"], lang, 0),
         now=fmt_pct(now["mean"], lang, 1),
