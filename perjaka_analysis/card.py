@@ -15,7 +15,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["CARD_COLUMNS", "UHC_CLASSES", "borrowed_active", "compute_status_card", "uhc_class"]
+from .i18n import PROBABILITY_BANDS
+
+__all__ = ["CARD_COLUMNS", "borrowed_active", "compute_status_card", "uhc_class"]
 
 #: Columns of :func:`compute_status_card`.
 CARD_COLUMNS = (
@@ -25,25 +27,27 @@ CARD_COLUMNS = (
     "active_latest_precision", "active_latest_source", "active_latest_source_url",
     "prob_now", "binding", "population", "people_to_register", "people_to_resume", "uhc_class",
 )  # fmt: skip
-#: Classes of UHC today (both conditions), by the probability that both hold now:
-#: (code, lowest probability). Below the last: ``not_met``; borrowed active share: ``unknown``.
-UHC_CLASSES = (("met", 0.9), ("likely", 0.5), ("unlikely", 0.1))
 
 
 def uhc_class(prob_now: float, borrowed: bool) -> str:
-    """The class of UHC today of one place.
+    """The class of UHC today of one place: the band of the project's probability words.
+
+    The code is the band's key of :data:`perjaka_analysis.i18n.PROBABILITY_BANDS`
+    without ``p_`` (``almost_certain`` … ``almost_never``), so the map, the table and
+    the brief say a probability in the same words; ``unknown`` where the active
+    estimate is borrowed or there is no probability.
 
     Examples
     --------
-    >>> [uhc_class(p, False) for p in (0.95, 0.6, 0.2, 0.01)], uhc_class(0.95, True)
-    (['met', 'likely', 'unlikely', 'not_met'], 'unknown')
+    >>> [uhc_class(p, False) for p in (0.97, 0.5, 0.01)], uhc_class(0.97, True)
+    (['almost_certain', 'even', 'almost_never'], 'unknown')
     """
     if borrowed or prob_now is None or pd.isna(prob_now):
         return "unknown"
-    for code, lowest in UHC_CLASSES:
+    for lowest, key in PROBABILITY_BANDS:
         if float(prob_now) >= lowest:
-            return code
-    return "not_met"
+            return key.removeprefix("p_")
+    return PROBABILITY_BANDS[-1][1].removeprefix("p_")
 
 
 def borrowed_active(n_points: object, basis: object) -> bool:

@@ -411,10 +411,6 @@ TEXT = {
         "jumlah yang harus kembali membayar belum dapat dikatakan (tanpa angka aktif sendiri)",
         "how many must resume paying cannot be said (no active figure of its own)",
     ),
-    "uhc_class_met": ("UHC hari ini: hampir pasti", "UHC today: almost certain"),
-    "uhc_class_likely": ("UHC hari ini: lebih mungkin ya", "UHC today: more likely than not"),
-    "uhc_class_unlikely": ("UHC hari ini: lebih mungkin belum", "UHC today: more likely not"),
-    "uhc_class_not_met": ("UHC hari ini: hampir pasti belum", "UHC today: almost certainly not"),
     "uhc_class_unknown": (
         "belum dapat dinilai (angka aktif dipinjam)",
         "cannot be assessed (active share borrowed)",
@@ -837,12 +833,14 @@ TEXT = {
         "missing, so its estimate rests more on the model.",
     ),
     "map_note_uhc": (
-        "Warna: UHC hari ini menurut definisi sekarang (terdaftar dan aktif sekaligus), dari "
-        "peluang model bahwa kedua syarat terpenuhi pada tanggal ringkasan; abu-abu: belum dapat "
+        "Warna: UHC hari ini menurut definisi sekarang (terdaftar dan aktif sekaligus): "
+        "peluang model bahwa kedua syarat terpenuhi pada tanggal ringkasan, dalam kata-kata "
+        "peluang yang sama dengan ringkasan; abu-abu: belum dapat "
         "dinilai karena angka aktif provinsi itu dipinjam. Arsiran: angka terdaftar terakhir "
         "berumur lebih dari {months} bulan atau belum ada.",
-        "Colour: UHC today under the current definition (registered and active together), from "
-        "the model's probability that both conditions hold on the date of the briefs; grey: "
+        "Colour: UHC today under the current definition (registered and active together): the "
+        "model's probability that both conditions hold on the date of the briefs, in the "
+        "probability words of the briefs; grey: "
         "cannot be assessed because the province's active share is borrowed. Hatching: the "
         "latest registration figure is more than {months} months old or missing.",
     ),

@@ -60,10 +60,12 @@ def test_card_by_hand():
     assert card.loc["C", "binding"] == "registration"
 
 
-def test_uhc_class_by_probability_and_unknown_when_borrowed():
+def test_uhc_class_is_the_band_of_the_probability_words_and_unknown_when_borrowed():
     from perjaka_analysis.card import uhc_class
 
-    assert [uhc_class(p, False) for p in (0.9, 0.89, 0.5, 0.1, 0.099)] == [
-        "met", "likely", "likely", "unlikely", "not_met",
+    got = [uhc_class(p, False) for p in (0.95, 0.949, 0.6, 0.4, 0.2, 0.05, 0.049)]
+    assert got == [
+        "almost_certain", "very_likely", "likely", "even", "unlikely", "very_unlikely",
+        "almost_never",
     ]  # fmt: skip
     assert uhc_class(0.99, True) == "unknown" and uhc_class(np.nan, False) == "unknown"

@@ -34,10 +34,13 @@ BINS = [(0, 80, "#d7301f"), (80, 90, "#fc8d59"), (90, 95, "#fdcc8a"), (95, 98, "
 NO_DATA = "#d9d9d9"
 #: Fill of each class of UHC today (card.uhc_class), in legend order.
 UHC_COLOURS = {
-    "met": "#2171b5",
+    "almost_certain": "#08519c",
+    "very_likely": "#3182bd",
     "likely": "#9ecae1",
-    "unlikely": "#fdcc8a",
-    "not_met": "#d7301f",
+    "even": "#fee391",
+    "unlikely": "#fdae6b",
+    "very_unlikely": "#e6550d",
+    "almost_never": "#a50f15",
     "unknown": NO_DATA,
 }
 #: The map's data and licence, named in the catalogue's sentence (``geo_credit``).
@@ -97,6 +100,11 @@ def national_target_text(row: pd.Series, precision: str = "day", lang: str = "id
     return f"{head}{words}; P = {probability_phrase(row['prob_by_deadline'], lang)}"
 
 
+def uhc_label(code: str, t: Mapping[str, str]) -> str:
+    """Words of a class of UHC today: the probability words of its band, or "cannot be assessed"."""
+    return t["uhc_class_unknown"] if code == "unknown" else t["p_" + code]
+
+
 def coverage_colour(pct: float | None) -> str:
     """Fill colour of a coverage value (grey when missing).
 
@@ -138,7 +146,7 @@ def svg_map(paths: pd.DataFrame, values: pd.DataFrame, lang: str = "id") -> str:
         joint = vals["uhc_class"].get(r.province, "") if "uhc_class" in vals else ""
         label = t["map_tooltip"].format(place=r.province, now=fmt(pct))
         if joint:
-            label += " · " + t["uhc_class_" + joint]
+            label += " · " + uhc_label(joint, t)
         if published:
             label += " · " + t["map_tooltip_latest"].format(latest=published)
         items.append(
@@ -276,7 +284,7 @@ def render_overview(facts: RunFacts, briefs: Mapping[str, tuple[str, str]]) -> s
     values = map_values(facts, briefs, lang)
     if "uhc_class" in card:  # coloured by UHC today: the classes that occur
         present = set(values["uhc_class"])
-        legend = [(t["uhc_class_" + k], c) for k, c in UHC_COLOURS.items() if k in present]
+        legend = [(uhc_label(k, t), c) for k, c in UHC_COLOURS.items() if k in present]
     else:
         legend = [
             ("<80%" if lo == 0 else (f"≥{lo}%" if hi > 100 else f"{lo}–{hi}%"), c)
