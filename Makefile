@@ -65,7 +65,7 @@ data: $(VENV)/.reports
 
 reports: $(VENV)/.reports
 	$(BIN)/perjaka data build
-	$(BIN)/perjaka report --all --jobs $(JOBS) --pdf auto
+	$(BIN)/perjaka report --all --jobs $(JOBS) --pdf
 
 lint: $(VENV)/.test
 	$(BIN)/ruff check .
@@ -74,7 +74,9 @@ lint: $(VENV)/.test
 # tests never touch the user's pseudonym key. One pytest run on $(JOBS) workers
 # (pytest-xdist): unit tests, doctests and the analysis notebooks (nbval), a
 # file per worker at a time so a notebook's cells run in order in one kernel.
-# The brief notebook is run by tests/test_report.py (by hand and in batches).
+# The brief notebook is run by tests/test_report.py (in batches) and
+# tests/test_report_processes.py (by hand, kept kernels, a cluster): two files, so
+# that the two workers share the slow report runs.
 test: export PERJAKA_PSEUDONYM_KEY = test-only-key
 test: lint
 	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(JOBS) --dist loadfile \

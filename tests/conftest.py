@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
+import nbformat
 import pandas as pd
 import pytest
+
+from perjaka_analysis.employers.synth import generate_registry
+from perjaka_analysis.report import default_notebook, run_reports
 
 COVERAGE_CSV = """\
 province,district,date,date_precision,measure,coverage_pct,participants,population,active_pct,source_url,note
@@ -71,3 +76,56 @@ def small_scored(small_registry, risk_model) -> pd.DataFrame:
     from perjaka_analysis.employers import score_registry
 
     return score_registry(small_registry, model=risk_model, capacity=30, key=b"k", language="en")
+
+
+# -- report runs (tests/test_report.py, tests/test_report_processes.py) -------------------------
+INJECTED = '<script>alert("x")</script>'
+REPORT_TARGETS = [95.0, 98.6]  # the official RPJMN target is not a whole number
+
+
+def chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def report_registry(tmp_path_factory) -> Path:
+    """A small synthetic registry (fast runs), with a hostile district name."""
+    frame = generate_registry(3000, seed=11, label_share=0.3).frame
+    frame.loc[frame["province"] == "Banten", "district"] = INJECTED
+    path = tmp_path_factory.mktemp("reg") / "employers.parquet"
+    frame.to_parquet(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory) -> Path:
+    """One output folder for the module: later runs reuse the first run's facts."""
+    return tmp_path_factory.mktemp("runs")
+
+
+def report_config(registry: Path, **extra) -> dict:
+    return {"registry": str(registry), "capacity": 50, "targets": REPORT_TARGETS, **extra}
+
+
+def report_cli_args(registry: Path, out: Path, *extra: str) -> list[str]:
+    return [
+        "report", "--registry", str(registry), "--capacity", "50", "--target", "95",
+        "--target", "98.6", "--out", str(out), "--no-progress", *extra,
+    ]  # fmt: skip
+
+
+def notebook_with(tmp_path: Path, code: str) -> Path:
+    nb = nbformat.read(default_notebook(), as_version=4)
+    params = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
+    nb.cells.insert(params + 1, nbformat.v4.new_code_cell(code))
+    path = tmp_path / "custom.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def one_run(report_registry, runs):
+    return run_reports(
+        ["Banten"], config=report_config(report_registry), out=runs, run_id="one", jobs=1,
+        progress=False, pdf=chromium() is not None,
+    )  # fmt: skip

@@ -1,5 +1,8 @@
-"""Report runs: real papermill executions, facts reuse, failures, cancellation, determinism,
-self-contained pages and PDF, a dask cluster whose workers do not share the run folder."""
+"""Report runs: real papermill executions, facts reuse, failures, determinism, pages and PDF.
+
+The runs that start processes of their own (cancellation, a dask cluster, two runs
+at once, kept kernels) are in test_report_processes.py, so two test workers share them.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +10,8 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 import nbformat
@@ -19,10 +19,10 @@ import pandas as pd
 import papermill as pm
 import pytest
 
+from conftest import INJECTED, chromium, notebook_with, report_cli_args, report_config
 from perjaka_analysis import PerjakaError
 from perjaka_analysis.cli import main
 from perjaka_analysis.config import ReportConfig
-from perjaka_analysis.employers.synth import generate_registry
 from perjaka_analysis.facts import load_run_facts
 from perjaka_analysis.i18n import fmt_date, fmt_pct
 from perjaka_analysis.report import (
@@ -33,49 +33,6 @@ from perjaka_analysis.report import (
     new_run_id,
     run_reports,
 )
-
-INJECTED = '<script>alert("x")</script>'
-TARGETS = [95.0, 98.6]  # the official RPJMN target is not a whole number
-
-
-def _chromium() -> str | None:
-    return shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-@pytest.fixture(scope="module")
-def small_registry(tmp_path_factory) -> Path:
-    """A small synthetic registry (fast runs), with a hostile district name."""
-    frame = generate_registry(3000, seed=11, label_share=0.3).frame
-    frame.loc[frame["province"] == "Banten", "district"] = INJECTED
-    path = tmp_path_factory.mktemp("reg") / "employers.parquet"
-    frame.to_parquet(path)
-    return path
-
-
-@pytest.fixture(scope="module")
-def runs(tmp_path_factory) -> Path:
-    """One output folder for the module: later runs reuse the first run's facts."""
-    return tmp_path_factory.mktemp("runs")
-
-
-def config(registry: Path, **extra) -> dict:
-    return {"registry": str(registry), "capacity": 50, "targets": TARGETS, **extra}
-
-
-def cli_args(registry: Path, out: Path, *extra: str) -> list[str]:
-    return [
-        "report", "--registry", str(registry), "--capacity", "50", "--target", "95",
-        "--target", "98.6", "--out", str(out), "--no-progress", *extra,
-    ]  # fmt: skip
-
-
-def notebook_with(tmp_path: Path, code: str) -> Path:
-    nb = nbformat.read(default_notebook(), as_version=4)
-    params = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
-    nb.cells.insert(params + 1, nbformat.v4.new_code_cell(code))
-    path = tmp_path / "custom.ipynb"
-    nbformat.write(nb, path)
-    return path
 
 
 def test_parameters_cell_equals_the_report_config_with_types():
@@ -103,16 +60,8 @@ def test_run_configuration_from_yaml(tmp_path):
         ReportConfig.from_yaml(path)
 
 
-@pytest.fixture(scope="module")
-def one_run(small_registry, runs):
-    return run_reports(
-        ["Banten"], config=config(small_registry), out=runs, run_id="one", jobs=1,
-        progress=False, pdf=_chromium() is not None,
-    )  # fmt: skip
-
-
 def test_a_real_run_writes_brief_summary_manifest_and_index_with_a_fractional_target(
-    one_run, small_registry
+    one_run, report_registry
 ):
     run = one_run.run_dir
     assert not one_run.failures
@@ -139,9 +88,9 @@ def test_a_real_run_writes_brief_summary_manifest_and_index_with_a_fractional_ta
     }  # fmt: skip
     assert manifest["registry_synthetic"] is True
     # the registry's folder (outside the project) is never shown, only its name
-    assert manifest["parameters"]["registry"] == small_registry.name
+    assert manifest["parameters"]["registry"] == report_registry.name
     for name in ("manifest.json", "banten.ipynb", "banten.html"):
-        assert str(small_registry.parent) not in (run / name).read_text(), name
+        assert str(report_registry.parent) not in (run / name).read_text(), name
     header = (run / "summary.csv").read_text().splitlines()[0]
     assert "prob_98.6_by_deadline" in header and "gap_98.6_pp" in header
     assert "P(98,6%)" in (run / "index.html").read_text()
@@ -178,7 +127,7 @@ def test_a_brief_copied_alone_keeps_its_charts(one_run, tmp_path):
     local = [x for x in re.findall(r'src="([^"]+)"', page) if not x.startswith("data:")]
     assert local == []
     assert page.count("<svg") == 2  # fan charts (registered, active), inline
-    browser = _chromium()
+    browser = chromium()
     if browser is None:
         pytest.skip("chromium not installed here (CI installs it)")
     proc = subprocess.run(
@@ -194,7 +143,7 @@ def test_a_brief_copied_alone_keeps_its_charts(one_run, tmp_path):
 
 
 def test_the_pdf_is_a4_and_shows_the_fan_chart(one_run, tmp_path):
-    if _chromium() is None or shutil.which("pdftoppm") is None:
+    if chromium() is None or shutil.which("pdftoppm") is None:
         pytest.skip("chromium and poppler-utils are not installed here (CI installs them)")
     import matplotlib.image as mpimg
     import numpy as np
@@ -222,10 +171,10 @@ def test_the_pdf_is_a4_and_shows_the_fan_chart(one_run, tmp_path):
 
 @pytest.mark.parametrize(("mode", "status"), [("always", 1), ("auto", 0)])
 def test_pdfs_asked_for_without_a_browser_fail_unless_auto(
-    small_registry, runs, one_run, tmp_path, monkeypatch, capsys, mode, status
+    report_registry, runs, one_run, tmp_path, monkeypatch, capsys, mode, status
 ):
     monkeypatch.setenv("PERJAKA_CHROMIUM", str(tmp_path / "no-chromium"))
-    args = cli_args(small_registry, runs, "--province", "Banten", "--run-id", f"pdf-{mode}",
+    args = report_cli_args(report_registry, runs, "--province", "Banten", "--run-id", f"pdf-{mode}",
                     "--pdf", *([mode] if mode == "auto" else []))  # fmt: skip
     assert main(args) == status
     err = capsys.readouterr().err
@@ -282,12 +231,12 @@ def test_statuses_in_the_templates_are_those_of_compute_targets():
 
 
 def test_one_failing_province_leaves_the_others_and_exits_non_zero(
-    small_registry, runs, tmp_path, capsys
+    report_registry, runs, tmp_path, capsys
 ):
     nb = notebook_with(
         tmp_path, 'if province == "Bali":\n    raise RuntimeError("forced failure for the test")'
     )
-    args = cli_args(small_registry, runs, "--province", "Bali", "--province", "Aceh",
+    args = report_cli_args(report_registry, runs, "--province", "Bali", "--province", "Aceh",
                     "--run-id", "fail", "--jobs", "2", "--notebook", str(nb))  # fmt: skip
     assert main(args) == 1
     captured = capsys.readouterr()
@@ -306,12 +255,12 @@ def test_one_failing_province_leaves_the_others_and_exits_non_zero(
 
 
 def test_a_new_pseudonym_key_recomputes_the_facts_and_shows_no_old_pseudonym(
-    small_registry, runs, one_run, monkeypatch
+    report_registry, runs, one_run, monkeypatch
 ):
     old = set(load_run_facts(one_run.run_dir / "facts").table("inspection_plan")["pseudonym"])
     monkeypatch.setenv("PERJAKA_PSEUDONYM_KEY", "another-test-only-key")
     rekeyed = run_reports(
-        ["Banten"], config=config(small_registry), out=runs, run_id="rekeyed", jobs=1,
+        ["Banten"], config=report_config(report_registry), out=runs, run_id="rekeyed", jobs=1,
         progress=False,
     )  # fmt: skip
     assert not rekeyed.facts_reused
@@ -324,7 +273,7 @@ def test_a_new_pseudonym_key_recomputes_the_facts_and_shows_no_old_pseudonym(
 
 
 def test_damaged_saved_facts_are_computed_again_with_a_warning(
-    small_registry, one_run, tmp_path, monkeypatch
+    report_registry, one_run, tmp_path, monkeypatch
 ):
     import perjaka_analysis.facts as facts_module
 
@@ -342,7 +291,7 @@ def test_damaged_saved_facts_are_computed_again_with_a_warning(
     monkeypatch.setattr(facts_module, "compute_run_facts", compute)
     with pytest.warns(UserWarning, match="cannot be read .*; they are computed again"):
         result = run_reports(
-            ["Banten"], config=config(small_registry), out=tmp_path, run_id="again", jobs=1,
+            ["Banten"], config=report_config(report_registry), out=tmp_path, run_id="again", jobs=1,
             progress=False,
         )  # fmt: skip
     assert computed and not result.facts_reused and not result.failures
@@ -350,11 +299,11 @@ def test_damaged_saved_facts_are_computed_again_with_a_warning(
 
 
 def test_same_inputs_give_identical_summary_and_facts_across_jobs_and_time_zones(
-    small_registry, runs, one_run, tmp_path
+    report_registry, runs, one_run, tmp_path
 ):
     """Facts recomputed in another process, time zone and worker count: same bytes."""
     env = {**os.environ, "TZ": "Asia/Jakarta"}
-    args = cli_args(small_registry, tmp_path, "--province", "Banten", "--run-id", "jkt",
+    args = report_cli_args(report_registry, tmp_path, "--province", "Banten", "--run-id", "jkt",
                     "--jobs", "2", "--no-reuse")  # fmt: skip
     proc = subprocess.run(
         [sys.executable, "-m", "perjaka_analysis", *args],
@@ -392,123 +341,6 @@ def test_run_ids_are_unique_and_a_run_folder_is_locked(tmp_path):
             pass
 
 
-@pytest.mark.parametrize(
-    ("signum", "to_group", "status"),
-    [
-        (signal.SIGINT, True, 130),  # a terminal's Ctrl-C: the whole process group
-        (signal.SIGTERM, False, 143),  # timeout, systemd, containers: the command itself
-    ],
-    ids=["ctrl-c", "sigterm"],
-)
-def test_ctrl_c_and_sigterm_cancel_pending_briefs_stop_workers_and_write_the_index(
-    small_registry, runs, tmp_path, signum, to_group, status
-):
-    nb = notebook_with(tmp_path, 'if province == "Bali":\n    import time\n    time.sleep(120)')
-    run_id = f"cancel-{signal.Signals(signum).name.lower()}"
-    args = cli_args(small_registry, runs, "--province", "Aceh", "--province", "Bali",
-                    "--province", "Banten", "--run-id", run_id, "--jobs", "1",
-                    "--notebook", str(nb))  # fmt: skip
-    # output to files, not pipes: a pipe stays open while any grandchild holds it, so
-    # waiting for pipes would measure the kernels, not the command
-    log = tmp_path / "stderr.txt"
-    # short enough for kernel sockets (/tmp/...): the pytest folder would not be
-    private_tmp = Path(tempfile.mkdtemp(prefix="ctrl-c-", dir="/tmp"))
-    env = {**os.environ, "TMPDIR": str(private_tmp)}
-    # `python -m perjaka_analysis` with Ctrl-C at its default, as in a terminal: a test
-    # run from a background job (`make test &`) inherits SIGINT ignored, and so would
-    # the command, rightly (a background job is not stopped by the terminal's Ctrl-C)
-    launcher = (
-        "import runpy, signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
-        "runpy.run_module('perjaka_analysis', run_name='__main__', alter_sys=True)"
-    )
-    with open(tmp_path / "stdout.txt", "w") as out, open(log, "w") as err_file:
-        proc = subprocess.Popen(
-            [sys.executable, "-c", launcher, *args],
-            stdout=out, stderr=err_file, text=True, start_new_session=True, env=env,
-        )  # fmt: skip
-    run = runs / run_id
-    deadline = time.monotonic() + 300
-    while not (run / "aceh.html").is_file() and time.monotonic() < deadline:
-        time.sleep(0.5)
-    if not (run / "aceh.html").is_file():  # never leave the command running behind
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
-    assert (run / "aceh.html").is_file(), log.read_text()[-2000:]
-    time.sleep(4)  # Bali's kernel is sleeping now
-    children = subprocess.run(
-        ["pgrep", "-P", str(proc.pid)], capture_output=True, text=True, check=False
-    ).stdout.split()
-    if to_group:
-        os.killpg(proc.pid, signum)
-    else:
-        os.kill(proc.pid, signum)
-    started = time.monotonic()
-    proc.wait(timeout=60)
-    assert proc.returncode == status, log.read_text()[-2000:]
-    assert not (run / ".lock").exists()
-    assert time.monotonic() - started < 30
-    manifest = json.loads((run / "manifest.json").read_text())
-    status = {p["province"]: p["status"] for p in manifest["provinces"]}
-    assert status == {"Aceh": "ok", "Bali": "cancelled", "Banten": "cancelled"}
-    assert "Dibatalkan" in (run / "index.html").read_text()
-    time.sleep(2)
-    alive = [pid for pid in children if Path(f"/proc/{pid}").exists()]
-    assert alive == [], "workers outlived the cancelled run"
-    # the killed worker's brief folder, kernel sockets and kernel folder are gone too
-    assert [p.name for p in private_tmp.iterdir()] == []
-    private_tmp.rmdir()
-
-
-def test_runs_on_a_dask_cluster_whose_workers_do_not_share_the_run_folder(
-    small_registry, runs, one_run, tmp_path
-):
-    distributed = pytest.importorskip("distributed")
-
-    def move_away(folder: str) -> str:
-        import tempfile
-
-        here = tempfile.mkdtemp(dir=folder)
-        os.chdir(here)
-        return os.getcwd()
-
-    with (
-        distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-            local_directory=str(tmp_path / "workers"),
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):  # fmt: skip
-        (tmp_path / "workers").mkdir(exist_ok=True)
-        cwd = client.run(move_away, str(tmp_path / "workers"))
-        assert len(set(cwd.values())) == 2
-        result = run_reports(
-            ["Banten", "Bali"], config=config(small_registry), out=runs, run_id="dask",
-            executor=client.get_executor(), progress=False,
-        )  # fmt: skip
-    assert not result.failures
-    run = result.run_dir
-    assert (run / "banten.html").is_file() and (run / "bali.html").is_file()
-    assert (run / "summary.csv").read_text().splitlines()[1] == (
-        one_run.run_dir / "summary.csv"
-    ).read_text().splitlines()[1]
-    for folder in cwd.values():  # nothing was written where the workers run
-        assert not list(Path(folder).glob("*.html"))
-
-
-def test_a_cluster_without_the_kernel_is_refused_at_start_up():
-    distributed = pytest.importorskip("distributed")
-    from perjaka_analysis.report import _check_cluster
-
-    with (
-        distributed.LocalCluster(
-            n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
-        ) as cluster,
-        distributed.Client(cluster) as client,
-        pytest.raises(PerjakaError, match="no-such-kernel"),
-    ):
-        _check_cluster(client, "no-such-kernel")
-
-
 def test_every_local_link_resolves(one_run):
     run = one_run.run_dir
     for name in ("index.html", "banten.html"):
@@ -528,124 +360,6 @@ def test_a_province_without_employers_in_the_registry_says_so_instead_of_plus_ze
     assert text("no_employers_in_registry", lang) in page and "+0" not in page
     full = {"employers_in_registry": 9, "added_participants": 394.0, "added_pp": 0.01}
     assert "+394" in template.render(gains=full, scenario=[], **extra)
-
-
-def test_two_runs_started_together_get_their_own_folders_and_both_finish(
-    small_registry, runs, one_run, tmp_path
-):
-    out = runs  # both read the facts an earlier run left there
-    before = {p.name for p in out.iterdir()}
-    args = [sys.executable, "-m", "perjaka_analysis",
-            *cli_args(small_registry, out, "--province", "Aceh", "--jobs", "1")]  # fmt: skip
-    procs = []
-    for i in range(2):
-        log = open(tmp_path / f"err{i}.txt", "w")
-        procs.append((subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=log), log))
-    for proc, log in procs:
-        proc.wait(timeout=300)
-        log.close()
-    errors = [(tmp_path / f"err{i}.txt").read_text() for i in range(2)]
-    assert [p.returncode for p, _ in procs] == [0, 0], errors
-    new = sorted(p for p in out.iterdir() if p.name not in before)
-    assert len(new) == 2 and new[0].name != new[1].name
-    for run in new:
-        manifest = json.loads((run / "manifest.json").read_text())
-        assert [p["status"] for p in manifest["provinces"]] == ["ok"]
-        assert (run / "aceh.html").is_file() and (run / "index.html").is_file()
-
-
-def test_a_brief_run_by_hand_with_its_defaults_works_and_leaves_no_temporary_folder(tmp_path):
-    """The brief notebook as a user runs it (shipped data and registry, no batch facts).
-
-    This is also the notebook check of the brief (nbval runs the other notebooks).
-    """
-    import tempfile
-
-    private_tmp = tmp_path / "tmp"
-    private_tmp.mkdir()
-    env = {**os.environ, "TMPDIR": str(private_tmp)}
-    out = tmp_path / "hand.ipynb"
-    cmd = [sys.executable, "-m", "papermill", str(default_notebook()), str(out),
-           "-k", "perjaka", "--no-progress-bar", "-p", "province", "Aceh"]  # fmt: skip
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False, timeout=300)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    shown = "".join(
-        str(o.get("data", {}).get("text/html", ""))
-        for c in nbformat.read(out, as_version=4).cells
-        for o in c.get("outputs", [])
-    )
-    assert "Aceh" in shown and "SINTETIS" in shown  # the shipped synthetic registry, labelled
-    left = [p.name for p in private_tmp.iterdir() if p.name.startswith("perjaka")]
-    assert left == [], f"left behind in TMPDIR: {left}"
-    assert tempfile.gettempdir() != str(private_tmp)  # the test's own process is untouched
-
-
-def test_a_kept_kernel_gives_each_brief_a_clean_namespace_and_the_same_page(one_run, tmp_path):
-    """Briefs that share a worker's kernel: reset before each, same page as a new kernel."""
-    from perjaka_analysis.report import _shutdown_kernels, run_one, worker_kernel
-
-    run = one_run.run_dir
-    facts = str(run / "facts")
-    base = ReportConfig(**{**load_run_facts(run / "facts").config.parameters(), "facts": ""})
-    banten = ReportConfig(**{**base.parameters(), "province": "Banten"}).validated()
-    # a notebook that leaves a variable behind, then the shipped one must not see it
-    leaky = notebook_with(tmp_path, "LEFT_BEHIND = 1")
-    (tmp_path / "p").mkdir()
-    probe = notebook_with(tmp_path / "p", "assert 'LEFT_BEHIND' not in globals()")
-    try:
-        first = run_one(banten, facts, str(leaky), reuse_kernel=True)
-        km = worker_kernel("perjaka")
-        second = run_one(banten, facts, str(probe), reuse_kernel=True)
-        kept = run_one(banten, facts, str(default_notebook()), reuse_kernel=True)
-        assert worker_kernel("perjaka") is km  # one kernel served all three
-    finally:
-        _shutdown_kernels()
-    assert first.outcome.status == "ok", first.outcome.error
-    assert second.outcome.status == "ok", second.outcome.error
-    fresh = run_one(banten, facts, str(default_notebook()), reuse_kernel=False)
-    assert kept.files["banten.html"] == fresh.files["banten.html"]
-    counts = [
-        c.execution_count
-        for c in nbformat.reads(kept.files["banten.ipynb"].decode(), as_version=4).cells
-        if c.cell_type == "code"
-    ]
-    assert counts == list(range(1, len(counts) + 1))  # numbered as in a new kernel
-    # the same cells and outputs, text forms included (no memory address, no random id)
-    kept_nb, fresh_nb = (
-        nbformat.reads(r.files["banten.ipynb"].decode(), as_version=4) for r in (kept, fresh)
-    )
-    assert [(c.id, c.get("outputs")) for c in kept_nb.cells] == [
-        (c.id, c.get("outputs")) for c in fresh_nb.cells
-    ]
-    assert "injected-parameters" in [c.id for c in kept_nb.cells]
-
-
-def test_warm_up_freezes_what_the_kept_kernel_imported():
-    """The imports are out of the garbage collector's way for the kernel's life."""
-    from jupyter_core.utils import run_sync
-
-    from perjaka_analysis.report import _execute_quietly, _kept_kernel, _shutdown_kernels, warm_up
-
-    try:
-        warm_up("perjaka")
-        client = _kept_kernel("perjaka").client
-        code = "import gc, sys\nassert gc.get_freeze_count() > 10_000, gc.get_freeze_count()"
-        run_sync(_execute_quietly)(client, code)
-        with pytest.raises(RuntimeError, match="AssertionError"):
-            run_sync(_execute_quietly)(client, "assert gc.get_freeze_count() == 0")
-    finally:
-        _shutdown_kernels()
-
-
-def test_a_brief_imports_neither_scikit_learn_nor_statsmodels():
-    """Every kernel imports the brief: what it drags in is paid per worker (the batch floor)."""
-    code = (
-        "import sys, perjaka_analysis.brief\n"
-        "heavy = [m for m in ('sklearn', 'statsmodels', 'scipy.stats') if m in sys.modules]\n"
-        "assert not heavy, heavy"
-    )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
-    assert proc.returncode == 0, proc.stderr[-2000:]
 
 
 def test_the_overview_names_no_binding_condition_where_uhc_cannot_be_assessed(one_run):
