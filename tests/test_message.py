@@ -371,3 +371,25 @@ def test_the_scenario_says_the_status_cards_number_of_people_to_resume_paying():
         card=card.assign(people_to_resume=35_000.0),
     )  # fmt: skip
     assert "sekitar 35.000 jiwa perlu kembali aktif" in scenario_sentences(with_card, "id")[-1]
+
+
+def test_the_status_card_marks_a_registered_figure_older_than_twelve_months():
+    """A's figure of April 2021 is 44 months old on the brief's date: the card says so."""
+    from perjaka_analysis.card import compute_status_card
+    from perjaka_analysis.render.brief import Brief
+
+    def card_of(age_months: float) -> str:
+        f = facts("id", active_nowcast=own_active())
+        places = f.rows("places").assign(latest_age_months=age_months)
+        card = compute_status_card(
+            places, f.rows("nowcast"), f.rows("active_nowcast"), f.rows("active_latest"),
+            f.rows("uhc"),
+        )  # fmt: skip
+        g = facts("id", active_nowcast=own_active(), places=places, card=card)
+        g.meta["registry_synthetic"] = False
+        html = str(Brief(g).title())
+        return html[html.index('class="card"') : html.index("</div>\n</div>")]
+
+    old, fresh = card_of(44.0), card_of(3.0)
+    assert '<span class="old" title="angka terakhir lebih dari 12 bulan">April 2021 ⚠</span>' in old
+    assert "April 2021" in fresh and "⚠" not in fresh

@@ -125,6 +125,7 @@ class Brief:
                     place=to_context(place),
                     published=published,
                     status=None if status is None else self._dated(status),
+                    stale_months=STALE_MONTHS,
                 )
             )
         return self._render(
