@@ -416,3 +416,13 @@ def test_the_brief_names_every_kabkota_its_status_report_and_no_provenance_dump(
     # provenance is in the manifest: one line points to it, no hashes, no parameter dump
     assert "manifest.json" in page
     assert "sha256" not in page.lower() and '"deadline"' not in page
+
+
+def test_the_note_on_the_detailed_columns_sits_with_the_detailed_table(one_run):
+    """The five-column table of today comes first; the note on the 14 columns is in 'details'."""
+    from perjaka_analysis.i18n import text
+
+    page = (one_run.run_dir / "index.html").read_text()
+    start = text("overview_columns_note", "id").split("(")[0]  # "Dasar angka: ... atau tidak ada "
+    assert page.count(start) == 1
+    assert page.index("<details>") < page.index(start) < page.index('id="ranking"')
