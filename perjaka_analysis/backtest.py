@@ -256,18 +256,9 @@ def backtest(
     for origin in origins:
         seen_rows = coverage["date"] < origin
         train = coverage[seen_rows | nation] if national_known else coverage[seen_rows]
-        held = panel[
-            (panel["date"] >= origin)
-            & (panel["date"] < origin + pd.DateOffset(days=round(365.25 * horizon_years)))
-        ]
-        if national_known:
-            held = held[held["province"] != NATIONAL]
+        held, seen = _held_and_seen(panel, status, origin, horizon_years, national_known)
         if held.empty:
             continue
-        seen = None
-        if status is not None:
-            when = status["published"] if "published" in status else status["date"]
-            seen = status[(when < origin) & (status["date"] < origin)]
         fits = {}
         try:
             for method in methods:
@@ -444,18 +435,9 @@ def saturation_backtest(
         if national_known:
             seen_rows |= (coverage["province"] == NATIONAL) & (coverage["measure"] == "registered")
         train = coverage[seen_rows]
-        held = panel[
-            (panel["date"] >= origin)
-            & (panel["date"] < origin + pd.DateOffset(days=round(365.25 * horizon_years)))
-        ]
-        if national_known:
-            held = held[held["province"] != NATIONAL]
+        held, seen = _held_and_seen(panel, status, origin, horizon_years, national_known)
         if held.empty:
             continue
-        seen = None
-        if status is not None:
-            when = status["published"] if "published" in status else status["date"]
-            seen = status[(when < origin) & (status["date"] < origin)]
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -599,3 +581,29 @@ class SaturationBacktest:
                 row[f"{key}_lo"], row[f"{key}_hi"] = lo, hi
             rows.append(row)
         return pd.DataFrame(rows)
+
+
+def _held_and_seen(
+    panel: pd.DataFrame,
+    status: pd.DataFrame | None,
+    origin: pd.Timestamp,
+    horizon_years: float,
+    national_known: bool,
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Figures held out after an origin, and status reports public before it.
+
+    ``held``: figures dated from ``origin`` to ``horizon_years`` later (the
+    nation's left out where it is known in advance); ``seen``: reports dated
+    and published (``published``, or ``date`` without it) before ``origin``.
+    """
+    held = panel[
+        (panel["date"] >= origin)
+        & (panel["date"] < origin + pd.DateOffset(days=round(365.25 * horizon_years)))
+    ]
+    if national_known:
+        held = held[held["province"] != NATIONAL]
+    seen = None
+    if status is not None:
+        when = status["published"] if "published" in status else status["date"]
+        seen = status[(when < origin) & (status["date"] < origin)]
+    return held, seen
