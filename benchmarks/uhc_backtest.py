@@ -22,12 +22,14 @@ Usage: python benchmarks/uhc_backtest.py [--readme] [--plot outputs/uhc_reliabil
 from __future__ import annotations
 
 import argparse
-import re
 import time
 import warnings
 from pathlib import Path
 
 import pandas as pd
+
+# the table and block writers of the active-share benchmark (this folder is on sys.path)
+from active_backtest import markdown, replace_block
 
 import perjaka_analysis as pa
 from perjaka_analysis.active import load_active_shares
@@ -36,23 +38,6 @@ from perjaka_analysis.uhc_backtest import backtest_active_uhc
 
 README = Path(__file__).resolve().parents[1] / "docs" / "models.md"
 N_PATHS = 1000
-
-
-def markdown(frame: pd.DataFrame) -> str:
-    """A plain GitHub table (no extra dependency)."""
-    cols = [str(c) for c in frame.columns]
-    lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
-    for row in frame.itertuples(index=False):
-        lines.append("| " + " | ".join(str(v) for v in row) + " |")
-    return "\n".join(lines)
-
-
-def replace_block(text: str, name: str, body: str) -> str:
-    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
-    pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.S)
-    if not pattern.search(text):
-        raise SystemExit(f"docs/models.md has no {start} ... {end} block")
-    return pattern.sub(lambda _: f"{start}\n{body}\n{end}", text)
 
 
 def plot_reliability(table: pd.DataFrame, path: Path) -> None:
