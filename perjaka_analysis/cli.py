@@ -420,6 +420,30 @@ def _cmd_employers_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_employers_semester(args: argparse.Namespace) -> int:
+    from .semester import write_semester_report
+
+    for option, paths in (("--plan", args.plan_files), ("--outcomes", args.outcome_files)):
+        for path in paths:
+            _check_input(Path(path), option)
+    written, note = write_semester_report(
+        args.registry,
+        args.plan_files,
+        args.outcome_files,
+        period=args.period,
+        out=args.out,
+        provinces=args.province or (),
+        languages=[args.language] if args.language else ["id", "en"],
+        key_file=args.key_file,
+        pdf=args.pdf,
+    )
+    for path in written:
+        print(path)
+    if note:
+        print(f"note: {note}", file=sys.stderr)
+    return 0
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
     from .config import ReportConfig
     from .report import run_id_from_env, run_reports
@@ -658,6 +682,34 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--min-inclusion", type=float, help="as for score (default 0.002)")
     ev.add_argument("--json", action="store_true", help="print the figures as JSON")
     ev.set_defaults(func=_cmd_employers_evaluate)
+    se = emp_sub.add_parser(
+        "semester",
+        help="monitoring and evaluation report of a period's inspections (HTML, PDF; id, en)",
+    )
+    se.add_argument("--registry", type=Path, required=True, help="the registry the plans came from")
+    se.add_argument(
+        "--plan", dest="plan_files", nargs="+", action="extend", required=True, metavar="PLAN",
+        help="the period's plans as 'employers score' wrote them (.csv/.xlsx/.parquet)",
+    )  # fmt: skip
+    se.add_argument(
+        "--outcomes", dest="outcome_files", nargs="+", action="extend", required=True,
+        metavar="OUTCOMES", help="outcomes files or filled-in plans (.csv/.xlsx)",
+    )  # fmt: skip
+    se.add_argument(
+        "--period", required=True, help="YYYY-S1 (January-June), YYYY-S2 or a quarter YYYY-Q1..Q4"
+    )
+    se.add_argument(
+        "--province", action="append", help="one report for this province (repeatable; "
+        "default: the national report with every province)",
+    )  # fmt: skip
+    se.add_argument("--language", choices=["id", "en"], help="default: both")
+    se.add_argument("--key-file", type=Path, help="pseudonym key file of the plans")
+    se.add_argument(
+        "--pdf", nargs="?", const="always", choices=("always", "auto"),
+        help="also write A4 PDFs (needs Chromium); --pdf auto: skip them, with a note, without it",
+    )  # fmt: skip
+    se.add_argument("--out", type=Path, required=True, help="folder of the report")
+    se.set_defaults(func=_cmd_employers_semester)
 
     rep = sub.add_parser("report", help="province policy briefs and the national overview")
     which = rep.add_mutually_exclusive_group()
@@ -804,7 +856,7 @@ _INPUT_FILES = ("coverage", "registry", "key_file", "notebook", "plan", "outcome
 #: Options holding a date YYYY-MM-DD.
 _DATE_OPTIONS = ("deadline", "until", "as_of")
 #: Commands whose --out is a folder (the others write one table).
-_FOLDER_OUTPUTS = {("report", None), ("data", "build")}
+_FOLDER_OUTPUTS = {("report", None), ("data", "build"), ("employers", "semester")}
 #: Commands whose --out may also be an Excel workbook (plans a team opens).
 _EXCEL_OUTPUTS = {("employers", "score"), ("employers", "reidentify")}
 

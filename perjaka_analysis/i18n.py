@@ -1035,6 +1035,150 @@ TEXT = {
         "PDF not written: Chromium was not found. Install the Debian package `chromium` "
         "(apt-get install chromium) or set PERJAKA_CHROMIUM; the HTML is written.",
     ),
+    # the semester report (perjaka employers semester)
+    "sem_title": (
+        "Pemantauan dan evaluasi pemeriksaan badan usaha, {period}",
+        "Monitoring and evaluation of employer inspections, {period}",
+    ),
+    "sem_scope_national": ("Nasional dan per provinsi", "National and by province"),
+    "sem_period": ("Periode {start} sampai {end}", "Period {start} to {end}"),
+    "sem_privacy": (
+        "Laporan ini hanya memuat angka gabungan: tidak ada identitas maupun pseudonim badan "
+        "usaha.",
+        "This report shows aggregates only: no employer identity or pseudonym.",
+    ),
+    "sem_synthetic": (
+        "DATA SINTETIS: registri badan usaha dan hasil pemeriksaan ini dibuat oleh simulasi, "
+        "bukan data badan usaha yang nyata.",
+        "SYNTHETIC DATA: the employer registry and inspection outcomes of this report were "
+        "made by a simulation; they are not real employers.",
+    ),
+    "sem_plans_h": ("Rencana pemeriksaan periode ini", "Inspection plans of the period"),
+    "sem_planned": ("Direncanakan", "Planned"),
+    "sem_visited": ("Diperiksa", "Visited"),
+    "sem_done_rate": ("Terlaksana", "Done"),
+    "sem_national": ("Indonesia", "Indonesia"),
+    "sem_done_h": ("Pemeriksaan terlaksana dibanding rencana", "Inspections done against plan"),
+    "sem_outside": (
+        "{n} pemeriksaan bertanggal di luar periode ini tidak dihitung.",
+        "{n} visits dated outside this period are not counted.",
+    ),
+    "sem_hits_h": (
+        "Temuan ketidakpatuhan: pilihan peringkat dan pilihan acak",
+        "Noncompliance found: ranked and random picks",
+    ),
+    "sem_hits_intro": (
+        "Pilihan peringkat adalah badan usaha berisiko tertinggi menurut model; pilihan acak "
+        "diundi di antara badan usaha lain yang belum diperiksa, sehingga temuannya mewakili "
+        "mereka. Interval 95% menurut metode Wilson.",
+        "Ranked picks are the employers the model rates riskiest; random picks are drawn among "
+        "the other uninspected employers, so their findings stand for them. 95% intervals by "
+        "the Wilson method.",
+    ),
+    "sem_ranked": ("Pilihan peringkat", "Ranked picks"),
+    "sem_random": ("Pilihan acak", "Random picks"),
+    "sem_found": ("Tidak patuh", "Noncompliant"),
+    "sem_rate": ("Tingkat temuan", "Hit rate"),
+    "sem_interval": ("Interval 95%", "95% interval"),
+    "sem_results_h": (
+        "Hasil dibanding perkiraan rencana",
+        "Results against what the plan expected",
+    ),
+    "sem_results_note": (
+        "Pekerja dan anggota keluarga didaftarkan: di badan usaha yang ditemukan tidak patuh, "
+        "jumlah terdaftar 3 bulan setelah pemeriksaan dikurangi jumlah sebelumnya, di luar "
+        "perubahan biasa (pekerja masuk dan keluar) yang diukur di badan usaha yang ditemukan "
+        "patuh; hanya badan usaha yang jumlahnya tercatat. Perkiraan rencana: perkiraan pekerja "
+        "dan anggota keluarga belum terdaftar dari badan usaha yang sama. Tunggakan pada "
+        "rencana: tunggakan badan usaha yang pembayarannya tercatat, pada tanggal data rencana.",
+        "Workers and family members registered: at the employers found noncompliant, those "
+        "registered 3 months after the visit minus those before, beyond the ordinary change "
+        "(hiring and leaving) measured at the employers found compliant; employers with a "
+        "recorded count only. The plan expected: its expected unregistered workers and family "
+        "members of the same employers. Arrears on the plan: arrears of the employers with a "
+        "recorded payment, on the plan's data date.",
+    ),
+    "sem_recorded": ("Tercatat untuk", "Recorded for"),
+    "sem_expected": ("Perkiraan rencana", "Plan expected"),
+    "sem_net": ("Didaftarkan", "Registered"),
+    "sem_workers": ("Pekerja didaftarkan", "Workers registered"),
+    "sem_dependants": ("Anggota keluarga didaftarkan", "Family members registered"),
+    "sem_arrears_due": ("Tunggakan pada rencana", "Arrears on the plan"),
+    "sem_arrears": ("Tunggakan terbayar", "Arrears recovered"),
+    "sem_referred": ("Diserahkan ke Kejaksaan", "Referred to the prosecutors"),
+    "sem_cal_h": (
+        "Kalibrasi model rencana pada pilihan acak",
+        "Calibration of the plan's model on the random picks",
+    ),
+    "sem_cal_text": (
+        "Di antara {n} pilihan acak yang diperiksa, model memperkirakan {expected} badan usaha "
+        "tidak patuh (risiko rata-rata {mean}); yang ditemukan {found} ({observed}, interval "
+        "95% {lower} sampai {upper}). Rasio temuan terhadap perkiraan: {ratio}.",
+        "Among the {n} random picks visited, the model expected {expected} noncompliant "
+        "employers (mean risk {mean}); {found} were found ({observed}, 95% interval {lower} to "
+        "{upper}). Found over expected: {ratio}.",
+    ),
+    "sem_cal_none": (
+        "Tidak ada pilihan acak yang diperiksa dalam periode ini: kalibrasi tidak dapat dinilai.",
+        "No random pick was visited in this period: calibration cannot be assessed.",
+    ),
+    "sem_chart_title": (
+        "Risiko menurut model dan bagian yang ditemukan tidak patuh",
+        "Risk by the model and share found noncompliant",
+    ),
+    "sem_axis_risk": ("Risiko menurut model", "Risk by the model"),
+    "sem_axis_found": ("Ditemukan tidak patuh", "Found noncompliant"),
+    "sem_legend_ideal": ("Kalibrasi sempurna", "Perfect calibration"),
+    "sem_legend_observed": (
+        "Temuan per rentang risiko (interval 95%)",
+        "Found by band of risk (95% interval)",
+    ),
+    "sem_band": ("Rentang risiko", "Risk band"),
+    "sem_n": ("Diperiksa", "Visited"),
+    "sem_mean_risk": ("Risiko rata-rata", "Mean risk"),
+    "sem_observed": ("Ditemukan tidak patuh", "Found noncompliant"),
+    "sem_district_h": ("Perubahan per kabupaten/kota", "Change by district (kab/kota)"),
+    "sem_district": ("Kabupaten/kota", "District"),
+    "sem_before": ("sebelum", "before"),
+    "sem_after": ("sesudah", "after"),
+    "sem_change": ("perubahan", "change"),
+    "sem_district_note": (
+        "Jumlah terdaftar sebelum dan sesudah pemeriksaan, untuk badan usaha yang jumlahnya "
+        "tercatat; hanya kabupaten/kota dengan pemeriksaan dalam periode ini.",
+        "Registered before and after the visit, over the employers with a recorded count; "
+        "districts with a visit in the period only.",
+    ),
+    "sem_equity_h": ("Kepada siapa rencana terpusat", "Whom the plans concentrate on"),
+    "sem_equity_intro": (
+        "Bagian tiap kelompok dalam rencana dibanding bagiannya dalam registri (rasio di atas 1 "
+        "= lebih terwakili), dengan risiko rata-rata menurut model: keterwakilan lebih dari "
+        "kelompok yang risikonya lebih tinggi dapat dibenarkan.",
+        "Each group's share of the plans against its share of the registry (ratio above 1 = "
+        "over-represented), with its mean risk by the model: over-representation of a group "
+        "with a higher risk is justified.",
+    ),
+    "sem_grouping_size_band": ("Ukuran (pekerja)", "Size (workers)"),
+    "sem_grouping_sector": ("Sektor", "Sector"),
+    "sem_group": ("Kelompok", "Group"),
+    "sem_registry_share": ("Bagian registri", "Share of registry"),
+    "sem_list_share": ("Bagian rencana", "Share of plans"),
+    "sem_ratio": ("Rasio", "Ratio"),
+    "sem_outcome_rate": ("Risiko rata-rata", "Mean risk"),
+    "sem_precision": ("Risiko rata-rata dalam rencana", "Mean risk on the plans"),
+    "sem_recall": (
+        "Bagian ketidakpatuhan yang dijangkau rencana",
+        "Share of noncompliance the plans reach",
+    ),
+    "sem_no_equity": (
+        "Tabel keterwakilan tidak tersedia: rencana yang diberikan hanya memuat badan usaha yang "
+        "dipilih; berikan tabel lengkap dari 'perjaka employers score'.",
+        "The representation table is not available: the plans given hold only the listed "
+        "employers; give the full tables written by 'perjaka employers score'.",
+    ),
+    "sem_provenance": (
+        "Dibuat oleh perjaka-analysis {version} dari rencana dan hasil pemeriksaan di atas.",
+        "Made by perjaka-analysis {version} from the plans and inspection outcomes above.",
+    ),
 }
 
 

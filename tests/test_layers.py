@@ -19,7 +19,7 @@ PACKAGE = Path(perjaka_analysis.__file__).resolve().parent
 #: Layers from the top down; a module may import its own layer or any below it.
 #: A name matches the module and, for a package, everything inside it.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("entry", tuple("__main__ cli report kernels exports brief overview".split())),
+    ("entry", tuple("__main__ cli report kernels exports brief overview semester".split())),
     ("render", ("render",)),
     ("facts", ("facts",)),
     ("analytics", tuple("active backtest card coverage employers forecast geo plotting "

@@ -1,0 +1,582 @@
+"""What a period of inspections achieved: the figures of the semester report.
+
+A PERJAKA team visits the employers of its plans (:mod:`.plan`) and records
+what it found (:mod:`.outcomes`); every six months it reports what enforcement
+achieved. Everything here works on the *visits table* of a period
+(:func:`visit_table`): one row per employer listed on a plan, with what the
+plan expected of it and, when it was visited within the period, the finding.
+
+- :func:`inspection_summary`: per province and nationally, inspections done
+  against plan; the hit rate of ranked and of random picks with Wilson
+  intervals; workers and family members registered and arrears recovered
+  against what the plan expected; employers referred to the prosecutors;
+- :func:`reliability_table` and :func:`calibration_summary`: calibration of
+  the plan's model on its random picks (the only visits that stand for the
+  employers the model did not choose);
+- :func:`district_change`: the same by kab/kota;
+- :func:`compute_semester`: all of it as one frozen :class:`SemesterFacts`,
+  with the equity table of :func:`~.equity.equity_table`.
+
+Only aggregates leave this module: no employer id or pseudonym is in
+:class:`SemesterFacts`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..errors import PerjakaError
+from ..provinces import NATIONAL
+from .equity import equity_table
+from .plan import PLAN_META
+
+__all__ = [
+    "PLAN_NEEDS",
+    "SemesterFacts",
+    "calibration_summary",
+    "compute_semester",
+    "district_change",
+    "inspection_summary",
+    "parse_period",
+    "reliability_table",
+    "visit_table",
+    "wilson_interval",
+]
+
+#: Columns of a plan the semester report reads (a plan written by ``employers score``).
+PLAN_NEEDS = (
+    "province",
+    "selection",
+    "inclusion_probability",
+    "risk",
+    "expected_unregistered_workers",
+    "expected_unregistered_dependants",
+    "arrears_idr",
+)
+#: Bins of the model's risk in the reliability table.
+RISK_BINS = (0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0)
+#: z of a two-sided 95% interval.
+Z95 = 1.959963984540054
+_PERIOD = re.compile(r"^(\d{4})-(S[12]|Q[1-4])$")
+
+
+def parse_period(period: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """First and last day of a period written ``YYYY-S1`` / ``YYYY-S2`` (semesters)
+    or ``YYYY-Q1``…``YYYY-Q4`` (quarters).
+
+    Raises
+    ------
+    PerjakaError
+        Naming the value and what would be valid.
+
+    Examples
+    --------
+    >>> [f"{d:%Y-%m-%d}" for d in parse_period("2026-S1")]
+    ['2026-01-01', '2026-06-30']
+    >>> [f"{d:%Y-%m-%d}" for d in parse_period("2025-Q4")]
+    ['2025-10-01', '2025-12-31']
+    """
+    match = _PERIOD.match(str(period).strip().upper())
+    if not match:
+        raise PerjakaError(
+            f"--period: {period!r} is not a period; valid: a semester YYYY-S1 (January to "
+            "June) or YYYY-S2 (July to December), or a quarter YYYY-Q1 to YYYY-Q4"
+        )
+    year, part = int(match.group(1)), match.group(2)
+    months = 6 if part[0] == "S" else 3
+    first = 1 + (int(part[1]) - 1) * months
+    start = pd.Timestamp(year=year, month=first, day=1)
+    end = start + pd.DateOffset(months=months) - pd.Timedelta(days=1)
+    return start, pd.Timestamp(end)
+
+
+def wilson_interval(k: float, n: float, z: float = Z95) -> tuple[float, float]:
+    """Wilson score interval of a proportion ``k / n`` (95% by default); NaN for n = 0.
+
+    Examples
+    --------
+    >>> [round(x, 4) for x in wilson_interval(8, 10)]
+    [0.4902, 0.9433]
+    >>> wilson_interval(0, 0)
+    (nan, nan)
+    """
+    if n <= 0:
+        return (np.nan, np.nan)
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return (float(max(0.0, centre - half)), float(min(1.0, centre + half)))
+
+
+def visit_table(
+    plan: pd.DataFrame,
+    outcomes: pd.DataFrame,
+    registry: pd.DataFrame,
+    ids: pd.Series,
+    *,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+) -> pd.DataFrame:
+    """One row per employer listed on the plans, with what was found within the period.
+
+    Parameters
+    ----------
+    plan : pandas.DataFrame
+        The listed employers of the period's plans (:func:`~.outcomes.read_plan`
+        of plans from ``employers score``), with :data:`PLAN_NEEDS`.
+    outcomes : pandas.DataFrame
+        Outcomes checked against the plans
+        (:func:`~.outcomes.check_against_plan`): ``employer``,
+        ``inspection_list``, ``inspected_on``, ``noncompliant`` and the
+        optional outcomes after the visit.
+    registry : pandas.DataFrame
+        The registry the plans were drawn from (or the merged one): each
+        employer's ``workers_registered`` and ``dependants_registered`` before
+        the visit, and its ``district``.
+    ids : pandas.Series
+        What the plans call each registry row (its pseudonym under the plans'
+        key, or its ``employer_id`` for identified plans), aligned with
+        ``registry``.
+    start, end : pandas.Timestamp
+        The period: visits on other dates are not counted.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``employer, inspection_list, model_version, data_date, province,
+        district, selection,
+        inclusion_probability, risk, expected_workers, expected_dependants,
+        arrears_idr, workers_before, dependants_before, visited, outside,
+        noncompliant, workers_after, dependants_after, arrears_recovered_idr,
+        referred`` (``visited``: within the period; ``outside``: visited on
+        another date).
+
+    Raises
+    ------
+    PerjakaError
+        When an employer of the plans is not in the registry.
+    """
+    id_col = "employer_id" if "employer_id" in plan else "pseudonym"
+    at = pd.Index(ids.astype(str).to_numpy()).get_indexer(plan[id_col].astype(str).to_numpy())
+    if (at < 0).any():
+        missing = plan[id_col][at < 0]
+        raise PerjakaError(
+            f"{len(missing)} employer(s) of the plans are not in the registry (first: "
+            f"{', '.join(missing.astype(str).head(3))}); give the registry the plans were "
+            "made from (and, for pseudonymised plans, their key)"
+        )
+    rows = registry.iloc[at]
+
+    def registry_count(column: str) -> np.ndarray:
+        if column not in rows:
+            return np.full(len(rows), np.nan)
+        return pd.to_numeric(rows[column], errors="coerce").to_numpy(float)
+
+    district = plan["district"] if "district" in plan else pd.Series(np.nan, index=plan.index)
+    if "district" in rows:
+        district = district.where(district.notna(), pd.Series(rows["district"].to_numpy(),
+                                                              index=plan.index))  # fmt: skip
+    out = pd.DataFrame(
+        {
+            "employer": plan[id_col].astype(str).to_numpy(),
+            **{c: plan[c].astype(str).to_numpy() for c in PLAN_META},
+            "province": plan["province"].astype(str).to_numpy(),
+            "district": district.fillna("").astype(str).to_numpy(),
+            "selection": plan["selection"].astype(str).to_numpy(),
+            "inclusion_probability": pd.to_numeric(plan["inclusion_probability"]).to_numpy(),
+            "risk": pd.to_numeric(plan["risk"], errors="coerce").to_numpy(float),
+            "expected_workers": pd.to_numeric(plan["expected_unregistered_workers"]).to_numpy(),
+            "expected_dependants": pd.to_numeric(
+                plan["expected_unregistered_dependants"]
+            ).to_numpy(),
+            "arrears_idr": pd.to_numeric(plan["arrears_idr"], errors="coerce").to_numpy(float),
+            "workers_before": registry_count("workers_registered"),
+            "dependants_before": registry_count("dependants_registered"),
+        }
+    )
+    keyed = outcomes.set_index(["employer", "inspection_list"])
+    found = keyed.reindex(pd.MultiIndex.from_frame(out[["employer", "inspection_list"]]))
+    when = pd.to_datetime(found["inspected_on"]).to_numpy()
+    seen = ~np.isnat(when)
+    inside = seen & (when >= np.datetime64(start)) & (when <= np.datetime64(end))
+
+    def recorded(column: str) -> np.ndarray:
+        if column not in found:
+            return np.full(len(out), np.nan)
+        values = pd.to_numeric(found[column], errors="coerce").to_numpy(float)
+        return np.where(inside, values, np.nan)
+
+    out["visited"] = inside
+    out["outside"] = seen & ~inside
+    out["noncompliant"] = recorded("noncompliant")
+    out["workers_after"] = recorded("workers_registered_after")
+    out["dependants_after"] = recorded("dependants_registered_after")
+    out["arrears_recovered_idr"] = recorded("arrears_recovered_idr")
+    out["referred"] = recorded("referred_to_prosecutor")
+    return out
+
+
+def _sum(x: pd.Series) -> float:
+    return float(np.nansum(x.to_numpy(float)))
+
+
+def _one_summary(v: pd.DataFrame) -> dict:
+    """The summary figures of one group of the visits table."""
+    visited = v[v["visited"]]
+    row: dict = {
+        "planned": len(v),
+        "visited": len(visited),
+        "done_rate": len(visited) / len(v) if len(v) else np.nan,
+        "outside": int(v["outside"].sum()),
+    }
+    for kind in ("ranked", "random"):
+        pick = visited[visited["selection"] == kind]
+        k, n = float(pick["noncompliant"].sum()), len(pick)
+        lower, upper = wilson_interval(k, n)
+        row.update(
+            {
+                f"{kind}_visited": n,
+                f"{kind}_found": int(k),
+                f"{kind}_rate": k / n if n else np.nan,
+                f"{kind}_lower": lower,
+                f"{kind}_upper": upper,
+            }
+        )
+    found = float(visited["noncompliant"].sum())
+    row["found"] = int(found)
+    row["hit_rate"] = found / len(visited) if len(visited) else np.nan
+    for name, before, after, expected in (
+        ("workers", "workers_before", "workers_after", "expected_workers"),
+        ("dependants", "dependants_before", "dependants_after", "expected_dependants"),
+    ):
+        known = visited[visited[after].notna() & visited[before].notna()]
+        change = known[after] - known[before]
+        bad = (known["noncompliant"] == 1).to_numpy()
+        base = _sum(known.loc[~bad, before])
+        ordinary = _sum(change[~bad]) / base if base > 0 else 0.0
+        row[f"{name}_recorded"] = len(known)
+        row[f"{name}_expected"] = _sum(known[expected])
+        row[f"{name}_change"] = _sum(change)
+        row[f"{name}_ordinary_rate"] = ordinary
+        row[f"{name}_brought_in"] = _sum(change[bad]) - ordinary * _sum(known.loc[bad, before])
+    paid = visited[visited["arrears_recovered_idr"].notna()]
+    row["arrears_recorded"] = len(paid)
+    row["arrears_due_idr"] = _sum(paid["arrears_idr"])
+    row["arrears_recovered_idr"] = _sum(paid["arrears_recovered_idr"])
+    row["referred"] = int(np.nansum(visited["referred"].to_numpy(float)))
+    return row
+
+
+def inspection_summary(visits: pd.DataFrame) -> pd.DataFrame:
+    """Per province and nationally: inspections against plan, hit rates, what was brought in.
+
+    Parameters
+    ----------
+    visits : pandas.DataFrame
+        :func:`visit_table`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per province (sorted) and a last row ``province =``
+        :data:`~perjaka_analysis.provinces.NATIONAL`: ``planned, visited,
+        done_rate, outside`` (visits dated outside the period, not counted);
+        for ``ranked`` and ``random`` picks ``*_visited, *_found, *_rate,
+        *_lower, *_upper`` (95% Wilson interval); ``found, hit_rate``;
+        ``workers_recorded`` (visited employers with a count after the visit),
+        ``workers_expected`` (the plan's expected unregistered workers of
+        those employers), ``workers_change`` (their registered workers after
+        the visit minus before), ``workers_ordinary_rate`` (that change per
+        registered worker at the employers found compliant: ordinary hiring
+        and leaving) and ``workers_brought_in`` (the change at the employers
+        found noncompliant beyond that ordinary rate: what enforcement
+        brought in); the same for ``dependants``;
+        ``arrears_recorded, arrears_due_idr`` (arrears on the plan of the
+        employers with a recorded recovery), ``arrears_recovered_idr``;
+        ``referred``.
+
+    Examples
+    --------
+    >>> v = pd.DataFrame({"province": ["A", "A", "B"], "selection": ["ranked", "random", "ranked"],
+    ...     "visited": [True, True, False], "outside": False, "noncompliant": [1.0, 0.0, np.nan],
+    ...     "workers_before": [5, 2, 1], "workers_after": [9.0, 2.0, np.nan],
+    ...     "expected_workers": [3.0, 0.5, 1.0], "dependants_before": 0,
+    ...     "dependants_after": np.nan, "expected_dependants": 1.0, "arrears_idr": 0.0,
+    ...     "arrears_recovered_idr": np.nan, "referred": [1.0, 0.0, np.nan]})
+    >>> s = inspection_summary(v).set_index("province")
+    >>> nation = s.loc["INDONESIA"]
+    >>> [float(nation[k]) for k in ("planned", "visited", "found", "workers_brought_in")]
+    [3.0, 2.0, 1.0, 4.0]
+    """
+    groups = [{"province": p, **_one_summary(g)} for p, g in visits.groupby("province", sort=True)]
+    groups.append({"province": NATIONAL, **_one_summary(visits)})
+    return pd.DataFrame(groups)
+
+
+def reliability_table(
+    risk: np.ndarray, found: np.ndarray, *, bins: Sequence[float] = RISK_BINS
+) -> pd.DataFrame:
+    """Predicted risk against the share found noncompliant, by band of risk.
+
+    Parameters
+    ----------
+    risk : array
+        The plan model's risk of each visited employer.
+    found : array
+        The finding (1 noncompliant, 0 compliant).
+    bins : sequence of float
+        Edges of the risk bands (the last band includes its upper edge).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``lower_edge, upper_edge, n, mean_risk, observed, lower, upper`` (95%
+        Wilson interval of the observed share); bands without visits are left
+        out.
+
+    Examples
+    --------
+    >>> t = reliability_table(np.array([0.05, 0.15, 0.12, 0.8]), np.array([0, 1, 0, 1]),
+    ...                       bins=(0, 0.1, 0.5, 1))
+    >>> t[["n", "mean_risk", "observed"]].values.tolist()
+    [[1.0, 0.05, 0.0], [2.0, 0.135, 0.5], [1.0, 0.8, 1.0]]
+    """
+    r = np.asarray(risk, dtype=float)
+    y = np.asarray(found, dtype=float)
+    edges = np.asarray(bins, dtype=float)
+    band = np.clip(np.searchsorted(edges, r, side="right") - 1, 0, len(edges) - 2)
+    rows = []
+    for b in range(len(edges) - 1):
+        member = band == b
+        n = int(member.sum())
+        if n == 0:
+            continue
+        k = float(y[member].sum())
+        lower, upper = wilson_interval(k, n)
+        rows.append(
+            {
+                "lower_edge": edges[b],
+                "upper_edge": edges[b + 1],
+                "n": float(n),
+                "mean_risk": float(r[member].mean()),
+                "observed": k / n,
+                "lower": lower,
+                "upper": upper,
+            }
+        )
+    columns = ["lower_edge", "upper_edge", "n", "mean_risk", "observed", "lower", "upper"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def calibration_summary(risk: np.ndarray, found: np.ndarray) -> dict[str, float]:
+    """Expected against found noncompliant employers among visited random picks.
+
+    Returns
+    -------
+    dict
+        ``n``; ``expected`` (sum of the model's risk) and ``found``;
+        ``mean_risk`` and ``observed`` with its 95% Wilson interval
+        (``lower``, ``upper``); ``ratio`` (found / expected; 1 = calibrated
+        on average).
+
+    Examples
+    --------
+    >>> s = calibration_summary(np.array([0.2, 0.3, 0.5]), np.array([0, 1, 1]))
+    >>> s["n"], s["expected"], s["found"], round(s["ratio"], 3)
+    (3, 1.0, 2.0, 2.0)
+    """
+    r = np.asarray(risk, dtype=float)
+    y = np.asarray(found, dtype=float)
+    n = len(r)
+    k = float(y.sum())
+    lower, upper = wilson_interval(k, n)
+    expected = float(r.sum())
+    return {
+        "n": n,
+        "expected": expected,
+        "found": k,
+        "mean_risk": expected / n if n else np.nan,
+        "observed": k / n if n else np.nan,
+        "lower": lower,
+        "upper": upper,
+        "ratio": k / expected if expected > 0 else np.nan,
+    }
+
+
+def district_change(visits: pd.DataFrame) -> pd.DataFrame:
+    """Per kab/kota: visits, findings, registered workers and family before and after.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``province, district, visited, found, workers_before, workers_after,
+        workers_change, dependants_before, dependants_after,
+        dependants_change, arrears_recovered_idr, referred``, over the
+        visited employers with a recorded count after the visit (before and
+        after sums over the same employers); districts without a visit in the
+        period are left out. Sorted by province, then by the change in
+        workers (largest first).
+
+    Examples
+    --------
+    >>> v = pd.DataFrame({"province": "A", "district": ["X", "X", "Y"], "visited": True,
+    ...     "noncompliant": [1.0, 0.0, 1.0], "workers_before": [5.0, 2.0, 1.0],
+    ...     "workers_after": [9.0, np.nan, 2.0], "dependants_before": 1.0,
+    ...     "dependants_after": [3.0, 1.0, np.nan], "arrears_recovered_idr": np.nan,
+    ...     "referred": 0.0})
+    >>> district_change(v)[["district", "visited", "found", "workers_before",
+    ...     "workers_after", "workers_change"]].values.tolist()
+    [['X', 2, 1, 5.0, 9.0, 4.0], ['Y', 1, 1, 1.0, 2.0, 1.0]]
+    """
+    visited = visits[visits["visited"]]
+    rows = []
+    for (province, district), g in visited.groupby(["province", "district"], sort=True):
+        row: dict = {
+            "province": province,
+            "district": district,
+            "visited": len(g),
+            "found": int(np.nansum(g["noncompliant"].to_numpy(float))),
+        }
+        for name in ("workers", "dependants"):
+            known = g[g[f"{name}_after"].notna() & g[f"{name}_before"].notna()]
+            row[f"{name}_before"] = _sum(known[f"{name}_before"])
+            row[f"{name}_after"] = _sum(known[f"{name}_after"])
+            row[f"{name}_change"] = row[f"{name}_after"] - row[f"{name}_before"]
+        row["arrears_recovered_idr"] = _sum(g["arrears_recovered_idr"])
+        row["referred"] = int(np.nansum(g["referred"].to_numpy(float)))
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    if out.empty:
+        return out
+    return out.sort_values(
+        ["province", "workers_change", "district"], ascending=[True, False, True], kind="stable"
+    ).reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class SemesterFacts:
+    """Everything the semester report shows (aggregates only).
+
+    Attributes
+    ----------
+    period : str
+        ``2026-S1``.
+    start, end : pandas.Timestamp
+    province : str or None
+        The province reported on, or None (every province and the nation).
+    plans : pandas.DataFrame
+        ``inspection_list, model_version, data_date, planned``.
+    summary : pandas.DataFrame
+        :func:`inspection_summary`.
+    calibration : pandas.DataFrame
+        :func:`reliability_table` of the visited random picks.
+    calibration_overall : dict
+        :func:`calibration_summary` of the same.
+    districts : pandas.DataFrame
+        :func:`district_change`.
+    equity : pandas.DataFrame or None
+        :func:`~.equity.equity_table` of the plans (size band, sector), with
+        the model's risk as outcome; None when the plans hold only the listed
+        employers.
+    synthetic : bool
+        The registry is synthetic (it carries the generator's truth).
+    """
+
+    period: str
+    start: pd.Timestamp
+    end: pd.Timestamp
+    province: str | None
+    plans: pd.DataFrame
+    summary: pd.DataFrame
+    calibration: pd.DataFrame
+    calibration_overall: dict
+    districts: pd.DataFrame
+    equity: pd.DataFrame | None
+    synthetic: bool = False
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def national(self) -> pd.Series:
+        """The last row of :attr:`summary` (the nation, or the one province)."""
+        return self.summary.iloc[-1]
+
+    def _repr_html_(self) -> str:
+        return self.summary._repr_html_()
+
+
+def compute_semester(
+    visits: pd.DataFrame,
+    *,
+    period: str,
+    province: str | None = None,
+    scored: pd.DataFrame | None = None,
+    synthetic: bool = False,
+) -> SemesterFacts:
+    """The facts of the semester report from a period's visits table.
+
+    Parameters
+    ----------
+    visits : pandas.DataFrame
+        :func:`visit_table`.
+    period : str
+        ``YYYY-S1``, ``YYYY-S2`` or a quarter (:func:`parse_period`).
+    province : str, optional
+        Report on this province only (official name); its summary's last row
+        is the province itself.
+    scored : pandas.DataFrame, optional
+        The full scored tables of the plans (every employer, ``on_list``,
+        ``size_band``, ``sector``, ``risk``): the equity table.
+    synthetic : bool
+        Mark the report as made from a synthetic registry.
+
+    Returns
+    -------
+    SemesterFacts
+
+    Raises
+    ------
+    PerjakaError
+        When no employer of the plans is in ``province``.
+    """
+    start, end = parse_period(period)
+    if province is not None:
+        visits = visits[visits["province"] == province]
+        if visits.empty:
+            raise PerjakaError(f"--province: no employer of the plans is in {province}")
+        if scored is not None:
+            scored = scored[scored["province"] == province]
+    summary = inspection_summary(visits)
+    if province is not None:
+        summary = summary[summary["province"] == province].reset_index(drop=True)
+    picks = visits[visits["visited"] & (visits["selection"] == "random")]
+    picks = picks[picks["risk"].notna()]
+    equity = None
+    if scored is not None and not scored["on_list"].all():
+        equity = equity_table(scored, by=("size_band", "sector"), outcome="risk")
+    plans = visits.groupby(list(PLAN_META), sort=True).size().rename("planned").reset_index()
+    notes = []
+    if int(summary["outside"].iloc[-1]):
+        notes.append("outside")
+    if equity is None:
+        notes.append("no_equity")
+    return SemesterFacts(
+        period=period.strip().upper(),
+        start=start,
+        end=end,
+        province=province,
+        plans=plans,
+        summary=summary,
+        calibration=reliability_table(picks["risk"].to_numpy(), picks["noncompliant"].to_numpy()),
+        calibration_overall=calibration_summary(
+            picks["risk"].to_numpy(), picks["noncompliant"].to_numpy()
+        ),
+        districts=district_change(visits),
+        equity=equity,
+        synthetic=synthetic,
+        notes=tuple(notes),
+    )

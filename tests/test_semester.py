@@ -1,0 +1,310 @@
+"""The semester report: figures by hand, the command end to end, the simulated loop."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from perjaka_analysis.cli import main
+from perjaka_analysis.employers import generate_registry
+from perjaka_analysis.employers.loop import simulate_loop, simulate_visits
+from perjaka_analysis.employers.semester import (
+    calibration_summary,
+    compute_semester,
+    district_change,
+    inspection_summary,
+    parse_period,
+    reliability_table,
+    visit_table,
+    wilson_interval,
+)
+from perjaka_analysis.errors import PerjakaError
+from perjaka_analysis.public_figures import sector_name
+from perjaka_analysis.render.semester import render_semester_html
+from perjaka_analysis.semester import read_period_inputs
+from tests.test_language import WORD, foreign_words, visible_text
+
+
+def test_wilson_interval_by_hand():
+    # k = 8, n = 10, z = 1.96: p = 0.8, z^2 = 3.8415; centre = (0.8 + 0.19207) / 1.38415
+    # = 0.71673; half = 1.96 / 1.38415 * sqrt(0.016 + 0.0096) = 1.41602 * 0.16 = 0.22656
+    lower, upper = wilson_interval(8, 10)
+    assert lower == pytest.approx(0.71673 - 0.22656, abs=1e-4)
+    assert upper == pytest.approx(0.71673 + 0.22656, abs=1e-4)
+    # 0 of 5: the interval starts at 0 and is not empty
+    lower, upper = wilson_interval(0, 5)
+    assert lower == 0.0 and 0.4 < upper < 0.45
+
+
+def test_periods_are_semesters_or_quarters_and_anything_else_is_named():
+    assert parse_period("2026-s2") == (pd.Timestamp("2026-07-01"), pd.Timestamp("2026-12-31"))
+    assert parse_period("2024-Q1") == (pd.Timestamp("2024-01-01"), pd.Timestamp("2024-03-31"))
+    for bad in ("2026", "2026-S3", "S1-2026", "2026-06"):
+        with pytest.raises(PerjakaError, match="YYYY-S1"):
+            parse_period(bad)
+
+
+def _plan() -> pd.DataFrame:
+    """Five listed employers of one plan in two provinces."""
+    return pd.DataFrame(
+        {
+            "pseudonym": ["a", "b", "c", "d", "e"],
+            "inspection_list": "PLAN-1",
+            "model_version": "m1",
+            "data_date": "2026-01-01",
+            "province": ["Bali", "Bali", "Bali", "Banten", "Banten"],
+            "district": ["Kota Denpasar", "Kota Denpasar", "Kabupaten Badung", "Kota Serang",
+                         "Kota Serang"],
+            "selection": ["ranked", "ranked", "random", "ranked", "random"],
+            "inclusion_probability": [1.0, 1.0, 0.01, 1.0, 0.02],
+            "risk": [0.8, 0.6, 0.1, 0.7, 0.2],
+            "expected_unregistered_workers": [4.0, 2.0, 0.5, 6.0, 1.0],
+            "expected_unregistered_dependants": [5.0, 2.6, 0.7, 7.8, 1.3],
+            "arrears_idr": [1e6, 0.0, 0.0, 2e6, 0.0],
+        }
+    )  # fmt: skip
+
+
+def _registry() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "employer_id": ["E", "D", "C", "B", "A", "Z"],
+            "workers_registered": [10, 20, 5, 3, 7, 99],
+            "dependants_registered": [12, 25, 6, 4, 9, 0],
+        }
+    )
+
+
+def _outcomes() -> pd.DataFrame:
+    """a, b, c, d visited in 2026-S1; e visited in July (another period)."""
+    return pd.DataFrame(
+        {
+            "employer": ["a", "b", "c", "d", "e"],
+            "inspection_list": "PLAN-1",
+            "inspected_on": pd.to_datetime(
+                ["2026-02-01", "2026-03-01", "2026-04-01", "2026-05-01", "2026-07-02"]
+            ),
+            "noncompliant": [1, 0, 1, 1, 1],
+            "workers_registered_after": [11.0, 3.0, np.nan, 26.0, 12.0],
+            "dependants_registered_after": [10.0, 4.0, 6.0, 30.0, 12.0],
+            "arrears_recovered_idr": [5e5, np.nan, np.nan, 2e6, 0.0],
+            "referred_to_prosecutor": [0, 0, 1, 1, 0],
+        }
+    )
+
+
+@pytest.fixture
+def visits() -> pd.DataFrame:
+    ids = _registry()["employer_id"].str.lower()  # the plan's names of the registry rows
+    start, end = parse_period("2026-S1")
+    return visit_table(_plan(), _outcomes(), _registry(), ids, start=start, end=end)
+
+
+def test_visit_table_joins_plan_registry_and_outcomes_of_the_period(visits):
+    assert visits["employer"].tolist() == ["a", "b", "c", "d", "e"]
+    assert visits["workers_before"].tolist() == [7, 3, 5, 20, 10]
+    assert visits["visited"].tolist() == [True, True, True, True, False]
+    assert visits["outside"].tolist() == [False, False, False, False, True]
+    assert np.isnan(visits.loc[4, "noncompliant"])  # July is not in 2026-S1
+
+
+def test_summary_by_hand(visits):
+    s = inspection_summary(visits).set_index("province")
+    bali, banten, nation = s.loc["Bali"], s.loc["Banten"], s.loc["INDONESIA"]
+    # Bali: 3 planned, 3 visited; ranked a (1), b (0); random c (1)
+    assert (bali["planned"], bali["visited"], bali["ranked_visited"], bali["ranked_found"]) == (
+        3, 3, 2, 1
+    )  # fmt: skip
+    assert bali["ranked_rate"] == 0.5 and bali["random_rate"] == 1.0
+    assert (bali["ranked_lower"], bali["ranked_upper"]) == pytest.approx(wilson_interval(1, 2))
+    # workers: a 7 -> 11 (+4, noncompliant), b 3 -> 3 (compliant: no ordinary change),
+    # c not recorded; expected 4 + 2 = 6
+    assert (bali["workers_recorded"], bali["workers_brought_in"]) == (2, 4.0)
+    assert bali["workers_expected"] == 6.0
+    # family: a 9 -> 10 and c 6 -> 6 (noncompliant), b 4 -> 4: +1 against 5 + 2.6 + 0.7
+    assert bali["dependants_brought_in"] == 1.0
+    assert bali["dependants_expected"] == pytest.approx(8.3)
+    # arrears: only a recorded: 1,000,000 due, 500,000 paid; c referred
+    assert (bali["arrears_due_idr"], bali["arrears_recovered_idr"]) == (1e6, 5e5)
+    assert bali["referred"] == 1
+    # Banten: d visited (20 -> 26), e visited in July: not counted, named as outside
+    assert (banten["planned"], banten["visited"], banten["outside"]) == (2, 1, 1)
+    assert banten["workers_brought_in"] == 6.0 and np.isnan(banten["random_rate"])
+    assert banten["random_visited"] == 0
+    # the nation: 5 planned, 4 visited, 3 found, +10 workers against 12 expected
+    assert (nation["planned"], nation["visited"], nation["found"]) == (5, 4, 3)
+    assert (nation["workers_brought_in"], nation["workers_expected"]) == (10.0, 12.0)
+    assert nation["done_rate"] == 0.8 and nation["referred"] == 2
+
+
+def test_ordinary_hiring_and_leaving_is_not_counted_as_brought_in():
+    # compliant employer 100 -> 102 (+2%: ordinary); noncompliant 50 -> 60: of its +10,
+    # 2% of 50 = 1 is ordinary, 9 brought in by the visit
+    v = pd.DataFrame({"province": "Bali", "selection": "ranked", "visited": True,
+                      "outside": False, "noncompliant": [0.0, 1.0],
+                      "workers_before": [100.0, 50.0], "workers_after": [102.0, 60.0],
+                      "expected_workers": [0.0, 8.0], "dependants_before": np.nan,
+                      "dependants_after": np.nan, "expected_dependants": 0.0,
+                      "arrears_idr": 0.0, "arrears_recovered_idr": np.nan,
+                      "referred": 0.0})  # fmt: skip
+    row = inspection_summary(v).iloc[-1]
+    assert row["workers_change"] == 12.0 and row["workers_ordinary_rate"] == 0.02
+    assert row["workers_brought_in"] == pytest.approx(9.0)
+    assert row["dependants_recorded"] == 0 and row["dependants_brought_in"] == 0.0
+
+
+def test_calibration_and_districts_by_hand(visits):
+    picks = visits[visits["visited"] & (visits["selection"] == "random")]
+    cal = calibration_summary(picks["risk"].to_numpy(), picks["noncompliant"].to_numpy())
+    # one random pick visited (c, risk 0.1), found noncompliant: 1 found against 0.1 expected
+    assert (cal["n"], cal["found"], cal["expected"], cal["ratio"]) == (1, 1.0, 0.1, 10.0)
+    table = reliability_table(np.array([0.05, 0.25, 0.28]), np.array([0, 1, 0]))
+    assert table[["n", "observed"]].values.tolist() == [[1.0, 0.0], [2.0, 0.5]]
+    assert table["mean_risk"].tolist() == pytest.approx([0.05, 0.265])
+    d = district_change(visits).set_index("district")
+    # Kota Denpasar: a (7 -> 11) and b (3 -> 3); Kota Serang: d only (e is outside)
+    assert d.loc["Kota Denpasar", ["visited", "found", "workers_before", "workers_after"]].tolist(
+    ) == [2, 1, 10.0, 14.0]  # fmt: skip
+    assert d.loc["Kota Serang", "workers_change"] == 6.0
+    assert d.loc["Kabupaten Badung", "workers_before"] == 0.0  # no count recorded after
+    assert d.index.tolist() == ["Kota Denpasar", "Kabupaten Badung", "Kota Serang"]
+
+
+def test_an_employer_of_the_plans_missing_from_the_registry_is_named():
+    start, end = parse_period("2026-S1")
+    ids = pd.Series(["a", "b"])
+    with pytest.raises(PerjakaError, match="not in the registry"):
+        visit_table(_plan(), _outcomes(), _registry().head(2), ids, start=start, end=end)
+
+
+# -- the loop, simulated --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_workers_brought_in_by_the_report_are_within_5pct_of_the_simulated_truth(seed):
+    registry = generate_registry(4000, seed=seed, selective=True).frame
+    loop = simulate_loop(registry, periods=("2025-S2",), capacity=25, seed=seed)
+    row = loop.history.iloc[0]
+    assert row["workers_truth"] > 100  # the visits brought in enough to measure
+    assert abs(row["workers_reported"] / row["workers_truth"] - 1) <= 0.05
+    # the report counts the visited employers of the plan, and only them
+    assert row["visited"] == loop.facts[0].national["visited"] < row["planned"]
+
+
+def test_simulated_visits_follow_the_truth():
+    registry = generate_registry(2000, seed=3).frame
+    plan = registry.head(300).assign(inspection_list="P")
+    out, truth = simulate_visits(
+        registry, plan, start=pd.Timestamp("2025-07-01"), rng=np.random.default_rng(0),
+        visited_share=1.0, turnover=0.0,
+    )  # fmt: skip
+    true = registry.head(300)["true_noncompliant"].to_numpy()
+    assert (out["noncompliant"].to_numpy() == true).all()
+    before = registry.head(300)["workers_registered"].to_numpy()
+    # without turnover the count after the visit is the count before plus what it brought in
+    assert (out["workers_registered_after"].to_numpy() - before == truth["brought_in"]).all()
+    assert (truth["brought_in"][true == 0] == 0).all()
+
+
+# -- the command ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def period_files(tmp_path_factory):
+    """A synthetic registry, its plan (``employers score``) and a semester of visits."""
+    folder = tmp_path_factory.mktemp("semester")
+    registry = generate_registry(2500, seed=4, selective=True).frame
+    registry.to_csv(folder / "registry.csv", index=False)
+    args = ["--registry", str(folder / "registry.csv")]
+    assert main(["employers", "score", *args, "--capacity", "15", "--identified",
+                 "--out", str(folder / "plan.csv")]) == 0  # fmt: skip
+    plan = pd.read_csv(folder / "plan.csv")
+    listed = plan[plan["on_list"]]
+    out, truth = simulate_visits(
+        registry, listed, start=pd.Timestamp("2025-07-01"), rng=np.random.default_rng(1)
+    )
+    out["inspected_on"] = out["inspected_on"].dt.strftime("%Y-%m-%d")
+    out.to_csv(folder / "outcomes.csv", index=False)
+    return folder, args, registry, truth
+
+
+def _semester(folder, args, *extra: str) -> int:
+    plan, outcomes = str(folder / "plan.csv"), str(folder / "outcomes.csv")
+    return main(["employers", "semester", *args, "--plan", plan, "--outcomes", outcomes,
+                 "--period", "2025-S2", *extra])  # fmt: skip
+
+
+def test_the_command_writes_both_languages_with_aggregates_only(period_files):
+    folder, args, registry, _ = period_files
+    assert _semester(folder, args, "--out", str(folder / "report")) == 0
+    pages = sorted(p.name for p in (folder / "report").iterdir())
+    assert pages == ["semester-2025-S2.en.html", "semester-2025-S2.id.html"]
+    ids = set(registry["employer_id"])
+    for lang in ("id", "en"):
+        page = (folder / "report" / f"semester-2025-S2.{lang}.html").read_text("utf-8")
+        assert not {w for w in ids if w in page}, "an employer id reached the report"
+        assert "<svg" in page and "PLAN-" in page
+        seen = {w.lower() for w in WORD.findall(visible_text(page))}
+        places = registry["province"].tolist() + registry["district"].tolist()
+        sectors = [sector_name(s, lang) for s in "ABCDEFGHIJKLMNOPQRSTU"]
+        from_data = {w.lower() for w in WORD.findall(" ".join(places + sectors))}
+        assert not (seen & foreign_words(lang)) - from_data, lang
+        assert "nan" not in seen and "none" not in seen
+
+
+def test_one_report_per_province_asked_for(period_files):
+    folder, args, _, _ = period_files
+    out = folder / "bali"
+    assert _semester(folder, args, "--province", "Bali", "--language", "en", "--out", str(out)) == 0
+    assert [p.name for p in out.iterdir()] == ["semester-2025-S2-bali.en.html"]
+    page = (out / "semester-2025-S2-bali.en.html").read_text("utf-8")
+    assert "Banten" not in page and "Bali" in page
+
+
+def test_the_report_shows_the_facts_figures(period_files):
+    folder, _, _, truth = period_files
+    reg, plan, found, ids, scored = read_period_inputs(
+        folder / "registry.csv", [folder / "plan.csv"], [folder / "outcomes.csv"]
+    )
+    start, end = parse_period("2025-S2")
+    facts = compute_semester(
+        visit_table(plan, found, reg, ids, start=start, end=end), period="2025-S2", scored=scored
+    )
+    nation = facts.national
+    assert nation["visited"] == len(found)
+    # the report's net change: the truth plus ordinary hiring and leaving
+    assert nation["workers_change"] == (truth["brought_in"] + truth["churn"]).sum()
+    page = render_semester_html(facts, "en")
+    assert f">{int(nation['visited']):,}<" in page
+    assert facts.equity is not None and set(facts.equity["grouping"]) == {"size_band", "sector"}
+
+
+def test_bad_outcomes_name_file_column_and_rows_and_write_nothing(period_files, capsys):
+    folder, args, _, _ = period_files
+    bad = pd.read_csv(folder / "outcomes.csv")
+    bad.loc[[2, 4], "employer"] = ["NOT-ON-PLAN-1", "NOT-ON-PLAN-2"]
+    bad_path = folder / "bad.csv"
+    bad.to_csv(bad_path, index=False)
+    out = folder / "never"
+    plan = str(folder / "plan.csv")
+    status = main(["employers", "semester", *args, "--plan", plan, "--outcomes", str(bad_path),
+                   "--period", "2025-S2", "--out", str(out)])  # fmt: skip
+    err = capsys.readouterr().err
+    assert status == 2
+    assert "bad.csv" in err and "'employer'" in err and "not on that plan" in err
+    assert "line 4" in err and "line 6" in err  # the file's lines (header is line 1)
+    assert not out.exists()
+    assert _semester(folder, args, "--period", "2025-S3", "--out", str(out)) == 2
+    assert "YYYY-S1" in capsys.readouterr().err and not out.exists()
+
+
+def test_a_plan_without_what_the_report_needs_is_named(period_files, capsys):
+    folder, args, _, _ = period_files
+    thin = pd.read_csv(folder / "plan.csv").drop(columns=["risk", "arrears_idr"])
+    thin.to_csv(folder / "thin.csv", index=False)
+    status = main(["employers", "semester", *args, "--plan", str(folder / "thin.csv"),
+                   "--outcomes", str(folder / "outcomes.csv"), "--period", "2025-S2",
+                   "--out", str(folder / "x")])  # fmt: skip
+    err = capsys.readouterr().err
+    assert status == 2 and "thin.csv" in err and "risk" in err and "arrears_idr" in err
