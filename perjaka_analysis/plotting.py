@@ -19,6 +19,7 @@ __all__ = [
     "plot_coverage_observations",
     "plot_fan",
     "plot_forecast_grid",
+    "plot_loop_history",
     "plot_precision_at_k",
     "plot_province_observations",
     "plot_risk_by",
@@ -365,6 +366,65 @@ def plot_calibration(
     ax.set_ylabel("observed share noncompliant")
     ax.set_title("Calibration (out-of-fold)", fontsize=10)
     ax.legend(fontsize=7, frameon=False)
+    return ax
+
+
+#: What :func:`plot_loop_history` can draw: title and y-axis label of each.
+LOOP_PANELS = {
+    "hit_rate": ("Noncompliance found, ranked vs random picks (95% CI)", "share found"),
+    "calibration": ("Random picks: risk expected vs found (95% CI)", "share noncompliant"),
+    "auc": ("ROC AUC on uninspected employers vs the truth", "ROC AUC"),
+    "workers": ("Workers brought in: semester report vs simulated truth", "workers"),
+}
+
+
+def plot_loop_history(history: pd.DataFrame, what: str, *, ax: Axes | None = None) -> Axes:
+    """One view of a simulated inspection loop, semester by semester.
+
+    Parameters
+    ----------
+    history : pandas.DataFrame
+        :attr:`perjaka_analysis.employers.loop.LoopResults.history`.
+    what : {"hit_rate", "calibration", "auc", "workers"}
+        Hit rates of ranked and random picks with their intervals; the
+        model's mean risk of the random picks against the share found; the
+        model's ROC AUC among uninspected employers against the true
+        probability's; the report's workers brought in against the truth.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    if what not in LOOP_PANELS:
+        raise ValueError(f"what must be one of {sorted(LOOP_PANELS)}, got {what!r}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 3.2))
+    x = np.arange(len(history))
+
+    def with_interval(prefix: str, label: str, color: str, shift: float = 0.0) -> None:
+        rate = history[f"{prefix}_rate"].to_numpy(float)
+        err = [rate - history[f"{prefix}_lower"], history[f"{prefix}_upper"] - rate]
+        ax.errorbar(x + shift, rate, yerr=err, fmt="o-", color=color, capsize=3, label=label)
+
+    if what == "hit_rate":
+        with_interval("ranked", "ranked picks", "tab:blue", -0.04)
+        with_interval("random", "random picks", "tab:orange", 0.04)
+    elif what == "calibration":
+        with_interval("random", "found", "tab:orange")
+        ax.plot(x, history["random_mean_risk"], "s--", color="tab:blue", label="model's mean risk")
+    elif what == "auc":
+        ax.plot(x, history["auc_uninspected"], "o-", color="tab:blue", label="model")
+        ax.plot(x, history["bayes_auc_uninspected"], "s--", color="0.4",
+                label="true probability (Bayes)")  # fmt: skip
+    else:
+        ax.bar(x - 0.18, history["workers_reported"], 0.36, color="tab:blue", label="report")
+        ax.bar(x + 0.18, history["workers_truth"], 0.36, color="0.6", label="simulated truth")
+    ax.set_xticks(x, history["period"])
+    title, ylabel = LOOP_PANELS[what]
+    ax.set_title(title, fontsize=10)
+    ax.set_ylabel(ylabel)
+    ax.legend(fontsize=8, frameon=False)
     return ax
 
 
