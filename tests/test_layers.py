@@ -22,9 +22,9 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("entry", tuple("__main__ cli report kernels exports brief overview semester".split())),
     ("render", ("render",)),
     ("facts", ("facts",)),
-    ("analytics", tuple("active backtest card coverage employers forecast geo plotting "
-                        "precision privacy public_figures saturation segments trend uhc "
-                        "uhc_backtest".split())),
+    ("analytics", tuple("active active_data active_results backtest card coverage employers "
+                        "forecast geo plotting precision privacy public_figures saturation "
+                        "segments trend uhc uhc_backtest".split())),
     ("io", ("", *"config contracts datasets errors i18n io kabkota loaders provinces sources "
                  "validate".split())),
 ]  # fmt: skip
