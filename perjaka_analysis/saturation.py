@@ -14,7 +14,12 @@ estimation model, FPEM). Every figure is described as::
 * ``n(t)``, the national level on the model scale, reverts at rate
   ``kappa`` per year towards a long-run level ``L`` (estimated, at most
   100%: the nation cannot register more people than it has) with level
-  variance ``s2`` per year (an Ornstein-Uhlenbeck process);
+  variance ``s2`` per year (an Ornstein-Uhlenbeck process), and drifts
+  towards the national target in force (:data:`NATIONAL_TARGETS`: 98% by
+  2024, then 98.6% by 2029) at ``rho / max(years to its deadline, 1)`` per
+  year (:class:`TargetPull`): the pace that would meet the target on time,
+  times a response ``rho`` (prior :data:`RHO_PRIOR`). A fit uses only the
+  targets whose plan had begun by its latest figure;
 * ``d_p(t) = beta_p * (L - n(t)) + u_p(t)``, the province's offset: a share
   ``beta_p ~ N(0, omega2)`` of the nation's remaining shortfall and an
   Ornstein-Uhlenbeck deviation ``u_p`` that reverts to the nation slowly
@@ -80,8 +85,30 @@ LEVEL_PRIOR = (99.0, 1.0)
 #: otherwise a flat stretch of figures is read as a slow approach to any level.
 KAPPA_PRIOR = (0.3, 0.5)
 #: Difference steps of the national parameters (level in pp; logs of the rate and
-#: of the variances) for their curvature and for the forecast's derivatives.
-_STEPS = (1e-2, 1e-3, 1e-3, 1e-3)
+#: of the variances; the response to the target in force) for their curvature and
+#: for the forecast's derivatives.
+_STEPS = (1e-2, 1e-3, 1e-3, 1e-3, 1e-3)
+#: National registration targets of the medium-term development plans (RPJMN; rows
+#: of ``data/raw/targets.csv``): (first day in force, deadline, percent), days in
+#: years since 2020-01-01 (:data:`perjaka_analysis.trend.T_REF`). RPJMN 2015-2019:
+#: 95% by 2019; Perpres 18/2020 (RPJMN 2020-2024): 98% by 2024; Perpres 12/2025
+#: (RPJMN 2025-2029): 98.6% by 2029.
+NATIONAL_TARGETS = ((-5.0, 0.0, 95.0), (0.0, 5.0, 98.0), (5.0, 10.0, 98.6))
+#: The national level drifts towards the target in force at ``rho / max(years to its
+#: deadline, PULL_FLOOR)`` per year: the pace that would meet it on time, times the
+#: response ``rho``. Past its deadline a target stays in force (at the floor's pace)
+#: until the next plan's: 98% is also the UHC criterion since 2024.
+PULL_FLOOR = 1.0
+#: Upper bound of the response ``rho`` (1: the pace that meets the target on time).
+RHO_MAX = 2.0
+#: Prior of the response (mean, sd), set on the backtest of the saturation years
+#: (all origins, all provinces): the national figures before 2023 alone cannot
+#: estimate it (the 2019 target of 95% was missed by 11 pp, and 2019-2021 were the
+#: years of the PBI cleansing), and without it the forecasts of 2023 missed the
+#: 2023-2024 rise to 98% (bias -3.1 pp at one to two years).
+RHO_PRIOR = (0.8, 0.1)
+#: Sub-steps of a transition under a pull (years): the pull changes with the time left.
+_PULL_STEP = 1.0 / 12.0
 
 #: Upper end of the saturation model's scale (percent): coverage is modelled as
 #: ``z = -log(CEILING - y)``, so forecasts and intervals stay below it. A little above
@@ -235,6 +262,64 @@ def _transition(dt: float, kappa: float, s2: float) -> tuple[float, float]:
     return b, s2 * (1.0 - b * b) / (2.0 * kappa)
 
 
+@dataclass(frozen=True)
+class TargetPull:
+    """The pull of the national level towards the target in force.
+
+    ``targets`` lists ``(first day in force, deadline, level on the model
+    scale)`` in years, sorted by the first day; ``rho`` is the response: at
+    ``t`` the level drifts towards the target in force at ``rho /
+    max(deadline - t, floor)`` per year (the pace that would meet it on
+    time, times the response), on top of its reversion to the long-run
+    level. Before the first target there is no pull; past its deadline a
+    target pulls at ``rho / floor`` until the next plan's begins.
+    """
+
+    targets: tuple
+    rho: float
+    floor: float = PULL_FLOOR
+
+    def at(self, t: float) -> tuple[float, float]:
+        """Rate of the pull (per year) and the target in force (model scale) at ``t``."""
+        current = None
+        for start, deadline, level in self.targets:
+            if start <= t:
+                current = (deadline, level)
+        if current is None or self.rho <= 0:
+            return 0.0, 0.0
+        deadline, level = current
+        return self.rho / max(deadline - t, self.floor), level
+
+
+def _step(
+    t0: float, t1: float, kappa: float, s2: float, pull: TargetPull | None
+) -> tuple[float, float, float, float]:
+    """Transition of the national level from ``t0`` to ``t1``: ``x' = B x + C L + D``
+    plus noise of variance ``q`` (``L`` the long-run level).
+
+    Without a pull it is the Ornstein-Uhlenbeck step (``B = exp(-kappa dt)``,
+    ``C = 1 - B``, ``D = 0``); with one, monthly sub-steps, each an exact
+    step of the reversion to the mix of the long-run level and the target in
+    force at its middle (weights ``kappa`` and the pull).
+    """
+    dt = t1 - t0
+    if pull is None or dt <= 0:
+        b, q = _transition(dt, kappa, s2) if dt > 0 else (1.0, 0.0)
+        return b, 1.0 - b, 0.0, q
+    n = max(1, math.ceil(dt / _PULL_STEP - 1e-9))
+    h = dt / n
+    big_b, big_c, big_d, q = 1.0, 0.0, 0.0, 0.0
+    for j in range(n):
+        g, target = pull.at(t0 + (j + 0.5) * h)
+        rate = kappa + g
+        b = math.exp(-rate * h)
+        big_b *= b
+        big_c = b * big_c + (1 - b) * kappa / rate
+        big_d = b * big_d + (1 - b) * g * target / rate
+        q = b * b * q + s2 * (1 - b * b) / (2 * rate)
+    return big_b, big_c, big_d, q
+
+
 def kalman_2state(
     ev: Events,
     kappa: float,
@@ -244,6 +329,7 @@ def kalman_2state(
     *,
     smooth: bool = True,
     ceiling: float | None = None,
+    pull: TargetPull | None = None,
 ) -> dict:
     """Kalman filter (and RTS smoother) of ``[level, long-run level]`` at irregular times.
 
@@ -254,8 +340,10 @@ def kalman_2state(
     level it falls).
 
     The level reverts at rate ``kappa`` towards the long-run level, with
-    variance ``s2`` per year; the long-run level is constant. The prior
-    ``N(m0, P0)`` (``p0 = (P_ll, P_lL, P_LL)``) holds at the first event.
+    variance ``s2`` per year; the long-run level is constant. With ``pull``
+    the level is also drawn towards the target in force (:class:`TargetPull`,
+    :func:`_step`). The prior ``N(m0, P0)`` (``p0 = (P_ll, P_lL, P_LL)``)
+    holds at the first event.
 
     Returns
     -------
@@ -275,6 +363,7 @@ def kalman_2state(
         mf = np.empty((n, 2))
         pf = np.empty((n, 3))
         bs = np.empty(n)
+        cs = np.empty(n)
     ts, kinds, ys, rs, aboves = (
         ev.t.tolist(),
         ev.kind.tolist(),
@@ -285,18 +374,18 @@ def kalman_2state(
     t_prev = ts[0] if n else 0.0
     for i in range(n):
         dt = ts[i] - t_prev
-        t_prev = ts[i]
-        b = 1.0
+        b, u = 1.0, 0.0
         if dt > 0:
-            b, qv = _transition(dt, kappa, s2)
-            # x' = b x + (1-b) L
-            a = b * a + (1 - b) * c
-            u = 1 - b
+            # x' = b x + u L + d
+            b, u, d, qv = _step(t_prev, ts[i], kappa, s2, pull)
+            a = b * a + u * c + d
             n11 = b * b * p11 + 2 * b * u * p12 + u * u * p22 + qv
             n12 = b * p12 + u * p22
             p11, p12 = n11, n12
+        t_prev = ts[i]
         if keep:
             bs[i] = b
+            cs[i] = u
             mp[i] = a, c
             pp[i] = p11, p12, p22
         kind = kinds[i]
@@ -329,8 +418,7 @@ def kalman_2state(
     ms = mf.copy()
     ps = pf.copy()
     for i in range(n - 2, -1, -1):
-        b = bs[i + 1]
-        u = 1 - b
+        b, u = bs[i + 1], cs[i + 1]
         f11, f12, f22 = pf[i]
         q11, q12, q22 = pp[i + 1]
         q22 += _TINY
@@ -528,6 +616,10 @@ class SaturationFit:
         National long-run level (model scale; :attr:`level_pct` in percent),
         reversion rate per year, level variance per year (model scale) and
         noise of a national figure (pp^2).
+    rho, targets
+        The national level's response to the target in force
+        (:class:`TargetPull`) and the targets known to the fit
+        (``(first day in force, deadline, level on the model scale)``).
     kappa_d, s2_d, sigma2, tau2, delta_bar, omega2
         Province offsets: reversion rate and variance per year of the
         deviation ``u`` (model scale), noise of a province figure (pp^2),
@@ -542,9 +634,9 @@ class SaturationFit:
         Lower bounds used for the variances and where they come from.
     converged : bool
     notes : list of str
-    param_cov : ndarray, shape (4, 4)
+    param_cov : ndarray, shape (5, 5)
         Uncertainty of the national parameters ``(level, log kappa, log s2,
-        log sigma2_nat)``: the inverse Hessian of their negative log
+        log sigma2_nat, rho)``: the inverse Hessian of their negative log
         posterior at the estimate (Laplace), zero for a parameter at a bound.
         Forecasts add it to the national level's variance by the delta
         method (:meth:`national_param_var`) and simulated paths draw it
@@ -566,9 +658,11 @@ class SaturationFit:
     notes: list = field(default_factory=list)
     national_t: np.ndarray = field(default_factory=lambda: np.zeros(0))
     national_y: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    param_cov: np.ndarray = field(default_factory=lambda: np.zeros((4, 4)))
+    param_cov: np.ndarray = field(default_factory=lambda: np.zeros((5, 5)))
     ceiling: float = CEILING
     mixture: tuple = ((1.0, 1.0, 0.0),)
+    rho: float = 0.0
+    targets: tuple = ()
 
     @property
     def level_pct(self) -> float:
@@ -576,6 +670,17 @@ class SaturationFit:
         return float(from_scale(self.level, self.ceiling))
 
     # -- national --------------------------------------------------------------------------
+    def pull(self, rho: float | None = None) -> TargetPull | None:
+        """The pull towards the targets in force (None without targets)."""
+        rho = self.rho if rho is None else rho
+        return TargetPull(self.targets, rho) if self.targets else None
+
+    def national_step(self, t0: float, t1: float) -> tuple[float, float]:
+        """Decay factor and added variance of the national level's deviation from its
+        mean between ``t0`` and ``t1`` (years)."""
+        b, _, _, q = _step(t0, t1, self.kappa, self.s2, self.pull())
+        return b, q
+
     def national_prior(
         self, level: float | None = None
     ) -> tuple[tuple[float, float], tuple[float, float, float]]:
@@ -593,12 +698,18 @@ class SaturationFit:
             if len(cache) > 256:
                 cache.clear()
             cache[key] = self._national_at(
-                t_query, self.level, self.kappa, self.s2, self.sigma2_nat
+                t_query, self.level, self.kappa, self.s2, self.sigma2_nat, self.rho
             )
         return cache[key]
 
     def _national_at(
-        self, t_query: np.ndarray, level: float, kappa: float, s2: float, noise: float
+        self,
+        t_query: np.ndarray,
+        level: float,
+        kappa: float,
+        s2: float,
+        noise: float,
+        rho: float,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Smoothed mean and variance of the national level under the given parameters."""
         ev = make_events(
@@ -608,20 +719,21 @@ class SaturationFit:
             t_query=np.asarray(t_query, float),
         )
         m0, p0 = self.national_prior(level)
-        res = kalman_2state(ev, kappa, s2, m0, p0, ceiling=self.ceiling)
+        res = kalman_2state(ev, kappa, s2, m0, p0, ceiling=self.ceiling, pull=self.pull(rho))
         q = ev.kind == 2
         return _unsort(ev, q, res["mean"], t_query), _unsort(ev, q, res["var"], t_query)
 
     def _mean_at(self, theta: np.ndarray, t_query: np.ndarray) -> np.ndarray:
-        """National mean at ``t_query`` under ``theta`` = (level, log kappa, log s2, log noise)."""
-        level, log_kappa, log_s2, log_noise = theta
+        """National mean at ``t_query`` under ``theta`` = (level, log kappa, log s2,
+        log noise, rho)."""
+        level, log_kappa, log_s2, log_noise, rho = theta
         return self._national_at(
-            t_query, level, math.exp(log_kappa), math.exp(log_s2), math.exp(log_noise)
+            t_query, level, math.exp(log_kappa), math.exp(log_s2), math.exp(log_noise), rho
         )[0]
 
     def national_param_jacobian(self, t_query: np.ndarray) -> np.ndarray:
         """Derivatives of the national mean at ``t_query`` with respect to the national
-        parameters ``(level, log kappa, log s2, log sigma2_nat)``, shape (n, 4).
+        parameters ``(level, log kappa, log s2, log sigma2_nat, rho)``, shape (n, 5).
 
         Central differences on a monthly grid from a year before the first
         national figure to 40 years after the last, interpolated (constant
@@ -629,7 +741,7 @@ class SaturationFit:
         """
         t_query = np.asarray(t_query, float).ravel()
         grid, jac = self._jacobian_grid()
-        return np.column_stack([np.interp(t_query, grid, jac[:, j]) for j in range(4)])
+        return np.column_stack([np.interp(t_query, grid, jac[:, j]) for j in range(jac.shape[1])])
 
     def _jacobian_grid(self) -> tuple[np.ndarray, np.ndarray]:
         if "_jacobian" not in self.__dict__:
@@ -638,9 +750,15 @@ class SaturationFit:
             end = float(t_n.max()) + 40.0 if len(t_n) else 40.0
             grid = np.arange(start, end + 1.0 / 24, 1.0 / 12)
             theta = np.array(
-                [self.level, math.log(self.kappa), math.log(self.s2), math.log(self.sigma2_nat)]
+                [
+                    self.level,
+                    math.log(self.kappa),
+                    math.log(self.s2),
+                    math.log(self.sigma2_nat),
+                    self.rho,
+                ]
             )
-            jac = np.zeros((len(grid), 4))
+            jac = np.zeros((len(grid), len(theta)))
             for j in np.flatnonzero(np.diag(self.param_cov) > 0):
                 h = _STEPS[j]
                 up, down = theta.copy(), theta.copy()
@@ -652,7 +770,7 @@ class SaturationFit:
 
     def param_var(self, jac: np.ndarray) -> np.ndarray:
         """Variance the parameters' uncertainty adds to a mean with derivatives ``jac``
-        (n x 4): the delta method, ``J param_cov J^T`` row by row."""
+        (n x 5): the delta method, ``J param_cov J^T`` row by row."""
         return np.maximum(np.einsum("ij,jk,ik->i", jac, self.param_cov, jac), 0.0)
 
     def national_param_var(self, t_query: np.ndarray) -> np.ndarray:
@@ -919,6 +1037,8 @@ def fit_saturation(
     level_prior: tuple[float, float] | None = LEVEL_PRIOR,
     kappa_prior: tuple[float, float] | None = KAPPA_PRIOR,
     ceiling: float = CEILING,
+    targets: tuple | None = None,
+    rho_prior: tuple[float, float] | None = RHO_PRIOR,
 ) -> SaturationFit:
     """Estimate the saturation model's parameters.
 
@@ -936,6 +1056,12 @@ def fit_saturation(
         Log-normal prior of the national reversion rate per year; None: none.
     ceiling : float
         Upper end of the model scale (percent, above ``level_max``).
+    targets : tuple of (first day in force, deadline, percent), optional
+        National targets (years, as the figures' times; None:
+        :data:`NATIONAL_TARGETS`, empty: none). Only those in force by the
+        latest figure are used: a fit never knows a plan that began after
+        its data. The response to them (``rho``) is estimated with the other
+        national parameters, with the prior ``rho_prior`` (mean, sd).
 
     Returns
     -------
@@ -943,6 +1069,12 @@ def fit_saturation(
     """
     notes: list[str] = []
     t_n, y_n = (np.asarray(a, float) for a in national)
+    t_end = max([float(t_n.max())] + [float(np.max(t)) for t, _ in provinces if len(t)])
+    known = tuple(
+        (float(a), float(b), float(to_scale(v, ceiling)))
+        for a, b, v in sorted(NATIONAL_TARGETS if targets is None else targets)
+        if a <= t_end
+    )
     spread = _same_date_spread([*provinces, (t_n, y_n)])
     # noise of one province figure: the disagreement of two sources about (nearly)
     # the same date, held within 1.0-1.5 pp (sd); heavy tails and jumps do the rest
@@ -961,7 +1093,7 @@ def fit_saturation(
     z_n = to_scale(y_n, ceiling)
 
     def nat_nll(theta: np.ndarray) -> float:
-        level, lk, ls2, lsn = theta
+        level, lk, ls2, lsn, rho = theta
         ev = make_events(t_n, y_n, np.full(len(t_n), math.exp(lsn)))
         res = kalman_2state(
             ev,
@@ -971,6 +1103,7 @@ def fit_saturation(
             (_DIFFUSE, 0.0, _TINY),
             smooth=False,
             ceiling=ceiling,
+            pull=TargetPull(known, rho) if known else None,
         )
         # the first figure only sets the diffuse start
         s0 = (ceiling - min(float(y_n[0]), ceiling - 0.5)) ** 2 * _DIFFUSE + math.exp(lsn)
@@ -981,6 +1114,8 @@ def fit_saturation(
             )
         if kappa_prior is not None:
             pen += 0.5 * ((lk - math.log(kappa_prior[0])) / kappa_prior[1]) ** 2
+        if known and rho_prior is not None:
+            pen += 0.5 * ((rho - rho_prior[0]) / rho_prior[1]) ** 2
         return -(res["loglik"] + 0.5 * math.log(2 * math.pi * s0)) + pen
 
     top = float(min(level_max, max(y_n.max(), 50.0)))
@@ -991,6 +1126,7 @@ def fit_saturation(
             math.log(0.3),
             math.log(max(s2_floor, 0.05)),
             math.log(0.25),
+            0.5 if known else 0.0,
         ]
     )
     bounds = [
@@ -998,15 +1134,17 @@ def fit_saturation(
         (math.log(0.02), math.log(5.0)),
         (math.log(s2_floor), math.log(5.0)),
         (math.log(sigma2_nat_floor), math.log(25.0)),
+        (0.0, RHO_MAX if known else 0.0),
     ]
     x0[0] = min(max(x0[0], bounds[0][0]), z_max)
     theta_n, ok_n = _minimize(nat_nll, x0, bounds, notes, "national level")
     param_cov = _laplace_cov(nat_nll, theta_n, bounds, _STEPS)
-    level, kappa, s2, sigma2_nat = (
+    level, kappa, s2, sigma2_nat, rho = (
         float(theta_n[0]),
         math.exp(theta_n[1]),
         math.exp(theta_n[2]),
         math.exp(theta_n[3]),
+        float(theta_n[4]),
     )
     p_jump, v_jump = JUMP
     mixture = (
@@ -1030,6 +1168,8 @@ def fit_saturation(
         param_cov=param_cov,
         ceiling=ceiling,
         mixture=mixture,
+        rho=rho,
+        targets=known,
     )
     # offsets: each territory's figures beside the smoothed national level
     series, moments = [], []

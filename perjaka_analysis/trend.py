@@ -62,6 +62,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from . import saturation as _saturation
 from .coverage import sort_coverage
 from .datasets import load_provinces
 from .errors import PerjakaError
@@ -399,12 +400,12 @@ def _cached(cache: dict, key: str, compute):
 def _fit_saturation_cached(national: tuple, series: list) -> object:
     """:func:`~perjaka_analysis.saturation.fit_saturation`, fitted once per content.
 
-    Same national and province figures give the same (deterministic) fit, so
-    a repeated fit is a copy of the first.
+    Same national and province figures (and national targets) give the same
+    (deterministic) fit, so a repeated fit is a copy of the first.
     """
     import hashlib
 
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(repr(_saturation.NATIONAL_TARGETS).encode())
     for t, y in [national, *series]:
         digest.update(np.ascontiguousarray(t, float).tobytes() + b"|")
         digest.update(np.ascontiguousarray(y, float).tobytes() + b"/")
@@ -747,6 +748,7 @@ class CoverageTrendModel:
                 "long_run_level_pct": model.level_pct,
                 "ceiling_pct": model.ceiling,
                 "kappa": model.kappa,
+                "target_response": model.rho,
                 "level_var_per_year": model.s2,
                 "sigma2_national": model.sigma2_nat,
                 "kappa_offset": model.kappa_d,
@@ -1301,14 +1303,16 @@ class TrendResults:
             if tk <= t_nat:
                 dev[:, k] = math.sqrt(var_n[k]) * eps0
                 continue
-            b, q = _transition(tk - prev_t, model.kappa, model.s2)
+            b, q = model.national_step(prev_t, tk)
             prev = b * prev + math.sqrt(q) * rng.standard_normal(n_paths)
             prev_t = tk
             dev[:, k] = prev
         z = mean[None, :] + dev
         shift = 0.0  # each path's own draw of the national parameters, linearised
         if np.any(model.param_cov):
-            draws = rng.multivariate_normal(np.zeros(4), model.param_cov, n_paths, method="eigh")
+            draws = rng.multivariate_normal(
+                np.zeros(len(model.param_cov)), model.param_cov, n_paths, method="eigh"
+            )
             shift = draws @ self._param_jacobian(trend, t).T
         if trend.province == NATIONAL:
             return self._pct(z + shift)

@@ -10,6 +10,7 @@ import pytest
 from statsmodels.tsa.statespace.structural import UnobservedComponents
 
 import perjaka_analysis as pa
+import perjaka_analysis.saturation as saturation
 from perjaka_analysis.forecast import (
     STATUS_ABOVE_MODELLED,
     STATUS_EXPECTED,
@@ -45,9 +46,17 @@ def plateau_panel(seed: int = 0) -> pd.DataFrame:
     )
 
 
+def fit_without_targets(panel: pd.DataFrame):
+    """The saturation fit of ``panel`` with no national target in force (no pull)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(saturation, "NATIONAL_TARGETS", ())
+        return CoverageTrendModel(panel, method="saturation").fit()
+
+
 @pytest.fixture(scope="module")
 def plateau_fit():
-    return CoverageTrendModel(plateau_panel(), method="saturation").fit()
+    # the reversion, offsets and intervals alone; the pull of targets is tested below
+    return fit_without_targets(plateau_panel())
 
 
 @pytest.fixture(scope="module")
@@ -347,7 +356,7 @@ def growth_panel() -> pd.DataFrame:
 
 
 def test_parameter_uncertainty_widens_the_nation_as_monte_carlo_over_the_parameters_does():
-    model = CoverageTrendModel(growth_panel(), method="saturation").fit().saturation.model
+    model = fit_without_targets(growth_panel()).saturation.model
     assert np.diag(model.param_cov)[:2].min() > 0  # level and rate are uncertain
     t = model.national_t.max() + np.array([0.5, 2.0, 4.0, 9.0])  # years after the last figure
     delta = model.national_param_var(t)
@@ -355,7 +364,9 @@ def test_parameter_uncertainty_widens_the_nation_as_monte_carlo_over_the_paramet
     # the model scale -log(ceiling - y) times (ceiling - y)^2)
     delta_pp = delta * np.exp(-2 * model.national(t)[0])
     assert np.all(np.diff(delta) > 0) and delta_pp[-1] > 0.3
-    theta = np.array([model.level, np.log(model.kappa), np.log(model.s2), np.log(model.sigma2_nat)])
+    theta = np.array(
+        [model.level, np.log(model.kappa), np.log(model.s2), np.log(model.sigma2_nat), model.rho]
+    )
     rng = np.random.default_rng(0)
     draws = rng.multivariate_normal(theta, 0.05 * model.param_cov, size=400, method="eigh")
     means = np.array([model._mean_at(d, t) for d in draws])
@@ -364,7 +375,7 @@ def test_parameter_uncertainty_widens_the_nation_as_monte_carlo_over_the_paramet
 
 
 def test_simulated_national_paths_carry_the_parameter_uncertainty_of_the_intervals():
-    res = CoverageTrendModel(growth_panel(), method="saturation").fit()
+    res = fit_without_targets(growth_panel())
     dates, paths = res.simulate(NATIONAL, "2030-12-31", n_paths=4000, seed=1, freq="YS")
     pred = res.predict(NATIONAL, dates[-1:], levels=(80,), observation=False)
     # on the model scale the paths are normal: their spread and median are the intervals'
@@ -424,3 +435,46 @@ def test_two_national_figures_either_side_of_a_level_meet_at_it_on_the_ceiling_s
         ceiling=CEILING,
     )  # fmt: skip
     assert from_scale(res["mean"][-1]) == pytest.approx(98.0, abs=0.2)
+
+
+def test_one_step_under_a_constant_pull_is_the_exact_reversion_to_the_mix():
+    # kappa 0.2 towards L; the deadline has passed, so the pull is at the floor's pace
+    # (rho / 1 = 0.5 a year towards the target); over half a year
+    pull = saturation.TargetPull(((0.0, 1.0, -1.0),), rho=0.5, floor=1.0)
+    kappa, s2 = 0.2, 0.3
+    b_, c_, d_, q_ = saturation._step(2.0, 2.5, kappa, s2, pull)
+    rate = kappa + 0.5
+    b = np.exp(-rate * 0.5)
+    assert b_ == pytest.approx(b)
+    assert c_ == pytest.approx((1 - b) * kappa / rate)
+    assert d_ == pytest.approx((1 - b) * 0.5 * -1.0 / rate)
+    assert q_ == pytest.approx(s2 * (1 - b * b) / (2 * rate))
+    # no pull: the Ornstein-Uhlenbeck step
+    b0, c0, d0, _ = saturation._step(2.0, 2.5, kappa, s2, None)
+    assert (b0, c0, d0) == pytest.approx((np.exp(-0.1), 1 - np.exp(-0.1), 0.0))
+
+
+def test_the_pull_quickens_as_the_deadline_nears_and_waits_for_its_plan():
+    pull = saturation.TargetPull(((0.0, 5.0, -1.4), (5.0, 10.0, -1.2)), rho=0.8)
+    assert pull.at(-1.0) == (0.0, 0.0)  # before the first plan
+    assert pull.at(1.0) == pytest.approx((0.8 / 4.0, -1.4))
+    assert pull.at(4.5) == pytest.approx((0.8, -1.4))  # within a year: the floor
+    assert pull.at(6.0) == pytest.approx((0.8 / 4.0, -1.2))  # the next plan
+
+
+def test_a_target_pulls_the_national_forecast_up_only_once_its_plan_began():
+    # a nation at 86% at the end of 2021, 98% due by the end of 2024 (plan from 2020)
+    t = np.array([-3.0, -2.0, -1.0, 0.5, 2.0])
+    y = np.array([73.0, 78.5, 83.9, 82.0, 86.1])
+    late = ((0.0, 5.0, 98.0),)
+    known = saturation.fit_saturation((t, y), [], targets=late)
+    none = saturation.fit_saturation((t, y), [], targets=())
+    future = saturation.fit_saturation((t, y), [], targets=((2.5, 5.0, 98.0),))
+    q = np.array([3.0, 4.9])
+    with_pull = saturation.from_scale(known.national(q)[0])
+    without = saturation.from_scale(none.national(q)[0])
+    assert known.rho > 0.3 and none.rho == 0.0
+    assert np.all(with_pull > without + 1.0)
+    assert np.all(with_pull < 98.0 + 0.5)
+    # a plan that begins after the latest figure is unknown to the fit
+    assert future.targets == () and future.rho == 0.0
