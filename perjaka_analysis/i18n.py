@@ -1123,7 +1123,7 @@ TEXT = {
         "No random pick was visited in this period: calibration cannot be assessed.",
     ),
     "sem_chart_title": (
-        "Risiko menurut model dan bagian yang ditemukan tidak patuh",
+        "Risiko menurut model dan temuan tidak patuh",
         "Risk by the model and share found noncompliant",
     ),
     "sem_axis_risk": ("Risiko menurut model", "Risk by the model"),

@@ -12,6 +12,7 @@ all of them are complete.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -123,6 +124,36 @@ def read_period_inputs(
     return reg, plan, found, ids, scored
 
 
+def _write_pages(
+    reports: dict, out: Path, stem: str, languages: Sequence[str], pdf: str | None
+) -> tuple[list[Path], str]:
+    """Render every page (and PDF) in a temporary folder inside ``out``; move them in
+    only when all are complete."""
+    with tempfile.TemporaryDirectory(prefix=".semester-", dir=out) as tmp:
+        pages = []
+        for slug, facts in reports.items():
+            for lang in languages:
+                page = Path(tmp) / f"{stem}{'-' + slug if slug else ''}.{lang}.html"
+                page.write_text(render_semester_html(facts, lang, version=__version__), "utf-8")
+                pages.append(page)
+        note = ""
+        if pdf:
+            with PdfPrinter(language=languages[0]) as printer:
+                if printer.browser is None and pdf == "always":
+                    raise PerjakaError(printer.note)
+                for page in pages:
+                    printer.add(page)
+            note = printer.note
+            if note and pdf == "always":
+                raise PerjakaError(f"--pdf: {note}; nothing written")
+        written = []
+        for made in sorted(Path(tmp).iterdir()):
+            target = out / made.name
+            os.replace(made, target)
+            written.append(target)
+    return written, note
+
+
 def write_semester_report(
     registry: str | Path,
     plans: Sequence[str | Path],
@@ -186,28 +217,13 @@ def write_semester_report(
         for name in (names or [None])
     }
     out = Path(out)
+    created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
-    stem = f"semester-{period.strip().upper()}"
-    with tempfile.TemporaryDirectory(prefix=".semester-", dir=out) as tmp:
-        pages = []
-        for slug, facts in reports.items():
-            for lang in languages:
-                page = Path(tmp) / f"{stem}{'-' + slug if slug else ''}.{lang}.html"
-                page.write_text(render_semester_html(facts, lang, version=__version__), "utf-8")
-                pages.append(page)
-        note = ""
-        if pdf:
-            with PdfPrinter(language=languages[0]) as printer:
-                if printer.browser is None and pdf == "always":
-                    raise PerjakaError(printer.note)
-                for page in pages:
-                    printer.add(page)
-            note = printer.note
-            if note and pdf == "always":
-                raise PerjakaError(f"--pdf: {note}; nothing written")
-        written = []
-        for made in sorted(Path(tmp).iterdir()):
-            target = out / made.name
-            os.replace(made, target)
-            written.append(target)
+    try:
+        written, note = _write_pages(reports, out, f"semester-{period.strip().upper()}",
+                                     languages, pdf)  # fmt: skip
+    except BaseException:
+        if created:  # a folder made for this report goes with it
+            shutil.rmtree(out, ignore_errors=True)
+        raise
     return written, note

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import chromium
 from perjaka_analysis.cli import main
 from perjaka_analysis.employers import generate_registry
 from perjaka_analysis.employers.loop import simulate_loop, simulate_visits
@@ -21,7 +24,7 @@ from perjaka_analysis.employers.semester import (
 )
 from perjaka_analysis.errors import PerjakaError
 from perjaka_analysis.public_figures import sector_name
-from perjaka_analysis.render.semester import render_semester_html
+from perjaka_analysis.render.semester import reliability_svg, render_semester_html
 from perjaka_analysis.semester import read_period_inputs
 from tests.test_language import WORD, foreign_words, visible_text
 
@@ -308,3 +311,35 @@ def test_a_plan_without_what_the_report_needs_is_named(period_files, capsys):
                    "--out", str(folder / "x")])  # fmt: skip
     err = capsys.readouterr().err
     assert status == 2 and "thin.csv" in err and "risk" in err and "arrears_idr" in err
+
+
+def test_pdf_asked_for_without_a_browser_writes_nothing(period_files, monkeypatch, capsys):
+    folder, args, _, _ = period_files
+    monkeypatch.setenv("PERJAKA_CHROMIUM", "")  # no browser
+    out = folder / "no-browser"
+    assert _semester(folder, args, "--pdf", "--out", str(out)) == 2
+    assert "Chromium" in capsys.readouterr().err
+    assert not out.exists()  # not even the HTML pages
+    assert _semester(folder, args, "--pdf", "auto", "--language", "en", "--out", str(out)) == 0
+    assert [p.name for p in out.iterdir()] == ["semester-2025-S2.en.html"]
+    assert "Chromium" in capsys.readouterr().err  # the note says why there is no PDF
+
+
+@pytest.mark.skipif(chromium() is None, reason="needs Chromium")
+def test_pdf_pages_are_written_beside_the_html(period_files):
+    folder, args, _, _ = period_files
+    out = folder / "pdf"
+    assert _semester(folder, args, "--pdf", "--language", "id", "--out", str(out)) == 0
+    pdf = out / "semester-2025-S2.id.pdf"
+    assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000
+
+
+def test_reliability_chart_has_a_point_per_band_and_no_text_below_12px():
+    table = reliability_table(np.array([0.05, 0.25, 0.28, 0.9]), np.array([0, 1, 0, 1]))
+    for lang in ("id", "en"):
+        svg = reliability_svg(table, lang)
+        sizes = [float(x) for x in re.findall(r'font-size="([\d.]+)"', svg)]
+        assert sizes and min(sizes) >= 12  # the svg's own size is inherited by every label
+        assert "font-size" not in re.sub(r'font-size="[\d.]+"', "", svg)
+        assert svg.count("<circle") == len(table) + 1  # a point per band, one in the legend
+        assert "n = 2" in svg

@@ -23,6 +23,8 @@ __all__ = ["reliability_svg", "render_semester_html"]
 
 BLUE = "#1f77b4"
 GREY = "#737373"
+#: Width of one letter of the chart title (14 px, semibold DejaVu Sans), in pixels.
+TITLE_PX = 8.5
 
 
 def _n(x: float) -> str:
@@ -57,12 +59,16 @@ def reliability_svg(table: pd.DataFrame, lang: str = "id", *, size: int = 420) -
     def y(v: float) -> float:
         return top + (1 - v) * size
 
+    title = text("sem_chart_title", lang)
+    room = w - left - 4
+    fit = ""  # a title longer than the chart is condensed, never cut (about 8.5 px a letter)
+    if len(title) * TITLE_PX > room:
+        fit = f' textLength="{room}" lengthAdjust="spacingAndGlyphs"'
     parts = [
         f'<svg class="chart reliability" viewBox="0 0 {w} {h}" width="{w}" height="{h}" '
         f'role="img" aria-label="{escape(text("sem_chart_title", lang))}" '
         'style="max-width:34rem" font-size="12">',
-        f'<text x="{left}" y="20" font-size="14" font-weight="600">'
-        f"{escape(text('sem_chart_title', lang))}</text>",
+        f'<text x="{left}" y="20" font-size="14" font-weight="600"{fit}>{escape(title)}</text>',
         f'<rect x="{left}" y="{top}" width="{size}" height="{size}" fill="none" stroke="#b8c2cc"/>',
     ]
     for v in (0, 0.2, 0.4, 0.6, 0.8, 1.0):
