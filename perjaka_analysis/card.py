@@ -15,9 +15,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .coverage import pp_to_people
 from .i18n import PROBABILITY_BANDS
 
-__all__ = ["CARD_COLUMNS", "borrowed_active", "compute_status_card", "uhc_class"]
+__all__ = [
+    "CARD_COLUMNS",
+    "borrowed_active",
+    "compute_status_card",
+    "people_to_reach",
+    "uhc_class",
+]
 
 #: Columns of :func:`compute_status_card`.
 CARD_COLUMNS = (
@@ -72,6 +79,27 @@ def borrowed_active(n_points: object, basis: object) -> bool:
     return int(n_points) == 0 and "UHC status" not in str(basis)
 
 
+def people_to_reach(
+    threshold_pct: pd.Series, now_pct: pd.Series, population: pd.Series
+) -> pd.Series:
+    """People between today's estimate and a threshold of UHC, to the hundred.
+
+    The one definition of "people to register" (registration threshold) and
+    "people to resume paying" (active threshold): ``max(threshold − now, 0)``
+    points of the population (:func:`~perjaka_analysis.coverage.pp_to_people`),
+    rounded to the hundred; 0 at or above the threshold; missing where a
+    number is missing.
+
+    Examples
+    --------
+    >>> people_to_reach(pd.Series([80.0, 80.0, 80.0]), pd.Series([77.5, 81.0, None]),
+    ...                 pd.Series([2_000_000.0, 2_000_000.0, 2_000_000.0])).tolist()
+    [50000.0, 0.0, nan]
+    """
+    short = (threshold_pct.astype("float64") - now_pct.astype("float64")).clip(lower=0)
+    return (pp_to_people(short, population.astype("float64")) / 100.0).round() * 100.0
+
+
 def _lowest_level(frame: pd.DataFrame) -> pd.DataFrame:
     """One row per province: the narrowest interval level (80 before 95)."""
     if frame.empty:
@@ -108,10 +136,10 @@ def compute_status_card(
     -------
     pandas.DataFrame
         :data:`CARD_COLUMNS`, in the order of ``places``.
-        ``people_to_register`` = (registration threshold − today's estimate)
-        / 100 × population, 0 at or above it; ``people_to_resume`` likewise
-        for the active share, empty where that estimate is borrowed (nothing
-        can be said) or the population is unknown. Both to the hundred.
+        ``people_to_register`` and ``people_to_resume``:
+        :func:`people_to_reach` of the registration and the active threshold;
+        ``people_to_resume`` empty where the active estimate is borrowed
+        (nothing can be said).
         ``uhc_class``: :func:`uhc_class` of ``prob_now``.
 
     Examples
@@ -151,13 +179,10 @@ def compute_status_card(
     binding = today["binding"].reindex(index).fillna("").astype(str)
     out["binding"] = binding.str.split(" ").str[0]
     population = pd.to_numeric(out["population"], errors="coerce").astype("float64")
-
-    def people(threshold: pd.Series, now: pd.Series) -> pd.Series:
-        short = (threshold.astype("float64") - now.astype("float64")).clip(lower=0)
-        return (short / 100.0 * population / 100.0).round() * 100.0
-
-    out["people_to_register"] = people(out["registered_threshold_pct"], out["registered_now"])
-    resume = people(out["active_threshold_pct"], out["active_now"])
+    out["people_to_register"] = people_to_reach(
+        out["registered_threshold_pct"], out["registered_now"], population
+    )
+    resume = people_to_reach(out["active_threshold_pct"], out["active_now"], population)
     out["people_to_resume"] = resume.where(~out["active_borrowed"])
     out["uhc_class"] = [
         uhc_class(p, b) for p, b in zip(out["prob_now"], out["active_borrowed"], strict=True)

@@ -2,8 +2,9 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 
-from perjaka_analysis.card import CARD_COLUMNS, compute_status_card
+from perjaka_analysis.card import CARD_COLUMNS, compute_status_card, people_to_reach
 
 
 def _now(rows):
@@ -69,3 +70,23 @@ def test_uhc_class_is_the_band_of_the_probability_words_and_unknown_when_borrowe
         "almost_never",
     ]  # fmt: skip
     assert uhc_class(0.99, True) == "unknown" and uhc_class(np.nan, False) == "unknown"
+
+
+@pytest.mark.parametrize(
+    ("threshold", "now", "population", "people"),
+    [
+        (80.0, 77.5, 2_000_000.0, 50_000.0),  # 2.5 pp of 2,000,000
+        (80.0, 79.9, 1_000_000.0, 1_000.0),  # 0.1 pp of 1,000,000
+        (98.0, 97.96, 1_000_000.0, 400.0),  # 0.04 pp = 400
+        (80.0, 79.99, 1_000_000.0, 100.0),  # 0.01 pp = 100
+        (80.0, 79.996, 1_000_000.0, 0.0),  # 40 people: to the hundred, none
+        (80.0, 80.0, 2_000_000.0, 0.0),  # the threshold is met: nobody
+        (80.0, 85.0, 2_000_000.0, 0.0),
+        (80.0, np.nan, 2_000_000.0, np.nan),  # no estimate
+        (80.0, 77.5, np.nan, np.nan),  # no population
+        (np.nan, 77.5, 2_000_000.0, np.nan),  # no threshold
+    ],
+)
+def test_people_to_reach_a_threshold_by_hand(threshold, now, population, people):
+    got = people_to_reach(pd.Series([threshold]), pd.Series([now]), pd.Series([population]))
+    assert got.tolist() == pytest.approx([people], nan_ok=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -11,7 +10,6 @@ from perjaka_analysis.facts import (
     SCHEMA,
     compute_active_latest,
     compute_uhc_today,
-    people_to_resume_paying,
 )
 from perjaka_analysis.provinces import NATIONAL
 
@@ -67,23 +65,3 @@ def test_uhc_today_keeps_the_condition_rows_and_names_the_others_when_missing():
     assert out["prob_by_deadline"].tolist() == [0.6] and out["active_pct"].tolist() == [80.0]
     with pytest.raises(PerjakaError, match="UHC Award Madya"):
         compute_uhc_today(status, "UHC 2030")
-
-
-@pytest.mark.parametrize(
-    ("condition", "active", "population", "people"),
-    [
-        (80.0, 77.5, 2_000_000.0, 50_000.0),  # 2.5 pp of 2,000,000
-        (80.0, 79.9, 1_000.0, 1.0),  # 0.1 pp of 1,000
-        (80.0, 80.0, 2_000_000.0, None),  # the condition is met: nobody has to resume
-        (80.0, 85.0, 2_000_000.0, None),
-        (80.0, np.nan, 2_000_000.0, None),  # no nowcast
-        (80.0, 77.5, None, None),  # no population
-        (None, 77.5, 2_000_000.0, None),  # no condition
-    ],
-)
-def test_people_to_resume_paying_by_hand(condition, active, population, people):
-    got = people_to_resume_paying(condition, active, population)
-    if people is None:
-        assert got is None
-    else:
-        assert got == pytest.approx(people)

@@ -64,6 +64,20 @@ def facts(lang: str = "id", **override: pd.DataFrame) -> ProvinceFacts:
     return ProvinceFacts("A", config, {}, tables, {}, tables["places"])
 
 
+def with_card(f: ProvinceFacts) -> ProvinceFacts:
+    """``f`` with its status card computed from its own tables (as a run does)."""
+    from perjaka_analysis.card import compute_status_card
+
+    card = compute_status_card(
+        f.rows("places").assign(province="A"),
+        f.rows("nowcast").assign(province="A"),
+        f.rows("active_nowcast").assign(province="A"),
+        f.rows("active_latest"),
+        f.rows("uhc").assign(province="A"),
+    )
+    return ProvinceFacts("A", f.config, {}, {**f.tables, "card": card}, {}, f.places)
+
+
 def own_active() -> pd.DataFrame:
     """Province A's active share estimated from three figures of its own."""
     return table("active_nowcast", [{
@@ -201,7 +215,9 @@ def _enforcement(gap_pp: float, added: float, recent: float = 25_000.0) -> pd.Da
         "target_pct": 98.0, "nowcast_pct": 98.0 - gap_pp, "gap_pp": gap_pp,
         "gap_people": gap_people, "added_participants": added,
         "added_pp": 100 * added / 1_000_000,
-        "share_closed": min(100 * added / 1_000_000 / gap_pp, 1.0) if gap_pp else float("nan"),
+        "share_closed_pct": (
+            min(100 * (100 * added / 1_000_000) / gap_pp, 100.0) if gap_pp else float("nan")
+        ),
         "remaining_people": max(gap_people - added, 0.0), "recent_per_month": recent,
         "months_of_growth": added / recent,
     }])  # fmt: skip
@@ -304,7 +320,7 @@ def test_a_figure_dated_only_to_a_year_is_at_most_so_old():
 def test_the_scenario_says_how_many_must_resume_paying_where_the_active_share_is_own():
     # A: 1,000,000 residents, active nowcast 76.44% of its own figures, condition 80%:
     # 3.56 points = 35,600 people
-    f = facts("id", enforcement=_enforcement(0.0, 500.0), active_nowcast=own_active())
+    f = with_card(facts("id", enforcement=_enforcement(0.0, 500.0), active_nowcast=own_active()))
     out = scenario_sentences(f, "id")
     assert out[-1].startswith(
         "Syarat kepesertaan aktif (80%) belum terpenuhi menurut perkiraan (76,4%): sekitar "
@@ -312,7 +328,7 @@ def test_the_scenario_says_how_many_must_resume_paying_where_the_active_share_is
     )
     # borrowed from other provinces (the fixture's default): no number is given
     assert not any("kembali aktif" in s for s in scenario_sentences(
-        facts("id", enforcement=_enforcement(0.0, 500.0)), "id"))  # fmt: skip
+        with_card(facts("id", enforcement=_enforcement(0.0, 500.0))), "id"))  # fmt: skip
 
 
 def _uhc_now(prob_now: float) -> pd.DataFrame:
@@ -364,13 +380,19 @@ def test_the_scenario_says_the_status_cards_number_of_people_to_resume_paying():
         f.rows("active_latest"),
         f.rows("uhc").assign(province="A"),
     )
-    # 3.56 points of 1,000,000 = 35,600 by both routes; the card's number is the one said
+    # 3.56 points of 1,000,000 = 35,600; the card's number is the one said
     assert card["people_to_resume"].tolist() == [35_600.0]
-    with_card = facts(
+    carded = facts(
         "id", enforcement=_enforcement(0.0, 500.0), active_nowcast=own_active(),
         card=card.assign(people_to_resume=35_000.0),
     )  # fmt: skip
-    assert "sekitar 35.000 jiwa perlu kembali aktif" in scenario_sentences(with_card, "id")[-1]
+    assert "sekitar 35.000 jiwa perlu kembali aktif" in scenario_sentences(carded, "id")[-1]
+    # none to the hundred (or the condition met): no sentence
+    carded = facts(
+        "id", enforcement=_enforcement(0.0, 500.0), active_nowcast=own_active(),
+        card=card.assign(people_to_resume=0.0),
+    )  # fmt: skip
+    assert not any("kembali aktif" in s for s in scenario_sentences(carded, "id"))
 
 
 def test_the_status_card_marks_a_registered_figure_older_than_twelve_months():

@@ -279,11 +279,11 @@ def test_facts_enforcement_leaves_share_and_growth_missing_where_they_mean_nothi
     out = compute_enforcement(gains, now, targets).set_index("province")
     # A: gap 1 point = 10,000 people; 300 close 3%; 9,700 remain; no growth: no months
     assert out.loc["A", "gap_people"] == pytest.approx(10_000)
-    assert out.loc["A", "share_closed"] == pytest.approx(0.03)
+    assert out.loc["A", "share_closed_pct"] == pytest.approx(3.0)
     assert out.loc["A", "remaining_people"] == pytest.approx(9_700)
     assert pd.isna(out.loc["A", "months_of_growth"])
     # B: population unknown: people and share missing; 10 / 5 = 2 months of growth
-    assert pd.isna(out.loc["B", "gap_people"]) and pd.isna(out.loc["B", "share_closed"])
+    assert pd.isna(out.loc["B", "gap_people"]) and pd.isna(out.loc["B", "share_closed_pct"])
     assert out.loc["B", "months_of_growth"] == pytest.approx(2.0)
 
 

@@ -36,7 +36,6 @@ from __future__ import annotations
 from .active import (
     compute_active_latest,
     compute_uhc_today,
-    people_to_resume_paying,
 )
 from .coverage import (
     age_months,
@@ -120,7 +119,6 @@ __all__ = [
     "input_files",
     "load_run_facts",
     "months_earlier",
-    "people_to_resume_paying",
     "pp_to_people",
     "province_facts",
     "registry_path",

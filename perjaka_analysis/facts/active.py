@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..coverage import pp_to_people
 from ..errors import PerjakaError
 from ..sources import cite
 from .coverage import age_months
@@ -92,44 +91,3 @@ def compute_uhc_today(status: pd.DataFrame, condition: str) -> pd.DataFrame:
         have = ", ".join(sorted(status["condition"].astype(str).unique()))
         raise PerjakaError(f"no UHC status for condition {condition!r} (have: {have})")
     return _frame("uhc", rows)
-
-
-def people_to_resume_paying(
-    condition_pct: float | None, active_pct: float | None, population: float | None
-) -> float | None:
-    """People who would have to resume paying for the active share to meet its condition.
-
-    The distance from today's active share (the nowcast, percent of the
-    population) to the condition of UHC under today's definition, as people:
-    ``(condition − active) / 100 × population``
-    (:func:`~perjaka_analysis.coverage.pp_to_people`).
-
-    Parameters
-    ----------
-    condition_pct : float or None
-        The active-share condition (the ``uhc`` table's ``active_pct``).
-    active_pct : float or None
-        Today's active share (the ``active_nowcast`` table's ``mean``).
-    population : float or None
-        The place's population (the ``gains`` table's ``population``).
-
-    Returns
-    -------
-    float or None
-        None when a number is missing or the active share already meets
-        the condition.
-
-    Examples
-    --------
-    >>> people_to_resume_paying(80.0, 77.5, 2_000_000.0)
-    50000.0
-    >>> people_to_resume_paying(80.0, 81.0, 2_000_000.0) is None
-    True
-    """
-    numbers = (condition_pct, active_pct, population)
-    if any(x is None or pd.isna(x) for x in numbers):
-        return None
-    short = float(condition_pct) - float(active_pct)  # type: ignore[arg-type]
-    if short <= 0:
-        return None
-    return float(pp_to_people(short, float(population)))  # type: ignore[arg-type]

@@ -30,7 +30,7 @@ from ..provinces import NATIONAL
 from ..segments import SEGMENT_COLUMNS, STATUS_COLUMNS
 
 #: Version of the saved layout; a change makes earlier saved facts unreadable.
-FACTS_VERSION = 8
+FACTS_VERSION = 9
 
 
 #: Rows of each province's inspection list kept in the facts (what a brief shows).
@@ -88,7 +88,7 @@ SCHEMA: Mapping[str, tuple[str, ...]] = MappingProxyType(
         # how much of the distance from the nowcast to each target the list closes
         "enforcement": (
             "province", "target_pct", "nowcast_pct", "gap_pp", "gap_people", "added_participants",
-            "added_pp", "share_closed", "remaining_people", "recent_per_month",
+            "added_pp", "share_closed_pct", "remaining_people", "recent_per_month",
             "months_of_growth",
         ),
         # disclosure-safe: banded facts shared by >= 5 employers of the registry

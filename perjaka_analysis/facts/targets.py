@@ -147,8 +147,9 @@ def compute_enforcement(
     which can be years old.
 
     ``gap_pp`` = max(target − nowcast, 0); ``gap_people`` = gap_pp / 100 ×
-    population; ``share_closed`` = min(added_pp / gap_pp, 1) (missing when the
-    target is already met); ``remaining_people`` = max(gap_people − added, 0);
+    population; ``share_closed_pct`` = min(100 × added_pp / gap_pp, 100), the
+    percentage of the gap the list closes (missing when the target is already
+    met); ``remaining_people`` = max(gap_people − added, 0);
     ``months_of_growth`` = added / ``recent_per_month`` (how many months of the
     recent net growth the list equals; missing without recent growth).
 
@@ -175,9 +176,9 @@ def compute_enforcement(
     >>> tg = pd.DataFrame({"province": ["A", "A"], "target_pct": [95.0, 98.0],
     ...     "recent_per_month": [1000.0, 1000.0]})
     >>> e = compute_enforcement(gains, now, tg)
-    >>> e[["target_pct", "gap_people", "share_closed", "remaining_people",
+    >>> e[["target_pct", "gap_people", "share_closed_pct", "remaining_people",
     ...    "months_of_growth"]].round(3).values.tolist()
-    [[95.0, 0.0, nan, 0.0, 0.5], [98.0, 2000.0, 0.25, 1500.0, 0.5]]
+    [[95.0, 0.0, nan, 0.0, 0.5], [98.0, 2000.0, 25.0, 1500.0, 0.5]]
     """
     now = nowcast.sort_values("level", kind="stable").drop_duplicates("province")
     rows = (
@@ -188,7 +189,9 @@ def compute_enforcement(
     rows["gap_pp"] = (rows["target_pct"] - rows["nowcast_pct"]).clip(lower=0)
     rows["gap_people"] = pp_to_people(rows["gap_pp"], rows["population"])
     open_gap = rows["gap_pp"] > 0
-    rows["share_closed"] = (rows["added_pp"] / rows["gap_pp"]).clip(upper=1).where(open_gap)
+    rows["share_closed_pct"] = (
+        (100 * rows["added_pp"] / rows["gap_pp"]).clip(upper=100).where(open_gap)
+    )
     rows["remaining_people"] = (rows["gap_people"] - rows["added_participants"]).clip(lower=0)
     growth = rows["recent_per_month"].where(rows["recent_per_month"] > 0)
     rows["months_of_growth"] = rows["added_participants"] / growth

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..card import borrowed_active
-from ..facts import ProvinceFacts, RunFacts, people_to_resume_paying
+from ..facts import ProvinceFacts, RunFacts
 from ..forecast import (
     HORIZON_YEARS_AFTER_DEADLINE,
     STATUS_ABOVE,
@@ -222,34 +222,30 @@ def uhc_sentences(facts: ProvinceFacts, lang: str = "id") -> list[str]:
     return out
 
 
-def _share_text(share: float, lang: str) -> str:
-    """A share of a gap as a percentage, "less than 0.1%" when it rounds to nothing."""
-    pct = 100 * float(share)
-    if pct < 0.05:
+def _share_text(pct: float, lang: str) -> str:
+    """A share of a gap (percent) as shown, "less than 0.1%" when it rounds to nothing."""
+    if float(pct) < 0.05:
         return text("sc_share_tiny", lang)
     return fmt_pct(pct, lang, 1)
 
 
 def _active_gap_sentence(facts: ProvinceFacts, lang: str) -> str | None:
-    """People who would have to resume paying for the active condition, from the nowcast.
+    """People who would have to resume paying for the active condition: the status card's number.
 
-    Only where the active nowcast rests on the province's own figures, the
-    population is known and the nowcast is below the condition.
+    Only where the card gives one above zero (the active nowcast rests on the
+    province's own figures, the population is known and the nowcast is below
+    the condition: :func:`perjaka_analysis.card.people_to_reach`).
     """
     uhc, now = _first(facts, "uhc"), _first(facts, "active_nowcast")
-    gains = facts.row("gains") if "gains" in facts.tables else None
-    if uhc is None or now is None or gains is None or active_borrowed(facts):
-        return None
-    people = people_to_resume_paying(uhc["active_pct"], now["mean"], gains["population"])
-    if people is None:
-        return None
     card = facts.row("card") if "card" in facts.tables else None
-    if card is not None and _has(card["people_to_resume"]):
-        people = float(card["people_to_resume"])  # the status card's number, said once
+    if uhc is None or now is None or card is None or not _has(card["people_to_resume"]):
+        return None
+    if float(card["people_to_resume"]) <= 0:
+        return None
     return text("sc_active", lang).format(
         t=fmt_pct(uhc["active_pct"], lang, 0),
         now=fmt_pct(now["mean"], lang, 1),
-        people=fmt_int(people, lang),
+        people=fmt_int(card["people_to_resume"], lang),
     )
 
 
@@ -295,11 +291,11 @@ def scenario_sentences(facts: ProvinceFacts, lang: str = "id") -> list[str]:
             )
         else:
             out.append(text("sc_gap", lang).format(**gap))
-        if _has(row["share_closed"]) and float(row["share_closed"]) >= 1:
+        if _has(row["share_closed_pct"]) and float(row["share_closed_pct"]) >= 100:
             out.append(text("sc_closes_all", lang))
-        elif _has(row["share_closed"]):
+        elif _has(row["share_closed_pct"]):
             closes = text("sc_closes", lang).format(
-                share=_share_text(row["share_closed"], lang),
+                share=_share_text(row["share_closed_pct"], lang),
                 n=fmt_int(row["added_participants"], lang),
             )
             if _has(row["gap_people"]):
