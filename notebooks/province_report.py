@@ -60,6 +60,7 @@ brief.title()
 
 # %%
 display(
+    brief.chart(),
     brief.forecast(),
     brief.public(),
     brief.employers(),

@@ -32,7 +32,8 @@ CARD_COLUMNS = (
     "registered_lower", "registered_upper", "active_now", "active_lower", "active_upper",
     "active_borrowed", "active_latest_pct", "active_latest_basis", "active_latest_date",
     "active_latest_precision", "active_latest_source", "active_latest_source_url",
-    "prob_now", "binding", "population", "people_to_register", "people_to_resume", "uhc_class",
+    "prob_now", "prob_by_deadline", "binding", "population", "people_to_register",
+    "people_to_resume", "uhc_class",
 )  # fmt: skip
 
 
@@ -130,7 +131,7 @@ def compute_status_card(
         active_source, active_source_url``.
     uhc : pandas.DataFrame
         ``province, registered_pct, active_pct`` (today's thresholds),
-        ``prob_now, binding``.
+        ``prob_now, prob_by_deadline, binding``.
 
     Returns
     -------
@@ -151,7 +152,7 @@ def compute_status_card(
     >>> latest = pd.DataFrame(columns=["province", "active_pct", "active_basis", "active_date",
     ...     "active_precision", "active_source", "active_source_url"])
     >>> uhc = pd.DataFrame({"province": ["A"], "registered_pct": [98.0], "active_pct": [80.0],
-    ...                     "prob_now": [0.2], "binding": ["active"]})
+    ...                     "prob_now": [0.2], "prob_by_deadline": [0.7], "binding": ["active"]})
     >>> card = compute_status_card(places, now, act, latest, uhc).iloc[0]
     >>> float(card["people_to_register"]), float(card["people_to_resume"])
     (20000.0, 30000.0)
@@ -175,6 +176,7 @@ def compute_status_card(
         source = f"active_{col}"
         out[f"active_latest_{col}"] = latest[source].reindex(index) if source in latest else np.nan
     out["prob_now"] = today["prob_now"].reindex(index)
+    out["prob_by_deadline"] = today["prob_by_deadline"].reindex(index)
     # a code for the words: active, registration, neither (uhc.BIND_*), "" when unknown
     binding = today["binding"].reindex(index).fillna("").astype(str)
     out["binding"] = binding.str.split(" ").str[0]

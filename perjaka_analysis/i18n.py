@@ -383,10 +383,9 @@ TEXT = {
         "syarat: ≥ {reg} terdaftar dan ≥ {act} aktif",
         "conditions: ≥ {reg} registered and ≥ {act} active",
     ),
-    "card_uhc_prob": (
-        "peluang kedua syarat terpenuhi hari ini",
-        "probability that both conditions hold today",
-    ),
+    "card_uhc_prob": ("peluang kedua syarat terpenuhi", "probability that both hold"),
+    "card_uhc_now": ("hari ini", "today"),
+    "card_uhc_by": ("sebelum {deadline}", "by {deadline}"),
     "card_uhc_unknown": (
         "belum dapat dinilai (angka aktif dipinjam)",
         "cannot be assessed yet (active share borrowed)",
@@ -442,12 +441,16 @@ TEXT = {
         "kode Kemendagri, dihimpun di github.com/cahyadsn/wilayah, lisensi MIT) dan angka "
         "terakhir yang dipublikasikan, pada tanggalnya. Target bertanda * adalah target daerah "
         "itu sendiri; selainnya ambang UHC nasional. Penduduk belum terdaftar = kekurangan × "
-        "penduduk 2024, hanya bila ada angka.",
+        "penduduk 2024, hanya bila ada angka, dibulatkan sesuai ketelitian angka itu; angka "
+        '"lebih dari" memberi kekurangan "paling banyak". Angka lama tetap angka terakhir: '
+        "keadaan sekarang bisa berbeda.",
         "Every district (kabupaten/kota) of the province, with its 2024 population (civil "
         "registry, semester II 2024, Kemendagri codes, compiled in github.com/cahyadsn/wilayah, "
         "MIT licence) and its latest published figure, on its date. Targets marked * are the "
         "district's own; the others are the national UHC threshold. People not registered = "
-        "gap × 2024 population, only where a figure exists.",
+        "gap × 2024 population, only where a figure exists, rounded to the figure's precision; "
+        'a "more than" figure gives an "at most" gap. An old figure is still the latest: '
+        "today may differ.",
     ),
     "no_districts": (
         "Belum ada angka cakupan kabupaten/kota yang dipublikasikan untuk provinsi ini dalam "
@@ -693,98 +696,74 @@ TEXT = {
     ),
     # the key message and the sentences of a brief (render.message)
     "km_now_both": (
-        "perkiraan saat ini ({date}): {reg} penduduk terdaftar (interval 80%: {reg_lo} – "
-        "{reg_hi}) dan {act} aktif ({act_lo} – {act_hi})",
-        "estimated now ({date}): {reg} of residents registered (80% interval: {reg_lo} – "
-        "{reg_hi}) and {act} active ({act_lo} – {act_hi})",
+        "per {date} diperkirakan {reg} penduduk terdaftar{reg_note} dan {act} aktif "
+        "membayar iuran{act_note}",
+        "on {date} an estimated {reg} of residents are registered{reg_note} and {act} "
+        "are paying members{act_note}",
     ),
     "km_now_reg": (
-        "perkiraan saat ini ({date}): {reg} penduduk terdaftar (interval 80%: {reg_lo} – {reg_hi})",
-        "estimated now ({date}): {reg} of residents registered (80% interval: {reg_lo} – {reg_hi})",
+        "per {date} diperkirakan {reg} penduduk terdaftar{reg_note}",
+        "on {date} an estimated {reg} of residents are registered{reg_note}",
     ),
-    "km_latest_src": (
-        "angka terbaru yang dipublikasikan {pct} per {date} ({age}, sumber: {source})",
-        "the latest published figure is {pct} as of {date} ({age}, source: {source})",
+    "km_reg_from_nation": (
+        "(tren nasional, tanpa angka sendiri)",
+        "(national trend, no figure of its own)",
     ),
-    "km_latest": (
-        "angka terbaru yang dipublikasikan {pct} per {date} ({age})",
-        "the latest published figure is {pct} as of {date} ({age})",
+    "km_reg_from_pooled": (
+        "(tren provinsi lain, tanpa angka sendiri)",
+        "(other provinces' trend, no figure of its own)",
     ),
-    "km_no_latest": (
-        "belum ada angka kepesertaan terdaftar yang dipublikasikan untuk provinsi ini",
-        "no registration figure has been published for this province",
+    "km_reg_from_borrowed": (
+        "(angka wilayah lama sebelum pemekaran)",
+        "(figures of the territory before the split)",
     ),
-    "km_age": ("{n} bulan sebelum tanggal ringkasan", "{n} months before the brief's date"),
-    "km_age_0": ("bulan yang sama dengan ringkasan", "the brief's month"),
-    "km_age_upto": (
-        "paling lama {n} bulan sebelum tanggal ringkasan",
-        "at most {n} months before the brief's date",
+    "km_act_borrowed": (
+        "(dipinjam dari provinsi lain)",
+        "(borrowed from other provinces)",
     ),
-    "km_t_above": ("sudah di atas {t}", "already above {t}"),
-    "km_no_latest_report": (
-        "belum ada angka kepesertaan terdaftar yang dipublikasikan untuk provinsi ini; "
-        "laporan terakhir: {what} per {date} (sumber: {source})",
-        "no registration figure has been published for this province; the latest report: "
-        "{what} as of {date} (source: {source})",
+    "km_act_status": (
+        "(dari provinsi lain dan laporan status UHC)",
+        "(from other provinces and a UHC status report)",
     ),
-    "report_prefix": ("laporan: ", "report: "),
-    "km_t_above_likely": (
-        "{t} kemungkinan sudah terlampaui menurut model, tetapi belum pasti (dengan peluang "
-        "80% paling lambat {date})",
-        "{t} probably already passed by the model's estimate, but not certainly (with 80% "
-        "probability by {date})",
+    "km_act_one": (
+        "(satu angka sendiri, tren provinsi lain)",
+        "(one figure of its own, other provinces' trend)",
     ),
-    "km_t_above_modelled": (
-        "diperkirakan sudah di atas {t} (menurut model)",
-        "modelled as already above {t}",
+    "km_uhc": (
+        "UHC (≥ {reg} terdaftar dan ≥ {act} aktif) sudah tercapai: {p_now}; "
+        "tercapai sebelum {deadline}: {p_deadline}",
+        "UHC (≥ {reg} registered and ≥ {act} active) met now: {p_now}; "
+        "met by {deadline}: {p_deadline}",
     ),
-    "km_t_expected": ("{t} diperkirakan tercapai {date}", "{t} expected {date}"),
-    "km_t_out": (
-        "{t} tidak tercapai dalam horizon proyeksi",
-        "{t} out of reach within the horizon",
-    ),
-    "km_targets": ("target kepesertaan terdaftar: {items}", "registration targets: {items}"),
     "km_uhc_borrowed": (
-        "UHC menurut definisi saat ini ({reg} terdaftar dan {act} aktif) belum dapat dinilai, "
-        "karena provinsi ini belum mempunyai angka kepesertaan aktif sendiri",
-        "UHC as defined today ({reg} registered and {act} active) cannot be assessed yet, "
-        "because the province has no active participation figure of its own",
+        "UHC (≥ {reg} terdaftar dan ≥ {act} aktif) belum dapat dinilai tanpa angka aktif "
+        "sendiri; syarat terdaftar saja sebelum {deadline}: {p_reg}",
+        "UHC (≥ {reg} registered and ≥ {act} active) cannot be assessed without an active "
+        "figure of its own; the registration condition alone by {deadline}: {p_reg}",
     ),
-    "km_uhc_active": (
-        "UHC menurut definisi saat ini ({reg} terdaftar dan {act} aktif) berpeluang {p} "
-        "tercapai sebelum {deadline}, dengan syarat kepesertaan aktif sebagai penentu",
-        "UHC as defined today ({reg} registered and {act} active) has a {p} chance by "
-        "{deadline}, with the active condition binding",
+    "km_needs": ("yang dibutuhkan: {items}", "what it takes: {items}"),
+    "km_and": (" dan ", " and "),
+    "km_need_register": (
+        "sekitar {n} penduduk lagi terdaftar untuk {t}",
+        "about {n} more residents registered for {t}",
     ),
-    "km_uhc_registration": (
-        "UHC menurut definisi saat ini ({reg} terdaftar dan {act} aktif) berpeluang {p} "
-        "tercapai sebelum {deadline}, dengan syarat kepesertaan terdaftar sebagai penentu",
-        "UHC as defined today ({reg} registered and {act} active) has a {p} chance by "
-        "{deadline}, with the registration condition binding",
+    "km_need_resume": (
+        "sekitar {n} peserta kembali membayar iuran untuk {t} aktif",
+        "about {n} members paying again for {t} active",
     ),
-    "km_uhc_neither": (
-        "UHC menurut definisi saat ini ({reg} terdaftar dan {act} aktif) berpeluang {p} "
-        "tercapai sebelum {deadline}, kedua syarat diperkirakan terpenuhi bersamaan",
-        "UHC as defined today ({reg} registered and {act} active) has a {p} chance by "
-        "{deadline}, both conditions expected to be met together",
+    "km_need_resume_unknown": (
+        "berapa yang harus kembali membayar belum dapat dikatakan",
+        "how many must resume paying cannot be said yet",
     ),
-    "km_enforce": (
-        "jika {k} badan usaha teratas dalam daftar pemeriksaan patuh, sekitar {n} jiwa "
-        "bertambah ({pp})",
-        "if the top {k} employers on the inspection list complied, about {n} people would "
-        "be added ({pp})",
+    "km_needs_reg_above": (
+        "perkiraan terdaftar sudah di atas {t}",
+        "the registration estimate is above {t}",
     ),
-    "km_enforce_no_pp": (
-        "jika {k} badan usaha teratas dalam daftar pemeriksaan patuh, sekitar {n} jiwa "
-        "bertambah (jumlah penduduk provinsi tidak diketahui, sehingga tanpa poin persen)",
-        "if the top {k} employers on the inspection list complied, about {n} people would "
-        "be added (the province's population is unknown, so no percentage points)",
-    ),
-    "km_enforce_none": (
-        "register badan usaha yang dipakai tidak memuat badan usaha di provinsi ini, sehingga "
-        "dampak daftar pemeriksaan tidak dapat dihitung",
-        "the employer registry used holds no employer in this province, so the effect of the "
-        "inspection list cannot be computed",
+    "km_needs_none": (
+        "kedua perkiraan sudah di atas syarat ({reg} dan {act}): yang perlu dijaga adalah "
+        "peserta tetap terdaftar dan aktif membayar",
+        "both estimates are above the conditions ({reg} and {act}): what matters now is that "
+        "members stay registered and keep paying",
     ),
     "baseline": ("Tanpa penegakan", "Baseline"),
     "with_enforcement": ("Dengan penegakan", "With enforcement"),
@@ -875,6 +854,43 @@ TEXT = {
     # active participation and UHC under today's definition
     "active_title": ("Kepesertaan aktif", "Active participation"),
     "chart_ylabel_active": ("aktif (% penduduk)", "active (% of population)"),
+    "chart_ylabel_both": ("% penduduk", "% of population"),
+    "chart_uhc_title": (
+        "terdaftar dan aktif, dengan syarat UHC",
+        "registered and active, with the UHC conditions",
+    ),
+    "chart_threshold_registered": ("{t}% terdaftar", "{t}% registered"),
+    "chart_threshold_active": ("{t}% aktif", "{t}% active"),
+    "chart_published_registered": ("angka terdaftar", "registered figure"),
+    "chart_published_active": ("angka aktif", "active figure"),
+    "chart_path_registered": (
+        "model terdaftar: tren (titik-titik), proyeksi dan interval 80%",
+        "registered, model: trend (dotted), forecast and 80% interval",
+    ),
+    "chart_path_active": (
+        "model aktif: tren, proyeksi dan interval 80%",
+        "active, model: trend, forecast and 80% interval",
+    ),
+    "caption": (
+        "Angka terakhir — {items}. Model: perkiraan per {date}. Semua sumber di bagian "
+        "Data dan metode.",
+        "Latest figures — {items}. Model: estimates as of {date}. Every source is listed under "
+        "Data and method.",
+    ),
+    "caption_registered": (
+        "terdaftar: {pct}, {date} ({source})",
+        "registered: {pct}, {date} ({source})",
+    ),
+    "caption_registered_none": (
+        "terdaftar: belum ada angka sendiri",
+        "registered: no figure of its own",
+    ),
+    "caption_active": (
+        "aktif: {pct} {basis}, {date} ({source})",
+        "active: {pct} {basis}, {date} ({source})",
+    ),
+    "caption_active_none": ("aktif: belum ada angka sendiri", "active: no figure of its own"),
+    "caption_no_source": ("sumber tidak disebut", "source not named"),
     "chart_uhc_line": ("syarat UHC", "UHC condition"),
     "active_basis_of_population": ("dari jumlah penduduk", "of the population"),
     "active_basis_of_participants": ("dari jumlah peserta", "of participants"),

@@ -4,10 +4,10 @@
 Kemendagri code, official name, kind, province and 2024 civil-registry
 population. :func:`read_kabupaten_kota` enforces its contract;
 :func:`official_district_names` turns the news spellings of
-``coverage_districts.csv`` into official names; :func:`compute_kabkota_table`
-gives every kab/kota of a province with its population, its latest figure
-where one exists and the people missing to the target where that can be said;
-:func:`province_populations` sums the kab/kota of each province.
+``coverage_districts.csv`` into official names;
+:func:`province_populations` sums the kab/kota of each province. The table of
+every kab/kota of a province, with the people missing to its threshold, is a
+fact of a run (:func:`perjaka_analysis.facts.kabkota.compute_kabkota_table`).
 """
 
 from __future__ import annotations
@@ -19,15 +19,13 @@ import numpy as np
 import pandas as pd
 
 from .contracts import KABUPATEN_KOTA
-from .errors import DataValidationError, PerjakaError, Problem
+from .errors import DataValidationError, Problem
 from .io import data_dir, read_table
 from .provinces import province_table
-from .sources import stated_decimals
 from .validate import validate_frame
 
 __all__ = [
     "KABKOTA_COLUMNS",
-    "compute_kabkota_table",
     "district_key",
     "fill_populations",
     "load_kabupaten_kota",
@@ -46,8 +44,9 @@ _SHOW = 5
 #: Columns of :func:`compute_kabkota_table`, in order.
 KABKOTA_COLUMNS = (
     "province", "kemendagri_code", "district", "kind", "population", "population_date",
-    "date", "date_precision", "coverage_pct", "target_pct", "target_basis", "gap_pp",
-    "people_missing", "source_url", "publisher", "published", "published_precision",
+    "date", "date_precision", "coverage_pct", "qualifier", "target_pct", "target_basis",
+    "gap_pp", "gap_bound", "people_missing", "age_months", "old", "source_url", "publisher",
+    "published", "published_precision",
 )  # fmt: skip
 
 
@@ -339,75 +338,3 @@ def round_people(
     with np.errstate(divide="ignore", invalid="ignore"):
         unit = 10.0 ** np.floor(np.log10(np.where(half >= 1, half, 1.0)))
     return pd.Series(np.round(people.to_numpy(float) / unit) * unit, index=people.index)
-
-
-def compute_kabkota_table(kabkota: pd.DataFrame, districts: pd.DataFrame) -> pd.DataFrame:
-    """Every kab/kota of the given provinces: population, latest figure, people missing.
-
-    Parameters
-    ----------
-    kabkota : pandas.DataFrame
-        :func:`read_kabupaten_kota` rows of the provinces wanted.
-    districts : pandas.DataFrame
-        The latest figure of each kab/kota that has one, official names
-        (:func:`perjaka_analysis.public_figures.district_table` with a
-        ``province`` column): ``province, district, date, date_precision,
-        coverage_pct, target_pct, target_basis, gap_pp`` and the citation.
-
-    Returns
-    -------
-    pandas.DataFrame
-        :data:`KABKOTA_COLUMNS`: one row per kab/kota. ``people_missing`` =
-        ``gap_pp`` / 100 × the 2024 population, rounded as far as the
-        figure's stated decimals allow (:func:`round_people`), where the
-        kab/kota has a figure (0 at or above its target); empty
-        where none is published. Ordered by province (as first met in
-        ``kabkota``), people missing (largest first; places without a figure
-        last), then population (largest first).
-
-    Examples
-    --------
-    >>> k = pd.DataFrame({"province": ["Banten"] * 3,
-    ...     "kemendagri_code": ["36.01", "36.02", "36.71"],
-    ...     "name": ["Kabupaten A", "Kabupaten B", "Kota C"], "kind": ["kabupaten"] * 2 + ["kota"],
-    ...     "population": [1000, 3000, 2000], "population_date": ["2024-12-31"] * 3})
-    >>> d = pd.DataFrame({"province": ["Banten"], "district": ["Kota C"], "coverage_pct": [95.0],
-    ...     "target_pct": [98.0], "gap_pp": [3.0]})
-    >>> t = compute_kabkota_table(k, d)
-    >>> t["district"].tolist(), t["people_missing"].tolist()[0]
-    (['Kota C', 'Kabupaten B', 'Kabupaten A'], 60.0)
-    """
-    base = kabkota.rename(columns={"name": "district"})[
-        ["province", "kemendagri_code", "district", "kind", "population", "population_date"]
-    ]
-    figures = districts.drop_duplicates(["province", "district"], keep="first")
-    unmatched = figures.merge(base[["province", "district"]], how="left", indicator=True)
-    unmatched = unmatched[
-        (unmatched["_merge"] == "left_only") & unmatched["province"].isin(base["province"])
-    ]
-    if len(unmatched):
-        names = ", ".join(sorted(unmatched["district"].astype(str))[:_SHOW])
-        raise PerjakaError(
-            f"kab/kota figures name places not in the kab/kota table: {names} "
-            "(official names are in kabupaten_kota.csv)"
-        )
-    out = base.merge(figures, on=["province", "district"], how="left")
-    population = pd.to_numeric(out["population"], errors="coerce").astype("float64")
-    gap = pd.to_numeric(out["gap_pp"], errors="coerce").astype("float64")
-    decimals = np.array(
-        [stated_decimals(x) if pd.notna(x) else 2 for x in out["coverage_pct"]], dtype=float
-    )
-    out["people_missing"] = round_people(
-        gap.clip(lower=0) / 100.0 * population, decimals, population
-    )
-    order = {p: i for i, p in enumerate(dict.fromkeys(base["province"]))}
-    out = out.assign(
-        _p=out["province"].map(order),
-        _m=out["people_missing"].fillna(-1.0),
-        _n=population.fillna(-1.0),
-    ).sort_values(["_p", "_m", "_n", "district"], ascending=[True, False, False, True])
-    for col in KABKOTA_COLUMNS:
-        if col not in out:
-            out[col] = np.nan
-    out["population_date"] = pd.to_datetime(out["population_date"], errors="coerce")
-    return out[list(KABKOTA_COLUMNS)].reset_index(drop=True)

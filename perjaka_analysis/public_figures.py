@@ -21,7 +21,7 @@ from .errors import PerjakaError
 from .i18n import text
 from .precision import cap_precision, note_qualifier
 from .provinces import NATIONAL, normalise_provinces
-from .sources import cite, cite_columns
+from .sources import cite, cite_columns, published_value
 
 __all__ = [
     "capacity_rule",
@@ -301,8 +301,10 @@ def district_table(districts: pd.DataFrame, targets: pd.DataFrame, province: str
     Returns
     -------
     pandas.DataFrame
-        ``district, date, date_precision, coverage_pct, target_pct,
-        target_basis`` (``district`` or ``national``), ``gap_pp`` (points
+        ``district, date, date_precision, coverage_pct, qualifier`` (``""``,
+        ``more_than`` or ``about``: :func:`perjaka_analysis.sources.published_value`,
+        else the quoted words of the note), ``target_pct, target_basis``
+        (``district`` or ``national``), ``gap_pp`` (points
         below the target, 0 when above), ``source_url, publisher,
         published, published_precision``, sorted by ``gap_pp`` (largest first) then name. The
         latest figure follows the one rule of
@@ -322,6 +324,12 @@ def district_table(districts: pd.DataFrame, targets: pd.DataFrame, province: str
     rows["target_basis"] = np.where(has_own, "district", "national")
     rows["target_pct"] = rows["target_pct"].fillna(national)
     rows["gap_pp"] = (rows["target_pct"] - rows["coverage_pct"]).clip(lower=0).round(2)
+    # as published: "> 96%" is a lower bound, "sekitar 72%" an approximation
+    notes = rows["note"] if "note" in rows else pd.Series([None] * len(rows), index=rows.index)
+    rows["qualifier"] = [
+        published_value(float(v), note=n).qualifier or note_qualifier(n)
+        for v, n in zip(rows["coverage_pct"], notes, strict=True)
+    ]
     citation = cite_columns(rows)
     rows[citation.columns] = citation
     cols = [
@@ -329,6 +337,7 @@ def district_table(districts: pd.DataFrame, targets: pd.DataFrame, province: str
         "date",
         "date_precision",
         "coverage_pct",
+        "qualifier",
         "target_pct",
         "target_basis",
         "gap_pp",

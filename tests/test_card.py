@@ -41,6 +41,7 @@ def test_card_by_hand():
             "registered_pct": [98.0] * 3,
             "active_pct": [80.0] * 3,
             "prob_now": [0.05, 0.4, 0.0],
+            "prob_by_deadline": [0.55, 0.9, 0.1],
             "binding": ["active", "neither (both met together)", "registration"],
         }
     )
@@ -50,6 +51,8 @@ def test_card_by_hand():
     assert card.loc["A", "people_to_register"] == 30_000
     assert card.loc["A", "people_to_resume"] == 55_000
     assert card.loc["A", "registered_lower"] == 95.0  # the 80% interval
+    # both probabilities of UHC today's definition, side by side
+    assert card.loc["A", ["prob_now", "prob_by_deadline"]].tolist() == [0.05, 0.55]
     assert card.loc["A", "active_latest_pct"] == 77.0 and not card.loc["A", "active_borrowed"]
     # B: above 98% -> nobody to register; active borrowed -> nothing said about paying
     assert card.loc["B", "people_to_register"] == 0 and card.loc["B", "active_borrowed"]

@@ -5,9 +5,9 @@ import pandas as pd
 import pytest
 
 from perjaka_analysis.errors import DataValidationError
+from perjaka_analysis.facts.kabkota import compute_kabkota_table, compute_people_missing
 from perjaka_analysis.kabkota import (
     KABKOTA_COLUMNS,
-    compute_kabkota_table,
     district_key,
     fill_populations,
     official_district_names,
@@ -121,12 +121,13 @@ def test_kabkota_table_by_hand():
             "date": pd.to_datetime(["2025-06-30", "2024-12-31", "2025-01-31"]),
             "date_precision": ["day", "year", "month"],
             "coverage_pct": [95.5, 97.0, 99.0],
+            "qualifier": ["", "", ""],
             "target_pct": [98.0, 98.0, 98.0],
             "target_basis": ["national"] * 3,
             "gap_pp": [2.5, 1.0, 0.0],
         }
     )
-    out = compute_kabkota_table(kab, figures)
+    out = compute_kabkota_table(kab, figures, "2026-01-27")
     assert list(out.columns) == list(KABKOTA_COLUMNS)
     # 2.5 pp of 200,000 = 5,000 (95.5%: ±0.05 pp = ±100 persons, to the 100);
     # 1 pp of 300,000 = 3,000 (97%: ±0.5 pp = ±1,500, to the 1,000); at the target: 0
@@ -140,7 +141,7 @@ def test_kabkota_table_refuses_a_figure_for_an_unknown_place():
     kab = _kab([["Banten", "36.01", "Kabupaten A", "kabupaten", 10]])
     figures = pd.DataFrame({"province": ["Banten"], "district": ["Wilayah 09"], "gap_pp": [1.0]})
     with pytest.raises(Exception, match="Wilayah 09"):
-        compute_kabkota_table(kab, figures)
+        compute_kabkota_table(kab, figures, "2026-01-27")
 
 
 def test_province_without_population_takes_the_kabkota_sum_with_its_source():
@@ -197,3 +198,36 @@ def test_people_are_rounded_to_the_precision_of_the_percentage():
     # 1,000 people at 2 decimals: ±0.05 persons -> whole persons
     got = round_people(people, [0, 2, 2], population).tolist()
     assert got == [394_000.0, 394_200.0, 12.0]
+
+
+def test_people_missing_keep_the_figures_qualifier_date_and_age_by_hand():
+    rows = pd.DataFrame(
+        {
+            "district": ["A", "B", "C", "D", "E", "F"],
+            "population": [1_000_000.0, 2_061_700.0, 500_000.0, 800_000.0, np.nan, 719_000.0],
+            "coverage_pct": [96.0, 96.0, 105.0, np.nan, 90.0, 72.0],
+            "qualifier": ["", "more_than", "", "", "", "about"],
+            "target_pct": [98.0] * 6,
+            "date": pd.to_datetime(
+                ["2020-06-05", "2025-06-30", "2024-12-31", None, "2025-12-01", "2018-12-31"]
+            ),
+            "date_precision": ["month", "month", "year", None, "day", "month"],
+        }
+    )
+    out = compute_people_missing(rows, "2026-01-27").set_index("district")
+    # A: 2 pp of 1,000,000 = 20,000 (96%: ±0.5 pp = ±5,000 persons, to the 1,000)
+    assert out.loc["A", ["gap_pp", "gap_bound", "people_missing"]].tolist() == [2.0, "", 20_000]
+    # B: "> 96%": at most 2 pp; 2 % of 2,061,700 = 41,234, to the 10,000 (±10,308): 40,000
+    assert out.loc["B", ["gap_pp", "gap_bound", "people_missing"]].tolist() == [
+        2.0, "at_most", 40_000,
+    ]  # fmt: skip
+    # C: above its threshold (registration counts people from elsewhere): nobody missing
+    assert out.loc["C", "people_missing"] == 0 and out.loc["C", "gap_pp"] == 0
+    # D: no figure, E: no population: nothing can be said
+    assert np.isnan(out.loc["D", "people_missing"]) and out.loc["D", "gap_bound"] == ""
+    assert np.isnan(out.loc["E", "people_missing"]) and out.loc["E", "gap_pp"] == 8.0
+    # F: "sekitar 72%": about 26 pp of 719,000 = 186,940, to the 1,000 (±3,595): about 187,000
+    assert out.loc["F", ["gap_bound", "people_missing"]].tolist() == ["about", 187_000]
+    # ages in whole months to 27 January 2026; a year's figure counts from January
+    assert out["age_months"].fillna(-1).tolist() == [67, 7, 24, -1, 1, 85]
+    assert out["old"].tolist() == [True, False, True, False, False, True]

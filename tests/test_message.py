@@ -87,28 +87,35 @@ def own_active() -> pd.DataFrame:
 
 
 def test_key_message_by_hand_in_indonesian():
-    assert key_message(facts("id", active_nowcast=own_active()), "id") == (
-        "Perkiraan saat ini (31 Desember 2024): 96,0% penduduk terdaftar (interval 80%: "
-        "95,0% – 97,1%) dan 76,4% aktif (62,3% – 88,1%); angka terbaru yang dipublikasikan "
-        "83,4% per April 2021 (44 bulan sebelum tanggal ringkasan, sumber: Jamkesnews). "
-        "Target kepesertaan terdaftar: diperkirakan sudah di atas 95,0% (menurut model), "
-        "98,0% diperkirakan tercapai Maret 2026; UHC menurut definisi saat ini (98% terdaftar "
-        "dan 80% aktif) berpeluang 58% tercapai sebelum 31 Desember 2029, dengan syarat "
-        "kepesertaan aktif sebagai penentu. Jika 480 badan usaha teratas dalam daftar "
-        "pemeriksaan patuh, sekitar 9.896 jiwa bertambah (0,990 poin persen)."
+    # 98 - 96.04 = 1.96 points of 1,000,000 = 19,600; 80 - 76.44 = 3.56 points = 35,600
+    assert key_message(with_card(facts("id", active_nowcast=own_active())), "id") == (
+        "Per 31 Desember 2024 diperkirakan 96,0% penduduk terdaftar dan 76,4% aktif membayar "
+        "iuran. UHC (≥ 98% terdaftar dan ≥ 80% aktif) sudah tercapai: sangat kecil "
+        "kemungkinannya (10%); tercapai sebelum 31 Desember 2029: sama mungkinnya dengan tidak "
+        "(58%). Yang dibutuhkan: sekitar 19.600 penduduk lagi terdaftar untuk 98% dan sekitar "
+        "35.600 peserta kembali membayar iuran untuk 80% aktif."
     )
 
 
 def test_key_message_by_hand_in_english():
-    assert key_message(facts("en", active_nowcast=own_active()), "en") == (
-        "Estimated now (31 December 2024): 96.0% of residents registered (80% interval: "
-        "95.0% – 97.1%) and 76.4% active (62.3% – 88.1%); the latest published figure is "
-        "83.4% as of April 2021 (44 months before the brief's date, source: Jamkesnews). "
-        "Registration targets: modelled as already above 95.0%, 98.0% expected March 2026; "
-        "UHC as defined today (98% registered and 80% active) has a 58% chance by "
-        "31 December 2029, with the active condition binding. If the top 480 employers on "
-        "the inspection list complied, about 9,896 people would be added "
-        "(0.990 percentage points)."
+    assert key_message(with_card(facts("en", active_nowcast=own_active())), "en") == (
+        "On 31 December 2024 an estimated 96.0% of residents are registered and 76.4% are "
+        "paying members. UHC (≥ 98% registered and ≥ 80% active) met now: very unlikely (10%); "
+        "met by 31 December 2029: about as likely as not (58%). What it takes: about 19,600 "
+        "more residents registered for 98% and about 35,600 members paying again for 80% "
+        "active."
+    )
+
+
+def test_key_message_names_an_active_share_borrowed_from_other_provinces():
+    # the fixture's active share rests on no figure of A's own
+    assert key_message(with_card(facts("en")), "en") == (
+        "On 31 December 2024 an estimated 96.0% of residents are registered and 76.4% are "
+        "paying members (borrowed from other provinces). UHC (≥ 98% registered and ≥ 80% "
+        "active) cannot be assessed without an active figure of its own; the registration "
+        "condition alone by 31 December 2029: almost certainly (99%). What it takes: about "
+        "19,600 more residents registered for 98%; how many must resume paying cannot be said "
+        "yet."
     )
 
 
@@ -118,34 +125,26 @@ def _sentences(message: str) -> list[str]:
 
 @pytest.mark.parametrize("lang", ["id", "en"])
 def test_key_message_is_three_sentences(lang):
-    assert len(_sentences(key_message(facts(lang), lang))) == 3
+    assert len(_sentences(key_message(with_card(facts(lang)), lang))) == 3
 
 
 @pytest.mark.parametrize("lang", ["id", "en"])
 def test_missing_numbers_change_the_sentences_and_never_show_a_dash(lang):
     no_figure = table("places", [{"latest_pct": float("nan"), "latest_source": "",
                                   "latest_qualifier": "", "latest_decimals": 2,
-                                  "latest_precision": "",
+                                  "latest_precision": "", "population": float("nan"),
                                   "basis": "pooled (no data)"}])  # fmt: skip
     no_active = table("active_nowcast", [])
-    no_population = table("gains", [{"employers_in_registry": 900, "employers_on_list": 480,
-                                     "added_participants": 50.0, "population": float("nan"),
-                                     "added_pp": float("nan")}])  # fmt: skip
-    message = key_message(
-        facts(lang, places=no_figure, active_nowcast=no_active, gains=no_population), lang
+    message = key_message(with_card(facts(lang, places=no_figure, active_nowcast=no_active)), lang)
+    assert "–" not in message and not re.search(r"\bnan\b", message, re.I)
+    # the registration path of a place without figures follows the nation (the run's default)
+    assert (
+        ("(tren nasional, tanpa angka sendiri)." in message)
+        if lang == "id"
+        else ("(national trend, no figure of its own)." in message)
     )
-    assert " – " not in message.replace("% – ", "")  # the only dashes are inside intervals
-    assert "–)" not in message and "(–" not in message and "+–" not in message
-    assert "nan" not in message.lower()
-    assert ("belum ada angka" in message) if lang == "id" else ("no registration" in message)
-    assert "aktif (" not in message and "active (" not in message  # no active nowcast clause
-    assert ("tanpa poin persen" in message) if lang == "id" else ("no percentage" in message)
-    # no registry rows for the province: the sentence says so instead of a number
-    empty = table("gains", [{"employers_in_registry": 0, "employers_on_list": 0,
-                             "added_participants": 0.0, "population": 1e6,
-                             "added_pp": 0.0}])  # fmt: skip
-    message = key_message(facts(lang, gains=empty), lang)
-    assert ("tidak memuat badan usaha" in message) if lang == "id" else ("holds no" in message)
+    assert "aktif" not in _sentences(message)[0] and "paying" not in _sentences(message)[0]
+    assert len(_sentences(message)) == 2  # without a population, no people: no third sentence
 
 
 @pytest.mark.parametrize(
@@ -274,47 +273,28 @@ def test_scenario_in_words_states_a_registry_smaller_than_the_public_count():
 
 def test_a_target_the_model_only_probably_passed_is_not_called_passed():
     from perjaka_analysis.forecast import STATUS_ABOVE_MODELLED as ABOVE_MODELLED
+    from perjaka_analysis.render.brief import Brief
 
     targets = table("targets", [
         {"target_pct": 95.0, "status": ABOVE_MODELLED},  # every path above on as_of
         {"target_pct": 98.0, "status": ABOVE_MODELLED, "date_upper_80": T("2025-10-01")},
     ])  # fmt: skip
-    message = key_message(facts("id", targets=targets), "id")
-    assert "diperkirakan sudah di atas 95,0% (menurut model)" in message
-    assert (
-        "98,0% kemungkinan sudah terlampaui menurut model, tetapi belum pasti (dengan peluang "
-        "80% paling lambat Oktober 2025)"
-    ) in message
+    rows = str(Brief(facts("id", targets=targets)).forecast()).split("<tr>")[2:]
+    assert "diperkirakan sudah di atas target (menurut model)" in rows[0]
+    assert "kemungkinan sudah di atas target (menurut model, belum pasti)" in rows[1]
+    assert "paling lambat Oktober 2025" in rows[1]
 
 
-def test_without_a_figure_the_key_message_names_the_latest_uhc_report_and_its_source():
-    no_figure = table("places", [{
-        "latest_pct": float("nan"), "latest_source": "", "latest_qualifier": "",
-        "latest_decimals": 2, "latest_precision": "", "basis": "pooled (UHC status)",
-    }])  # fmt: skip
-    sources = table("sources", [
-        {"date": T("2021-01-01"), "date_precision": "day", "measure": "uhc_below_95",
-         "publisher": "old.example"},
-        {"date": T("2023-03-01"), "date_precision": "day", "measure": "uhc_report_95",
-         "publisher": "finansial.bisnis.com"},
-    ])  # fmt: skip
-    message = key_message(facts("id", places=no_figure, sources=sources), "id")
-    assert (
-        "belum ada angka kepesertaan terdaftar yang dipublikasikan untuk provinsi ini; laporan "
-        "terakhir: provinsi berstatus UHC (kriteria saat itu: ≥95% terdaftar) per 1 Maret 2023 "
-        "(sumber: finansial.bisnis.com)"
-    ) in message
-    assert "old.example" not in message
+def test_a_figure_dated_only_to_a_year_is_dated_so_under_the_chart():
+    from perjaka_analysis.render.message import chart_caption
 
-
-def test_a_figure_dated_only_to_a_year_is_at_most_so_old():
     of_2024 = table("places", [{
         "latest_pct": 100.3, "latest_source": "manado.antaranews.com", "latest_qualifier": "",
         "latest_decimals": 1, "latest_precision": "year", "latest_date": T("2024-12-31"),
         "latest_age_months": 11.0, "basis": "own data",
     }])  # fmt: skip
-    message = key_message(facts("id", places=of_2024), "id")
-    assert "100,3% per 2024 (paling lama 11 bulan sebelum tanggal ringkasan" in message
+    caption = chart_caption(facts("id", places=of_2024), "id")
+    assert "terdaftar: 100,3%, 2024 (manado.antaranews.com)" in caption
 
 
 def test_the_scenario_says_how_many_must_resume_paying_where_the_active_share_is_own():
@@ -370,16 +350,8 @@ def test_a_status_report_makes_the_uhc_probability_assessable():
 
 
 def test_the_scenario_says_the_status_cards_number_of_people_to_resume_paying():
-    from perjaka_analysis.card import compute_status_card
-
-    f = facts("id", enforcement=_enforcement(0.0, 500.0), active_nowcast=own_active())
-    card = compute_status_card(
-        f.rows("places").assign(province="A"),
-        f.rows("nowcast").assign(province="A"),
-        f.rows("active_nowcast").assign(province="A"),
-        f.rows("active_latest"),
-        f.rows("uhc").assign(province="A"),
-    )
+    f = with_card(facts("id", enforcement=_enforcement(0.0, 500.0), active_nowcast=own_active()))
+    card = f.rows("card")
     # 3.56 points of 1,000,000 = 35,600; the card's number is the one said
     assert card["people_to_resume"].tolist() == [35_600.0]
     carded = facts(

@@ -359,14 +359,22 @@ def test_the_public_section_shows_figures_districts_and_sources_at_their_precisi
         "qualifier": "", "source_url": "", "publisher": "ANTARA Jateng",
         "published": pd.Timestamp("2023-01-31"), "published_precision": "month",
     }])  # fmt: skip
-    districts = table("districts", [{
-        "district": "Kota Tegal", "date": pd.Timestamp("2022-05-18"), "date_precision": "month",
-        "coverage_pct": 86.0, "target_pct": 98.0, "target_basis": "district", "gap_pp": 12.0,
-        "source_url": "https://radartegal.com/x", "publisher": "radartegal.com",
-        "published": None, "published_precision": "day",
+    districts = table("kabkota", [{
+        "district": "Kota Tegal", "population": 290_000, "date": pd.Timestamp("2022-05-18"),
+        "date_precision": "month", "coverage_pct": 86.0, "qualifier": "", "target_pct": 98.0,
+        "target_basis": "district", "gap_pp": 12.0, "gap_bound": "", "people_missing": 34_800.0,
+        "age_months": 31.0, "old": True, "source_url": "https://radartegal.com/x",
+        "publisher": "radartegal.com", "published": None, "published_precision": "day",
+    }, {
+        "district": "Kota B", "population": 2_061_700, "date": pd.Timestamp("2024-06-30"),
+        "date_precision": "month", "coverage_pct": 96.0, "qualifier": "more_than",
+        "target_pct": 98.0, "target_basis": "national", "gap_pp": 2.0, "gap_bound": "at_most",
+        "people_missing": 40_000.0, "age_months": 6.0, "old": False,
+        "source_url": "https://b.example/x", "publisher": "b.example", "published": None,
+        "published_precision": "day",
     }])  # fmt: skip
     config = ReportConfig(province="Jawa Tengah", as_of="2024-12-31", language=lang)
-    tables = {"employer_public": figures, "districts": districts}
+    tables = {"employer_public": figures, "kabkota": districts}
     html = str(Brief(ProvinceFacts("Jawa Tengah", config, {}, tables, {}, None)).public())
     may, jan, month = ("Mei 2023", "Januari 2023", "Mei 2022") if lang == "id" else (
         "May 2023", "January 2023", "May 2022")  # fmt: skip
@@ -377,7 +385,12 @@ def test_the_public_section_shows_figures_districts_and_sources_at_their_precisi
     assert '<a href="https://jateng.tribunnews.com/x">jateng.tribunnews.com</a>' in html
     assert "Kota Tegal" in html and ">86%<" in html and ">98%*<" in html and ">12<" in html
     assert f'<td class="old">{month} ⚠</td>' in html and "⚠ =" in html
+    # a lower bound stays one: "> 96%" is at most 2 points and at most 40,000 people short
+    more, most, people = ("lebih dari 96%", "paling banyak 2", "paling banyak 40.000") if (
+        lang == "id") else ("more than 96%", "at most 2", "at most 40,000")  # fmt: skip
+    assert f">{more}<" in html and f">{most}<" in html and f">{people}<" in html
+    assert "<td>Juni 2024</td>" in html or "<td>June 2024</td>" in html  # 6 months: not old
     assert "31 Mei" not in html and "31 May" not in html  # no made-up day
-    empty = {"employer_public": figures.iloc[:0], "districts": districts.iloc[:0]}
+    empty = {"employer_public": figures.iloc[:0], "kabkota": districts.iloc[:0]}
     html = str(Brief(ProvinceFacts("Jawa Tengah", config, {}, empty, {}, None)).public())
     assert "–" not in html and "<table" not in html

@@ -126,7 +126,7 @@ def test_a_brief_copied_alone_keeps_its_charts(one_run, tmp_path):
     page = alone.read_text()
     local = [x for x in re.findall(r'src="([^"]+)"', page) if not x.startswith("data:")]
     assert local == []
-    assert page.count("<svg") == 2  # fan charts (registered, active), inline
+    assert page.count("<svg") == 1  # the chart of both measures, inline
     browser = chromium()
     if browser is None:
         pytest.skip("chromium not installed here (CI installs it)")
@@ -142,7 +142,7 @@ def test_a_brief_copied_alone_keeps_its_charts(one_run, tmp_path):
     assert proc.stdout.count("<polygon") >= 2 and "<circle" in proc.stdout
 
 
-def test_the_pdf_is_a4_and_shows_the_fan_chart(one_run, tmp_path):
+def test_the_pdf_is_a4_and_shows_the_chart_on_page_one(one_run, tmp_path):
     if chromium() is None or shutil.which("pdftoppm") is None:
         pytest.skip("chromium and poppler-utils are not installed here (CI installs them)")
     import matplotlib.image as mpimg
@@ -153,8 +153,9 @@ def test_the_pdf_is_a4_and_shows_the_fan_chart(one_run, tmp_path):
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
     assert "A4" in info.stdout
     pages = int(re.search(r"Pages:\s+(\d+)", info.stdout).group(1))
+    assert pages <= 5
     blue = 0
-    for page in range(1, min(pages, 3) + 1):
+    for page in (1,):  # the chart of both measures is on page one
         png = tmp_path / f"p{page}"
         subprocess.run(
             ["pdftoppm", "-r", "40", "-f", str(page), "-l", str(page), "-png", "-singlefile",
@@ -193,8 +194,8 @@ def test_the_hand_run_and_the_batch_read_the_same_facts(one_run):
     brief = Brief(facts.for_province("Banten"))
     page = (one_run.run_dir / "banten.html").read_text()
     # the sections a hand-made Brief renders from the saved facts are those of the batch page
-    for section in (brief.title(), brief.forecast(), brief.employers()):
-        assert "<svg" in str(brief.forecast()) and str(section) in page
+    for section in (brief.title(), brief.chart(), brief.forecast(), brief.employers()):
+        assert "<svg" in str(brief.chart()) and str(section) in page
 
 
 def test_brief_sections_of_a_province_without_figures_read_in_one_language(
@@ -204,18 +205,19 @@ def test_brief_sections_of_a_province_without_figures_read_in_one_language(
 
     facts = load_run_facts(one_run.run_dir / "facts")
     brief = Brief(facts.for_province("Papua Pegunungan"))
-    forecast = str(brief.forecast())
-    assert forecast.count("<svg") == 2  # registered and active fan charts
-    assert "Kepesertaan aktif" in forecast and "80,0%" in forecast  # the active line
+    forecast, chart = str(brief.forecast()), str(brief.chart())
+    assert "<svg" not in forecast and chart.count("<svg") == 1  # both measures in one chart
+    assert ">80% aktif<" in chart and ">98% terdaftar<" in chart  # both thresholds
     assert "tanpa angka sendiri" in forecast and "pooled" not in forecast
     # the default (saturation) model forecasts it from the nation, and says so
     assert "proyeksi dari tren nasional" in forecast and "gabungan semua provinsi" not in forecast
-    assert "tanpa angka sendiri: dari tren nasional" in forecast  # the chart title
+    assert "(tren nasional, tanpa angka sendiri)" in chart  # the legend names the borrowing
+    assert "(dipinjam dari provinsi lain)" in chart
     assert "syarat" in forecast.split("UHC saat ini")[1]  # the joint status in words
     employers = str(brief.employers())
     assert "(– dari" not in employers  # a population from its kab/kota, never a dash
     title = str(brief.title())
-    assert 'class="key"' in title and "belum ada angka kepesertaan terdaftar" in title
+    assert 'class="key"' in title and "(tren nasional, tanpa angka sendiri)" in title
     assert "data per" not in title  # no figure, no date of data
 
 
@@ -426,3 +428,28 @@ def test_the_note_on_the_detailed_columns_sits_with_the_detailed_table(one_run):
     start = text("overview_columns_note", "id").split("(")[0]  # "Dasar angka: ... atau tidak ada "
     assert page.count(start) == 1
     assert page.index("<details>") < page.index(start) < page.index('id="ranking"')
+
+
+def _sentences(message: str) -> list[str]:
+    return [s for s in re.split(r"(?<=\.)\s+(?=[A-Z])", message) if s]
+
+
+def test_every_key_message_of_a_run_is_at_most_three_short_sentences(one_run):
+    from perjaka_analysis.render.message import (
+        KEY_MESSAGE_MAX_CHARS,
+        KEY_MESSAGE_MAX_WORDS,
+        key_message,
+    )
+
+    facts = load_run_facts(one_run.run_dir / "facts")
+    places = [p for p in facts.table("places")["province"] if p != "INDONESIA"]
+    assert len(places) == 38
+    for province in places:
+        for lang in ("id", "en"):
+            message = key_message(facts.for_province(province), lang)
+            sentences = _sentences(message)
+            assert 1 <= len(sentences) <= 3, (province, lang, message)
+            for s in sentences:
+                assert len(s.split()) <= KEY_MESSAGE_MAX_WORDS, (province, lang, s)
+                assert len(s) <= KEY_MESSAGE_MAX_CHARS, (province, lang, s)
+            assert "–" not in message and not re.search(r"\bnan\b", message)

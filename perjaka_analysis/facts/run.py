@@ -34,7 +34,7 @@ from ..datasets import (
 from ..errors import DataQualityWarning
 from ..forecast import compute_targets
 from ..geo import geojson_paths
-from ..kabkota import compute_kabkota_table, load_kabupaten_kota, official_district_names
+from ..kabkota import load_kabupaten_kota, official_district_names
 from ..loaders import read_targets, read_uhc_status
 from ..precision import compute_gap_bounds
 from ..privacy import key_digest, load_key
@@ -54,6 +54,7 @@ from .coverage import (
     compute_sources,
 )
 from .employers import compute_inspection_list, registry_path, score_employers
+from .kabkota import compute_kabkota_table
 from .schema import (
     FACT_STEPS,
     FACTS_VERSION,
@@ -324,7 +325,9 @@ def compute_run_facts(
         }
         tables["kabkota"] = _frame(
             "kabkota",
-            compute_kabkota_table(kabkota[kabkota["province"].isin(places)], tables["districts"]),
+            compute_kabkota_table(
+                kabkota[kabkota["province"].isin(places)], tables["districts"], config.as_of
+            ),
         )
         tables["segments"] = _frame(
             "segments",

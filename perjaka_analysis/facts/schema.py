@@ -30,7 +30,7 @@ from ..provinces import NATIONAL
 from ..segments import SEGMENT_COLUMNS, STATUS_COLUMNS
 
 #: Version of the saved layout; a change makes earlier saved facts unreadable.
-FACTS_VERSION = 9
+FACTS_VERSION = 10
 
 
 #: Rows of each province's inspection list kept in the facts (what a brief shows).
@@ -143,8 +143,8 @@ SCHEMA: Mapping[str, tuple[str, ...]] = MappingProxyType(
         ),
         # latest figure of each kabupaten/kota against its target (public_figures.district_table)
         "districts": (
-            "province", "district", "date", "date_precision", "coverage_pct", "target_pct",
-            "target_basis", "gap_pp", "source_url", "publisher", "published",
+            "province", "district", "date", "date_precision", "coverage_pct", "qualifier",
+            "target_pct", "target_basis", "gap_pp", "source_url", "publisher", "published",
             "published_precision",
         ),
         # province outlines for the overview map (SVG path data)

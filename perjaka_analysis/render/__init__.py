@@ -88,7 +88,7 @@ def environment(lang: str):
         num1=lambda x: fmt_num(x, lang, 1),
         num_pub=lambda x: fmt_plain(x, lang),
         idr=lambda x: fmt_amount(x, "IDR", lang),
-        pct_pub=lambda x: fmt_amount(x, "percent", lang),
+        pct_pub=lambda x, qualifier="": fmt_amount(x, "percent", lang, qualifier or ""),
         date=lambda x, precision="day": fmt_date(x, lang, precision or "day"),
         month=lambda x: fmt_date(x, lang, "month"),
         # every <a href> of a page passes here: http(s) only, or a page of the run

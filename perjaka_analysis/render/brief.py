@@ -13,12 +13,13 @@ import pandas as pd
 from markupsafe import Markup
 
 from ..facts import ProvinceFacts, age_months
+from ..facts.kabkota import STALE_MONTHS
 from ..i18n import fmt_amount, fmt_date
 from . import environment, render_page, to_context
-from .figures import fan_chart_svg
+from .figures import uhc_chart_svg
 from .message import (
-    STALE_MONTHS,
     active_sentences,
+    chart_caption,
     key_message,
     later_text,
     no_figure_source,
@@ -44,7 +45,7 @@ from ..public_figures import metric_label, sector_label
 PLAN_ROWS = 5
 #: Kab/kota on page two (largest number of people missing first); the annex lists all.
 TOP_DISTRICTS = 8
-SECTIONS = ("title", "forecast", "public", "employers", "scenario", "method", "annex")
+SECTIONS = ("title", "chart", "forecast", "public", "employers", "scenario", "method", "annex")
 STATUS_KEYS = {
     STATUS_ABOVE: "status_above",
     STATUS_ABOVE_MODELLED: "status_above_modelled",
@@ -126,10 +127,25 @@ class Brief:
                     published=published,
                     status=None if status is None else self._dated(status),
                     stale_months=STALE_MONTHS,
+                    deadline=f.config.deadline,
                 )
             )
         return self._render(
             "title", data_date=data_date, message=key_message(f, f.config.language), card=card
+        )
+
+    def chart(self) -> HTML:
+        """Both measures in one chart (:func:`~perjaka_analysis.render.figures.uhc_chart_svg`).
+
+        Registered and active share of the population over time, the
+        thresholds of UHC under today's definition, published figures
+        against the model's path, and the sources in the caption.
+        """
+        f = self.facts
+        return self._render(
+            "chart",
+            chart=Markup(uhc_chart_svg(f)),
+            caption=chart_caption(f, f.config.language),
         )
 
     def headline(self) -> HTML:
@@ -155,13 +171,12 @@ class Brief:
         )  # fmt: skip
 
     def forecast(self) -> HTML:
-        """Fan chart, expected date of each target, probability, required vs recent pace."""
+        """Expected date of each target, probability, required vs recent pace; active; UHC."""
         f = self.facts
         place = f.row("places")
         lang = f.config.language
         return self._render(
             "forecast",
-            chart=Markup(fan_chart_svg(f)),
             basis="" if place is None else str(place["basis"]),
             no_figure_source=no_figure_source(f),
             latest_precision="" if place is None else str(place["latest_precision"]),
@@ -169,7 +184,6 @@ class Brief:
             status_keys=STATUS_KEYS,
             above=STATUS_ABOVE,
             above_modelled=STATUS_ABOVE_MODELLED,
-            active_chart=Markup(fan_chart_svg(f, measure="active")),
             active_text=active_sentences(f, lang),
             uhc_text=uhc_sentences(f, lang),
         )
@@ -185,16 +199,9 @@ class Brief:
                 r["label"] = metric_label(r["metric"], lang)
                 r["shown"] = fmt_amount(r["value"], r["unit"], lang, r["qualifier"] or "")
                 shown.append(r)
-        # every kab/kota of the province (kabkota); older facts: those with a figure only
-        name = "kabkota" if "kabkota" in f.tables else "districts"
-        districts = [] if name not in f.tables else to_context(f.rows(name))
-        for r in districts:
-            r.setdefault("population", None)
-            r.setdefault("people_missing", None)
-        for r in [*shown, *districts]:
-            if r["date"] is None:  # a kab/kota without a figure
-                r["old"] = False
-                continue
+        # every kab/kota of the province, its people missing and age from the facts
+        districts = to_context(f.rows("kabkota")) if "kabkota" in f.tables else []
+        for r in shown:
             age = age_months(r["date"], f.config.as_of, r["date_precision"] or "day")
             r["old"] = age > STALE_MONTHS
         n_districts = len(districts)
@@ -266,10 +273,6 @@ class Brief:
         """Every kab/kota of the province, in full (page two shows the largest gaps)."""
         f = self.facts
         rows = to_context(f.rows("kabkota")) if "kabkota" in f.tables else []
-        for r in rows:
-            r["old"] = r["date"] is not None and (
-                age_months(r["date"], f.config.as_of, r["date_precision"] or "day") > STALE_MONTHS
-            )
         return self._render("annex", districts=rows, stale_months=STALE_MONTHS)
 
     def sections(self) -> list[HTML]:

@@ -15,12 +15,12 @@ from html import escape
 import numpy as np
 import pandas as pd
 
-from ..facts import ProvinceFacts, basis_kind
+from ..facts import ProvinceFacts
 from ..i18n import fmt_num, text
 from ..public_figures import sector_label
-from .message import model_basis_label, no_figure_source
+from .message import basis_note
 
-__all__ = ["fan_chart_svg", "sector_chart_svg"]
+__all__ = ["sector_chart_svg", "uhc_chart_svg"]
 
 BLUE = "#1f77b4"
 ORANGE = "#e07b00"
@@ -54,27 +54,58 @@ def _years(dates: pd.Series | pd.DatetimeIndex) -> list[float]:
     return (years.astype(np.int64) + 1970 + (days - years).astype(np.int64) / 365.25).tolist()
 
 
-def _active_threshold(facts: ProvinceFacts) -> list[float]:
+def _measure(facts: ProvinceFacts, measure: str) -> dict | None:
+    """One measure's rows: published points, fitted path, forecast bands (80% only), threshold."""
     uhc = facts.rows("uhc") if "uhc" in facts.tables else None
-    if uhc is None or uhc.empty:
-        return []
-    return [float(uhc["active_pct"].iloc[0])]
+    if measure == "active":
+        if "active_forecast" not in facts.tables:
+            return None
+        obs = facts.rows("active_observed").assign(own_territory=True)
+        hist, fc = facts.rows("active_history"), facts.rows("active_forecast")
+        threshold = None if uhc is None or uhc.empty else float(uhc["active_pct"].iloc[0])
+    else:
+        obs, hist, fc = facts.rows("observed"), facts.rows("history"), facts.rows("forecast")
+        threshold = None if uhc is None or uhc.empty else float(uhc["registered_pct"].iloc[0])
+    band = fc[fc["level"] == fc["level"].min()].sort_values("date") if not fc.empty else fc
+    return {"obs": obs, "hist": hist, "band": band, "threshold": threshold}
 
 
-def fan_chart_svg(
-    facts: ProvinceFacts, *, measure: str = "registered", width: int = 680, height: int = 330
-) -> str:
-    """Fan chart of one place: published figures, fitted trend, forecast bands, targets.
+def _legend_mark(kind: str, colour: str, x: float, y: float) -> str:
+    """The legend's sample of a published point (filled or hollow) or a model path."""
+    if kind in ("dot", "hollow"):
+        fill = colour if kind == "dot" else "#ffffff"
+        return (
+            f'<circle cx="{_num(x + 6)}" cy="{y - 4}" r="3.4" fill="{fill}" '
+            f'stroke="#1d2733" stroke-width="0.9"/>'
+        )
+    return (
+        f'<rect x="{_num(x)}" y="{y - 9}" width="14" height="10" fill="{colour}" '
+        f'fill-opacity="0.22"/><line x1="{_num(x)}" x2="{_num(x + 14)}" y1="{y - 4}" '
+        f'y2="{y - 4}" stroke="{colour}" stroke-width="1.8"/>'
+    )
+
+
+def uhc_chart_svg(facts: ProvinceFacts, *, width: int = 680, height: int = 300) -> str:
+    """Both measures of UHC today in one chart: registered and active share of the population.
+
+    For each measure (registered blue, active orange): the published figures
+    (dots; hollow for figures of an older territory), the model's fitted path
+    (dotted), its forecast (line) with the 80% interval (band), and the
+    threshold of UHC under today's definition (dashed: 98% registered, 80%
+    active, from the ``uhc`` table). The legend says what each path borrows
+    (the key message's words). Text is 11 px at the chart's size (about 8.5
+    pt in print); the sources go in the caption under it
+    (:func:`perjaka_analysis.render.message.chart_caption`).
 
     Parameters
     ----------
     facts : ProvinceFacts
-        Reads ``observed``, ``history``, ``forecast``, ``places`` and the
-        targets; with ``measure="active"`` the ``active_*`` tables and the
-        active threshold of today's UHC definition (``uhc``).
-    measure : {"registered", "active"}
+        Reads ``observed``, ``history``, ``forecast``, ``active_observed``,
+        ``active_history``, ``active_forecast``, ``active_nowcast``,
+        ``places`` and ``uhc``.
     width, height : int
-        Size in CSS pixels (the chart scales with the page).
+        Width, and height of the plot with its axes, in CSS pixels (the
+        legend's lines come below; the chart scales with the page).
 
     Returns
     -------
@@ -82,31 +113,31 @@ def fan_chart_svg(
         An ``<svg>`` element ("" when there is nothing to draw).
     """
     lang = facts.config.language
-    if measure == "active":
-        if "active_forecast" not in facts.tables:
-            return ""
-        obs = facts.rows("active_observed").assign(own_territory=True)
-        hist, fc = facts.rows("active_history"), facts.rows("active_forecast")
-        targets = _active_threshold(facts)
-        now = facts.row("active_nowcast")
-        basis = "" if now is None else str(now["basis"])
-        ylabel = text("chart_ylabel_active", lang)
-    else:
-        obs, hist = facts.rows("observed"), facts.rows("history")
-        fc = facts.rows("forecast")
-        targets = list(facts.config.targets)
-        place = facts.row("places")
-        basis = "" if place is None else str(place["basis"])
-        ylabel = text("chart_ylabel", lang)
-    left, right, top, bottom = 46, 44, 26, 62
-    pw, ph = width - left - right, height - top - bottom
-    xs = _years(pd.concat([obs["date"], hist["date"], fc["date"]], ignore_index=True))
-    if not xs:
+    measures = {
+        name: m for name in ("registered", "active") if (m := _measure(facts, name)) is not None
+    }
+    dates = [
+        frame["date"]
+        for m in measures.values()
+        for frame in (m["obs"], m["hist"], m["band"])
+        if not frame.empty
+    ]
+    if not dates:
         return ""
+    xs = _years(pd.concat(dates, ignore_index=True))
     x0, x1 = math.floor(min(xs)), math.ceil(max(xs))
-    ys = [*obs["pct"], *hist["mean"], *fc["lower"], *fc["upper"], *targets]
+    ys = [
+        v
+        for m in measures.values()
+        for v in (
+            *m["obs"]["pct"], *m["hist"]["mean"], *m["band"]["lower"], *m["band"]["upper"],
+            *([m["threshold"]] if m["threshold"] is not None else []),
+        )
+    ]  # fmt: skip
     y0 = max(0.0, 5 * math.floor((min(ys) - 1) / 5))
     y1 = 5 * math.ceil((max(ys) + 1) / 5)
+    left, right, top, bottom = 40, 96, 24, 58
+    pw, ph = width - left - right, height - top - bottom
 
     def sx(v: float) -> float:
         return left + (v - x0) / max(x1 - x0, 1e-9) * pw
@@ -115,106 +146,85 @@ def fan_chart_svg(
         return top + (y1 - v) / max(y1 - y0, 1e-9) * ph
 
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'class="chart" role="img" aria-label="{escape(text("trend", lang))}">',
         f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="#ffffff" stroke="#d0d7de"/>',
     ]
-    step = 5 if y1 - y0 > 25 else (2 if y1 - y0 > 10 else 1)
+    step = 10 if y1 - y0 > 40 else (5 if y1 - y0 > 15 else 2)
     for v in range(int(y0), int(y1) + 1, step):
         out.append(
             f'<line x1="{left}" x2="{left + pw}" y1="{_num(sy(v))}" y2="{_num(sy(v))}" '
-            f'stroke="#eef1f4"/><text x="{left - 4}" y="{_num(sy(v) + 3)}" '
+            f'stroke="#eef1f4"/><text x="{left - 4}" y="{_num(sy(v) + 4)}" '
             f'text-anchor="end" class="tick">{v}</text>'
         )
     ystep = 2 if x1 - x0 <= 12 else 3
     for yr in range(x0, x1 + 1, ystep):
         out.append(
-            f'<text x="{_num(sx(yr))}" y="{top + ph + 13}" text-anchor="middle" '
+            f'<text x="{_num(sx(yr))}" y="{top + ph + 14}" text-anchor="middle" '
             f'class="tick">{yr}</text>'
         )
-    levels = sorted(fc["level"].unique(), reverse=True)
-    shades = dict(zip(levels, (0.18, 0.35, 0.5), strict=False))
-    for lvl in levels:
-        band = fc[fc["level"] == lvl].sort_values("date")
-        bx = _years(band["date"])
-        poly = _pts(
-            [sx(v) for v in [*bx, *bx[::-1]]],
-            [sy(v) for v in [*band["upper"], *band["lower"][::-1]]],
-        )
-        out.append(f'<polygon points="{poly}" fill="{BLUE}" fill-opacity="{shades[lvl]}"/>')
-    if levels:
-        first = fc[fc["level"] == levels[0]].sort_values("date")
-        pts = _pts([sx(v) for v in _years(first["date"])], [sy(v) for v in first["mean"]])
-        out.append(f'<polyline points="{pts}" fill="none" stroke="{BLUE}" stroke-width="1.8"/>')
-    if not hist.empty:
-        pts = _pts([sx(v) for v in _years(hist["date"])], [sy(v) for v in hist["mean"]])
-        out.append(
-            f'<polyline points="{pts}" fill="none" stroke="{BLUE}" stroke-width="1.2" '
-            f'stroke-dasharray="2 3"/>'
-        )
-    for t in targets:
-        out.append(
-            f'<line x1="{left}" x2="{left + pw}" y1="{_num(sy(t))}" y2="{_num(sy(t))}" '
-            f'stroke="{GREY}" stroke-dasharray="5 3" stroke-width="0.9"/>'
-            f'<text x="{left + pw + 3}" y="{_num(sy(t) + 3)}" class="tick">'
-            f"{escape(fmt_num(t, lang, 1))}%</text>"
-        )
-    for r in obs.itertuples(index=False):
-        fill = "#000000" if r.own_territory else "#ffffff"
-        out.append(
-            f'<circle cx="{_num(sx(_years([r.date])[0]))}" cy="{_num(sy(r.pct))}" r="3.2" '
-            f'fill="{fill}" stroke="#000000" stroke-width="1"/>'
-        )
-    out.append(
-        f'<text x="12" y="{top + ph / 2}" class="label" text-anchor="middle" '
-        f'transform="rotate(-90 12 {top + ph / 2})">{escape(ylabel)}</text>'
-    )
-    title = facts.province
-    if measure == "active":
-        title += f" — {text('active_title', lang)}"
-        if basis not in ("", "own data"):
-            title += f" ({model_basis_label(basis, lang)})"
-    elif basis not in ("", "own data"):
-        kind = basis_kind(basis)
-        if kind == "none":
-            kind = no_figure_source(facts)
-        title += f" — {text('chart_basis_' + kind, lang)}"
-        if "UHC status" in basis:
-            title += f" {text('chart_basis_status', lang)}"
-    out.append(_title(title, left, 16, width - left - 4))
-    legend = [("dot", text("chart_published", lang))]
-    if not obs.empty and (~obs["own_territory"].astype(bool)).any():
-        legend.append(("hollow", text("chart_older_territory", lang)))
-    legend += [("line", text("chart_forecast", lang)), ("dash", text("chart_trend", lang))]
-    legend += [
-        (f"band{lvl}", text("chart_interval", lang).format(level=lvl)) for lvl in levels[::-1]
-    ]
-    x, y = left, top + ph + 30
-    for kind, label in legend:
-        if kind in ("dot", "hollow"):
-            fill = "#000000" if kind == "dot" else "#ffffff"
-            mark = f'<circle cx="{x + 6}" cy="{y - 3}" r="3.2" fill="{fill}" stroke="#000000"/>'
-        elif kind.startswith("band"):
-            opacity = shades[int(kind[4:])]
-            mark = (
-                f'<rect x="{x}" y="{y - 8}" width="12" height="9" fill="{BLUE}" '
-                f'fill-opacity="{opacity}"/>'
+    colours = {"registered": BLUE, "active": ORANGE}
+    for name, m in measures.items():
+        colour, band, hist = colours[name], m["band"], m["hist"]
+        if not band.empty:
+            bx = _years(band["date"])
+            poly = _pts(
+                [sx(v) for v in [*bx, *bx[::-1]]],
+                [sy(v) for v in [*band["upper"], *band["lower"][::-1]]],
             )
-        else:
-            dash = ' stroke-dasharray="2 3"' if kind == "dash" else ""
-            mark = (
-                f'<line x1="{x}" x2="{x + 12}" y1="{y - 3}" y2="{y - 3}" stroke="{BLUE}" '
-                f'stroke-width="1.6"{dash}/>'
+            out.append(f'<polygon points="{poly}" fill="{colour}" fill-opacity="0.22"/>')
+            pts = _pts([sx(v) for v in bx], [sy(v) for v in band["mean"]])
+            out.append(
+                f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="1.8"/>'
             )
-        out.append(mark + f'<text x="{x + 16}" y="{y}" class="legend">{escape(label)}</text>')
-        x += 26 + 5.6 * len(label)
-        if x > width - 120:
-            x, y = left, y + 14
+        if not hist.empty:
+            pts = _pts([sx(v) for v in _years(hist["date"])], [sy(v) for v in hist["mean"]])
+            out.append(
+                f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="1.3" '
+                f'stroke-dasharray="2 3"/>'
+            )
+        if m["threshold"] is not None:
+            t = m["threshold"]
+            label = text(f"chart_threshold_{name}", lang).format(t=fmt_num(t, lang, 0))
+            out.append(
+                f'<line x1="{left}" x2="{left + pw}" y1="{_num(sy(t))}" y2="{_num(sy(t))}" '
+                f'stroke="{colour}" stroke-dasharray="6 3" stroke-width="1"/>'
+                f'<text x="{left + pw + 4}" y="{_num(sy(t) + 4)}" class="tick">'
+                f"{escape(label)}</text>"
+            )
+    for name, m in measures.items():
+        for r in m["obs"].itertuples(index=False):
+            fill = colours[name] if r.own_territory else "#ffffff"
+            out.append(
+                f'<circle cx="{_num(sx(_years([r.date])[0]))}" cy="{_num(sy(r.pct))}" r="3.4" '
+                f'fill="{fill}" stroke="#1d2733" stroke-width="0.9"/>'
+            )
     out.append(
-        f'<text x="{left}" y="{height - 4}" class="source">{escape(text("chart_source", lang))}'
-        "</text></svg>"
+        f'<text x="11" y="{top + ph / 2}" class="label" text-anchor="middle" '
+        f'transform="rotate(-90 11 {top + ph / 2})">{escape(text("chart_ylabel_both", lang))}'
+        "</text>"
     )
-    return "".join(out)
+    out.append(_title(f"{facts.province} — {text('chart_uhc_title', lang)}", left, 15, pw))
+    x, y = left, top + ph + 32
+    for name, m in measures.items():
+        own = m["obs"]["own_territory"].astype(bool)
+        legend = [("dot", text(f"chart_published_{name}", lang))] if own.any() else []
+        if (~own).any():
+            legend.append(("hollow", text("chart_older_territory", lang)))
+        legend.append(("line", text(f"chart_path_{name}", lang) + basis_note(facts, name, lang)))
+        for kind, label in legend:
+            room = 26 + 6.2 * len(label)
+            if x > left and x + room > width:
+                x, y = left, y + 15
+            out.append(
+                _legend_mark(kind, colours[name], x, y)
+                + f'<text x="{_num(x + 18)}" y="{y}" class="legend">{escape(label)}</text>'
+            )
+            x += room
+        x, y = left, y + 15
+    head = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {y - 7}" '
+        f'class="chart" role="img" aria-label="{escape(text("chart_uhc_title", lang))}">'
+    )
+    return head + "".join(out) + "</svg>"
 
 
 def sector_chart_svg(facts: ProvinceFacts, *, width: int = 620) -> str:

@@ -11,20 +11,20 @@ from __future__ import annotations
 import pandas as pd
 
 from ..card import borrowed_active
-from ..facts import ProvinceFacts, RunFacts
+from ..facts import ProvinceFacts, RunFacts, basis_kind
 from ..forecast import (
     HORIZON_YEARS_AFTER_DEADLINE,
-    STATUS_ABOVE,
-    STATUS_ABOVE_MODELLED,
-    STATUS_OUT_OF_REACH,
-    probably_above,
 )
 from ..i18n import fmt_date, fmt_int, fmt_num, fmt_pct, fmt_pp, probability_phrase, text
 from ..sources import stated_decimals
 
 __all__ = [
+    "KEY_MESSAGE_MAX_CHARS",
+    "KEY_MESSAGE_MAX_WORDS",
     "active_borrowed",
     "active_sentences",
+    "basis_note",
+    "chart_caption",
     "key_message",
     "later_text",
     "model_basis_label",
@@ -34,8 +34,10 @@ __all__ = [
     "uhc_sentences",
 ]
 
-#: Age (whole months on the brief's date) from which a latest figure is called old.
-STALE_MONTHS = 12
+#: A sentence of the key message is short: at most this many words and characters
+#: (about two lines of the page, in either language).
+KEY_MESSAGE_MAX_WORDS = 32
+KEY_MESSAGE_MAX_CHARS = 190
 
 
 def later_text(facts: ProvinceFacts) -> str:
@@ -330,134 +332,169 @@ def scenario_sentences(facts: ProvinceFacts, lang: str = "id") -> list[str]:
     return out
 
 
+def basis_note(facts: ProvinceFacts, measure: str, lang: str = "id") -> str:
+    """What a measure's estimate borrows, in brackets after a space ("" for own figures).
+
+    The key message and the chart's legend say it in the same words:
+    a registration path from the national trend (no figure of its own) or
+    from an older territory; an active share borrowed from other provinces,
+    or one figure of its own on other provinces' trend.
+
+    Parameters
+    ----------
+    facts : ProvinceFacts
+    measure : {"registered", "active"}
+    lang : {"id", "en"}
+    """
+    if measure == "registered":
+        return _reg_note(facts, lang)
+    now = _first(facts, "active_nowcast")
+    return "" if now is None else _act_note(now, lang)
+
+
+def chart_caption(facts: ProvinceFacts, lang: str = "id") -> str:
+    """The sources under the chart of both measures: the latest figure of each, dated.
+
+    Registered: the ``places`` row's latest figure at its published
+    precision; active: the ``active_latest`` row with its basis; the date of
+    the model's estimates; the full list is in the method section.
+    """
+    parts = []
+    place = facts.row("places")
+    if place is not None and _has(place["latest_pct"]):
+        parts.append(
+            text("caption_registered", lang).format(
+                pct=published_pct(
+                    place["latest_pct"], place["latest_qualifier"], place["latest_decimals"], lang
+                ),
+                date=fmt_date(place["latest_date"], lang, place["latest_precision"] or "day"),
+                source=place["latest_source"] or text("caption_no_source", lang),
+            )
+        )
+    else:
+        parts.append(text("caption_registered_none", lang))
+    latest = _first(facts, "active_latest")
+    if latest is not None and _has(latest["active_pct"]):
+        parts.append(
+            text("caption_active", lang).format(
+                pct=fmt_pct(latest["active_pct"], lang, stated_decimals(latest["active_pct"])),
+                basis=text(f"active_basis_{latest['active_basis']}", lang),
+                date=fmt_date(latest["active_date"], lang, latest["active_precision"] or "day"),
+                source=latest["active_source"] or text("caption_no_source", lang),
+            )
+        )
+    else:
+        parts.append(text("caption_active_none", lang))
+    return text("caption", lang).format(
+        items="; ".join(parts), date=fmt_date(facts.config.as_of, lang)
+    )
+
+
+def _reg_note(facts: ProvinceFacts, lang: str) -> str:
+    """What the registration estimate borrows, in brackets ("" for the province's own figures)."""
+    place = facts.row("places")
+    kind = "own" if place is None else basis_kind(place["basis"])
+    if kind == "own":
+        return ""
+    if kind == "none":
+        kind = no_figure_source(facts)
+    return " " + _t(f"reg_from_{kind}", lang)
+
+
+def _act_note(now: pd.Series, lang: str) -> str:
+    """What the active estimate borrows, in brackets ("" for the province's own figures)."""
+    basis = str(now["basis"])
+    if borrowed_active(now["n_points"], basis):
+        return " " + _t("act_borrowed", lang)
+    if basis.startswith("pooled"):  # no figure, but a UHC status report of today's definition
+        return " " + _t("act_status", lang)
+    if basis.startswith("one figure"):
+        return " " + _t("act_one", lang)
+    return ""
+
+
 def _now_sentence(facts: ProvinceFacts, lang: str) -> str | None:
+    """Where the province stands on the brief's date, naming what each estimate borrows."""
     reg, act = _first(facts, "nowcast"), _first(facts, "active_nowcast")
     if reg is None or not _has(reg["mean"]):
         return None
     values = {
         "date": fmt_date(reg["date"], lang),
         "reg": fmt_pct(reg["mean"], lang, 1),
-        "reg_lo": fmt_pct(reg["lower"], lang, 1),
-        "reg_hi": fmt_pct(reg["upper"], lang, 1),
+        "reg_note": basis_note(facts, "registered", lang),
     }
-    if act is not None and _has(act["mean"]):
-        values |= {
-            "act": fmt_pct(act["mean"], lang, 1),
-            "act_lo": fmt_pct(act["lower"], lang, 1),
-            "act_hi": fmt_pct(act["upper"], lang, 1),
-        }
-        return _t("now_both", lang).format(**values)
-    return _t("now_reg", lang).format(**values)
-
-
-def _latest_uhc_report(facts: ProvinceFacts) -> pd.Series | None:
-    """The province's latest UHC status report (``sources`` rows ``uhc_*``), or None."""
-    if "sources" not in facts.tables:
-        return None
-    rows = facts.rows("sources")
-    rows = rows[rows["measure"].astype(str).str.startswith("uhc_")]
-    if rows.empty:
-        return None
-    return rows.sort_values("date", kind="stable").iloc[-1]
-
-
-def _latest_sentence(facts: ProvinceFacts, lang: str) -> str:
-    place = facts.row("places")
-    if place is None or not _has(place["latest_pct"]):
-        report = _latest_uhc_report(facts)
-        if report is None:
-            return _t("no_latest", lang)
-        return _t("no_latest_report", lang).format(
-            what=text(f"measure_{report['measure']}", lang).removeprefix(
-                text("report_prefix", lang)
-            ),
-            date=fmt_date(report["date"], lang, report["date_precision"] or "day"),
-            source=report["publisher"],
-        )
-    age = place["latest_age_months"]
-    if _has(age) and int(age) == 0:
-        age_text = _t("age_0", lang)
-    elif place["latest_precision"] == "year":  # counted from January: an upper bound
-        age_text = _t("age_upto", lang).format(n=int(age))
-    else:
-        age_text = _t("age", lang).format(n=int(age))
-    values = {
-        "pct": published_pct(
-            place["latest_pct"], place["latest_qualifier"], place["latest_decimals"], lang
-        ),
-        "date": fmt_date(place["latest_date"], lang, place["latest_precision"] or "day"),
-        "age": age_text,
-        "source": place["latest_source"],
-    }
-    return _t("latest_src" if place["latest_source"] else "latest", lang).format(**values)
-
-
-def _targets_sentence(facts: ProvinceFacts, lang: str) -> str | None:
-    items = []
-    for r in facts.rows("targets").sort_values("target_pct").itertuples(index=False):
-        t = fmt_pct(r.target_pct, lang, 1)
-        if r.status == STATUS_ABOVE:
-            items.append(_t("t_above", lang).format(t=t))
-        elif probably_above(r.status, r.date_upper_80):
-            # the median path is above, but not all: say so and by when 80% of paths are
-            items.append(
-                _t("t_above_likely", lang).format(
-                    t=t, date=fmt_date(r.date_upper_80, lang, "month")
-                )
-            )
-        elif r.status == STATUS_ABOVE_MODELLED:
-            items.append(_t("t_above_modelled", lang).format(t=t))
-        elif r.status == STATUS_OUT_OF_REACH or not _has(r.expected_date):
-            items.append(_t("t_out", lang).format(t=t))
-        else:
-            items.append(
-                _t("t_expected", lang).format(t=t, date=fmt_date(r.expected_date, lang, "month"))
-            )
-    return _t("targets", lang).format(items=", ".join(items)) if items else None
+    if act is None or not _has(act["mean"]):
+        return _t("now_reg", lang).format(**values)
+    values |= {"act": fmt_pct(act["mean"], lang, 1), "act_note": basis_note(facts, "active", lang)}
+    return _t("now_both", lang).format(**values)
 
 
 def _uhc_sentence(facts: ProvinceFacts, lang: str) -> str | None:
+    """UHC under today's definition: the probability on the brief's date and by the deadline."""
     row = _first(facts, "uhc")
-    if row is None or not _has(row["prob_by_deadline"]):
+    if row is None:
         return None
+    values = {
+        "reg": fmt_pct(row["registered_pct"], lang, 0),
+        "act": fmt_pct(row["active_pct"], lang, 0),
+        "deadline": fmt_date(facts.config.deadline, lang),
+    }
     if active_borrowed(facts):
+        if not _has(row["prob_registered"]):
+            return None
         return _t("uhc_borrowed", lang).format(
-            reg=fmt_pct(row["registered_pct"], lang, 0), act=fmt_pct(row["active_pct"], lang, 0)
+            p_reg=probability_phrase(float(row["prob_registered"]), lang), **values
         )
-    key = {"active": "uhc_active", "registration": "uhc_registration"}.get(
-        str(row["binding"]), "uhc_neither"
-    )
-    return _t(key, lang).format(
-        reg=fmt_pct(row["registered_pct"], lang, 0),
-        act=fmt_pct(row["active_pct"], lang, 0),
-        p=fmt_pct(100 * float(row["prob_by_deadline"]), lang, 0),
-        deadline=fmt_date(facts.config.deadline, lang),
-    )
-
-
-def _enforcement_sentence(facts: ProvinceFacts, lang: str) -> str | None:
-    gains = facts.row("gains") if "gains" in facts.tables else None
-    if gains is None:
+    if not _has(row["prob_now"]) or not _has(row["prob_by_deadline"]):
         return None
-    if not gains["employers_in_registry"]:
-        return _t("enforce_none", lang)
-    key = "enforce" if _has(gains["added_pp"]) else "enforce_no_pp"
-    return _t(key, lang).format(
-        k=fmt_int(gains["employers_on_list"], lang),
-        n=fmt_int(gains["added_participants"], lang),
-        pp=fmt_pp(gains["added_pp"], lang, 3),
+    return _t("uhc", lang).format(
+        p_now=probability_phrase(float(row["prob_now"]), lang),
+        p_deadline=probability_phrase(float(row["prob_by_deadline"]), lang),
+        **values,
     )
+
+
+def _needs_sentence(facts: ProvinceFacts, lang: str) -> str | None:
+    """What it takes: the status card's people to register and people to resume paying."""
+    card = facts.row("card") if "card" in facts.tables else None
+    if card is None or not _has(card["people_to_register"]):
+        return None
+    register, resume = float(card["people_to_register"]), card["people_to_resume"]
+    reg_t = fmt_pct(card["registered_threshold_pct"], lang, 0)
+    act_t = fmt_pct(card["active_threshold_pct"], lang, 0)
+    parts = []
+    if register > 0:
+        parts.append(_t("need_register", lang).format(n=fmt_int(register, lang), t=reg_t))
+    if _has(resume) and float(resume) > 0:
+        parts.append(_t("need_resume", lang).format(n=fmt_int(resume, lang), t=act_t))
+    if parts:
+        out = _t("needs", lang).format(items=_t("and", lang).join(parts))
+    elif _has(resume):
+        return _t("needs_none", lang).format(reg=reg_t, act=act_t)
+    else:
+        out = _t("needs_reg_above", lang).format(t=reg_t)
+    if not _has(resume):
+        out += "; " + _t("need_resume_unknown", lang)
+    return out
 
 
 def key_message(province_facts: ProvinceFacts, language: str = "id") -> str:
-    """Three sentences a decision-maker reads first, from the facts only.
+    """At most three short sentences a decision-maker reads first, from the facts only.
 
-    Where the province stands now (registered and active nowcasts with 80%
-    intervals), the latest published figure at its published precision with
-    its date, age and source, when each target is expected (or already
-    above), the joint UHC status under today's definition with the
-    condition that binds, and what the inspection list would add. A number
-    that is missing changes the sentence; no sentence carries "–" for it.
+    1. Where the province stands on the brief's date: the registered and
+       active estimates, each naming what it borrows (an active share taken
+       from other provinces, a registration path from the national trend or
+       an older territory).
+    2. UHC under today's definition: the probability that both conditions
+       hold on the brief's date and by the deadline, in the project's
+       probability words (or why it cannot be assessed).
+    3. What it takes: the status card's people to register and people to
+       resume paying.
+
+    Intervals, the latest published figures with their dates and sources,
+    and the inspection list are on the status card and in the sections
+    below. A number that is missing changes or drops its sentence; no
+    sentence carries "–" for it.
 
     Parameters
     ----------
@@ -469,15 +506,5 @@ def key_message(province_facts: ProvinceFacts, language: str = "id") -> str:
     str
     """
     f, lang = province_facts, language
-    sentences = [
-        [_now_sentence(f, lang), _latest_sentence(f, lang)],
-        [_targets_sentence(f, lang), _uhc_sentence(f, lang)],
-        [_enforcement_sentence(f, lang)],
-    ]
-    out = []
-    for clauses in sentences:
-        kept = [c for c in clauses if c]
-        if kept:
-            joined = "; ".join(kept)
-            out.append(joined[0].upper() + joined[1:] + ".")
-    return " ".join(out)
+    sentences = (_now_sentence(f, lang), _uhc_sentence(f, lang), _needs_sentence(f, lang))
+    return " ".join(s[0].upper() + s[1:] + "." for s in sentences if s)

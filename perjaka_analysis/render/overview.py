@@ -14,12 +14,13 @@ from collections.abc import Mapping
 import pandas as pd
 
 from ..facts import RunFacts
+from ..facts.kabkota import STALE_MONTHS
 from ..forecast import STATUS_ABOVE, STATUS_ABOVE_MODELLED, probably_above
 from ..geo import LAT0, LAT1, LON0, LON1, SCALE, geojson_paths
 from ..i18n import fmt_date, fmt_pct, probability_phrase, text
 from ..provinces import NATIONAL
 from . import environment, render_page, to_context
-from .message import STALE_MONTHS, no_figure_source, published_pct
+from .message import no_figure_source, published_pct
 
 __all__ = [
     "coverage_colour",
