@@ -21,7 +21,7 @@ import pandas as pd
 
 from .config import slugify
 from .employers.plan import OUTCOME_COLUMNS
-from .i18n import fmt_int, text
+from .i18n import banded_reasons, fmt_int, text
 from .io import atomic_path, neutralise_formulas
 
 __all__ = ["PLAN_COLUMNS", "inspection_plan_table", "write_inspection_lists"]
@@ -54,11 +54,14 @@ def inspection_plan_table(plan: pd.DataFrame, province: str, language: str = "id
     --------
     >>> plan = pd.DataFrame({"province": ["A", "A", "B"], "rank_in_province": [2, 1, 1],
     ...     "pseudonym": ["p2", "p1", "q1"], "district": "", "sector": "C", "size_band": "",
-    ...     "risk_band": "", "workers_band": "< 1", "reasons": "", "disclosure_level": 0})
+    ...     "risk_band": "", "workers_band": "< 1", "reason_codes": "", "reason_bands": "",
+    ...     "disclosure_level": 0})
     >>> inspection_plan_table(plan, "A", "en")[["Rank", "Pseudonym"]].values.tolist()
     [[1, 'p1'], [2, 'p2']]
     """
     rows = plan[plan["province"] == province].sort_values("rank_in_province", kind="stable")
+    if "reasons" not in rows and "reason_codes" in rows:  # the words of the facts' codes
+        rows = rows.assign(reasons=banded_reasons(rows, language))
     rows = rows.assign(**{c: "" for c in PLAN_COLUMNS if c not in rows})
     out = rows[list(PLAN_COLUMNS)].reset_index(drop=True)
     words = {s: text(f"selection_{s}", language) for s in ("ranked", "random")}

@@ -8,6 +8,8 @@ template reads them through :func:`catalogue`.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -15,6 +17,7 @@ __all__ = [
     "LANGUAGES",
     "PROBABILITY_BANDS",
     "TEXT",
+    "banded_reasons",
     "catalogue",
     "fmt_amount",
     "fmt_date",
@@ -23,8 +26,10 @@ __all__ = [
     "fmt_pct",
     "fmt_plain",
     "fmt_pp",
+    "fmt_rp",
     "probability_phrase",
     "probability_words",
+    "reason_sentences",
     "text",
 ]
 
@@ -575,6 +580,71 @@ TEXT = {
     ),
     "list": ("Daftar prioritas pemeriksaan", "Inspection priority list"),
     "reasons": ("Alasan", "Reasons"),
+    # the reasons of an employer's risk (employers.score.explain gives the codes):
+    # exact, in identified output (:func:`reason_sentences`) ...
+    "reason_registration": (
+        "mendaftarkan {registered} dari {reported} pekerja yang dilaporkan",
+        "registered {registered} of {reported} reported workers",
+    ),
+    "reason_wage_below": (
+        "upah dilaporkan di bawah UMP ({wage} vs UMP {floor})",
+        "wage reported below the provincial minimum ({wage} vs {floor})",
+    ),
+    "reason_wage": (
+        "upah dilaporkan rendah dibanding UMP",
+        "low reported wage relative to the provincial minimum",
+    ),
+    "reason_arrears": (
+        "menunggak iuran {months} bulan{amount}",
+        "{months} months in arrears{amount}",
+    ),
+    "reason_arrears_one": (
+        "menunggak iuran {months} bulan{amount}",
+        "{months} month in arrears{amount}",
+    ),
+    "reason_late_payments": (
+        "terlambat membayar {late} dari 12 bulan terakhir",
+        "paid late in {late} of the last 12 months",
+    ),
+    "reason_deactivations": (
+        "menonaktifkan {n} pekerja dalam 12 bulan terakhir",
+        "deactivated {n} workers in the last 12 months",
+    ),
+    "reason_family": (
+        "hanya {per} anggota keluarga terdaftar per pekerja",
+        "only {per} family members registered per worker",
+    ),
+    "rp_million": ("juta", "million"),
+    "rp_billion": ("miliar", "billion"),
+    # ... and in bands, in shareable lists (:func:`banded_reasons`, disclosure level 0) ...
+    "reason_band_registration": (
+        "mendaftarkan {b} pekerja yang dilaporkan",
+        "registered {b} of reported workers",
+    ),
+    "reason_band_wage": (
+        "upah dilaporkan di bawah UMP",
+        "wage reported below the provincial minimum",
+    ),
+    "reason_band_arrears": ("menunggak iuran {b} bulan", "{b} months in arrears"),
+    "reason_band_late_payments": (
+        "terlambat membayar {b} dari 12 bulan terakhir",
+        "paid late in {b} of the last 12 months",
+    ),
+    "reason_band_deactivations": (
+        "menonaktifkan {b} pekerja dalam 12 bulan terakhir",
+        "deactivated {b} of workers in the last 12 months",
+    ),
+    "reason_band_family": (
+        "{b} anggota keluarga terdaftar per pekerja",
+        "{b} family members registered per worker",
+    ),
+    # ... or named only (levels 1-4)
+    "reason_named_registration": ("tidak semua pekerja didaftarkan", "not all workers registered"),
+    "reason_named_wage": ("upah dilaporkan rendah", "low reported wage"),
+    "reason_named_arrears": ("menunggak iuran", "in arrears"),
+    "reason_named_late_payments": ("sering terlambat membayar", "often paid late"),
+    "reason_named_deactivations": ("menonaktifkan pekerja", "deactivated workers"),
+    "reason_named_family": ("sedikit anggota keluarga terdaftar", "few family members registered"),
     "risk": ("Risiko", "Risk"),
     "district": ("Wilayah", "District"),
     "sector": ("Sektor", "Sector"),
@@ -1245,6 +1315,132 @@ def probability_phrase(p: object, lang: str = "id") -> str:
     if _missing(p):
         return "–"
     return f"{probability_words(p, lang)} ({fmt_pct(100 * float(p), lang, 0)})"
+
+
+def fmt_rp(x: object, lang: str = "id") -> str:
+    """A rupiah amount of one employer, one decimal from a million up.
+
+    Examples
+    --------
+    >>> fmt_rp(2_350_000), fmt_rp(2_350_000, "en"), fmt_rp(940_000)
+    ('Rp 2,4 juta', 'Rp 2.4 million', 'Rp 940.000')
+    """
+    value = float(x)
+    if value >= 1e9:
+        value, unit = value / 1e9, text("rp_billion", lang)
+    elif value >= 1e6:
+        value, unit = value / 1e6, text("rp_million", lang)
+    else:
+        return "Rp " + fmt_int(value, lang)
+    num = f"{value:.1f}"
+    return f"Rp {num.replace('.', ',') if lang == 'id' else num} {unit}"
+
+
+def _reason_sentence(code: str, row: Mapping[str, Any], lang: str) -> str:
+    if code == "registration":
+        return text("reason_registration", lang).format(
+            registered=fmt_int(row["workers_registered"], lang),
+            reported=fmt_int(row["workers_reported"], lang),
+        )
+    if code == "wage":
+        wage, floor = row.get("wage_reported_idr"), row.get("ump")
+        if not _missing(wage) and not _missing(floor) and wage < floor:
+            return text("reason_wage_below", lang).format(
+                wage=fmt_rp(wage, lang), floor=fmt_rp(floor, lang)
+            )
+        return text("reason_wage", lang)
+    if code == "arrears":
+        months, amount = int(row["months_in_arrears"]), row.get("arrears_idr")
+        extra = f" ({fmt_rp(amount, lang)})" if not _missing(amount) and amount > 0 else ""
+        key = "reason_arrears_one" if months == 1 else "reason_arrears"
+        return text(key, lang).format(months=months, amount=extra)
+    if code == "late_payments":
+        return text("reason_late_payments", lang).format(late=int(row["late_payments_12m"]))
+    if code == "deactivations":
+        return text("reason_deactivations", lang).format(n=fmt_int(row["deactivations_12m"], lang))
+    if code == "family":
+        per = f"{row['dependants_registered'] / max(row['workers_registered'], 1):.1f}"
+        return text("reason_family", lang).format(
+            per=per.replace(".", ",") if lang == "id" else per
+        )
+    raise KeyError(f"unknown reason code {code!r}")
+
+
+def reason_sentences(figures: pd.DataFrame, lang: str = "id") -> pd.Series:
+    """The reasons of each employer's risk in words, with its exact figures.
+
+    Parameters
+    ----------
+    figures : pandas.DataFrame
+        ``reason_codes`` (``;``-joined, most important first) and the
+        figures the sentences cite: ``workers_registered, workers_reported,
+        wage_reported_idr, ump, months_in_arrears, arrears_idr,
+        late_payments_12m, deactivations_12m, dependants_registered``.
+    lang : {"id", "en"}
+
+    Returns
+    -------
+    pandas.Series
+        ``"; "``-joined sentences per row (empty without codes).
+
+    Examples
+    --------
+    >>> row = pd.DataFrame({"reason_codes": ["registration;arrears"], "workers_registered": [12],
+    ...     "workers_reported": [40], "months_in_arrears": [1], "arrears_idr": [2_350_000]})
+    >>> reason_sentences(row, "en").iloc[0]
+    'registered 12 of 40 reported workers; 1 month in arrears (Rp 2.4 million)'
+    """
+    codes = figures["reason_codes"].fillna("").astype(str).tolist()
+    rows = figures.drop(columns="reason_codes").to_dict("records")
+    said = ["; ".join(_reason_sentence(c, r, lang) for c in cs.split(";") if c) for cs, r in
+            zip(codes, rows, strict=True)]  # fmt: skip
+    return pd.Series(said, index=figures.index, name="reasons", dtype="str")
+
+
+def banded_reasons(shown: pd.DataFrame, lang: str = "id") -> pd.Series:
+    """The reasons of a shareable list in words: banded (level 0) or named (levels 1-4).
+
+    Parameters
+    ----------
+    shown : pandas.DataFrame
+        ``reason_codes`` and ``reason_bands`` (``;``-joined, aligned) and
+        ``disclosure_level`` (see :mod:`perjaka_analysis.employers.disclosure`).
+    lang : {"id", "en"}
+
+    Returns
+    -------
+    pandas.Series
+        ``"; "``-joined reasons per row (empty at level 5 or without codes).
+
+    Examples
+    --------
+    >>> shown = pd.DataFrame({"reason_codes": ["registration;family", "arrears"],
+    ...     "reason_bands": ["under 25%;under 0.5", ""], "disclosure_level": [0, 3]})
+    >>> banded_reasons(shown).tolist()
+    ['mendaftarkan di bawah 25% pekerja yang dilaporkan; di bawah 0,5 anggota keluarga terdaftar per pekerja', 'menunggak iuran']
+    """  # noqa: E501
+    out = []
+    for codes, bands, level in zip(
+        shown["reason_codes"].fillna("").astype(str),
+        shown["reason_bands"].fillna("").astype(str),
+        shown["disclosure_level"],
+        strict=True,
+    ):
+        which = [c for c in codes.split(";") if c]
+        if level == 0:
+            parts = bands.split(";") if which else []
+            if lang == "id":
+                parts = [b.replace("under", "di bawah").replace("0.5", "0,5") for b in parts]
+            said = [
+                text(f"reason_band_{c}", lang).format(b=b)
+                for c, b in zip(which, parts, strict=True)
+            ]
+        elif level <= 4:
+            said = [text(f"reason_named_{c}", lang) for c in which]
+        else:
+            said = []
+        out.append("; ".join(said))
+    return pd.Series(out, index=shown.index, name="reasons", dtype="str")
 
 
 def text(key: str, lang: str = "id") -> str:

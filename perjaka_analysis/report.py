@@ -1007,7 +1007,7 @@ def run_reports(
                 _stop(executor, own_client, owned, kill=True)
             shutil.rmtree(run_dir, ignore_errors=True)
             raise
-        config = run_facts.config
+        config = (run_facts := run_facts.in_language(base.language)).config
         configs = [
             ReportConfig(**{**config.parameters(), "province": n, "facts": ""}).validated()
             for n in names

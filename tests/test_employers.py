@@ -280,12 +280,59 @@ def test_reasons_are_the_same_whatever_block_the_rows_are_explained_in(
     from perjaka_analysis.employers import score
 
     rows = registry.iloc[:300]
-    whole = score.explain(fitted, rows, language="en", with_codes=True)
+    whole = score.explain(fitted, rows)
     # each counterfactual moves the risk of some row by a point or more
-    assert set(";".join(whole["reason_codes"]).split(";")) >= {"registration", "arrears"}
+    assert set(";".join(whole).split(";")) >= {"registration", "arrears"}
     monkeypatch.setattr(score, "EXPLAIN_BLOCK", 7)  # 43 blocks, the last one short
-    assert score.explain(fitted, rows, language="en", with_codes=True).equals(whole)
+    assert score.explain(fitted, rows).equals(whole)
     # a risk given in another order is matched by index, not by position
     risk = fitted.predict_risk(rows)
     shuffled = risk.sample(frac=1, random_state=0)
-    assert score.explain(fitted, rows, shuffled, language="en").equals(whole["reasons"])
+    assert score.explain(fitted, rows, shuffled).equals(whole)
+
+
+def test_reason_sentences_word_the_codes_with_their_figures_in_both_languages():
+    from perjaka_analysis.i18n import reason_sentences
+
+    figures = pd.DataFrame(
+        {
+            "reason_codes": ["wage;arrears;family", "deactivations;late_payments", ""],
+            "workers_registered": [10, 1200, 5],
+            "workers_reported": [12, 1500, 5],
+            "dependants_registered": [4, 0, 0],
+            "wage_reported_idr": [1_950_000.0, 3_000_000.0, None],
+            "ump": [2_450_000.0, 2_450_000.0, 2_450_000.0],
+            "months_in_arrears": [3, 0, 0],
+            "arrears_idr": [1_500_000_000.0, 0.0, 0.0],
+            "late_payments_12m": [0, 7, 0],
+            "deactivations_12m": [0, 1250, 0],
+        }
+    )
+    en = reason_sentences(figures, "en").tolist()
+    idn = reason_sentences(figures, "id").tolist()
+    # 1.95 and 2.45 million to one decimal; 1.5 billion; 4 of 10 -> 0.4 per worker
+    assert en[0] == (
+        "wage reported below the provincial minimum (Rp 1.9 million vs Rp 2.5 million); "
+        "3 months in arrears (Rp 1.5 billion); only 0.4 family members registered per worker"
+    )
+    assert idn[0] == (
+        "upah dilaporkan di bawah UMP (Rp 1,9 juta vs UMP Rp 2,5 juta); "
+        "menunggak iuran 3 bulan (Rp 1,5 miliar); "
+        "hanya 0,4 anggota keluarga terdaftar per pekerja"
+    )
+    assert en[1] == (
+        "deactivated 1,250 workers in the last 12 months; paid late in 7 of the last 12 months"
+    )
+    assert idn[1].startswith("menonaktifkan 1.250 pekerja")
+    assert en[2] == idn[2] == ""
+
+
+def test_the_score_table_has_codes_and_words_only_when_a_language_is_asked(registry, fitted):
+    codes = score_registry(registry, model=fitted, capacity=5, key=b"k")
+    en = score_registry(registry, model=fitted, capacity=5, key=b"k", language="en")
+    assert (codes["reasons"] == "").all()
+    assert codes["reason_codes"].equals(en["reason_codes"])
+    listed = en["on_list"] & (en["reason_codes"] != "")
+    assert listed.any() and (en.loc[listed, "reasons"] != "").all()
+    with pytest.raises(PerjakaError, match="language"):
+        score_registry(registry, model=fitted, capacity=5, key=b"k", language="fr")

@@ -32,7 +32,9 @@ def test_no_listed_employer_of_the_shipped_registry_is_unique_on_what_is_shown(
     shipped, shipped_scored, risk_model
 ):
     exact = unique_listed_employers(shipped_scored, shipped, key=b"k", shown="exact")
-    view = disclosure_safe_list(shipped_scored, shipped, key=b"k", ump=risk_model.ump_)
+    view = disclosure_safe_list(
+        shipped_scored, shipped, key=b"k", ump=risk_model.ump_, language="en"
+    )
     assert len(view) == shipped_scored["on_list"].sum()
     assert exact > 0.5 * len(view)  # the exact reasons identify most listed employers
     assert unique_listed_employers(shipped_scored, shipped, key=b"k") == 0
@@ -73,6 +75,8 @@ def test_disclosure_generalises_until_k_employers_share_the_facts():
     view = disclosure_safe_list(scored, reg, k=5, language="en")
     # E0: E0-E4 of D1/C/5–19 registered 50–75%, risk 40–50%, 1–5 expected -> all shown
     assert view.loc[0, "reasons"] == "registered 50–75% of reported workers"
+    assert view["reason_codes"].tolist() == ["registration"] * 3
+    assert view["reason_bands"].tolist() == ["50–75%", "", ""]  # bands only at level 0
     assert view.loc[0, "class_size"] == 5 and view.loc[0, "disclosure_level"] == 0
     # E5: alone in its band; 6 employers of D1/C/5–19 do not register everyone, all with
     # a risk under 50% and 1–5 expected, but E5 alone at 30–40%: the risk band is coarse

@@ -22,7 +22,8 @@ def _plan() -> pd.DataFrame:
             "size_band": ["5–19", "20–99", ""],
             "risk_band": ["tinggi", "sedang", ""],
             "workers_band": ["1–5", "5–20", "< 1"],
-            "reasons": ["menunggak", "", ""],
+            "reason_codes": ["arrears", "", ""],
+            "reason_bands": ["", "", ""],
             "disclosure_level": [1, 1, 0],
         }
     )
@@ -40,6 +41,8 @@ def test_each_province_gets_a_bom_csv_and_an_xlsx_in_rank_order(tmp_path):
     assert list(csv.columns[:2]) == ["Urutan", "Pseudonim"]
     assert csv["Pseudonim"].tolist() == ["p-one", "p-two"]  # rank order
     assert csv["Wilayah"].iloc[0] == "'=HYPERLINK(1)"  # no formula reaches a spreadsheet
+    # the reasons are worded from the plan's codes, in the run's language
+    assert csv["Alasan"].fillna("").tolist() == ["", "menunggak iuran"]
     sheets = pd.read_excel(tmp_path / "aceh.xlsx", sheet_name=None)
     assert list(sheets) == ["Rencana pemeriksaan", "Keterangan"]
     assert sheets["Rencana pemeriksaan"]["Pseudonim"].tolist() == ["p-one", "p-two"]

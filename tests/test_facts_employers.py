@@ -91,7 +91,10 @@ def test_the_brief_list_shows_only_the_disclosure_safe_view(tmp_path, small_regi
     scored = score_registry(small_registry, capacity=25, key=key, language="id", random_state=3)
     safe = disclosure_safe_list(scored, small_registry, key=key).set_index("pseudonym")
     shown = listed.set_index("pseudonym")
-    facts = ["district", "sector", "size_band", "risk_band", "workers_band", "reasons"]
+    facts = [
+        "district", "sector", "size_band", "risk_band", "workers_band", "reason_codes",
+        "reason_bands",
+    ]  # fmt: skip
     few = safe.index[safe["class_size"] < 5]  # provinces with fewer than 5 employers
     assert len(few) > 0 and (shown.loc[few, facts].fillna("") == "").all().all()
     many = shown.index.difference(few)

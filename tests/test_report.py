@@ -274,6 +274,29 @@ def test_a_new_pseudonym_key_recomputes_the_facts_and_shows_no_old_pseudonym(
     assert "another-test-only-key" not in (runs / "_facts" / key / "facts.json").read_text()
 
 
+def test_a_run_in_the_other_language_reuses_the_facts_and_words_them_in_its_own(
+    report_registry, runs, one_run
+):
+    en = run_reports(
+        ["Banten"], config=report_config(report_registry, language="en"), out=runs,
+        run_id="english", jobs=1, progress=False,
+    )  # fmt: skip
+    assert en.facts_reused  # the fits and scores of the Indonesian run, not computed again
+    key = json.loads((en.run_dir / "manifest.json").read_text())["facts_key"]
+    assert key == json.loads((one_run.run_dir / "manifest.json").read_text())["facts_key"]
+    facts = load_run_facts(en.run_dir / "facts")
+    assert facts.config.language == "en" and facts.meta["parameters"]["language"] == "en"
+    plan = load_run_facts(one_run.run_dir / "facts").table("inspection_plan")
+    assert plan.equals(facts.table("inspection_plan"))
+    listed = plan[plan["reason_codes"] != ""]
+    assert len(listed) and "reasons" not in plan  # the facts hold codes, not words
+    page = (en.run_dir / "banten.html").read_text(encoding="utf-8")
+    named = {"in arrears", "not all workers registered", "of reported workers", "months in arrears"}
+    assert any(words in page for words in named) and "pekerja yang dilaporkan" not in page
+    rows = pd.read_csv(en.run_dir / "lists" / "banten.csv", encoding="utf-8-sig")
+    assert "Reasons" in rows and rows["Reasons"].notna().any()
+
+
 def test_damaged_saved_facts_are_computed_again_with_a_warning(
     report_registry, one_run, tmp_path, monkeypatch
 ):

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import PerjakaError
+from ..i18n import banded_reasons
 from ..privacy import load_key, pseudonymise
 from .features import size_band, ump_for
 from .model import read_ump_table
@@ -122,35 +123,6 @@ def workers_bands(expected: pd.Series) -> pd.DataFrame:
 
 
 _REASONS = ("registration", "wage", "arrears", "late_payments", "deactivations", "family")
-
-_BANDED = {
-    "registration": (
-        "mendaftarkan {b} pekerja yang dilaporkan",
-        "registered {b} of reported workers",
-    ),
-    "wage": ("upah dilaporkan di bawah UMP", "wage reported below the provincial minimum"),
-    "arrears": ("menunggak iuran {b} bulan", "{b} months in arrears"),
-    "late_payments": (
-        "terlambat membayar {b} dari 12 bulan terakhir",
-        "paid late in {b} of the last 12 months",
-    ),
-    "deactivations": (
-        "menonaktifkan {b} pekerja dalam 12 bulan terakhir",
-        "deactivated {b} of workers in the last 12 months",
-    ),
-    "family": (
-        "{b} anggota keluarga terdaftar per pekerja",
-        "{b} family members registered per worker",
-    ),
-}
-_NAMED = {
-    "registration": ("tidak semua pekerja didaftarkan", "not all workers registered"),
-    "wage": ("upah dilaporkan rendah", "low reported wage"),
-    "arrears": ("menunggak iuran", "in arrears"),
-    "late_payments": ("sering terlambat membayar", "often paid late"),
-    "deactivations": ("menonaktifkan pekerja", "deactivated workers"),
-    "family": ("sedikit anggota keluarga terdaftar", "few family members registered"),
-}
 
 
 def _num(frame: pd.DataFrame, col: str) -> pd.Series:
@@ -241,22 +213,13 @@ def _pick(coded: dict[str, np.ndarray], positions: np.ndarray) -> dict[str, np.n
     return {c: v[positions] for c, v in coded.items()}
 
 
-def _sentence(code: str, band: str, level: int, lang: int) -> str:
-    if level == 0:
-        text = _BANDED[code][lang]
-        if lang == 0:
-            band = band.replace("under", "di bawah").replace("0.5", "0,5")
-        return text.format(b=band)
-    return _NAMED[code][lang]
-
-
 def disclosure_safe_list(
     scored: pd.DataFrame,
     registry: pd.DataFrame,
     *,
     k: int = K_ANONYMITY,
     key: bytes | None = None,
-    language: str = "id",
+    language: str | None = None,
     identified: bool = False,
     ump: pd.Series | None = None,
 ) -> pd.DataFrame:
@@ -275,8 +238,10 @@ def disclosure_safe_list(
         Pseudonym key used for ``scored`` (default
         :func:`~perjaka_analysis.privacy.load_key`); not needed when
         ``scored`` holds ``employer_id``.
-    language : {"id", "en"}
-        Language of the reasons.
+    language : {"id", "en"}, optional
+        Also word the reasons (column ``reasons``) from the message
+        catalogue (:func:`perjaka_analysis.i18n.banded_reasons`); the
+        default leaves the words to whoever shows the list.
     identified : bool
         Exact facts (the scored table's own columns), for identified output.
     ump : pandas.Series, optional
@@ -289,10 +254,13 @@ def disclosure_safe_list(
         One row per listed employer, in list order: ``pseudonym`` (or
         ``employer_id``), ``province, rank_in_province, district, sector,
         size_band, risk_band, workers_band`` (expected unregistered workers),
-        ``reasons, disclosure_level`` (0–5, see the module) and ``class_size``
-        (registry employers sharing what is shown). Suppressed facts are empty.
+        ``reason_codes`` and ``reason_bands`` (``;``-joined and aligned; bands
+        only at level 0), ``disclosure_level`` (0–5, see the module) and
+        ``class_size`` (registry employers sharing what is shown), then
+        ``reasons`` in words when ``language`` is given. Suppressed facts are
+        empty.
     """
-    if language not in ("id", "en"):
+    if language not in (None, "id", "en"):
         raise PerjakaError(f"language must be 'id' or 'en', got {language!r}")
     if "reason_codes" not in scored:
         raise PerjakaError("disclosure_safe_list needs the reason_codes of score_registry")
@@ -333,7 +301,6 @@ def disclosure_safe_list(
     where = pd.Index(facts["_id"]).get_indexer(listed[id_col].to_numpy())
     if (where < 0).any():
         raise PerjakaError("disclosure_safe_list: listed employers not found in the registry")
-    lang = 0 if language == "id" else 1
     levels = [
         ["district", "sector", "size_band", "band"],
         ["district", "sector", "size_band", "has"],
@@ -396,14 +363,18 @@ def disclosure_safe_list(
             [fine, coarse], [rows[f"{name}_fine"], rows[f"{name}_coarse"]], ""
         )
     bands = {c: rows[f"band_{c}"].to_numpy() for c in _REASONS}
-    out["reasons"] = [
-        "; ".join(_sentence(c, bands[c][i], level[i], lang) for c in codes[i] if c)
-        if level[i] <= 4
-        else ""
-        for i in range(len(rows))
+    shown_codes = [
+        [c for c in cs if c] if lv <= 4 else [] for cs, lv in zip(codes, level, strict=True)
+    ]
+    out["reason_codes"] = [";".join(cs) for cs in shown_codes]
+    out["reason_bands"] = [
+        ";".join(str(bands[c][i]) for c in cs) if level[i] == 0 else ""
+        for i, cs in enumerate(shown_codes)
     ]
     out["disclosure_level"] = level
     out["class_size"] = size
+    if language is not None:
+        out["reasons"] = banded_reasons(out, language)
     return out
 
 

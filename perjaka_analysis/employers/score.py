@@ -1,10 +1,12 @@
-"""Scored inspection lists: risk, rank, plain-language reasons and expected gain.
+"""Scored inspection lists: risk, rank, reasons and expected gain.
 
 Reasons are found by asking the fitted model what each employer's risk would
 be if one fact were put right (everyone registered, wage at the provincial
 minimum, no arrears, no late payments, no deactivations, family members
 registered at the usual rate); the three facts whose correction lowers the
-risk most are told in words, in Bahasa Indonesia or English.
+risk most are its reasons, given as codes with the figures they cite; the
+words, in Bahasa Indonesia or English, are in the message catalogue
+(:mod:`perjaka_analysis.i18n`) and applied where a list is shown or written.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import pandas as pd
 
 from ..contracts import REGISTRY
 from ..errors import PerjakaError
+from ..i18n import reason_sentences
 from ..privacy import load_key, pseudonymise
 from .arrears import inactive_by_arrears
 from .features import CONTRIBUTION_RATE, WAGE_CAP_IDR, size_band
@@ -33,6 +36,7 @@ __all__ = [
     "FAMILY_PER_WORKER",
     "expected_gain",
     "explain",
+    "reason_figures",
     "score_registry",
 ]
 
@@ -51,23 +55,8 @@ def _num(frame: pd.DataFrame, col: str) -> pd.Series:
     return pd.to_numeric(frame[col], errors="coerce").astype(float)
 
 
-def _fmt_int(x: float, lang: str) -> str:
-    s = f"{round(x):,}"
-    return s.replace(",", ".") if lang == "id" else s
-
-
-def _fmt_rp(x: float, lang: str) -> str:
-    if x >= 1e9:
-        v, unit = x / 1e9, ("miliar" if lang == "id" else "billion")
-    elif x >= 1e6:
-        v, unit = x / 1e6, ("juta" if lang == "id" else "million")
-    else:
-        return "Rp " + _fmt_int(x, lang)
-    num = f"{v:.1f}"
-    return f"Rp {num.replace('.', ',') if lang == 'id' else num} {unit}"
-
-
-# Each driver: (counterfactual that puts one fact right, sentence in id/en).
+# Each driver: the counterfactual that puts one fact right (its sentence is in the
+# message catalogue, :func:`perjaka_analysis.i18n.reason_sentences`).
 Fix = Callable[[pd.DataFrame, pd.Series], pd.DataFrame]
 
 
@@ -111,63 +100,13 @@ def _fix_family(f: pd.DataFrame, ump: pd.Series) -> pd.DataFrame:
     return out
 
 
-def _say_registration(r: dict, lang: str) -> str:
-    reg, rep = _fmt_int(r["workers_registered"], lang), _fmt_int(r["workers_reported"], lang)
-    if lang == "id":
-        return f"mendaftarkan {reg} dari {rep} pekerja yang dilaporkan"
-    return f"registered {reg} of {rep} reported workers"
-
-
-def _say_wage(r: dict, lang: str) -> str:
-    wage, floor = r.get("wage_reported_idr"), r.get("_ump")
-    if pd.notna(wage) and pd.notna(floor) and wage < floor:
-        w, u = _fmt_rp(wage, lang), _fmt_rp(floor, lang)
-        if lang == "id":
-            return f"upah dilaporkan di bawah UMP ({w} vs UMP {u})"
-        return f"wage reported below the provincial minimum ({w} vs {u})"
-    if lang == "id":
-        return "upah dilaporkan rendah dibanding UMP"
-    return "low reported wage relative to the provincial minimum"
-
-
-def _say_arrears(r: dict, lang: str) -> str:
-    months = int(r["months_in_arrears"])
-    amount = r.get("arrears_idr")
-    extra = f" ({_fmt_rp(amount, lang)})" if pd.notna(amount) and amount > 0 else ""
-    if lang == "id":
-        return f"menunggak iuran {months} bulan{extra}"
-    return f"{months} month{'s' if months != 1 else ''} in arrears{extra}"
-
-
-def _say_late(r: dict, lang: str) -> str:
-    late = int(r["late_payments_12m"])
-    if lang == "id":
-        return f"terlambat membayar {late} dari 12 bulan terakhir"
-    return f"paid late in {late} of the last 12 months"
-
-
-def _say_deactivations(r: dict, lang: str) -> str:
-    n = _fmt_int(r["deactivations_12m"], lang)
-    if lang == "id":
-        return f"menonaktifkan {n} pekerja dalam 12 bulan terakhir"
-    return f"deactivated {n} workers in the last 12 months"
-
-
-def _say_family(r: dict, lang: str) -> str:
-    per = r["dependants_registered"] / max(r["workers_registered"], 1)
-    txt = f"{per:.1f}"
-    if lang == "id":
-        return f"hanya {txt.replace('.', ',')} anggota keluarga terdaftar per pekerja"
-    return f"only {txt} family members registered per worker"
-
-
-DRIVERS: dict[str, tuple[Fix, Callable[[dict, str], str]]] = {
-    "registration": (_fix_registration, _say_registration),
-    "wage": (_fix_wage, _say_wage),
-    "arrears": (_zeroed("months_in_arrears", "arrears_idr"), _say_arrears),
-    "late_payments": (_zeroed("late_payments_12m"), _say_late),
-    "deactivations": (_zeroed("deactivations_12m"), _say_deactivations),
-    "family": (_fix_family, _say_family),
+DRIVERS: dict[str, Fix] = {
+    "registration": _fix_registration,
+    "wage": _fix_wage,
+    "arrears": _zeroed("months_in_arrears", "arrears_idr"),
+    "late_payments": _zeroed("late_payments_12m"),
+    "deactivations": _zeroed("deactivations_12m"),
+    "family": _fix_family,
 }
 #: Rows explained at once (their counterfactuals go through the model together).
 EXPLAIN_BLOCK = 50_000
@@ -175,16 +114,34 @@ EXPLAIN_BLOCK = 50_000
 SAID_FROM = tuple(c.name for c in REGISTRY.columns if c.kind in ("int", "number"))
 
 
+def reason_figures(registry: pd.DataFrame, ump: pd.Series) -> pd.DataFrame:
+    """The figures a reason cites: the registry's counts and amounts and the ``ump``.
+
+    Parameters
+    ----------
+    registry : pandas.DataFrame
+        Registry rows.
+    ump : pandas.Series
+        Minimum wage per province (the model's ``ump_``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        What :func:`perjaka_analysis.i18n.reason_sentences` words the
+        ``reason_codes`` of these rows with.
+    """
+    said_from = [c for c in SAID_FROM if c in registry]
+    return registry[said_from].assign(ump=ump.reindex(registry["province"]).to_numpy())
+
+
 def explain(
     model: RiskModel,
     registry: pd.DataFrame,
     risk: pd.Series | None = None,
     *,
-    language: str = "id",
     top: int = 3,
-    with_codes: bool = False,
-) -> pd.Series | pd.DataFrame:
-    """Top reasons for each employer's risk, in words.
+) -> pd.Series:
+    """Top reasons for each employer's risk, as codes.
 
     Parameters
     ----------
@@ -194,57 +151,42 @@ def explain(
         The rows to explain (validated registry rows).
     risk : pandas.Series, optional
         Their risk (computed when omitted).
-    language : {"id", "en"}
-        Bahasa Indonesia (default) or English.
     top : int
         How many reasons at most.
-    with_codes : bool
-        Also return the reasons' names (``registration;arrears``...).
 
     Returns
     -------
-    pandas.Series or pandas.DataFrame
-        ``"; "``-joined reasons per row (empty when no fact moves the risk by
-        at least one percentage point); with ``with_codes`` a frame
-        ``reasons, reason_codes``.
+    pandas.Series
+        ``reason_codes``: the names of :data:`DRIVERS` whose correction lowers
+        the risk most, ``;``-joined, largest first (empty when no fact moves
+        the risk by at least one percentage point). The words are in the
+        message catalogue: :func:`perjaka_analysis.i18n.reason_sentences`
+        with :func:`reason_figures`.
     """
-    if language not in ("id", "en"):
-        raise PerjakaError(f"language must be 'id' or 'en', got {language!r}")
     if registry.empty:
-        empty = pd.Series([], dtype=str, name="reasons")
-        return pd.DataFrame({"reasons": empty, "reason_codes": empty}) if with_codes else empty
+        return pd.Series([], dtype=str, name="reason_codes")
     ump = model.ump_
     base = model.predict_risk(registry) if risk is None else risk.reindex(registry.index)
     # the counterfactuals of a block of rows in one pass through the model
     after = np.empty((len(registry), len(DRIVERS)))
     for start in range(0, len(registry), EXPLAIN_BLOCK):
         block = registry.iloc[start : start + EXPLAIN_BLOCK]
-        fixed = pd.concat([fix(block, ump) for fix, _ in DRIVERS.values()], ignore_index=True)
+        fixed = pd.concat([fix(block, ump) for fix in DRIVERS.values()], ignore_index=True)
         after[start : start + len(block)] = (
             model.predict_risk(fixed).to_numpy().reshape(len(DRIVERS), len(block)).T
         )
-    eff = pd.DataFrame(
-        base.to_numpy(dtype=float)[:, None] - after, index=registry.index, columns=list(DRIVERS)
-    )
-    said_from = [c for c in SAID_FROM if c in registry]
-    rows = registry[said_from].assign(_ump=ump.reindex(registry["province"]).to_numpy())
+    values = base.to_numpy(dtype=float)[:, None] - after
     names = np.array(list(DRIVERS))
-    order = np.argsort(-eff.to_numpy(), axis=1, kind="stable")[:, :top]
-    values = eff.to_numpy()
-    texts, codes = [], []
-    for i, row in enumerate(rows.to_dict("records")):
-        said, which = [], []
+    order = np.argsort(-values, axis=1, kind="stable")[:, :top]
+    codes = []
+    for i in range(len(registry)):
+        which = []
         for j in order[i]:
             if values[i, j] < MIN_EFFECT:
                 break
-            said.append(DRIVERS[names[j]][1](row, language))
             which.append(str(names[j]))
-        texts.append("; ".join(said))
         codes.append(";".join(which))
-    reasons = pd.Series(texts, index=registry.index, name="reasons", dtype="str")
-    if with_codes:
-        return pd.DataFrame({"reasons": reasons, "reason_codes": codes}, index=registry.index)
-    return reasons
+    return pd.Series(codes, index=registry.index, name="reason_codes", dtype="str")
 
 
 def expected_gain(registry: pd.DataFrame, risk: pd.Series, ump: pd.Series) -> pd.DataFrame:
@@ -458,7 +400,7 @@ def score_registry(
     capacity: int | Mapping[str, int] = 480,
     identified: bool = False,
     key: bytes | None = None,
-    language: str = "id",
+    language: str | None = None,
     reasons_for: str = "list",
     random_state: int = 0,
     rank_by: str = "blend",
@@ -482,8 +424,11 @@ def score_registry(
         Keep ``employer_id``; otherwise a keyed pseudonym replaces it.
     key : bytes, optional
         Pseudonym key (default :func:`perjaka_analysis.privacy.load_key`).
-    language : {"id", "en"}
-        Language of the reasons.
+    language : {"id", "en"}, optional
+        Word the reasons (column ``reasons``) from the message catalogue
+        (:func:`perjaka_analysis.i18n.reason_sentences`) for a file written
+        in this language; by default ``reasons`` stays empty and
+        ``reason_codes`` say them.
     reasons_for : {"list", "all"}
         Explain the rows on the inspection list (default) or every row.
     random_state : int
@@ -523,6 +468,8 @@ def score_registry(
         never reach the output.
     """
     per_row = _capacity_per_row(registry["province"], capacity)
+    if language not in (None, "id", "en"):
+        raise PerjakaError(f"language must be 'id' or 'en', got {language!r}")
     if reasons_for not in ("list", "all"):
         raise PerjakaError("reasons_for must be 'list' or 'all'")
     model = model or RiskModel(random_state=random_state).fit(registry)
@@ -586,15 +533,11 @@ def score_registry(
     out["reasons"] = ""
     out["reason_codes"] = ""
     if len(explain_rows):
-        said = explain(
-            model,
-            explain_rows,
-            risk.loc[explain_rows.index],
-            language=language,
-            with_codes=True,
-        )
-        out.loc[explain_rows.index, "reasons"] = said["reasons"]
-        out.loc[explain_rows.index, "reason_codes"] = said["reason_codes"]
+        codes = explain(model, explain_rows, risk.loc[explain_rows.index])
+        out.loc[explain_rows.index, "reason_codes"] = codes
+        if language is not None:
+            figures = reason_figures(explain_rows, model.ump_).assign(reason_codes=codes)
+            out.loc[explain_rows.index, "reasons"] = reason_sentences(figures, language)
     out = out.join(gain)
     out = out.join(inactive_by_arrears(registry))
     for column in OUTCOME_COLUMNS:

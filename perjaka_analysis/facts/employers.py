@@ -102,7 +102,7 @@ def compute_inspection_list(listed: pd.DataFrame, n: int | None = LIST_ROWS) -> 
     --------
     >>> listed = pd.DataFrame({"province": ["A", "A", "B"], "rank_in_province": [2, 1, 1],
     ...     "pseudonym": ["p2", "p1", "q1"], "district": "d", "sector": "s", "risk": 0.5,
-    ...     "reasons": "r", "expected_unregistered_workers": 1.0})
+    ...     "reason_codes": "arrears", "expected_unregistered_workers": 1.0})
     >>> compute_inspection_list(listed, n=1)["pseudonym"].tolist()
     ['p1', 'q1']
     """
@@ -112,7 +112,7 @@ def compute_inspection_list(listed: pd.DataFrame, n: int | None = LIST_ROWS) -> 
     frame = frame.sort_values(["province", "rank_in_province"], kind="stable")
     if n is not None:
         frame = frame.groupby("province", sort=False).head(n)
-    for name in ("district", "sector", "size_band", "risk_band", "reasons"):
+    for name in ("district", "sector", "size_band", "risk_band", "reason_codes", "reason_bands"):
         if name not in frame:
             frame[name] = ""
         frame[name] = frame[name].fillna("").astype(str)
@@ -166,13 +166,15 @@ def score_employers(config: ReportConfig, key: bytes) -> dict[str, Any]:
         registry,
         capacity=dict(zip(capacity["province"], capacity["capacity"], strict=True)),
         key=key,
-        language=config.language,
         random_state=config.seed,
     )
     listed = scored[scored["on_list"]].reset_index(drop=True)
     # what a shareable brief may show of each listed employer (k-anonymous bands)
-    safe = disclosure_safe_list(scored, registry, key=key, language=config.language)
-    facts_shown = ["district", "sector", "size_band", "risk_band", "workers_band", "reasons"]
+    safe = disclosure_safe_list(scored, registry, key=key)
+    facts_shown = [
+        "district", "sector", "size_band", "risk_band", "workers_band", "reason_codes",
+        "reason_bands",
+    ]  # fmt: skip
     shown = [*facts_shown, "disclosure_level"]
     # a province with fewer than k employers: nothing about its listed employers is shown
     few = safe["class_size"] < K_ANONYMITY

@@ -135,6 +135,8 @@ def facts_key(inputs: Mapping[str, str], config: ReportConfig, key: bytes | None
     True
     >>> a == facts_key({"coverage.csv": "ac"}, ReportConfig(as_of="2025-01-01"))
     False
+    >>> a == facts_key({"coverage.csv": "ab"}, ReportConfig(as_of="2025-01-01", language="en"))
+    True
     >>> b = facts_key({"coverage.csv": "ab"}, ReportConfig(as_of="2025-01-01"), b"key-one-1")
     >>> b == facts_key({"coverage.csv": "ab"}, ReportConfig(as_of="2025-01-01"), b"key-two-2")
     False
@@ -144,7 +146,10 @@ def facts_key(inputs: Mapping[str, str], config: ReportConfig, key: bytes | None
         "package_version": __version__,
         "code": code_hash(),
         "inputs": dict(sorted(inputs.items())),
-        "parameters": config.validated().run_parameters(),
+        # the language only words the facts: a run in the other language reuses them
+        "parameters": {
+            k: v for k, v in config.validated().run_parameters().items() if k != "language"
+        },
     }
     if key is not None:
         payload["pseudonym_key"] = key_digest(key)
@@ -437,7 +442,7 @@ def province_facts(**parameters: object) -> ProvinceFacts:
     """
     config = ReportConfig.from_mapping(dict(parameters))
     if config.facts:
-        run = load_run_facts(config.facts)  # read once per process
+        run = load_run_facts(config.facts).in_language(config.language)  # read once per process
     else:
         run = compute_run_facts(config, provinces=[config.province])
     return run.for_province(config.province)

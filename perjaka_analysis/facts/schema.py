@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from ..card import CARD_COLUMNS
-from ..config import ReportConfig
+from ..config import LANGUAGES, ReportConfig
 from ..errors import PerjakaError
 from ..io import atomic_path
 from ..kabkota import KABKOTA_COLUMNS
@@ -30,7 +30,7 @@ from ..provinces import NATIONAL
 from ..segments import SEGMENT_COLUMNS, STATUS_COLUMNS
 
 #: Version of the saved layout; a change makes earlier saved facts unreadable.
-FACTS_VERSION = 10
+FACTS_VERSION = 11
 
 
 #: Rows of each province's inspection list kept in the facts (what a brief shows).
@@ -94,7 +94,7 @@ SCHEMA: Mapping[str, tuple[str, ...]] = MappingProxyType(
         # disclosure-safe: banded facts shared by >= 5 employers of the registry
         "inspection_list": (
             "province", "rank_in_province", "pseudonym", "district", "sector", "size_band",
-            "risk_band", "reasons", "workers_band", "disclosure_level",
+            "risk_band", "reason_codes", "reason_bands", "workers_band", "disclosure_level",
         ),
         "risk_by": (
             "province", "grouping", "group", "employers", "mean_risk", "on_list",
@@ -115,8 +115,8 @@ SCHEMA: Mapping[str, tuple[str, ...]] = MappingProxyType(
         # every listed employer of each province, disclosure-safe (the lists' files)
         "inspection_plan": (
             "province", "rank_in_province", "pseudonym", "district", "sector", "size_band",
-            "risk_band", "reasons", "workers_band", "disclosure_level", "selection",
-            "inclusion_probability", "inspection_list", "model_version", "data_date",
+            "risk_band", "reason_codes", "reason_bands", "workers_band", "disclosure_level",
+            "selection", "inclusion_probability", "inspection_list", "model_version", "data_date",
         ),
         # the latest published active share of each place (basis as published)
         "active_latest": (
@@ -257,6 +257,27 @@ class RunFacts:
             }
             for name, frame in self.tables.items()
         }
+
+    def in_language(self, language: str) -> RunFacts:
+        """The same facts shown in ``language``: no fact depends on it, only the words.
+
+        Examples
+        --------
+        >>> from perjaka_analysis.config import ReportConfig
+        >>> run = RunFacts(ReportConfig(), {"parameters": {"language": "id"}}, {})
+        >>> en = run.in_language("en")
+        >>> en.config.language, en.meta["parameters"]["language"], run.config.language
+        ('en', 'en', 'id')
+        """
+        if language not in LANGUAGES:
+            raise PerjakaError(f"language must be one of {LANGUAGES}, got {language!r}")
+        if language == self.config.language:
+            return self
+        meta = dict(self.meta)
+        if "parameters" in meta:
+            meta["parameters"] = {**meta["parameters"], "language": language}
+        config = dataclasses.replace(self.config, language=language)
+        return dataclasses.replace(self, config=config, meta=meta)
 
     def for_province(self, province: str) -> ProvinceFacts:
         """The view of one place, for its brief."""

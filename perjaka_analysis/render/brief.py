@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from ..facts import ProvinceFacts, age_months
 from ..facts.kabkota import STALE_MONTHS
-from ..i18n import fmt_amount, fmt_date
+from ..i18n import banded_reasons, fmt_amount, fmt_date
 from . import environment, render_page, to_context
 from .figures import uhc_chart_svg
 from .message import (
@@ -225,7 +225,10 @@ class Brief:
         f = self.facts
         label = functools.partial(sector_label, lang=f.config.language)
         listed = f.rows("inspection_list").head(n)
-        listed = listed.assign(sector=listed["sector"].map(label))
+        listed = listed.assign(
+            sector=listed["sector"].map(label),
+            reasons=banded_reasons(listed, f.config.language),
+        )
         return self._render(
             "employers",
             gains=to_context(f.row("gains")),
