@@ -3,13 +3,20 @@
 In separate child processes (so that each peak memory is its own):
 
 1. pipeline: read + validate the registry CSV, train the calibrated risk model
-   on the labelled rows, score every employer (pseudonyms, ranks, reasons for
-   the inspection lists, expected gain);
+   on the labelled rows, score and rank every employer and write the plan
+   (``score_registry(rows="plan")``: pseudonyms, reasons and expected gain of
+   the plan's rows; code without that option writes every row);
 2. plain (same training rows): read the CSV, HistGradientBoostingClassifier
    with default settings fit on the same labelled rows' raw columns, predict
    all rows — the like-for-like reference (target: pipeline within 1.5x);
-3. plain (all rows): the same, fit on all 1,000,000 rows with their true
-   synthetic outcome (for scale only).
+3. with ``--all-rows``, plain (all rows): the same, fit on all 1,000,000 rows
+   with their true synthetic outcome (for scale only).
+
+The pipeline and the plain reference run ``--repeat`` times each, alternated
+(pipeline, plain, pipeline, ...), so that a change in the machine's load
+falls on both sides; the medians and their ratio are reported, with the load
+average (1 minute) before each run. Both sides run with the same thread
+settings: the library defaults, or ``OMP_NUM_THREADS=--threads``.
 
 ``--quality`` instead measures the lists and the evaluation on 200,000-row
 registries of the shipped and of an independent generator, random and
@@ -22,11 +29,13 @@ scores on the rows the model never saw, against the Bayes-optimal AUC of the
 true probabilities (target gap <= 0.01).
 
 Usage: python benchmarks/employers_scale.py [--rows 1000000] [--label-share 0.08]
+       [--repeat 5] [--threads N] [--all-rows]
 """
 
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import os
 import resource
@@ -66,7 +75,10 @@ def run_pipeline(path: str) -> dict:
     t_read = time.perf_counter() - t0
     model = RiskModel(random_state=0).fit(registry)
     t_fit = time.perf_counter() - t0 - t_read
-    table = score_registry(registry, model=model, key=b"benchmark-key")
+    # the plan's rows (what a team receives), where the code can write them alone
+    plan_only = "rows" in inspect.signature(score_registry).parameters
+    written = {"rows": "plan"} if plan_only else {}
+    table = score_registry(registry, model=model, key=b"benchmark-key", **written)
     total = time.perf_counter() - t0
     unseen = registry["noncompliant"].isna().to_numpy()
     risk = model.predict_risk(registry).to_numpy()
@@ -232,8 +244,11 @@ def quality(args: argparse.Namespace) -> None:
     print(markdown_rows(rows))
 
 
-def child(mode: str, path: str) -> dict:
+def child(mode: str, path: str, threads: int | None = None) -> dict:
     env = dict(os.environ)
+    if threads:  # the same on both sides
+        env["OMP_NUM_THREADS"] = str(threads)
+    load = os.getloadavg()[0]
     out = subprocess.run(
         [sys.executable, __file__, "--child", mode, "--path", path],
         capture_output=True,
@@ -241,7 +256,13 @@ def child(mode: str, path: str) -> dict:
         check=True,
         env=env,
     )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return {**json.loads(out.stdout.strip().splitlines()[-1]), "load_1min": load}
+
+
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
 
 
 def main() -> None:
@@ -261,6 +282,10 @@ def main() -> None:
     parser.add_argument("--targeted-only", action="store_true")
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--markdown", help="print the README rows of saved --quality output")
+    parser.add_argument("--repeat", type=int, default=5, help="alternated runs of each side")
+    parser.add_argument("--threads", type=int, help="OMP_NUM_THREADS of both sides")
+    parser.add_argument("--all-rows", action="store_true", help="also fit plain on every row")
+    parser.add_argument("--csv", help="a registry CSV written earlier (instead of a new one)")
     args = parser.parse_args()
     if args.rows is None:
         args.rows = 200_000 if args.quality else 1_000_000
@@ -283,33 +308,55 @@ def main() -> None:
     from perjaka_analysis.employers import generate_registry
 
     with tempfile.TemporaryDirectory() as tmp:
-        path = str(Path(tmp) / "registry.csv")
-        t0 = time.perf_counter()
-        generate_registry(args.rows, seed=1, label_share=args.label_share).frame.to_csv(
-            path, index=False
-        )
-        print(f"generated {args.rows:,} synthetic employers in {time.perf_counter() - t0:.1f} s")
-        pipe = child("pipeline", path)
-        plain = child("plain", path)
-        plain_all = child("plain-all", path)
+        path = args.csv or str(Path(tmp) / "registry.csv")
+        if not args.csv:
+            t0 = time.perf_counter()
+            generate_registry(args.rows, seed=1, label_share=args.label_share).frame.to_csv(
+                path, index=False
+            )
+            print(
+                f"generated {args.rows:,} synthetic employers in {time.perf_counter() - t0:.1f} s"
+            )
+        pipes, plains = [], []
+        for i in range(args.repeat):
+            pipes.append(child("pipeline", path, args.threads))
+            plains.append(child("plain", path, args.threads))
+            print(
+                f"run {i + 1}: pipeline {pipes[-1]['seconds']:.1f} s (load "
+                f"{pipes[-1]['load_1min']:.1f}), plain {plains[-1]['seconds']:.1f} s (load "
+                f"{plains[-1]['load_1min']:.1f}), ratio "
+                f"{pipes[-1]['seconds'] / plains[-1]['seconds']:.2f}x",
+                flush=True,
+            )
+        plain_all = child("plain-all", path, args.threads) if args.all_rows else None
+    pipe = sorted(pipes, key=lambda r: r["seconds"])[len(pipes) // 2]
+    plain = sorted(plains, key=lambda r: r["seconds"])[len(plains) // 2]
     print(
-        f"pipeline (read+validate {pipe['read_validate_s']:.1f} s, train {pipe['train_s']:.1f} s, "
-        f"score {pipe['score_s']:.1f} s): {pipe['seconds']:.1f} s, peak {pipe['peak_mb']:.0f} MB"
+        f"pipeline, median of {len(pipes)} (read+validate {pipe['read_validate_s']:.1f} s, "
+        f"train {pipe['train_s']:.1f} s, score {pipe['score_s']:.1f} s): "
+        f"{median([r['seconds'] for r in pipes]):.1f} s, "
+        f"peak {max(r['peak_mb'] for r in pipes):.0f} MB"
     )
     print(f"  labelled rows {pipe['labelled']:,}; employers on the lists {pipe['on_list']:,}")
     print(
-        f"plain HGB fit+predict, same {plain['train_rows']:,} training rows: "
-        f"{plain['seconds']:.1f} s, peak {plain['peak_mb']:.0f} MB"
+        f"plain HGB fit+predict, same {plain['train_rows']:,} training rows, median: "
+        f"{median([r['seconds'] for r in plains]):.1f} s, "
+        f"peak {max(r['peak_mb'] for r in plains):.0f} MB"
     )
+    threads = f"OMP_NUM_THREADS={args.threads}" if args.threads else "default threads"
     print(
-        f"plain HGB fit+predict, all {plain_all['train_rows']:,} rows: "
-        f"{plain_all['seconds']:.1f} s, peak {plain_all['peak_mb']:.0f} MB"
+        f"ratio pipeline / plain (medians, CSV read on both sides, {threads}): "
+        f"{median([r['seconds'] for r in pipes]) / median([r['seconds'] for r in plains]):.2f}x"
+        f"  (target <= 1.5); per run: "
+        + ", ".join(
+            f"{a['seconds'] / b['seconds']:.2f}" for a, b in zip(pipes, plains, strict=True)
+        )
     )
-    print(
-        f"ratio pipeline / plain (same rows, CSV read on both sides): "
-        f"{pipe['seconds'] / plain['seconds']:.2f}x  (target <= 1.5)"
-    )
-    print(f"ratio pipeline / plain (all rows):      {pipe['seconds'] / plain_all['seconds']:.2f}x")
+    if plain_all is not None:
+        print(
+            f"plain HGB fit+predict, all {plain_all['train_rows']:,} rows: "
+            f"{plain_all['seconds']:.1f} s, peak {plain_all['peak_mb']:.0f} MB"
+        )
     gap = pipe["bayes_auc_unseen"] - pipe["auc_unseen"]
     print(
         f"ROC AUC on unlabelled rows: model {pipe['auc_unseen']:.4f}, "

@@ -336,3 +336,12 @@ def test_the_score_table_has_codes_and_words_only_when_a_language_is_asked(regis
     assert listed.any() and (en.loc[listed, "reasons"] != "").all()
     with pytest.raises(PerjakaError, match="language"):
         score_registry(registry, model=fitted, capacity=5, key=b"k", language="fr")
+
+
+def test_the_plan_rows_alone_are_the_plan_of_the_whole_table(registry, fitted):
+    whole = score_registry(registry, model=fitted, capacity=7, key=b"k", language="en")
+    plan = score_registry(registry, model=fitted, capacity=7, key=b"k", language="en", rows="plan")
+    expected = whole[whole["on_list"]].reset_index(drop=True)
+    pd.testing.assert_frame_equal(plan, expected)
+    with pytest.raises(PerjakaError, match="rows"):
+        score_registry(registry, model=fitted, capacity=7, key=b"k", rows="some")

@@ -142,14 +142,18 @@ def draw_plan(
     if not 0 <= min_inclusion < 1:
         raise PerjakaError(f"min_inclusion must be in [0, 1), got {min_inclusion}")
     open_ = rank.notna().to_numpy()
-    n_open = pd.Series(open_, index=province.index).groupby(province.to_numpy()).transform("sum")
-    n_random = pd.Series(
-        [
-            reserve_size(int(c), int(n), random_share, min_inclusion)
-            for c, n in zip(capacity.to_numpy(), n_open.to_numpy(), strict=True)
-        ],
-        index=province.index,
+    # one reserve per province and capacity, spread back to its rows
+    per = pd.DataFrame({"p": province.to_numpy(), "c": capacity.to_numpy(), "open": open_})
+    n_open = pd.Series(
+        per.groupby("p", sort=False)["open"].transform("sum").to_numpy(), index=province.index
     )
+    per["n_open"] = n_open.to_numpy()
+    keys = pd.MultiIndex.from_frame(per[["p", "c", "n_open"]])
+    unique = keys.unique()
+    sizes = np.array(
+        [reserve_size(int(c), int(n), random_share, min_inclusion) for _, c, n in unique]
+    )
+    n_random = pd.Series(sizes[unique.get_indexer(keys)], index=province.index)
     ranked = (rank <= capacity - n_random).fillna(False).astype(bool).to_numpy()
     selection = pd.Series(np.where(ranked, "ranked", ""), index=province.index, dtype=object)
     inclusion = pd.Series(np.where(ranked, 1.0, 0.0), index=province.index)
@@ -165,9 +169,8 @@ def draw_plan(
             picked = np.random.default_rng(seed).choice(candidates, size=k, replace=False)
             selection[picked] = "random"
             inclusion[candidates] = k / len(candidates)
-    whole = sorted(
-        {str(p) for p, n, c in zip(province, n_open, capacity, strict=True) if 0 < n <= c}
-    )
+    covered = (n_open > 0).to_numpy() & (n_open <= capacity).to_numpy()
+    whole = sorted({str(p) for p in pd.unique(province.to_numpy()[covered])})
     return selection, inclusion, whole
 
 

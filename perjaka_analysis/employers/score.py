@@ -406,6 +406,7 @@ def score_registry(
     rank_by: str = "blend",
     random_share: float = RANDOM_SHARE,
     min_inclusion: float = MIN_INCLUSION,
+    rows: str = "all",
 ) -> pd.DataFrame:
     """Score every employer and build the inspection list.
 
@@ -448,6 +449,10 @@ def score_registry(
         on the plan below this (default :data:`~.plan.MIN_INCLUSION`; not
         with ``random_share=0``). A :class:`~.plan.WholeRegistryWarning` says
         which provinces' capacity covers every uninspected employer.
+    rows : {"all", "plan"}
+        Return every employer (default) or only the plan's (``on_list``):
+        every employer is still scored and ranked, but pseudonyms, reasons
+        and gains are computed only for the rows returned.
 
     Returns
     -------
@@ -472,6 +477,8 @@ def score_registry(
         raise PerjakaError(f"language must be 'id' or 'en', got {language!r}")
     if reasons_for not in ("list", "all"):
         raise PerjakaError("reasons_for must be 'list' or 'all'")
+    if rows not in ("all", "plan"):
+        raise PerjakaError(f"rows must be 'all' or 'plan', got {rows!r}")
     model = model or RiskModel(random_state=random_state).fit(registry)
     risk = model.risk_out_of_fold(registry)
     gain = expected_gain(registry, risk, model.ump_)
@@ -506,6 +513,14 @@ def score_registry(
         random_state,
         rank_by,
     )
+    if rows == "plan":  # every employer is ranked; only the plan's rows are written
+        keep = on_list.to_numpy()
+        registry, risk, gain, inspected, ids = (
+            x[keep] for x in (registry, risk, gain, inspected, ids)
+        )
+        rank, selection, inclusion, on_list = (
+            x[keep] for x in (rank, selection, inclusion, on_list)
+        )
     out = pd.DataFrame(index=registry.index)
     if identified:
         out["employer_id"] = registry["employer_id"]
