@@ -228,7 +228,8 @@ def backtest(
     measure : str
         The measure to model.
     ceiling : float, optional
-        Ceiling of the logit methods in percent (default 102).
+        Ceiling of the logit methods in percent (default 102; the saturation
+        method estimates its own).
     status : DataFrame, None or "shipped"
         UHC status reports used as the CLI uses them (default: the shipped
         ones, :func:`status_with_publication`); each origin sees only reports
@@ -268,7 +269,7 @@ def backtest(
                         train,
                         method=method,
                         measure=measure,
-                        ceiling=ceiling,
+                        ceiling=None if method == "saturation" else ceiling,
                         status=seen,
                         provinces=sorted(held["province"].unique()),
                         **model_options,

@@ -123,12 +123,6 @@ def to_years(dates: pd.Series | pd.DatetimeIndex | pd.Timestamp) -> np.ndarray |
     return np.asarray(delta.days, dtype=float) / DAYS_PER_YEAR
 
 
-def from_years(years: np.ndarray | float) -> pd.DatetimeIndex:
-    """Convert years since :data:`T_REF` back to dates (day precision)."""
-    days = np.round(np.atleast_1d(np.asarray(years, dtype=float)) * DAYS_PER_YEAR)
-    return pd.DatetimeIndex(T_REF + pd.to_timedelta(days, unit="D"))
-
-
 def _logit(p: np.ndarray) -> np.ndarray:
     return np.log(p) - np.log1p(-p)
 
@@ -226,13 +220,6 @@ class ProvinceTrend:
         if observation:
             var = var + self.sigma2
         return mu, var
-
-
-@dataclass(frozen=True)
-class _Panel:
-    frame: pd.DataFrame  # province, territory, date, t, pct, z
-    ceiling: float
-    measure: str
 
 
 def prepare_panel(
@@ -544,8 +531,8 @@ class CoverageTrendModel:
         The measure to model (never mixed with another).
     ceiling : float, optional
         Ceiling of the logit scale in percent for the logit methods
-        (default 102); ignored by ``saturation``, whose long-run levels are
-        estimated.
+        (default 102). ``saturation`` estimates its long-run levels and
+        rejects a ceiling.
     phi : float
         Damping factor per year of the ``damped`` method.
     status : pandas.DataFrame, optional
@@ -585,6 +572,12 @@ class CoverageTrendModel:
             raise PerjakaError(f"unknown method {method!r}; valid: {', '.join(METHODS)}")
         if not 0 < phi <= 1:
             raise PerjakaError(f"phi must be in (0, 1], got {phi}")
+        if method == "saturation" and ceiling is not None:
+            raise PerjakaError(
+                f"ceiling={ceiling:g} applies to the logit methods "
+                f"({', '.join(m for m in METHODS if m != 'saturation')}); the saturation method "
+                "estimates its long-run levels: leave ceiling unset or choose a logit method"
+            )
         self.coverage = coverage
         self.method = method
         self.measure = measure

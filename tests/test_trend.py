@@ -183,6 +183,17 @@ def test_forecast_until_before_data_and_bad_method_are_clear_errors():
         compute_targets(res, deadline="2021-01-01")
 
 
+def test_a_ceiling_under_the_saturation_method_is_an_error_not_a_silent_change():
+    panel = synthetic_panel()
+    with pytest.raises(PerjakaError, match=r"ceiling=110 applies to the logit methods"):
+        CoverageTrendModel(panel, ceiling=110)
+    with pytest.raises(PerjakaError, match="saturation"):
+        CoverageTrendModel(panel, method="saturation", ceiling=102)
+    # the logit methods keep the ceiling they are given
+    assert CoverageTrendModel(panel, method="pooled", ceiling=110).ceiling == 110.0
+    assert CoverageTrendModel(panel, method="last").ceiling == 102.0
+
+
 def test_survey_measures_are_never_mixed_in():
     panel = synthetic_panel(noise=0.05)
     survey = panel.assign(measure="survey_any", coverage_pct=20.0)
