@@ -15,8 +15,8 @@ from scipy import stats
 from .active_data import _DAYS_PER_YEAR, _Z80, T_REF, _logit, _years
 from .errors import PerjakaError
 from .plotting import plot_fan
-from .provinces import NATIONAL, normalise_province
-from .trend import forecast_places
+from .provinces import NATIONAL
+from .results import ModelResults
 
 __all__ = ["ActivePlace", "ActiveResults"]
 
@@ -136,7 +136,7 @@ def _design(t: np.ndarray, gap: np.ndarray | None = None) -> np.ndarray:
 
 
 @dataclass
-class ActiveResults:
+class ActiveResults(ModelResults):
     """A fitted active-share model: the same methods and frames as registration trends.
 
     Attributes
@@ -179,79 +179,17 @@ class ActiveResults:
     # -- helpers --------------------------------------------------------------------------
     def place(self, province: str) -> ActivePlace:
         """Return what the model knows of one place (official name or alias)."""
-        name = normalise_province(province)
-        if name not in self.places:
-            raise PerjakaError(f"{name} is not among the fitted places")
-        return self.places[name]
+        return self._place(province)
 
-    @property
-    def data_end(self) -> pd.Timestamp:
-        """Date of the latest figure in the panel."""
-        return pd.Timestamp(self.panel["date"].max())
-
-    def _national_at(self, t: float) -> float:
-        """The national figure (logit) at or before t (the first one when none is)."""
-        nat = self.places.get(NATIONAL)
-        if nat is None or nat.n_points == 0:
-            rows = self.panel[self.panel["province"] == NATIONAL]
-            if rows.empty:
-                return float(_design(np.array([t]))[0] @ self.pooled["beta"])  # gap 0: nation
-            nat_t, nat_y = rows["t"].to_numpy(), rows["z"].to_numpy()
-        else:
-            nat_t, nat_y = nat.t, nat.y
-        before = np.flatnonzero(nat_t <= t + 1e-9)
-        return float(nat_y[before[-1]] if len(before) else nat_y[0])
+    def _fitted(self) -> dict[str, ActivePlace]:
+        return self.places
 
     def _moments(self, place: ActivePlace, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Mean vector and covariance matrix of the latent logit share at times t.
-
-        Conditioned on the place's figures, then on its status reports (each
-        a censored observation: the share was at or above a bound on that
-        date), by matching the moments of the truncated normal one report
-        after the other.
-        """
+        """Mean vector and covariance matrix of the latent logit share at times t
+        (:func:`_pooled_moments`, or :func:`_baseline_moments` for a baseline)."""
         if self.method != "pooled":
-            return self._baseline_moments(place, t)
-        k = len(place.report_t)
-        if k == 0:
-            return self._figure_moments(place, t)
-        mean, cov = self._figure_moments(place, np.concatenate([place.report_t, t]))
-        for j in range(k):
-            mean, cov = _truncate_above(mean, cov, j, float(place.report_c[j]))
-        return mean[k:], cov[k:, k:]
-
-    def _figure_moments(self, place: ActivePlace, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        p = self.pooled
-        tau2 = 0.0 if place.province == NATIONAL else p["tau2"]
-        x = _design(t, self._gap(place.province, t))
-        k_tt = _place_cov(t, tau2, p["q"], p["t0"]) + x @ p["cov_beta"] @ x.T
-        mean = x @ p["beta"]
-        if place.n_points == 0:
-            return mean, k_tt
-        xo = _design(place.t, self._gap(place.province, place.t))
-        w = self._weights(place)
-        k_oo = (
-            _place_cov(place.t, tau2, p["q"], p["t0"])
-            + xo @ p["cov_beta"] @ xo.T
-            + np.diag((p["sigma2"] + place.v) / w)
-        )
-        k_to = tau2 + p["q"] * _brownian(t, place.t, p["t0"]) + x @ p["cov_beta"] @ xo.T
-        gain = np.linalg.solve(k_oo, k_to.T).T
-        mean = mean + gain @ (place.y - xo @ p["beta"])
-        cov = k_tt - gain @ k_to.T
-        return mean, (cov + cov.T) / 2
-
-    def _gap(self, province: str, t: np.ndarray) -> np.ndarray:
-        """The place's registration covariate at times t (constant: see :attr:`gaps`)."""
-        return np.full(len(t), float(self.gaps.get(province, 0.0)))
-
-    def _weights(self, place: ActivePlace) -> np.ndarray:
-        """Student-t weights of the place's figures (1 = as noisy as any figure)."""
-        w = self.pooled.get("weights")
-        if w is None or place.n_points == 0:
-            return np.ones(place.n_points)
-        idx = np.flatnonzero(self.panel["province"].to_numpy() == place.province)
-        return np.asarray(w)[idx] if len(idx) == place.n_points else np.ones(place.n_points)
+            return _baseline_moments(self, place, t)
+        return _pooled_moments(self, place, t)
 
     def _registration(
         self, province: str, dates: pd.DatetimeIndex
@@ -265,24 +203,6 @@ class ActiveResults:
             return np.full(len(dates), 100.0), np.zeros(len(dates))
         sd = (pred["upper"].to_numpy(float) - pred["lower"].to_numpy(float)) / (2 * _Z80)
         return pred["mean"].to_numpy(float), sd
-
-    def _baseline_moments(self, place: ActivePlace, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        p = self.pooled
-        nat = self.places.get(NATIONAL)
-        if place.n_points:
-            t_last, z_last = float(place.t[-1]), float(place.y[-1])
-        else:
-            t_last = float(nat.t[-1]) if nat is not None and nat.n_points else p["t0"]
-            z_last = self._national_at(self.data_end_t)
-        level = z_last
-        if self.method == "national_ratio" and place.n_points and place.province != NATIONAL:
-            ratio = _expit(np.array(z_last)) / _expit(np.array(self._national_at(t_last)))
-            latest_nat = _expit(np.array(self._national_at(self.data_end_t)))
-            level = float(_logit(np.clip(ratio * latest_nat, 0.005, 0.995)))
-        h = np.clip(t - t_last, 0.0, None)
-        extra = 0.0 if place.n_points else p["tau2"]
-        cov = p["sigma2"] + extra + p["q"] * np.minimum.outer(h, h)
-        return np.full(len(t), level), cov
 
     @property
     def data_end_t(self) -> float:
@@ -358,32 +278,6 @@ class ActiveResults:
                 )
             )
         return pd.concat(frames, ignore_index=True)
-
-    def forecast(
-        self,
-        until: str | pd.Timestamp,
-        *,
-        levels: Sequence[int] = (80, 95),
-        freq: str = "QE",
-        provinces: Sequence[str] | None = None,
-    ) -> pd.DataFrame:
-        """Forecast every place from its last figure (or the panel's end) until a date.
-
-        Returns
-        -------
-        pandas.DataFrame
-            ``province, date, mean, lower, upper, level, basis`` (percent of
-            population); intervals for a newly published figure.
-
-        Raises
-        ------
-        PerjakaError
-            If ``until`` is not after the latest figure.
-        """
-        names = [self.place(p).province for p in provinces] if provinces else list(self.places)
-        return forecast_places(
-            self.predict, self.places, names, until, self.data_end, levels=levels, freq=freq
-        )
 
     def simulate(
         self,
@@ -482,54 +376,6 @@ class ActiveResults:
             frames.append(frame)
         return pd.concat(frames, ignore_index=True)
 
-    def history(self, province: str) -> pd.DataFrame:
-        """The fitted latent share from the first figure of the panel to the place's last.
-
-        Returns
-        -------
-        pandas.DataFrame
-            ``province, date, mean`` (percent), quarterly.
-        """
-        place = self.place(province)
-        end = place.last_date or self.data_end
-        dates = pd.date_range(pd.Timestamp(self.panel["date"].min()), end, freq="QE")
-        if len(dates) == 0:
-            return pd.DataFrame(columns=["province", "date", "mean"])
-        frame = self.predict(place.province, dates, levels=(80,), observation=False)
-        return frame[["province", "date", "mean"]]
-
-    def summary(self) -> pd.DataFrame:
-        """One row per place: figures behind it, level now and yearly change.
-
-        Returns
-        -------
-        pandas.DataFrame
-            ``province, basis, n_points, last_date, last_pct, level_pct``
-            (latent share at the latest panel date), ``change_pp_per_year``
-            and ``method``; the pooled estimates in ``.attrs["pooled"]``.
-        """
-        end = self.data_end
-        rows = []
-        for name, place in self.places.items():
-            now = self.predict(name, [end - pd.DateOffset(years=1), end], levels=(80,))
-            rows.append(
-                {
-                    "province": name,
-                    "basis": place.basis,
-                    "n_points": place.n_points,
-                    "last_date": place.last_date,
-                    "last_pct": place.last_pct,
-                    "level_pct": float(now["mean"].iloc[1]),
-                    "change_pp_per_year": float(now["mean"].iloc[1] - now["mean"].iloc[0]),
-                    "method": self.method,
-                }
-            )
-        out = pd.DataFrame(rows)
-        out.attrs["pooled"] = {
-            k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in self.pooled.items()
-        }
-        return out
-
     def __repr__(self) -> str:
         p = self.pooled
         n_own = sum(pl.n_points > 0 for pl in self.places.values())
@@ -571,3 +417,98 @@ class ActiveResults:
         )
         ax.set_ylabel("active share of population (%)")
         return ax
+
+
+def _pooled_moments(
+    res: ActiveResults, place: ActivePlace, t: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The pooled model's mean vector and covariance matrix of the latent logit share at t.
+
+    Conditioned on the place's figures, then on its status reports (each
+    a censored observation: the share was at or above a bound on that
+    date), by matching the moments of the truncated normal one report
+    after the other.
+    """
+    k = len(place.report_t)
+    if k == 0:
+        return _figure_moments(res, place, t)
+    mean, cov = _figure_moments(res, place, np.concatenate([place.report_t, t]))
+    for j in range(k):
+        mean, cov = _truncate_above(mean, cov, j, float(place.report_c[j]))
+    return mean[k:], cov[k:, k:]
+
+
+def _figure_moments(
+    res: ActiveResults, place: ActivePlace, t: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The latent logit share at t given the place's figures (Gaussian conditioning)."""
+    p = res.pooled
+    tau2 = 0.0 if place.province == NATIONAL else p["tau2"]
+    x = _design(t, _gap(res, place.province, t))
+    k_tt = _place_cov(t, tau2, p["q"], p["t0"]) + x @ p["cov_beta"] @ x.T
+    mean = x @ p["beta"]
+    if place.n_points == 0:
+        return mean, k_tt
+    xo = _design(place.t, _gap(res, place.province, place.t))
+    w = _weights(res, place)
+    k_oo = (
+        _place_cov(place.t, tau2, p["q"], p["t0"])
+        + xo @ p["cov_beta"] @ xo.T
+        + np.diag((p["sigma2"] + place.v) / w)
+    )
+    k_to = tau2 + p["q"] * _brownian(t, place.t, p["t0"]) + x @ p["cov_beta"] @ xo.T
+    gain = np.linalg.solve(k_oo, k_to.T).T
+    mean = mean + gain @ (place.y - xo @ p["beta"])
+    cov = k_tt - gain @ k_to.T
+    return mean, (cov + cov.T) / 2
+
+
+def _gap(res: ActiveResults, province: str, t: np.ndarray) -> np.ndarray:
+    """The place's registration covariate at times t (constant: see :attr:`gaps`)."""
+    return np.full(len(t), float(res.gaps.get(province, 0.0)))
+
+
+def _weights(res: ActiveResults, place: ActivePlace) -> np.ndarray:
+    """Student-t weights of the place's figures (1 = as noisy as any figure)."""
+    w = res.pooled.get("weights")
+    if w is None or place.n_points == 0:
+        return np.ones(place.n_points)
+    idx = np.flatnonzero(res.panel["province"].to_numpy() == place.province)
+    return np.asarray(w)[idx] if len(idx) == place.n_points else np.ones(place.n_points)
+
+
+def _national_at(res: ActiveResults, t: float) -> float:
+    """The national figure (logit) at or before t (the first one when none is)."""
+    nat = res.places.get(NATIONAL)
+    if nat is None or nat.n_points == 0:
+        rows = res.panel[res.panel["province"] == NATIONAL]
+        if rows.empty:
+            return float(_design(np.array([t]))[0] @ res.pooled["beta"])  # gap 0: nation
+        nat_t, nat_y = rows["t"].to_numpy(), rows["z"].to_numpy()
+    else:
+        nat_t, nat_y = nat.t, nat.y
+    before = np.flatnonzero(nat_t <= t + 1e-9)
+    return float(nat_y[before[-1]] if len(before) else nat_y[0])
+
+
+def _baseline_moments(
+    res: ActiveResults, place: ActivePlace, t: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The baselines (module docs of :mod:`perjaka_analysis.active`): ``last`` and
+    ``national_ratio``, with the random walk's spread after the last figure."""
+    p = res.pooled
+    nat = res.places.get(NATIONAL)
+    if place.n_points:
+        t_last, z_last = float(place.t[-1]), float(place.y[-1])
+    else:
+        t_last = float(nat.t[-1]) if nat is not None and nat.n_points else p["t0"]
+        z_last = _national_at(res, res.data_end_t)
+    level = z_last
+    if res.method == "national_ratio" and place.n_points and place.province != NATIONAL:
+        ratio = _expit(np.array(z_last)) / _expit(np.array(_national_at(res, t_last)))
+        latest_nat = _expit(np.array(_national_at(res, res.data_end_t)))
+        level = float(_logit(np.clip(ratio * latest_nat, 0.005, 0.995)))
+    h = np.clip(t - t_last, 0.0, None)
+    extra = 0.0 if place.n_points else p["tau2"]
+    cov = p["sigma2"] + extra + p["q"] * np.minimum.outer(h, h)
+    return np.full(len(t), level), cov

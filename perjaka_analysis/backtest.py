@@ -22,7 +22,7 @@ import pandas as pd
 from .datasets import load_uhc_status, raw_path
 from .errors import PerjakaError
 from .provinces import NATIONAL
-from .trend import METHODS, CoverageTrendModel, prepare_panel
+from .trend import METHODS, CoverageTrendModel, FitCache, prepare_panel
 
 __all__ = [
     "BacktestResults",
@@ -261,6 +261,7 @@ def backtest(
         if held.empty:
             continue
         fits = {}
+        cache = FitCache()  # the logit methods of one origin share one pooled fit
         try:
             for method in methods:
                 with warnings.catch_warnings():
@@ -272,6 +273,7 @@ def backtest(
                         ceiling=None if method == "saturation" else ceiling,
                         status=seen,
                         provinces=sorted(held["province"].unique()),
+                        cache=cache,
                         **model_options,
                     ).fit()
         except PerjakaError:  # too little data before this origin for some method

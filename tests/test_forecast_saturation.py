@@ -19,7 +19,7 @@ from perjaka_analysis.forecast import (
 )
 from perjaka_analysis.provinces import NATIONAL
 from perjaka_analysis.saturation import kalman_2state, make_events
-from perjaka_analysis.trend import CoverageTrendModel, to_years
+from perjaka_analysis.trend import CoverageTrendModel, FitCache, to_years
 
 PLATEAUS = {"Aceh": 99.0, "Bali": 96.0, "Banten": 94.0, "Jambi": 97.5, "Riau": 95.0}
 NATIONAL_LEVEL = 97.0
@@ -287,23 +287,25 @@ def test_laggards_catch_up_as_the_nation_saturates():
 
 def test_a_repeated_saturation_fit_is_an_independent_equal_copy(monkeypatch):
     import perjaka_analysis.saturation as sat
-    import perjaka_analysis.trend as trend_module
+    import perjaka_analysis.trend_saturation as trend_saturation
 
     fits = []
     real = sat.fit_saturation
-    monkeypatch.setattr(trend_module, "_SATURATION_CACHE", {})
     # patched where the trend model calls it
     monkeypatch.setattr(
-        trend_module, "fit_saturation", lambda *a, **k: fits.append(1) or real(*a, **k)
+        trend_saturation, "fit_saturation", lambda *a, **k: fits.append(1) or real(*a, **k)
     )
-    first = CoverageTrendModel(plateau_panel(), method="saturation").fit()
-    second = CoverageTrendModel(plateau_panel(), method="saturation").fit()
-    assert len(fits) == 1  # the second fit is answered from the cache
+    cache = FitCache()
+    first = CoverageTrendModel(plateau_panel(), method="saturation", cache=cache).fit()
+    second = CoverageTrendModel(plateau_panel(), method="saturation", cache=cache).fit()
+    assert len(fits) == 1  # the second fit is answered from the shared cache
     assert first.pooled == second.pooled
     first.saturation.model.level = 0.0  # changing one result leaves the other alone
     assert second.saturation.model.level_pct == second.pooled["long_run_level_pct"]
-    CoverageTrendModel(plateau_panel(seed=1), method="saturation").fit()
+    CoverageTrendModel(plateau_panel(seed=1), method="saturation", cache=cache).fit()
     assert len(fits) == 2  # other figures are another fit
+    CoverageTrendModel(plateau_panel(), method="saturation").fit()
+    assert len(fits) == 3  # a model with a cache of its own fits anew
 
 
 def test_laplace_covariance_is_the_inverse_hessian_and_zero_at_a_bound():
@@ -399,11 +401,11 @@ def test_a_province_with_figures_is_held_by_them_a_place_without_moves_with_the_
     t_last = to_years([aceh.last_date])
     later = t_last + np.array([0.0, 2.0, 8.0])
     # at its latest figure the national parameters do not move Aceh; later they do
-    moved = res._param_jacobian(aceh, later)
+    moved = res.saturation.param_jacobian(aceh, later)
     assert np.abs(moved[0]).max() < 1e-9 and np.abs(moved[-1]).max() > 0.1
     # Jambi has no figure: it moves as the nation does
     np.testing.assert_allclose(
-        res._param_jacobian(jambi, later), res._param_jacobian(nation, later)
+        res.saturation.param_jacobian(jambi, later), res.saturation.param_jacobian(nation, later)
     )
     # the intervals agree: Aceh's variance at its figure date is that without parameter
     # uncertainty, and larger eight years on

@@ -19,7 +19,14 @@ from perjaka_analysis.forecast import (
     STATUS_OUT_OF_REACH,
     compute_targets,
 )
-from perjaka_analysis.trend import METHODS, CoverageTrendModel, to_years
+from perjaka_analysis.trend import (
+    METHODS,
+    CoverageTrendModel,
+    FitCache,
+    PooledTrendModel,
+    SaturationTrendModel,
+    to_years,
+)
 
 PROVINCES = ["Aceh", "Bali", "Banten", "Jambi", "Riau", "Lampung", "Maluku", "Bengkulu"]
 
@@ -221,7 +228,6 @@ def test_an_unconverged_mixed_fit_is_recorded_and_warned_once(monkeypatch):
     import statsmodels.api as sm
     from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
-    import perjaka_analysis.trend as trend_module
     from perjaka_analysis.trend import FitConvergenceWarning
 
     real_fit = sm.MixedLM.fit
@@ -234,8 +240,6 @@ def test_an_unconverged_mixed_fit_is_recorded_and_warned_once(monkeypatch):
         return result
 
     monkeypatch.setattr(sm.MixedLM, "fit", failing_fit)
-    # a fresh fit cache for this test: no earlier fit answers it, its fits stay here
-    monkeypatch.setattr(trend_module, "_MIXED_CACHE", {})
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         res = CoverageTrendModel(synthetic_panel(noise=0.1), method="pooled", knots=()).fit()
@@ -268,25 +272,43 @@ def test_status_reports_condition_a_place_without_figures(monkeypatch):
 
 
 def test_a_repeated_fit_of_the_same_figures_is_an_independent_equal_copy(monkeypatch):
-    import perjaka_analysis.trend as trend_module
+    import perjaka_analysis.trend_logit as trend_logit
 
     fits = []
-    real = trend_module._fit_mixed_uncached
-    monkeypatch.setattr(trend_module, "_MIXED_CACHE", {})
+    real = trend_logit._fit_mixed_uncached
     monkeypatch.setattr(
-        trend_module, "_fit_mixed_uncached", lambda *a, **k: fits.append(1) or real(*a, **k)
+        trend_logit, "_fit_mixed_uncached", lambda *a, **k: fits.append(1) or real(*a, **k)
     )
     panel = synthetic_panel(noise=0.1)
-    first = CoverageTrendModel(panel, method="pooled").fit()
-    second = CoverageTrendModel(panel, method="pooled").fit()
-    assert len(fits) == 1  # the second fit is answered from the cache
+    cache = FitCache()
+    first = CoverageTrendModel(panel, method="pooled", cache=cache).fit()
+    second = CoverageTrendModel(panel, method="last", cache=cache).fit()
+    assert len(fits) == 1  # the second model shares the first one's cache
     np.testing.assert_array_equal(first.pooled["fixed_effects"], second.pooled["fixed_effects"])
     first.pooled["fixed_effects"][:] = 0.0  # changing one result leaves the other alone
     assert np.all(second.pooled["fixed_effects"] != 0.0)
     # other figures are another fit
-    other = CoverageTrendModel(synthetic_panel(noise=0.2), method="pooled").fit()
+    other = CoverageTrendModel(synthetic_panel(noise=0.2), method="pooled", cache=cache).fit()
     assert len(fits) == 2
     assert not np.array_equal(other.pooled["fixed_effects"], second.pooled["fixed_effects"])
+    # a model without a cache of its own fits anew; asked twice, it fits once
+    model = CoverageTrendModel(panel, method="pooled")
+    model.fit()
+    model.fit()
+    assert len(fits) == 3
+
+
+def test_each_method_is_its_own_model_class():
+    panel = synthetic_panel()
+    for method in METHODS:
+        model = CoverageTrendModel(panel, method=method)
+        assert isinstance(model, CoverageTrendModel)
+        assert model.method == method
+        assert type(model) is type(CoverageTrendModel(panel, method=method))
+    assert type(CoverageTrendModel(panel)) is SaturationTrendModel
+    assert isinstance(PooledTrendModel(panel), CoverageTrendModel)
+    with pytest.raises(PerjakaError, match="fits the pooled method, not 'damped'"):
+        PooledTrendModel(panel, method="damped")
 
 
 def test_a_path_that_crossed_before_the_data_end_and_fell_back_has_not_reached_the_target():

@@ -352,21 +352,19 @@ def compute_run_facts(
                 uhc_conditions(read_targets(files["targets.csv"])),
             ),
         )
-        if hasattr(results, "nowcast"):
-            tables["nowcast"] = _frame("nowcast", results.nowcast(config.as_of))
+        tables["nowcast"] = _frame("nowcast", results.nowcast(config.as_of))
         step(FACT_STEPS[3])
         tables.update(_active_tables(results, coverage, config, all_places, deadline))
-        if "nowcast" in tables:
-            tables["card"] = _frame(
-                "card",
-                compute_status_card(
-                    places_t,
-                    tables["nowcast"],
-                    tables["active_nowcast"],
-                    tables["active_latest"],
-                    tables["uhc"],
-                ),
-            )
+        tables["card"] = _frame(
+            "card",
+            compute_status_card(
+                places_t,
+                tables["nowcast"],
+                tables["active_nowcast"],
+                tables["active_latest"],
+                tables["uhc"],
+            ),
+        )
         step(FACT_STEPS[4])
         scored = scoring.result() if scoring is not None else score_employers(config, key)
     except BaseException:
