@@ -40,6 +40,7 @@ import pandas as pd
 
 from .active import UNCLEAR_TREATMENTS, ActiveShareModel
 from .errors import PerjakaError
+from .forecast import PROB_BOUNDS_NO_FIGURE
 from .provinces import NATIONAL
 
 __all__ = [
@@ -394,6 +395,17 @@ def draw_joint_paths(
     return grid, reg, act
 
 
+def _bounded(fields: dict, own: bool) -> dict:
+    """The joint probabilities of a place without figures of its own kept within
+    :data:`~perjaka_analysis.forecast.PROB_BOUNDS_NO_FIGURE`."""
+    if own:
+        return fields
+    keys = ("prob_now", "prob_by_deadline", "prob_at_deadline")
+    return {
+        k: float(np.clip(v, *PROB_BOUNDS_NO_FIGURE)) if k in keys else v for k, v in fields.items()
+    }
+
+
 def compute_uhc_status(
     registration,
     active,
@@ -432,7 +444,12 @@ def compute_uhc_status(
         One row per (place, condition): ``province, condition,
         registered_pct, active_pct, deadline,`` the fields of
         :class:`JointStatus`, ``registration_basis, active_basis,
-        registration_last_pct, active_last_pct, rho``.
+        registration_last_pct, active_last_pct, rho``. For a place without
+        figures of its own for both measures (a registration trend whose
+        basis is not ``own data``, or no active figure) ``prob_now``,
+        ``prob_by_deadline`` and ``prob_at_deadline`` stay within
+        :data:`~perjaka_analysis.forecast.PROB_BOUNDS_NO_FIGURE`: its paths
+        are borrowed, and the model cannot be surer than that about it.
     """
     deadline = pd.Timestamp(deadline)
     until = deadline + pd.DateOffset(years=HORIZON_YEARS_AFTER_DEADLINE)
@@ -451,6 +468,7 @@ def compute_uhc_status(
             seed=seed,
             rho=rho,
         )
+        own = trend.basis == "own data" and place.n_points > 0
         for cond in conditions.itertuples(index=False):
             status = joint_uhc_probability(
                 dates,
@@ -468,7 +486,7 @@ def compute_uhc_status(
                     "registered_pct": cond.registered_pct,
                     "active_pct": cond.active_pct,
                     "deadline": deadline,
-                    **asdict(status),
+                    **_bounded(asdict(status), own),
                     "registration_basis": trend.basis,
                     "active_basis": place.basis,
                     "registration_last_pct": trend.last_pct,

@@ -212,6 +212,17 @@ def fitted():
     return registration, active
 
 
+def test_a_place_without_figures_of_its_own_is_never_certain(fitted):
+    registration, active = fitted
+    # a condition every path meets: certain where the figures are the place's own
+    trivial = pd.DataFrame({"condition": ["any"], "registered_pct": [0.0], "active_pct": [0.0]})
+    table = compute_uhc_status(registration, active, conditions=trivial, n_paths=200)
+    table = table.set_index("province")
+    keys = ["prob_now", "prob_by_deadline", "prob_at_deadline"]
+    assert (table.loc["Bali", keys] == 1.0).all()
+    assert (table.loc["Papua", keys] == 0.98).all()  # no figure of either measure
+
+
 def test_uhc_status_per_place_and_condition(fitted):
     registration, active = fitted
     conditions = uhc_conditions(pa.load_targets())
