@@ -1307,14 +1307,23 @@ def probability_words(p: object, lang: str = "id") -> str:
 def probability_phrase(p: object, lang: str = "id") -> str:
     """A probability in words with its value: ``sangat mungkin (85%)``.
 
+    A model's probability is never shown as certain: one that rounds to 100%
+    is "> 99%", one that rounds to 0% is "< 1%" (the share of simulated
+    paths, not a certainty).
+
     Examples
     --------
-    >>> probability_phrase(0.52, "en"), probability_phrase(0.999)
-    ('about as likely as not (52%)', 'hampir pasti (100%)')
+    >>> probability_phrase(0.52, "en"), probability_phrase(0.999), probability_phrase(0.0, "en")
+    ('about as likely as not (52%)', 'hampir pasti (> 99%)', 'almost certainly not (< 1%)')
     """
     if _missing(p):
         return "–"
-    return f"{probability_words(p, lang)} ({fmt_pct(100 * float(p), lang, 0)})"
+    shown = fmt_pct(100 * float(p), lang, 0)
+    if shown == fmt_pct(100, lang, 0):
+        shown = f"> {fmt_pct(99, lang, 0)}"
+    elif shown == fmt_pct(0, lang, 0):
+        shown = f"< {fmt_pct(1, lang, 0)}"
+    return f"{probability_words(p, lang)} ({shown})"
 
 
 def fmt_rp(x: object, lang: str = "id") -> str:

@@ -43,6 +43,21 @@ def test_every_band_has_its_own_words_in_both_languages():
         assert len(set(words)) == len(words)
     assert probability_phrase(0.524, "id") == "sama mungkinnya dengan tidak (52%)"
     assert probability_phrase(float("nan")) == "–"
+
+
+@pytest.mark.parametrize(
+    ("p", "lang", "shown"),
+    [
+        (1.0, "id", "hampir pasti (> 99%)"),  # every simulated path: still not a certainty
+        (0.995, "en", "almost certainly (> 99%)"),
+        (0.994, "en", "almost certainly (99%)"),
+        (0.006, "en", "almost certainly not (1%)"),
+        (0.004, "en", "almost certainly not (< 1%)"),
+        (0.0, "id", "hampir pasti tidak (< 1%)"),
+    ],
+)
+def test_a_probability_is_never_shown_as_certain(p, lang, shown):
+    assert probability_phrase(p, lang) == shown
     with pytest.raises(ValueError, match="between 0 and 1"):
         probability_words(1.2)
 
