@@ -296,7 +296,7 @@ def _pairwise_reference(keys, values, sources):
 def test_repeated_rows_match_the_pairwise_rule(seed):
     import numpy as np
 
-    from perjaka_analysis.validate import _repeated_rows
+    from perjaka_analysis.validate.tables import _repeated_rows
 
     rng = np.random.default_rng(seed)
     n = int(rng.integers(2, 30))
