@@ -51,7 +51,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--k", type=int, default=5)
     args = parser.parse_args()
-    config = ReportConfig().validated()
+    config = ReportConfig()
     key = load_key()
     registry = read_registry(registry_path(config))
     listed = score_employers(config, key)["listed"]

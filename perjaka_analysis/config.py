@@ -53,7 +53,7 @@ class ReportConfig:
     Attributes
     ----------
     province : str
-        Official name (aliases are normalised by :meth:`validated`).
+        Official name (aliases and codes are normalised when the config is built).
     as_of : str
         Date of the brief, ISO ``YYYY-MM-DD`` ("" = today).
     targets : list of float
@@ -73,6 +73,13 @@ class ReportConfig:
         Seed of every random step.
     facts : str
         Folder of the run's facts (set by the runner; "" = compute them).
+
+    Raises
+    ------
+    PerjakaError
+        When built with an invalid value, naming the field and what would be
+        valid: every value is checked and normalised once, when the config is
+        built (also by :func:`dataclasses.replace`), so a config is always valid.
 
     Notes
     -----
@@ -111,15 +118,20 @@ class ReportConfig:
                 f"unknown report parameter(s): {', '.join(unknown)}; "
                 f"valid: {', '.join(cls.fields())}"
             )
-        return cls(**values).validated()
+        return cls(**values)
 
-    def validated(self) -> ReportConfig:
-        """Return a copy with a normalised province and checked values.
+    def __post_init__(self) -> None:
+        """Check every value and normalise it in place: a config is valid once built.
+
+        The province becomes its official name, dates ``YYYY-MM-DD``, targets
+        a sorted list of floats, capacity and seed ints.
 
         Raises
         ------
         PerjakaError
-            On an unknown province, bad date, language, targets or capacity.
+            Naming the field, the value and what would be valid: an unknown
+            province (with the closest names), a bad date, language, targets,
+            capacity or seed.
         """
         for name in ("province", "as_of", "deadline", "language", "registry", "facts"):
             if not isinstance(getattr(self, name), str):
@@ -128,10 +140,7 @@ class ReportConfig:
         today = pd.Timestamp.today().normalize()
         # an empty as_of stays empty here: ReportConfig.resolved sets it to the data's end
         as_of = validate_date(self.as_of, "as_of", latest=today) if self.as_of else None
-        dates = {
-            "as_of": as_of.strftime("%Y-%m-%d") if as_of is not None else "",
-            "deadline": validate_date(self.deadline, "deadline").strftime("%Y-%m-%d"),
-        }
+        deadline = validate_date(self.deadline, "deadline")
         if self.language not in LANGUAGES:
             raise PerjakaError(f"language must be one of {LANGUAGES}, got {self.language!r}")
         if isinstance(self.targets, list | tuple) and len(self.targets) > MAX_TARGETS:
@@ -141,20 +150,19 @@ class ReportConfig:
         targets = validate_numbers(
             self.targets, "targets", minimum=0, maximum=100, min_exclusive=True
         )
-        capacity = validate_int(self.capacity, "capacity", minimum=0, maximum=1_000_000)
-        seed = validate_int(self.seed, "seed", minimum=0, maximum=2**32 - 1)
-        return dataclasses.replace(
-            self,
-            province=province,
-            as_of=dates["as_of"],
-            deadline=dates["deadline"],
-            targets=sorted(targets),
-            capacity=capacity,
-            seed=seed,
-        )
+        normalised = {
+            "province": province,
+            "as_of": as_of.strftime("%Y-%m-%d") if as_of is not None else "",
+            "deadline": deadline.strftime("%Y-%m-%d"),
+            "targets": sorted(targets),
+            "capacity": validate_int(self.capacity, "capacity", minimum=0, maximum=1_000_000),
+            "seed": validate_int(self.seed, "seed", minimum=0, maximum=2**32 - 1),
+        }
+        for name, value in normalised.items():  # frozen: set once, here
+            object.__setattr__(self, name, value)
 
     def resolved(self, data_end: str | pd.Timestamp) -> ReportConfig:
-        """Return a validated copy whose empty ``as_of`` is ``data_end``.
+        """Return a copy whose empty ``as_of`` is ``data_end``.
 
         Parameters
         ----------
@@ -168,10 +176,9 @@ class ReportConfig:
         >>> ReportConfig(as_of="2025-06-30").resolved("2024-12-31").as_of
         '2025-06-30'
         """
-        config = self.validated()
-        if config.as_of:
-            return config
-        return dataclasses.replace(config, as_of=pd.Timestamp(data_end).strftime("%Y-%m-%d"))
+        if self.as_of:
+            return self
+        return dataclasses.replace(self, as_of=pd.Timestamp(data_end).strftime("%Y-%m-%d"))
 
     def run_parameters(self) -> dict[str, Any]:
         """The parameters shared by every brief of a run (no province, no facts folder)."""

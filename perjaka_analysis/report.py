@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
+import dataclasses
 import functools
 import json
 import multiprocessing
@@ -931,7 +932,6 @@ def run_reports(
 
     started = time.perf_counter()
     base = config if isinstance(config, ReportConfig) else ReportConfig.from_mapping(config or {})
-    base = base.validated()
     names = (
         [normalise_province(p, allow_national=False) for p in provinces]
         if provinces
@@ -1008,10 +1008,7 @@ def run_reports(
             shutil.rmtree(run_dir, ignore_errors=True)
             raise
         config = (run_facts := run_facts.in_language(base.language)).config
-        configs = [
-            ReportConfig(**{**config.parameters(), "province": n, "facts": ""}).validated()
-            for n in names
-        ]
+        configs = [dataclasses.replace(config, province=n, facts="") for n in names]
         outcomes: dict[str, ProvinceOutcome] = {}
         stopped: KeyboardInterrupt | None = None
         futures: dict[cf.Future, ReportConfig] = {}

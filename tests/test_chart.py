@@ -63,7 +63,7 @@ def facts(lang: str = "id", **override: pd.DataFrame) -> ProvinceFacts:
         "uhc": table("uhc", [{"registered_pct": 98.0, "active_pct": 80.0}]),
     }  # fmt: skip
     tables.update(override)
-    config = ReportConfig(province="A", as_of="2024-12-31", language=lang)
+    config = ReportConfig(as_of="2024-12-31", language=lang)
     return ProvinceFacts("A", config, {}, tables, {}, tables["places"])
 
 

@@ -86,7 +86,7 @@ def test_the_brief_list_shows_only_the_disclosure_safe_view(tmp_path, small_regi
     path = tmp_path / "employers.parquet"
     small_registry.to_parquet(path)
     key = b"test-only-key"
-    config = ReportConfig(registry=str(path), capacity=25, seed=3).validated()
+    config = ReportConfig(registry=str(path), capacity=25, seed=3)
     listed = score_employers(config, key)["listed"]
     scored = score_registry(small_registry, capacity=25, key=key, language="id", random_state=3)
     safe = disclosure_safe_list(scored, small_registry, key=key).set_index("pseudonym")

@@ -60,7 +60,7 @@ def facts(lang: str = "id", **override: pd.DataFrame) -> ProvinceFacts:
         }]),
     }  # fmt: skip
     tables.update(override)
-    config = ReportConfig(province="A", as_of="2024-12-31", language=lang)
+    config = ReportConfig(as_of="2024-12-31", language=lang)
     return ProvinceFacts("A", config, {}, tables, {}, tables["places"])
 
 

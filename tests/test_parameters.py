@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pandas as pd
@@ -89,6 +90,34 @@ def test_a_single_number_is_not_a_list_of_targets():
 def test_bad_report_parameters_are_one_clear_error(parameters, message):
     with pytest.raises(PerjakaError, match=message):
         ReportConfig.from_mapping(parameters)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("language", "fr", r"language must be one of \('id', 'en'\), got 'fr'"),
+        ("province", "Atlantis", r"unknown province: 'Atlantis' \(closest: "),
+        ("capacity", -1, r"capacity must be a whole number at least 0 and at most 1,000,000"),
+        ("deadline", "31/12/2029", r"deadline must be a date written YYYY-MM-DD"),
+        ("targets", [95, 101], r"targets\[1\] must be a finite number above 0 and at most 100"),
+    ],
+)
+def test_an_invalid_report_config_cannot_be_built(field, value, message):
+    """Built directly or by replacing one field of a valid config: the same clear error."""
+    with pytest.raises(PerjakaError, match=message):
+        ReportConfig(**{field: value})
+    with pytest.raises(PerjakaError, match=message):
+        dataclasses.replace(ReportConfig(), **{field: value})
+
+
+def test_a_report_config_is_normalised_when_built():
+    config = ReportConfig(province="sulteng", targets=[98.6, 95], capacity=480.0)
+    assert (config.province, config.targets, config.capacity) == (
+        "Sulawesi Tengah",
+        [95.0, 98.6],
+        480,
+    )
+    assert dataclasses.replace(config, province="32").province == "Jawa Barat"
 
 
 def test_good_report_parameters_are_normalised():

@@ -147,9 +147,7 @@ def facts_key(inputs: Mapping[str, str], config: ReportConfig, key: bytes | None
         "code": code_hash(),
         "inputs": dict(sorted(inputs.items())),
         # the language only words the facts: a run in the other language reuses them
-        "parameters": {
-            k: v for k, v in config.validated().run_parameters().items() if k != "language"
-        },
+        "parameters": {k: v for k, v in config.run_parameters().items() if k != "language"},
     }
     if key is not None:
         payload["pseudonym_key"] = key_digest(key)
@@ -251,7 +249,6 @@ def compute_run_facts(
 
     if not isinstance(config, ReportConfig):
         config = ReportConfig.from_mapping(dict(config))
-    config = config.validated()
     requested = config
     step = progress or (lambda name: None)
     step(FACT_STEPS[0])
