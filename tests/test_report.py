@@ -27,12 +27,12 @@ from perjaka_analysis.facts import load_run_facts
 from perjaka_analysis.i18n import fmt_date, fmt_pct
 from perjaka_analysis.report import (
     WORKER_MEMORY_MB,
-    _locked,
     bounded_jobs,
     default_notebook,
     new_run_id,
     run_reports,
 )
+from perjaka_analysis.report.outputs import _locked
 
 
 def test_parameters_cell_equals_the_report_config_with_types():

@@ -28,7 +28,8 @@ from perjaka_analysis.report import (
 
 def test_a_kept_kernel_gives_each_brief_a_clean_namespace_and_the_same_page(one_run, tmp_path):
     """Briefs that share a worker's kernel: reset before each, same page as a new kernel."""
-    from perjaka_analysis.report import _shutdown_kernels, run_one, worker_kernel
+    from perjaka_analysis.report import run_one, worker_kernel
+    from perjaka_analysis.report.pool import _shutdown_kernels
 
     run = one_run.run_dir
     facts = str(run / "facts")
@@ -195,7 +196,7 @@ def test_ctrl_c_and_sigterm_cancel_pending_briefs_stop_workers_and_write_the_ind
 
 def test_a_cluster_without_the_kernel_is_refused_at_start_up():
     distributed = pytest.importorskip("distributed")
-    from perjaka_analysis.report import _check_cluster
+    from perjaka_analysis.report.cluster import _check_cluster
 
     with (
         distributed.LocalCluster(
@@ -237,7 +238,8 @@ def test_warm_up_freezes_what_the_kept_kernel_imported():
     """The imports are out of the garbage collector's way for the kernel's life."""
     from jupyter_core.utils import run_sync
 
-    from perjaka_analysis.report import _execute_quietly, _kept_kernel, _shutdown_kernels, warm_up
+    from perjaka_analysis.report import warm_up
+    from perjaka_analysis.report.pool import _execute_quietly, _kept_kernel, _shutdown_kernels
 
     try:
         warm_up("perjaka")
