@@ -10,12 +10,17 @@ from .provinces import NATIONAL
 from .sources import source_name
 
 __all__ = [
+    "PRE_SPLIT",
     "coverage_summary",
     "latest_coverage",
     "pp_to_people",
     "sort_coverage",
     "source_priority",
+    "summary_view",
 ]
+
+#: Note of a province whose latest figure predates a boundary split.
+PRE_SPLIT = "pre-split"
 
 _PRECISION = {"year": 0, "month": 1, "day": 2}
 
@@ -233,3 +238,53 @@ def coverage_summary(
         people = pp_to_people(gap, out["population"].astype("Float64"))
         out[f"gap_{label}_people"] = people.round().astype("Int64")
     return out.reset_index()
+
+
+def summary_view(table: pd.DataFrame) -> pd.DataFrame:
+    """The printed form of :func:`coverage_summary`: dates as text, figures rounded, a note.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`coverage_summary` with targets 95 and 98.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``province, n_points, first_date`` (``YYYY-MM``), ``latest_date``
+        (``YYYY-MM-DD``), ``latest_pct`` (2 decimals), ``rank, gap_95_pp,
+        gap_98_pp, gap_98_people, source, note`` (:data:`PRE_SPLIT` when the
+        latest figure refers to the older territory of a split, else empty).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"province": ["Papua Tengah", "Bali"], "n_points": [1, 0],
+    ...     "first_date": pd.to_datetime(["2020-01-31", None]),
+    ...     "latest_date": pd.to_datetime(["2021-06-30", None]),
+    ...     "latest_pct": [91.234, None], "rank": [1, None], "gap_95_pp": [3.77, None],
+    ...     "gap_98_pp": [6.77, None], "gap_98_people": [100, None], "source": ["x", ""],
+    ...     "territory": ["Papua", "Bali"]})
+    >>> summary_view(t)[["province", "first_date", "latest_pct", "note"]].values.tolist()
+    [['Papua Tengah', '2020-01', 91.23, 'pre-split'], ['Bali', nan, nan, '']]
+    """
+    pre_split = table["territory"] != table["province"]
+    return table.assign(
+        latest_date=table["latest_date"].dt.strftime("%Y-%m-%d"),
+        first_date=table["first_date"].dt.strftime("%Y-%m"),
+        latest_pct=table["latest_pct"].round(2),
+        note=pre_split.map({True: PRE_SPLIT, False: ""}),
+    )[
+        [
+            "province",
+            "n_points",
+            "first_date",
+            "latest_date",
+            "latest_pct",
+            "rank",
+            "gap_95_pp",
+            "gap_98_pp",
+            "gap_98_people",
+            "source",
+            "note",
+        ]
+    ]

@@ -31,6 +31,7 @@ __all__ = [
     "probably_above",
     "rank_by_expected_date",
     "scenario_targets",
+    "targets_view",
 ]
 
 DEFAULT_TARGETS: tuple[float, ...] = (95.0, 98.0)
@@ -487,3 +488,57 @@ def scenario_targets(
         "scenario_status",
     ]
     return pd.DataFrame(rows)[cols]
+
+
+def targets_view(table: pd.DataFrame) -> pd.DataFrame:
+    """The printed form of :func:`compute_targets`: months as text, an 80% interval, rounding.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`compute_targets`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``province, target_pct, status, expected`` (``YYYY-MM``),
+        ``interval_80`` (``YYYY-MM – YYYY-MM``, ``later`` for an open upper
+        end, empty when already above the target), ``p_deadline`` (2
+        decimals), ``required_month, recent_month`` (to hundreds), ``basis``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"province": ["A", "B"], "target_pct": [95.0, 95.0],
+    ...     "status": [STATUS_EXPECTED, STATUS_ABOVE],
+    ...     "expected_date": pd.to_datetime(["2027-03-31", None]),
+    ...     "date_lower_80": pd.to_datetime(["2026-01-31", None]),
+    ...     "date_upper_80": pd.to_datetime([None, None]),
+    ...     "prob_by_deadline": [0.876, 1.0], "required_per_month": [12345.0, 0.0],
+    ...     "recent_per_month": [6789.0, 0.0], "basis": ["own data", "own data"]})
+    >>> targets_view(t)[["expected", "interval_80", "p_deadline", "required_month"]].values.tolist()
+    [['2027-03', '2026-01 – later', 0.88, 12300.0], [nan, '', 1.0, 0.0]]
+    """
+    interval = (
+        table["date_lower_80"].dt.strftime("%Y-%m").fillna("")
+        + " – "
+        + table["date_upper_80"].dt.strftime("%Y-%m").fillna("later")
+    )
+    return table.assign(
+        expected=table["expected_date"].dt.strftime("%Y-%m"),
+        interval_80=interval.where(table["status"] != STATUS_ABOVE, ""),
+        p_deadline=table["prob_by_deadline"].round(2),
+        required_month=table["required_per_month"].round(-2),
+        recent_month=table["recent_per_month"].round(-2),
+    )[
+        [
+            "province",
+            "target_pct",
+            "status",
+            "expected",
+            "interval_80",
+            "p_deadline",
+            "required_month",
+            "recent_month",
+            "basis",
+        ]
+    ]

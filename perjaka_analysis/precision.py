@@ -21,6 +21,7 @@ __all__ = [
     "compute_gap_bounds",
     "gap_bound",
     "note_qualifier",
+    "round_to_support",
 ]
 
 #: Date precisions from the finest to the coarsest.
@@ -137,3 +138,28 @@ def cap_precision(
     no_url = ~source_url.fillna("").astype(str).str.strip().astype(bool).to_numpy()
     capped = np.where(no_url & (cited > own), cited, own)
     return pd.Series([PRECISION_ORDER[i] for i in capped], index=date_precision.index)
+
+
+def round_to_support(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of a result table at what the data support.
+
+    Percentages and points (``mean, lower, upper`` and columns ending
+    ``_pct`` or ``_pp``) to 2 decimals, probabilities (columns starting
+    ``prob``) to 3; other columns unchanged.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"mean": [96.1234], "gap_pp": [1.005], "prob_by_deadline": [0.12345],
+    ...     "people": [1.5]})
+    >>> round_to_support(t).iloc[0].tolist()
+    [96.12, 1.0, 0.123, 1.5]
+    """
+    out = frame.copy()
+    for name in out.columns:
+        if not pd.api.types.is_float_dtype(out[name]):
+            continue
+        if name in ("mean", "lower", "upper") or name.endswith(("_pct", "_pp")):
+            out[name] = out[name].round(2)
+        elif name.startswith("prob"):
+            out[name] = out[name].round(3)
+    return out

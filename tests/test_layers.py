@@ -32,7 +32,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
 
 #: Modules whose function-level imports of the package's own modules are still
 #: to be moved to the top (each is moved with the module's own restructuring).
-LOCAL_IMPORTS_PENDING = {"cli"}
+LOCAL_IMPORTS_PENDING: set[str] = set()
 
 
 def module_name(path: Path) -> str:

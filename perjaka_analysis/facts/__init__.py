@@ -34,8 +34,10 @@ the renderers reach every table through :meth:`RunFacts.table` and
 from __future__ import annotations
 
 from .active import (
+    AWARD_GRADES,
     compute_active_latest,
     compute_uhc_today,
+    uhc_status_view,
 )
 from .coverage import (
     age_months,
@@ -85,6 +87,7 @@ from .targets import (
 )
 
 __all__ = [
+    "AWARD_GRADES",
     "FACTS_VERSION",
     "FACT_STEPS",
     "LIST_ROWS",
@@ -123,4 +126,5 @@ __all__ = [
     "province_facts",
     "registry_path",
     "score_employers",
+    "uhc_status_view",
 ]

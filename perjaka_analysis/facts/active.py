@@ -91,3 +91,57 @@ def compute_uhc_today(status: pd.DataFrame, condition: str) -> pd.DataFrame:
         have = ", ".join(sorted(status["condition"].astype(str).unique()))
         raise PerjakaError(f"no UHC status for condition {condition!r} (have: {have})")
     return _frame("uhc", rows)
+
+
+#: Grades of the UHC awards, each a condition named ``"... - <grade>"`` in targets.csv.
+AWARD_GRADES = ("Pratama", "Madya", "Utama")
+
+
+def uhc_status_view(status: pd.DataFrame, condition: str) -> pd.DataFrame:
+    """One row per place: UHC under one condition, and the chance of each award grade.
+
+    Parameters
+    ----------
+    status : pandas.DataFrame
+        :func:`perjaka_analysis.uhc.compute_uhc_status` (one row per place
+        and condition).
+    condition : str
+        Today's definition (:data:`perjaka_analysis.uhc.TODAY`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``province`` in the order of ``status``: ``p_uhc``
+        (probability by the deadline, 2 decimals), ``expected`` (``YYYY-MM``),
+        ``binds`` (the binding condition), ``p_pratama, p_madya, p_utama``
+        (the award conditions' probabilities, 2 decimals; missing when
+        targets.csv has no such award) and ``active_basis``.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"province": ["B", "B", "A", "A"],
+    ...     "condition": ["today", "Awards - Madya"] * 2,
+    ...     "prob_by_deadline": [0.514, 0.2, 0.9, 0.456],
+    ...     "expected_date": pd.to_datetime(["2027-01-31", None, "2025-06-30", None]),
+    ...     "binding": ["active", None, "registration", None],
+    ...     "active_basis": ["own data"] * 4})
+    >>> view = uhc_status_view(s, "today")
+    >>> view.index.tolist(), view[["p_uhc", "expected", "p_madya"]].values.tolist()
+    (['B', 'A'], [[0.51, '2027-01', 0.2], [0.9, '2025-06', 0.46]])
+    >>> bool(view["p_pratama"].isna().all())  # no Pratama award among the conditions
+    True
+    """
+    wide = status.pivot(index="province", columns="condition", values="prob_by_deadline")
+    today = status[status["condition"] == condition].set_index("province")
+    columns = {
+        "p_uhc": today["prob_by_deadline"].round(2),
+        "expected": today["expected_date"].dt.strftime("%Y-%m"),
+        "binds": today["binding"],
+    }
+    for grade in AWARD_GRADES:
+        award = [c for c in wide.columns if str(c).endswith(f" - {grade}")]
+        columns[f"p_{grade.lower()}"] = (
+            wide[award[0]].round(2) if award else pd.Series(float("nan"), index=wide.index)
+        )
+    columns["active_basis"] = today["active_basis"]
+    return pd.DataFrame(columns).reindex(list(dict.fromkeys(status["province"])))
