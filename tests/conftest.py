@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import nbformat
@@ -87,20 +90,65 @@ def chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-@pytest.fixture(scope="module")
-def report_registry(tmp_path_factory) -> Path:
-    """A small synthetic registry (fast runs), with a hostile district name."""
-    frame = generate_registry(3000, seed=11, label_share=0.3).frame
-    frame.loc[frame["province"] == "Banten", "district"] = INJECTED
-    path = tmp_path_factory.mktemp("reg") / "employers.parquet"
-    frame.to_parquet(path)
+@pytest.fixture(scope="session")
+def shared_folder(tmp_path_factory, worker_id) -> Path:
+    """A folder every test worker of the session sees (the session's own without xdist)."""
+    base = tmp_path_factory.getbasetemp()
+    return base if worker_id == "master" else base.parent
+
+
+@contextmanager
+def held(lock: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``lock`` (a file) against the other test workers."""
+    with open(lock, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@pytest.fixture(scope="session")
+def report_registry(shared_folder) -> Path:
+    """A small synthetic registry (fast runs), with a hostile district name.
+
+    One file for the session, written by the first worker that asks: the registry's
+    path is a run parameter, so the runs of every worker share ``report_facts``.
+    """
+    path = shared_folder / "report-registry" / "employers.parquet"
+    with held(shared_folder / "report-registry.lock"):
+        if not path.is_file():
+            frame = generate_registry(3000, seed=11, label_share=0.3).frame
+            frame.loc[frame["province"] == "Banten", "district"] = INJECTED
+            path.parent.mkdir(exist_ok=True)
+            frame.to_parquet(path)
     return path
 
 
+@pytest.fixture(scope="session")
+def report_facts(report_registry, shared_folder) -> Path:
+    """The saved facts of runs on ``report_registry`` (``out/_facts`` of a run).
+
+    Computed once per session by the first worker that asks (the others wait): the
+    slowest step of a run, which every report test would otherwise repeat. A run
+    computes them (not ``compute_run_facts`` here), so that they are a run's facts.
+    """
+    out = shared_folder / "report-facts"
+    with held(shared_folder / "report-facts.lock"):
+        if not (out / "_facts").is_dir():
+            run_reports(
+                ["Banten"], config=report_config(report_registry), out=out, run_id="facts",
+                jobs=1, progress=False,
+            )  # fmt: skip
+    return out / "_facts"
+
+
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory) -> Path:
-    """One output folder for the module: later runs reuse the first run's facts."""
-    return tmp_path_factory.mktemp("runs")
+def runs(tmp_path_factory, report_facts) -> Path:
+    """One output folder for the module; runs in it reuse ``report_facts``."""
+    out = tmp_path_factory.mktemp("runs")
+    shutil.copytree(report_facts, out / "_facts")
+    return out
 
 
 def report_config(registry: Path, **extra) -> dict:
@@ -125,7 +173,10 @@ def notebook_with(tmp_path: Path, code: str) -> Path:
 
 @pytest.fixture(scope="module")
 def one_run(report_registry, runs):
-    return run_reports(
+    """Banten's brief (and PDF where Chromium is), run in ``runs`` on the saved facts."""
+    result = run_reports(
         ["Banten"], config=report_config(report_registry), out=runs, run_id="one", jobs=1,
         progress=False, pdf=chromium() is not None,
     )  # fmt: skip
+    assert result.facts_reused
+    return result
