@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 
+import pandas as pd
 import pytest
 
 from perjaka_analysis.facts import compute_run_facts
@@ -12,7 +13,7 @@ from perjaka_analysis.i18n import TEXT
 from perjaka_analysis.public_figures import sector_name
 from perjaka_analysis.render.brief import render_brief_html
 
-PROVINCE = "Jawa Tengah"  # public PERJAKA figures, districts, a stale figure, a registry
+PROVINCE = "Jawa Tengah"  # PERJAKA figures, districts, a stale and an approximate figure
 WORD = re.compile(r"[A-Za-z]{4,}")
 OTHER = {"id": 1, "en": 0}
 
@@ -47,7 +48,7 @@ def registry(small_registry, tmp_path_factory):
 
 
 @pytest.fixture(scope="module", params=["id", "en"])
-def brief(request, registry) -> tuple[str, str, set[str]]:
+def brief(request, registry) -> tuple[str, str, set[str], pd.DataFrame]:
     lang = request.param
     config = {"province": PROVINCE, "language": lang, "registry": registry}
     facts = compute_run_facts(config, provinces=[PROVINCE])
@@ -64,11 +65,11 @@ def brief(request, registry) -> tuple[str, str, set[str]]:
     # KBLI sector names are the official ones of the language ("Real estat" is Indonesian)
     sectors = " ".join(sector_name(s, lang) for s in "ABCDEFGHIJKLMNOPQRSTU")
     from_data = {w.lower() for w in WORD.findall(data + " " + sectors)}
-    return lang, render_brief_html(f), from_data
+    return lang, render_brief_html(f), from_data, f.rows("sources")
 
 
 def test_no_word_of_the_other_language_appears_in_a_brief(brief):
-    lang, page, from_data = brief
+    lang, page, from_data, _ = brief
     text = visible_text(page)
     seen = {w.lower() for w in WORD.findall(text)}
     leaked = sorted((seen & foreign_words(lang)) - from_data)
@@ -77,7 +78,7 @@ def test_no_word_of_the_other_language_appears_in_a_brief(brief):
 
 
 def test_the_check_would_catch_a_leak(brief):
-    lang, page, from_data = brief
+    lang, page, from_data, _ = brief
     other = "en" if lang == "id" else "id"
     planted = page.replace("</body>", f"<p>{TEXT['scenario'][OTHER[lang]]}</p></body>")
     seen = {w.lower() for w in WORD.findall(visible_text(planted))}
@@ -85,16 +86,22 @@ def test_the_check_would_catch_a_leak(brief):
 
 
 def test_no_dash_stands_for_a_number_inside_a_sentence(brief):
-    _, page, _ = brief
+    _, page, _, _ = brief
     for paragraph in re.findall(r"<p[^>]*>(.*?)</p>", page, flags=re.S):
         words = visible_text(paragraph)
         assert not re.search(r"\(\s*[+]?–|–\s*\)|\+–|: –(?!\S)", words), words
 
 
 def test_the_source_list_shows_each_figure_at_its_published_precision(brief):
-    lang, page, _ = brief
+    lang, page, _, sources = brief
     text = " ".join(visible_text(page).split())
-    # Jawa Tengah, March 2022: "sekitar 31 juta dari sekitar 37 juta" (83.78... computed)
-    shown = "cakupan kepesertaan terdaftar sekitar 84%" if lang == "id" else (
-        "registration coverage about 84%")  # fmt: skip
-    assert shown in text and "83,78" not in text and "83.78" not in text
+    # a figure published as "about 31 million of about 37 million" is computed to
+    # 83.78...% and shown as "about 84%", never with the computed decimals
+    about = sources[sources["qualifier"] == "about"]
+    assert len(about), f"{PROVINCE} has no approximate figure: choose a province that has"
+    for value in about["coverage_pct"]:
+        word = "cakupan kepesertaan terdaftar sekitar" if lang == "id" else (
+            "registration coverage about")  # fmt: skip
+        assert f"{word} {round(value)}%" in text
+        computed = f"{value:.2f}"
+        assert computed not in text and computed.replace(".", ",") not in text
