@@ -37,6 +37,7 @@ def test_default_plan_has_a_reserve_above_the_floor_and_its_ids(plan, risk_model
     open_ = plan[~plan["inspected"]]
     assert (plan["selection"] == "random").sum() > 0
     big = open_.groupby("province")["province"].transform("size") > 20
+    assert big.any()
     assert (open_.loc[big, "inclusion_probability"] >= 0.002).all()
     assert (open_["inclusion_probability"] > 0).all()
     assert plan["inspection_list"].nunique() == 1

@@ -103,7 +103,7 @@ def test_a_real_run_writes_brief_summary_manifest_and_index_with_a_fractional_ta
     ranked = plan[plan["Cara terpilih"] == "peringkat"]
     drawn = plan[plan["Cara terpilih"] == "acak"]
     assert ranked["Urutan"].tolist() == list(range(1, len(ranked) + 1))
-    assert len(drawn) >= 1 and len(ranked) + len(drawn) == 50
+    assert len(ranked) >= 1 and len(drawn) >= 1 and len(ranked) + len(drawn) == 50
     assert (drawn["Peluang terpilih"] < 1).all() and (ranked["Peluang terpilih"] == 1).all()
     assert plan["Kode rencana"].nunique() == 1 and plan["Tidak patuh (1/0)"].isna().all()
     assert (run / "lists" / "banten.xlsx").is_file()

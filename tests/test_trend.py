@@ -16,9 +16,11 @@ from perjaka_analysis.backtest import backtest
 from perjaka_analysis.forecast import (
     STATUS_ABOVE,
     STATUS_ABOVE_MODELLED,
+    STATUS_EXPECTED,
     STATUS_OUT_OF_REACH,
     compute_targets,
 )
+from perjaka_analysis.provinces import NATIONAL, province_table
 from perjaka_analysis.trend import (
     METHODS,
     CoverageTrendModel,
@@ -132,6 +134,7 @@ def test_a_province_above_target_says_so():
     t = t.set_index("province")
     top = panel.sort_values("date").groupby("province").tail(1).set_index("province")
     above = top.index[top["coverage_pct"] >= 50]
+    assert len(above)
     assert (t.loc[above, "status"] == STATUS_ABOVE).all()
     assert (t.loc[above, "required_per_month"] == 0).all()
 
@@ -140,11 +143,19 @@ def test_a_target_the_model_puts_behind_needs_no_more_participants():
     """Status and required pace agree: "already above (modelled)" asks for nothing more."""
     panel = synthetic_panel()
     res = CoverageTrendModel(panel).fit()
-    t = compute_targets(res, targets=(50.0, 60.0, 70.0), deadline="2030-12-31", n_paths=300)
+    # 50-70% are behind every place; 99% is ahead of all, expected before 2031 in some,
+    # whose pace in people needs their population
+    population = dict.fromkeys([*province_table()["province"], NATIONAL], 1_000_000.0)
+    t = compute_targets(
+        res, targets=(50.0, 60.0, 70.0, 99.0), deadline="2030-12-31", n_paths=300,
+        population=population,
+    )  # fmt: skip
     modelled = t["status"] == STATUS_ABOVE_MODELLED
     assert modelled.any()
     assert (t.loc[modelled, "required_per_month"] == 0).all()
-    assert (t.loc[t["status"] == "expected", "required_per_month"] > 0).all()
+    expected = t["status"] == STATUS_EXPECTED
+    assert expected.any()
+    assert (t.loc[expected, "required_per_month"] > 0).all()
 
 
 def test_an_unreachable_target_is_out_of_reach_not_a_far_date():
