@@ -6,6 +6,7 @@ at once, kept kernels) are in test_report_processes.py, so two test workers shar
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
@@ -32,7 +33,6 @@ from perjaka_analysis.report import (
     new_run_id,
     run_reports,
 )
-from perjaka_analysis.report.outputs import _locked
 
 
 def test_parameters_cell_equals_the_report_config_with_types():
@@ -358,12 +358,20 @@ def test_jobs_are_bounded_by_cores_and_memory_and_zero_is_an_error(tmp_path, cap
     assert "--jobs must be a whole number at least 1" in capsys.readouterr().err
 
 
-def test_run_ids_are_unique_and_a_run_folder_is_locked(tmp_path):
+def test_run_ids_are_unique_and_a_run_folder_in_use_is_refused(report_registry, tmp_path):
     ids = {new_run_id() for _ in range(50)}
     assert len(ids) == 50
-    with _locked(tmp_path), pytest.raises(PerjakaError, match="in use by another run"):
-        with _locked(tmp_path):
-            pass
+    run = tmp_path / "busy"
+    run.mkdir()
+    (run / "kept.txt").write_text("an earlier run's file")
+    with open(run / ".lock", "w") as lock:  # another run holds the folder
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        with pytest.raises(PerjakaError, match="in use by another run"):
+            run_reports(
+                ["Aceh"], config=report_config(report_registry), out=tmp_path, run_id="busy",
+                replace=True, progress=False,
+            )  # fmt: skip
+    assert (run / "kept.txt").is_file()  # nothing of the running run was removed
 
 
 def test_every_local_link_resolves(one_run):
