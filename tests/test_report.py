@@ -326,7 +326,12 @@ def test_damaged_saved_facts_are_computed_again_with_a_warning(
 def test_same_inputs_give_identical_summary_and_facts_across_jobs_and_time_zones(
     report_registry, runs, one_run, tmp_path
 ):
-    """Facts recomputed in another process, time zone and worker count: same bytes."""
+    """Facts recomputed in another process, time zone and worker count: same bytes.
+
+    The facts compared are those a run computed (``runs/_facts``, saved by the run that
+    made ``report_facts``); ``one_run`` read them back, which may change a column's
+    pandas dtype in what it saves, not a value.
+    """
     env = {**os.environ, "TZ": "Asia/Jakarta"}
     args = report_cli_args(report_registry, tmp_path, "--province", "Banten", "--run-id", "jkt",
                     "--jobs", "2", "--no-reuse")  # fmt: skip
@@ -337,7 +342,10 @@ def test_same_inputs_give_identical_summary_and_facts_across_jobs_and_time_zones
     assert proc.returncode == 0, proc.stderr[-3000:]
     again = tmp_path / "jkt"
     assert (again / "summary.csv").read_bytes() == (one_run.run_dir / "summary.csv").read_bytes()
-    for f in sorted((one_run.run_dir / "facts").iterdir()):
+    key = json.loads((one_run.run_dir / "manifest.json").read_text())["facts_key"]
+    computed = sorted((runs / "_facts" / key).iterdir())
+    assert [f.name for f in computed] == sorted(f.name for f in (again / "facts").iterdir())
+    for f in computed:
         assert (again / "facts" / f.name).read_bytes() == f.read_bytes(), f.name
 
 
