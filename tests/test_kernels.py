@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import glob
 import os
 import tempfile
 
@@ -15,12 +14,15 @@ from perjaka_analysis.kernels import IPCKernelManager
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="IPC transport needs Unix sockets")
 
 
-def test_a_notebook_runs_over_ipc_and_leaves_no_socket_folder(tmp_path, capfd):
+def test_a_notebook_runs_over_ipc_and_leaves_no_socket_folder(tmp_path, capfd, monkeypatch):
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell("import os\nanswer = 6 * 7\nprint(answer)")]
     src, out = tmp_path / "in.ipynb", tmp_path / "out.ipynb"
     nbformat.write(nb, src)
-    before = set(glob.glob(os.path.join(tempfile.gettempdir(), "perjaka-kernel-*")))
+    # a temporary folder of its own: other processes' kernels come and go in /tmp
+    private = tmp_path / "tmp"
+    private.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(private))
     pm.execute_notebook(
         src,
         out,
@@ -30,7 +32,7 @@ def test_a_notebook_runs_over_ipc_and_leaves_no_socket_folder(tmp_path, capfd):
         log_output=True,
     )
     assert nbformat.read(out, 4).cells[0].outputs[0]["text"].strip() == "42"
-    assert set(glob.glob(os.path.join(tempfile.gettempdir(), "perjaka-kernel-*"))) == before
+    assert list(private.iterdir()) == []
     assert "without encryption" not in "".join(capfd.readouterr())
 
 
