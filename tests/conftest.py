@@ -180,3 +180,13 @@ def one_run(report_registry, runs):
     )  # fmt: skip
     assert result.facts_reused
     return result
+
+
+# the two files of report runs hold the slowest tests: collected first, they start on
+# the two test workers at once (make test keeps this order: --no-loadscope-reorder)
+FIRST = ("test_report.py", "test_report_processes.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    first = {name: i for i, name in enumerate(FIRST)}
+    items.sort(key=lambda item: first.get(item.path.name, len(FIRST)))
