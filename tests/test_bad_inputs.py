@@ -94,17 +94,17 @@ def inputs(tmp_path_factory) -> Path:
             "coverage_pct": [90.0],
         }
     ).to_parquet(folder / "far_dates.parquet")
-    # data folders whose shipped files break their contract
-    for variant, name, old, new in [
-        ("data-future", "coverage.csv", "Aceh,,2019-10-08", "Aceh,,2099-10-08"),
-        ("data-pop0", "provinces.csv", ",5554800,", ",0,"),
-        ("data-vbscript", "ump.csv", ",https://", ",vbscript:msgbox//"),
+    # data folders whose shipped files break their contract, in one cell of the first row
+    for variant, name, column, broken in [
+        ("data-future", "coverage.csv", "date", lambda date: "2099" + date[4:]),
+        ("data-pop0", "provinces.csv", "population", lambda _: "0"),
+        ("data-vbscript", "ump.csv", "source_url", lambda url: "vbscript:" + url.split(":", 1)[1]),
     ]:
         shutil.copytree(data_dir() / "raw", folder / variant / "raw")
         path = folder / variant / "raw" / name
-        text = path.read_text(encoding="utf-8")
-        assert old in text
-        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)  # every cell as written
+        frame.loc[0, column] = broken(frame.loc[0, column])
+        frame.to_csv(path, index=False)
     return folder
 
 
