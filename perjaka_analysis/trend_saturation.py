@@ -19,7 +19,8 @@ from . import saturation as _saturation
 from .datasets import load_provinces
 from .errors import PerjakaError
 from .provinces import NATIONAL, province_table
-from .saturation import _scale_noise, _transition, fit_saturation, from_scale
+from .saturation import fit_saturation, from_scale
+from .saturation_filter import _scale_noise, _transition
 from .trend_base import (
     METHODS,
     SATURATION_SCALE_MAX,

@@ -24,8 +24,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("facts", ("facts",)),
     ("analytics", tuple("active active_data active_results backtest card coverage employers "
                         "forecast geo plotting precision privacy public_figures results "
-                        "saturation segments trend trend_base trend_logit trend_results "
-                        "trend_saturation uhc uhc_backtest".split())),
+                        "saturation saturation_filter segments trend trend_base trend_logit "
+                        "trend_results trend_saturation uhc uhc_backtest".split())),
     ("io", ("", *"config contracts datasets errors i18n io kabkota loaders provinces sources "
                  "validate".split())),
 ]  # fmt: skip
