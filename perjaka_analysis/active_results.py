@@ -16,7 +16,7 @@ from .active_data import _DAYS_PER_YEAR, _Z80, T_REF, _logit, _years
 from .errors import PerjakaError
 from .plotting import plot_fan
 from .provinces import NATIONAL
-from .results import ModelResults
+from .results import ModelResults, path_dates
 
 __all__ = ["ActivePlace", "ActiveResults"]
 
@@ -335,10 +335,7 @@ class ActiveResults(ModelResults):
         """
         place = self.place(province)
         start = place.last_date or self.data_end
-        dates = pd.date_range(start, pd.Timestamp(until), freq=freq)
-        dates = dates[dates >= start]
-        if len(dates) == 0 or dates[0] != start:
-            dates = pd.DatetimeIndex([start]).append(dates)
+        dates = path_dates(start, until, freq)
         mu, cov = self._moments(place, _years(dates))
         rng = np.random.default_rng(_seed(seed, place.province))
         z = mu + rng.standard_normal((n_paths, len(dates))) @ _chol(cov).T

@@ -22,7 +22,7 @@ import pandas as pd
 from .errors import PerjakaError
 from .provinces import normalise_province
 
-__all__ = ["FittedPlace", "ModelResults", "forecast_places"]
+__all__ = ["FittedPlace", "ModelResults", "forecast_places", "path_dates"]
 
 
 class FittedPlace(Protocol):
@@ -191,6 +191,23 @@ class ModelResults(ABC):
             k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in self.pooled.items()
         }
         return out
+
+
+def path_dates(
+    start: pd.Timestamp, until: str | pd.Timestamp, freq: str = "MS"
+) -> pd.DatetimeIndex:
+    """Dates of simulated paths: ``start`` (a last figure), then every ``freq`` to ``until``.
+
+    Examples
+    --------
+    >>> path_dates(pd.Timestamp("2025-01-15"), "2025-03-01").strftime("%Y-%m-%d").tolist()
+    ['2025-01-15', '2025-02-01', '2025-03-01']
+    """
+    dates = pd.date_range(start, pd.Timestamp(until), freq=freq)
+    dates = dates[dates >= start]
+    if len(dates) == 0 or dates[0] != start:
+        dates = pd.DatetimeIndex([start]).append(dates)
+    return dates
 
 
 def forecast_places(

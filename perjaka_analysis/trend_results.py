@@ -18,7 +18,7 @@ import pandas as pd
 
 from .plotting import plot_fan
 from .provinces import province_table
-from .results import ModelResults
+from .results import ModelResults, path_dates
 from .trend_base import ProvinceTrend, _expit, _normal_quantile, _stable_seed, to_years
 
 __all__ = ["LogitScale", "Scale", "TrendResults"]
@@ -249,10 +249,7 @@ class TrendResults(ModelResults):
         """
         trend = self.trend(province)
         start = trend.last_date or self.data_end
-        dates = pd.date_range(start, pd.Timestamp(until), freq=freq)
-        dates = dates[dates >= start]
-        if len(dates) == 0 or dates[0] != start:
-            dates = pd.DatetimeIndex([start]).append(dates)
+        dates = path_dates(start, until, freq)
         rng = np.random.default_rng(_stable_seed(seed, trend.province))
         return dates, self._scale.simulate(trend, to_years(dates), n_paths, rng)
 
