@@ -26,6 +26,7 @@ __all__ = [
     "fmt_pct",
     "fmt_plain",
     "fmt_pp",
+    "fmt_prob",
     "fmt_rp",
     "probability_phrase",
     "probability_words",
@@ -1304,12 +1305,33 @@ def probability_words(p: object, lang: str = "id") -> str:
     return text(PROBABILITY_BANDS[-1][1], lang)  # pragma: no cover - 0 is in the last band
 
 
+def fmt_prob(p: object, lang: str = "id") -> str:
+    """A model's probability as every page shows it: a whole percent, never certain.
+
+    One that rounds to 100% is "> 99%", one that rounds to 0% is "< 1%" (the
+    share of simulated paths, not a certainty). The one formatter of a
+    probability in briefs, tables and the overview; an observed rate (share
+    of visits done) is a percentage, not this.
+
+    Examples
+    --------
+    >>> fmt_prob(0.524), fmt_prob(1.0, "en"), fmt_prob(0.996), fmt_prob(0.004, "en"), fmt_prob(None)
+    ('52%', '> 99%', '> 99%', '< 1%', '–')
+    """
+    if _missing(p):
+        return "–"
+    shown = fmt_pct(100 * float(p), lang, 0)
+    if shown == fmt_pct(100, lang, 0):
+        return f"> {fmt_pct(99, lang, 0)}"
+    if shown == fmt_pct(0, lang, 0):
+        return f"< {fmt_pct(1, lang, 0)}"
+    return shown
+
+
 def probability_phrase(p: object, lang: str = "id") -> str:
     """A probability in words with its value: ``sangat mungkin (85%)``.
 
-    A model's probability is never shown as certain: one that rounds to 100%
-    is "> 99%", one that rounds to 0% is "< 1%" (the share of simulated
-    paths, not a certainty).
+    The value is :func:`fmt_prob`'s: never shown as certain.
 
     Examples
     --------
@@ -1318,12 +1340,7 @@ def probability_phrase(p: object, lang: str = "id") -> str:
     """
     if _missing(p):
         return "–"
-    shown = fmt_pct(100 * float(p), lang, 0)
-    if shown == fmt_pct(100, lang, 0):
-        shown = f"> {fmt_pct(99, lang, 0)}"
-    elif shown == fmt_pct(0, lang, 0):
-        shown = f"< {fmt_pct(1, lang, 0)}"
-    return f"{probability_words(p, lang)} ({shown})"
+    return f"{probability_words(p, lang)} ({fmt_prob(p, lang)})"
 
 
 def fmt_rp(x: object, lang: str = "id") -> str:

@@ -387,3 +387,22 @@ def test_the_status_card_marks_a_registered_figure_older_than_twelve_months():
     old, fresh = card_of(44.0), card_of(3.0)
     assert '<span class="old" title="angka terakhir lebih dari 12 bulan">April 2021 ⚠</span>' in old
     assert "April 2021" in fresh and "⚠" not in fresh
+
+
+def test_every_probability_in_the_targets_and_scenario_tables_is_never_shown_as_certain():
+    from perjaka_analysis.render import environment
+    from perjaka_analysis.render.brief import Brief
+
+    targets = table("targets", [
+        {"target_pct": 95.0, "status": STATUS_EXPECTED, "prob_by_deadline": 1.0},
+        {"target_pct": 98.0, "status": STATUS_EXPECTED, "prob_by_deadline": 0.0},
+    ])  # fmt: skip
+    for lang, top, bottom in (("en", "> 99%", "< 1%"), ("id", "> 99%", "< 1%")):
+        html = str(Brief(facts(lang, targets=targets)).forecast())
+        cells = re.findall(r'<td class="num">([^<]*)</td>', html)
+        assert top in {c.replace("&gt;", ">").replace("&lt;", "<") for c in cells}
+        assert bottom in {c.replace("&gt;", ">").replace("&lt;", "<") for c in cells}
+        assert "100%" not in html and ">0%" not in html
+        # the scenario's "before → after" and the overview's columns use the same filter
+        prob = environment(lang).filters["prob"]
+        assert (prob(0.9996), prob(0.003), prob(0.52)) == (top, bottom, "52%")

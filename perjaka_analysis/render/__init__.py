@@ -27,6 +27,7 @@ from ..i18n import (
     fmt_pct,
     fmt_plain,
     fmt_pp,
+    fmt_prob,
     probability_phrase,
 )
 from ..sources import link_url, stated_decimals
@@ -76,7 +77,10 @@ def environment(lang: str):
         pct1=lambda x: fmt_pct(x, lang, 1),
         # a published share at the precision it was stated with ("73%", "72,5%")
         pct_stated=lambda x: fmt_pct(x, lang, stated_decimals(x)),
-        prob=lambda x: "–" if _missing(x) else fmt_pct(100 * float(x), lang, 0),
+        # a model's probability: "> 99%" / "< 1%", never a bare 100% or 0% (fmt_prob)
+        prob=lambda x: fmt_prob(x, lang),
+        # an observed rate or share (0-1) as a percentage: 100% done is 100%
+        rate=lambda x: "–" if _missing(x) else fmt_pct(100 * float(x), lang, 0),
         prob1=lambda x: "–" if _missing(x) else fmt_pct(100 * float(x), lang, 1),
         # a probability in the words of its band and its value: "sangat mungkin (85%)"
         likelihood=lambda x: probability_phrase(x, lang),

@@ -15,7 +15,7 @@ from ..facts import ProvinceFacts, RunFacts, basis_kind
 from ..forecast import (
     HORIZON_YEARS_AFTER_DEADLINE,
 )
-from ..i18n import fmt_date, fmt_int, fmt_num, fmt_pct, fmt_pp, probability_phrase, text
+from ..i18n import fmt_date, fmt_int, fmt_num, fmt_pct, fmt_pp, fmt_prob, probability_phrase, text
 from ..sources import stated_decimals
 
 __all__ = [
@@ -184,7 +184,7 @@ def uhc_sentences(facts: ProvinceFacts, lang: str = "id") -> list[str]:
         return [
             rule,
             text("uhc_borrowed", lang).format(
-                prob=fmt_pct(100 * float(row["prob_registered"]), lang, 0),
+                prob=fmt_prob(row["prob_registered"], lang),
                 deadline=fmt_date(facts.config.deadline, lang),
             ),
         ]
