@@ -10,6 +10,7 @@ from perjaka_analysis import PerjakaError
 from perjaka_analysis.config import ReportConfig
 from perjaka_analysis.facts import (
     RunFacts,
+    as_saved,
     compute_gaps,
     compute_observed,
     facts_key,
@@ -44,6 +45,23 @@ def test_save_and_load_round_trip_byte_identically(tmp_path):
     assert again.config == facts.config
     pd.testing.assert_frame_equal(again.table("gaps"), facts.table("gaps"))
     assert RunFacts.from_bytes(facts.to_bytes()).to_bytes() == facts.to_bytes()
+
+
+def test_as_saved_gives_a_table_as_the_reader_gets_it_back(tmp_path):
+    table = pd.DataFrame(
+        {
+            "province": ["Bali", NAT],
+            "binding": pd.Series(["active", None], dtype=object),
+            "expected_date": pd.Series([pd.NaT, pd.NaT], dtype="datetime64[s]"),
+        },
+        index=[7, 8],
+    )
+    config = ReportConfig(as_of="2025-01-31")
+    saved = RunFacts(config=config, meta={"key": "k"}, tables={"uhc": table}).save(tmp_path / "f")
+    back = load_run_facts(saved).table("uhc")
+    pd.testing.assert_frame_equal(as_saved(table), back, check_exact=True)
+    with pytest.raises(AssertionError):  # what the reader changes: dtypes and the index
+        pd.testing.assert_frame_equal(table, back)
 
 
 def test_loading_a_folder_without_facts_says_what_is_missing(tmp_path):

@@ -40,18 +40,18 @@ def visible_text(page: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def registry(small_registry, tmp_path_factory):
-    """The session's small synthetic registry as a file (scoring it is fast)."""
+def computed_facts(small_registry, tmp_path_factory):
+    """The facts of a run for PROVINCE on the session's small registry (fast to score)."""
     path = tmp_path_factory.mktemp("language") / "employers.parquet"
     small_registry.to_parquet(path)
-    return str(path)
+    return compute_run_facts({"registry": str(path)}, provinces=[PROVINCE])
 
 
 @pytest.fixture(scope="module", params=["id", "en"])
-def brief(request, registry) -> tuple[str, str, set[str], pd.DataFrame]:
+def brief(request, computed_facts) -> tuple[str, str, set[str], pd.DataFrame]:
     lang = request.param
-    config = {"province": PROVINCE, "language": lang, "registry": registry}
-    facts = compute_run_facts(config, provinces=[PROVINCE])
+    # facts hold no word: the same facts are shown in either language
+    facts = computed_facts.in_language(lang)
     f = facts.for_province(PROVINCE)
     # words that come from the data itself (publishers, places), not from the catalogue
     data = " ".join(

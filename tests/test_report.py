@@ -329,8 +329,8 @@ def test_same_inputs_give_identical_summary_and_facts_across_jobs_and_time_zones
     """Facts recomputed in another process, time zone and worker count: same bytes.
 
     The facts compared are those a run computed (``runs/_facts``, saved by the run that
-    made ``report_facts``); ``one_run`` read them back, which may change a column's
-    pandas dtype in what it saves, not a value.
+    made ``report_facts``); ``one_run`` read them back and saved them again: the same
+    bytes too (computed facts are held as a reader gets them back, dtypes included).
     """
     env = {**os.environ, "TZ": "Asia/Jakarta"}
     args = report_cli_args(report_registry, tmp_path, "--province", "Banten", "--run-id", "jkt",
@@ -347,6 +347,7 @@ def test_same_inputs_give_identical_summary_and_facts_across_jobs_and_time_zones
     assert [f.name for f in computed] == sorted(f.name for f in (again / "facts").iterdir())
     for f in computed:
         assert (again / "facts" / f.name).read_bytes() == f.read_bytes(), f.name
+        assert (one_run.run_dir / "facts" / f.name).read_bytes() == f.read_bytes(), f.name
 
 
 def test_a_missing_registry_is_one_message_and_exit_2_before_any_worker(tmp_path, capsys):

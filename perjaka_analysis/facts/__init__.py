@@ -76,6 +76,7 @@ from .schema import (
     SCHEMA,
     ProvinceFacts,
     RunFacts,
+    as_saved,
     load_run_facts,
 )
 from .targets import (
@@ -96,6 +97,7 @@ __all__ = [
     "ProvinceFacts",
     "RunFacts",
     "age_months",
+    "as_saved",
     "band_workers",
     "basis_kind",
     "code_hash",

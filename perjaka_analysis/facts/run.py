@@ -63,6 +63,7 @@ from .schema import (
     ProvinceFacts,
     RunFacts,
     _frame,
+    as_saved,
     load_run_facts,
 )
 from .targets import compute_enforcement, compute_gains, compute_scenario
@@ -410,7 +411,8 @@ def compute_run_facts(
         "ranked_provinces": int(places_t["rank"].notna().sum()),
         "key": facts_key(hashes, requested, key),
     }
-    ordered = {n: tables[n] for n in SCHEMA if n in tables}
+    # as a reader of the saved facts gets them: computed and reused facts are the same tables
+    ordered = {n: as_saved(tables[n]) for n in SCHEMA if n in tables}
     return RunFacts(config=config, meta=meta, tables=ordered)
 
 

@@ -161,6 +161,36 @@ SCHEMA: Mapping[str, tuple[str, ...]] = MappingProxyType(
 )  # fmt: skip
 
 
+def as_saved(frame: pd.DataFrame) -> pd.DataFrame:
+    """The table exactly as :func:`load_run_facts` gives it back once saved.
+
+    A table is saved as Parquet: strings held as ``object`` come back as
+    ``str``, timestamps in seconds come back in milliseconds and the index
+    is not kept. Computed facts pass through here, so a run on computed
+    facts and a run on saved facts see the same tables, dtypes included.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A facts table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table written to Parquet and read back (a new frame).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"binding": ["active", None]}, dtype=object, index=[3, 4])
+    >>> back = as_saved(t)
+    >>> str(back["binding"].dtype), list(back.index)
+    ('str', [0, 1])
+    """
+    buf = io.BytesIO()
+    frame.to_parquet(buf, index=False, compression="zstd")
+    return pd.read_parquet(buf)
+
+
 def _stack(name: str, frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
     """The frames one under the other as table ``name`` (empty, with its columns, when none)."""
     frames = [f for f in frames if not f.empty]
