@@ -15,25 +15,33 @@ How the paths are made dependent (:func:`couple_paths`)
 -------------------------------------------------------
 Registration paths come from the registration trend, active paths from the
 active-share model; each is drawn on its own. They are then paired with a
-Gaussian copula on their values at the deadline (rank correlation ``rho``,
-default 0.5), which keeps both marginal distributions exactly, and the active
-share of population is capped at the registration share of the same path and
-date (nobody is active without being registered). Why positive, and why not
-1: regional governments enrol residents and pay their contributions (PBI
-APBD, PBPU Pemda), which adds them to both counts at once, and employer
-enforcement registers workers whose contributions are then paid; but the
-cleansing of inactive members lowers registration without touching the
-active count, and members who stop paying lower only the active count. The
-published figures are far too few to estimate ``rho`` (a handful of dates
-with both measures), so :func:`dependence_sensitivity` shows the answer for
-independence (0), comonotone paths (1, the largest joint probability the
-marginals allow) and the default.
+Gaussian copula on their values on the date asked about — the deadline for
+the probability by the deadline, the brief's date for today's — (rank
+correlation ``rho``),
+which keeps both marginal distributions exactly. When the active model
+describes the share of registered participants who are active (as the briefs
+fit it), that share is what is paired with registration, and the active share
+of population is the product of the two on the same path; otherwise the
+active share of population is paired directly and capped at the registration
+share of the same path and date (nobody is active without being registered).
+
+Why positive: regional governments enrol residents and pay their
+contributions (PBI APBD, PBPU Pemda), which raises registration and the share
+of participants who pay at once, and employer enforcement registers workers
+whose contributions are then paid; the cleansing of inactive members pulls
+the other way (registration falls, the paying share rises). The value is the
+one the saturation-years backtest of the joint status supports
+(``benchmarks/uhc_backtest.py --rho-grid``: over 166 status reports and
+pairs of figures, 27 places, origins 2023-01 to 2025-07, the Brier score
+falls steadily from independence, 0.170, to comonotone paths, 0.137; table
+in ``docs/models.md``). :func:`dependence_sensitivity` shows the answer for
+independence (0), 0.5 and the default.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -46,17 +54,20 @@ from .provinces import NATIONAL
 __all__ = [
     "DEFAULT_RHO",
     "JointStatus",
+    "MeasurePaths",
     "compute_uhc_status",
     "couple_paths",
     "dependence_sensitivity",
     "draw_joint_paths",
     "joint_uhc_probability",
+    "simulate_measures",
     "uhc_conditions",
     "unclear_sensitivity",
 ]
 
-#: Default rank correlation of the registration and active paths (module docs).
-DEFAULT_RHO = 0.5
+#: Default rank correlation of the registration and active paths: comonotone, the
+#: value the saturation-years backtest of the joint status supports (module docs).
+DEFAULT_RHO = 1.0
 #: How far beyond the deadline joint crossings are looked for.
 HORIZON_YEARS_AFTER_DEADLINE = 10
 #: The condition that defines UHC today (its name in ``targets.csv``).
@@ -284,13 +295,14 @@ def couple_paths(
     rho: float = DEFAULT_RHO,
     at: int = -1,
     rng: np.random.Generator,
+    cap: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Pair independently drawn paths with a given rank dependence, then cap active.
 
     Paths are paired by a Gaussian copula on their values in column ``at``
     (correlation ``rho``): each measure keeps exactly its own set of paths,
-    only the pairing changes. Then the active share is capped at the
-    registration share of the same path and date.
+    only the pairing changes. Then, with ``cap``, the active share is capped
+    at the registration share of the same path and date.
 
     Parameters
     ----------
@@ -300,6 +312,10 @@ def couple_paths(
     at : int
         Column whose values are ranked (default the last).
     rng : numpy.random.Generator
+    cap : bool
+        Cap the active paths at the registration paths (both shares of
+        population); ``False`` when ``active_paths`` is a share of
+        registered participants.
 
     Returns
     -------
@@ -330,13 +346,112 @@ def couple_paths(
     a_sorted = np.argsort(act[:, at], kind="stable")
     reg_out = reg[r_sorted]
     act_out = act[a_sorted[rank_z2[order_z1]]]
-    return reg_out, np.minimum(act_out, reg_out)
+    return reg_out, np.minimum(act_out, reg_out) if cap else act_out
 
 
 def _on_grid(dates: pd.DatetimeIndex, paths: np.ndarray, grid: pd.DatetimeIndex) -> np.ndarray:
     """Columns of ``paths`` at the latest path date on or before each grid date."""
     idx = np.searchsorted(dates.values, grid.values, side="right") - 1
     return paths[:, np.clip(idx, 0, None)]
+
+
+@dataclass(frozen=True)
+class MeasurePaths:
+    """Monthly simulated paths of both measures of one place, not yet paired.
+
+    Attributes
+    ----------
+    dates : DatetimeIndex
+        From the later of the two measures' last figures, then month starts.
+    registration : ndarray, shape (n_paths, len(dates))
+        Registration, percent of population.
+    active : ndarray, shape (n_paths, len(dates))
+        Active share: of registered participants when ``participants``,
+        else of population.
+    participants : bool
+    seed : int
+        The seed the paths were drawn with (also seeds the pairing).
+    """
+
+    dates: pd.DatetimeIndex
+    registration: np.ndarray
+    active: np.ndarray
+    participants: bool
+    seed: int
+
+    def paired(
+        self, at: str | pd.Timestamp, *, rho: float = DEFAULT_RHO
+    ) -> tuple[pd.DatetimeIndex, np.ndarray, np.ndarray]:
+        """Registration and active share of population, paired on their values at ``at``.
+
+        Parameters
+        ----------
+        at : date
+            The paths' values on this date (the latest path date on or
+            before it) are ranked and paired (:func:`couple_paths`).
+        rho : float
+
+        Returns
+        -------
+        dates : DatetimeIndex
+        registration_paths, active_paths : ndarray, shape (n_paths, len(dates))
+            Both shares of population.
+        """
+        col = int(np.searchsorted(self.dates, pd.Timestamp(at), side="right")) - 1
+        n = len(self.registration)
+        rng = np.random.default_rng(np.random.SeedSequence([self.seed, 2024, n]))
+        reg, act = couple_paths(
+            self.registration,
+            self.active,
+            rho=rho,
+            at=max(col, 0),
+            rng=rng,
+            cap=not self.participants,
+        )
+        if self.participants:
+            return self.dates, reg, np.minimum(act * reg / 100, reg)
+        return self.dates, reg, act
+
+
+def simulate_measures(
+    registration,
+    active,
+    province: str,
+    *,
+    until: str | pd.Timestamp,
+    n_paths: int = 2000,
+    seed: int = 0,
+) -> MeasurePaths:
+    """Monthly paths of both measures of one place, each drawn on its own.
+
+    Parameters
+    ----------
+    registration : TrendResults
+        Fitted registration trend (``.simulate``).
+    active : ActiveResults
+        Fitted active-share model (``.simulate``; ``.simulate_share`` when it
+        describes the share of registered participants, ``active.scale ==
+        "participants"``).
+    province : str
+    until : date
+        Last date of the paths.
+    n_paths, seed : int
+
+    Returns
+    -------
+    MeasurePaths
+    """
+    d_r, p_r = registration.simulate(province, until, n_paths=n_paths, seed=seed, freq="MS")
+    participants = getattr(active, "scale", "population") == "participants"
+    if participants:  # the active share of population is a share of the registered
+        d_a, p_a = active.simulate_share(province, until, n_paths=n_paths, seed=seed, freq="MS")
+    else:
+        d_a, p_a = active.simulate(province, until, n_paths=n_paths, seed=seed, freq="MS")
+    start = max(d_r[0], d_a[0])
+    grid = pd.date_range(start, pd.Timestamp(until), freq="MS")
+    grid = pd.DatetimeIndex([start]).append(grid[grid > start])
+    reg, act = _on_grid(d_r, p_r, grid), _on_grid(d_a, p_a, grid)
+    return MeasurePaths(grid, reg, act, participants, seed)
 
 
 def draw_joint_paths(
@@ -352,6 +467,8 @@ def draw_joint_paths(
 ) -> tuple[pd.DatetimeIndex, np.ndarray, np.ndarray]:
     """Paired monthly paths of registration and active share for one place.
 
+    :func:`simulate_measures`, then :meth:`MeasurePaths.paired` on the deadline.
+
     Parameters
     ----------
     registration : TrendResults
@@ -365,11 +482,10 @@ def draw_joint_paths(
         The date whose values are paired (default ``until``).
     n_paths, seed : int
     rho : float
-        See :func:`couple_paths`; used only when the active model describes
-        the share of population itself. When it describes the share of
-        registered participants (``active.scale == "participants"``), each
-        active path is that share times the registration path of the same
-        row, which is what makes the two measures move together.
+        See :func:`couple_paths`. When the active model describes the share
+        of registered participants (``active.scale == "participants"``),
+        that share is paired with registration and each active path is the
+        share times the registration path of the same row.
 
     Returns
     -------
@@ -377,22 +493,10 @@ def draw_joint_paths(
         From the later of the two measures' last figures, then month starts.
     registration_paths, active_paths : ndarray, shape (n_paths, len(dates))
     """
-    d_r, p_r = registration.simulate(province, until, n_paths=n_paths, seed=seed, freq="MS")
-    participants = getattr(active, "scale", "population") == "participants"
-    if participants:  # the active share of population is a share of the registered
-        d_a, p_a = active.simulate_share(province, until, n_paths=n_paths, seed=seed, freq="MS")
-    else:
-        d_a, p_a = active.simulate(province, until, n_paths=n_paths, seed=seed, freq="MS")
-    start = max(d_r[0], d_a[0])
-    grid = pd.date_range(start, pd.Timestamp(until), freq="MS")
-    grid = pd.DatetimeIndex([start]).append(grid[grid > start])
-    reg, act = _on_grid(d_r, p_r, grid), _on_grid(d_a, p_a, grid)
-    if participants:
-        return grid, reg, np.minimum(act * reg / 100, reg)
-    pair_at = int(np.searchsorted(grid, pd.Timestamp(deadline or until), side="right")) - 1
-    rng = np.random.default_rng(np.random.SeedSequence([seed, 2024, n_paths]))
-    reg, act = couple_paths(reg, act, rho=rho, at=max(pair_at, 0), rng=rng)
-    return grid, reg, act
+    paths = simulate_measures(
+        registration, active, province, until=until, n_paths=n_paths, seed=seed
+    )
+    return paths.paired(deadline or until, rho=rho)
 
 
 def _bounded(fields: dict, own: bool) -> dict:
@@ -436,7 +540,9 @@ def compute_uhc_status(
         Dependence of the two measures (see the module docs).
     as_of : date, optional
         The date of ``prob_now`` (the brief's date; default the first path
-        date of each place).
+        date of each place). ``prob_now`` is computed on the same paths paired
+        on their values on that date, the other fields on the paths paired on
+        the deadline (:meth:`MeasurePaths.paired`).
 
     Returns
     -------
@@ -458,16 +564,13 @@ def compute_uhc_status(
     for name in names:
         place = active.place(name)
         trend = registration.trend(place.province)
-        dates, reg, act = draw_joint_paths(
-            registration,
-            active,
-            place.province,
-            until=until,
-            deadline=deadline,
-            n_paths=n_paths,
-            seed=seed,
-            rho=rho,
+        paths = simulate_measures(
+            registration, active, place.province, until=until, n_paths=n_paths, seed=seed
         )
+        dates, reg, act = paths.paired(deadline, rho=rho)
+        # today's probability on paths paired on today's values
+        now_at = paths.dates[0] if as_of is None else as_of
+        _, reg_now, act_now = paths.paired(now_at, rho=rho)
         own = trend.basis == "own data" and place.n_points > 0
         for cond in conditions.itertuples(index=False):
             status = joint_uhc_probability(
@@ -479,6 +582,16 @@ def compute_uhc_status(
                 deadline=deadline,
                 as_of=as_of,
             )
+            now = joint_uhc_probability(
+                dates,
+                reg_now,
+                act_now,
+                registered_pct=cond.registered_pct,
+                active_pct=cond.active_pct,
+                deadline=deadline,
+                as_of=as_of,
+            )
+            status = replace(status, prob_now=now.prob_now)
             rows.append(
                 {
                     "province": place.province,
@@ -505,7 +618,7 @@ def dependence_sensitivity(
     registered_pct: float,
     active_pct: float,
     deadline: str | pd.Timestamp = "2029-12-31",
-    rhos: Sequence[float] = (0.0, DEFAULT_RHO, 1.0),
+    rhos: Sequence[float] = (0.0, 0.5, DEFAULT_RHO),
     n_paths: int = 2000,
     seed: int = 0,
 ) -> pd.DataFrame:

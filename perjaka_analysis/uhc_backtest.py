@@ -46,7 +46,7 @@ from .active import ActiveShareModel, convert_active_shares
 from .backtest import SATURATION_BANDS, SATURATION_ORIGINS, published_before
 from .errors import PerjakaError
 from .trend import CoverageTrendModel
-from .uhc import draw_joint_paths
+from .uhc import DEFAULT_RHO, simulate_measures
 
 __all__ = [
     "UhcBacktest",
@@ -388,6 +388,7 @@ def backtest_active_uhc(
     horizon_years: float = 2.0,
     n_paths: int = 1000,
     seed: int = 0,
+    rho: float = DEFAULT_RHO,
 ) -> UhcBacktest:
     """Rolling-origin backtest of the active share and the joint UHC probability.
 
@@ -412,6 +413,8 @@ def backtest_active_uhc(
     horizon_years : float
     n_paths, seed : int
         Paired paths per place and origin.
+    rho : float
+        Dependence of the two measures' paths (:func:`perjaka_analysis.uhc.couple_paths`).
 
     Returns
     -------
@@ -469,18 +472,16 @@ def backtest_active_uhc(
             )
         ev = events[(events["date"] >= origin) & (events["date"] < end)]
         for province, rows in ev.groupby("province", sort=True):
-            dates, r, a = draw_joint_paths(
-                reg, active, province, until=end, n_paths=n_paths, seed=seed
-            )
-            j = np.clip(np.searchsorted(dates, rows["date"], side="right") - 1, 0, None)
-            ok_r, ok_a = r[:, j] >= REGISTERED_PCT, a[:, j] >= ACTIVE_PCT
+            paths = simulate_measures(reg, active, province, until=end, n_paths=n_paths, seed=seed)
+            probs = []
+            for when in rows["date"]:  # each event on paths paired on its date
+                dates, r, a = paths.paired(when, rho=rho)
+                j = max(int(np.searchsorted(dates, when, side="right")) - 1, 0)
+                ok_r, ok_a = r[:, j] >= REGISTERED_PCT, a[:, j] >= ACTIVE_PCT
+                probs.append(((ok_r & ok_a).mean(), ok_r.mean(), ok_a.mean()))
+            prob, prob_r, prob_a = np.array(probs, dtype=float).T
             joint_frames.append(
-                rows.assign(
-                    origin=origin,
-                    prob=(ok_r & ok_a).mean(axis=0),
-                    prob_registered=ok_r.mean(axis=0),
-                    prob_active=ok_a.mean(axis=0),
-                )
+                rows.assign(origin=origin, prob=prob, prob_registered=prob_r, prob_active=prob_a)
             )
     if not act_frames and not joint_frames:
         raise PerjakaError("no origin has held-out active figures or UHC events")

@@ -17,7 +17,9 @@ from perjaka_analysis.uhc import (
     TODAY,
     compute_uhc_status,
     couple_paths,
+    draw_joint_paths,
     joint_uhc_probability,
+    simulate_measures,
     uhc_conditions,
 )
 
@@ -158,6 +160,54 @@ def test_coupling_caps_active_at_registration():
     r, a = couple_paths(reg, act, rho=1.0, rng=np.random.default_rng(0))
     assert (a <= r).all()
     np.testing.assert_array_equal(a, [[80.0, 81.0], [95.0, 95.0]])
+
+
+def test_a_share_of_participants_is_paired_but_not_capped():
+    reg = np.array([[90.0], [99.0]])
+    share = np.array([[95.0], [92.0]])  # of registered participants: may exceed registration
+    r, a = couple_paths(reg, share, rho=1.0, rng=np.random.default_rng(0), cap=False)
+    np.testing.assert_array_equal(r, [[90.0], [99.0]])
+    np.testing.assert_array_equal(a, [[92.0], [95.0]])
+    _, capped = couple_paths(reg, share, rho=1.0, rng=np.random.default_rng(0))
+    np.testing.assert_array_equal(capped, [[90.0], [95.0]])
+
+
+class _Paths:
+    """Fixed simulated paths standing in for fitted results (two monthly dates)."""
+
+    scale = "participants"
+
+    def __init__(self, paths):
+        self.paths = np.asarray(paths, dtype=float)
+
+    def simulate(self, province, until, *, n_paths, seed, freq):
+        return pd.DatetimeIndex(["2025-12-01", "2026-01-01"]), self.paths
+
+    simulate_share = simulate
+
+
+def test_joint_paths_pair_the_paying_share_with_registration():
+    # registration 97 or 99; share of participants paying 78 or 84: comonotone pairing puts
+    # the high share on the high registration (99 x 84% = 83.16% of population)
+    registration = _Paths([[99.0, 99.0], [97.0, 97.0]])
+    active = _Paths([[84.0, 84.0], [78.0, 78.0]])
+    kw = {"until": "2026-01-01", "n_paths": 2, "seed": 0}
+    _, reg, act = draw_joint_paths(registration, active, "X", rho=1.0, **kw)
+    np.testing.assert_allclose(reg[:, -1], [97.0, 99.0])
+    np.testing.assert_allclose(act[:, -1], [97 * 0.78, 99 * 0.84])
+    _, reg, act = draw_joint_paths(registration, active, "X", rho=-1.0, **kw)
+    np.testing.assert_allclose(act[:, -1], [97 * 0.84, 99 * 0.78])
+
+
+def test_paths_are_paired_on_the_date_asked_about():
+    # two registration paths whose ranks swap between December and January
+    registration = _Paths([[99.0, 97.0], [97.0, 99.0]])
+    active = _Paths([[84.0, 84.0], [78.0, 78.0]])
+    paths = simulate_measures(registration, active, "X", until="2026-01-01", n_paths=2, seed=0)
+    _, reg, act = paths.paired("2025-12-15", rho=1.0)  # December's values ranked
+    assert reg[np.argmax(act[:, 0]), 0] == 99.0
+    _, reg, act = paths.paired("2026-01-01", rho=1.0)  # January's
+    assert reg[np.argmax(act[:, 1]), 1] == 99.0
 
 
 @settings(max_examples=25, deadline=None)
