@@ -37,7 +37,7 @@ from active_backtest import markdown, replace_block
 
 import perjaka_analysis as pa
 from perjaka_analysis.active import load_active_shares
-from perjaka_analysis.datasets import load_uhc_status
+from perjaka_analysis.datasets import load_uhc_counts, load_uhc_status
 from perjaka_analysis.uhc_backtest import backtest_active_uhc
 
 README = Path(__file__).resolve().parents[1] / "docs" / "models.md"
@@ -98,7 +98,7 @@ def main() -> None:
     coverage = pa.load_coverage()
     shares = load_active_shares(coverage=coverage, districts=False)
     status = load_uhc_status()
-    bt = backtest_active_uhc(coverage, shares, status, n_paths=N_PATHS)
+    bt = backtest_active_uhc(coverage, shares, status, n_paths=N_PATHS, counts=load_uhc_counts())
     two = ("mae_pp", "last_mae_pp", "mae_ratio", "ratio_lo", "ratio_hi", "bias_pp")
     active = bt.active_table().round({k: 2 for k in (*two, "cover_80", "median_width_pp")})
     joint = bt.joint_table().round(3)

@@ -32,6 +32,8 @@ n_paths = 1000
 seed = 0
 
 # %%
+import pandas as pd
+
 import perjaka_analysis as pa
 from perjaka_analysis.active import (
     ActiveShareModel,
@@ -41,7 +43,7 @@ from perjaka_analysis.active import (
     load_active_shares,
     load_segment_active_shares,
 )
-from perjaka_analysis.datasets import load_uhc_status
+from perjaka_analysis.datasets import load_uhc_counts, load_uhc_status
 from perjaka_analysis.trend import CoverageTrendModel
 from perjaka_analysis.uhc import (
     TODAY,
@@ -138,11 +140,12 @@ backtest_active(converted).table()
 # %% [markdown]
 # ## UHC status: both conditions together
 #
-# Registration and active paths are drawn from their models and paired (rank
-# correlation 0.5 at the deadline; active capped at registration). The
-# probability is that *both* are met on the same date by the deadline;
-# `prob_if_independent` (the product of the marginals) is shown only for
-# comparison.
+# Registration and the share of participants who pay are drawn from their
+# models and paired by rank on the date asked about (comonotone by default,
+# the dependence the joint-status backtest supports: `docs/models.md`); the
+# active share of population is their product. The probability is that
+# *both* are met on the same date by the deadline; `prob_if_independent` (the
+# product of the marginals) is shown only for comparison.
 
 # %%
 conditions = uhc_conditions(pa.load_targets())
@@ -189,4 +192,37 @@ unclear_sensitivity(
     deadline=deadline,
     n_paths=n_paths,
     seed=seed,
+)
+
+# %% [markdown]
+# ## The national count of UHC provinces as evidence
+#
+# The models fit each province on its own figures and reports; the national
+# count of provinces that met both conditions (`load_uhc_counts`, from
+# `uhc_status.csv`) is not among them. How far is the sum of today's
+# probabilities from the latest count, and what would conditioning on it
+# (`compute_uhc_status(..., counts=...)`, `perjaka_analysis.uhc_count`) change?
+# The briefs do not condition on it: the registration and active nowcasts they
+# show would have to be conditioned as well, or a brief could show an active
+# estimate below 80% beside a "likely" UHC.
+
+# %%
+counts = load_uhc_counts()
+latest = counts.iloc[-1]
+as_of = max(latest["published"], registration.data_end)
+today_only = conditions[conditions["condition"] == TODAY]
+places = [p for p in active.places if p != pa.NATIONAL]
+kw = dict(conditions=today_only, provinces=places, n_paths=n_paths // 4, seed=seed, as_of=as_of)
+plain = compute_uhc_status(registration, active, **kw).set_index("province")["prob_now"]
+given = compute_uhc_status(registration, active, counts=counts, **kw)
+given = given.set_index("province")["prob_now"]
+print(
+    f"count on {latest['date']:%Y-%m-%d}: {latest['n_provinces']} provinces; "
+    f"sum of P(UHC today): {plain.sum():.1f} as fitted, {given.sum():.1f} given the count"
+)
+shift = given - plain
+(
+    pd.DataFrame({"as_fitted": plain, "given_the_count": given, "change": shift})
+    .loc[shift.abs().sort_values(ascending=False).index[:10]]
+    .round(3)
 )

@@ -33,6 +33,7 @@ __all__ = [
     "load_coverage",
     "load_provinces",
     "load_targets",
+    "load_uhc_counts",
     "load_uhc_status",
     "raw_path",
 ]
@@ -232,6 +233,52 @@ def load_uhc_status() -> pd.DataFrame:
             "note": raw["note"],
         }
     )
+    return out.reset_index(drop=True)
+
+
+def load_uhc_counts(path: str | Path | None = None) -> pd.DataFrame:
+    """How many provinces met both conditions of today's definition on a date.
+
+    The rows of ``uhc_status.csv`` with ``n_provinces_uhc`` whose report is of
+    the definition in force since 2024 (registered >= 98% *and* active >=
+    80%): a status of :data:`JOINT_UHC_STATUSES` or a criterion that names the
+    active share. Counts of the older definition (>= 95% registered) are
+    left out.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        Default the shipped ``uhc_status.csv``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``date, n_provinces, source_url, published`` (``source_date``, or
+        the date where it has none), one row per date (the largest count of
+        that date), sorted by date.
+
+    Examples
+    --------
+    >>> counts = load_uhc_counts()
+    >>> bool(counts["n_provinces"].between(0, 38).all()), counts["date"].is_monotonic_increasing
+    (True, True)
+    """
+    raw = read_uhc_status(Path(path) if path is not None else raw_path("uhc_status.csv"))
+    joint = raw["status"].isin(JOINT_UHC_STATUSES) | raw["criterion"].astype(str).str.contains(
+        "active", case=False
+    )
+    rows = raw[joint & raw["n_provinces_uhc"].notna()]
+    dates = pd.to_datetime(rows["date"])
+    published = pd.to_datetime(rows["source_date"], errors="coerce", format="mixed")
+    out = pd.DataFrame(
+        {
+            "date": dates.to_numpy(),
+            "n_provinces": rows["n_provinces_uhc"].astype(int).to_numpy(),
+            "source_url": rows["source_url"].to_numpy(),
+            "published": published.fillna(dates).to_numpy(),
+        }
+    )
+    out = out.sort_values(["date", "n_provinces"]).drop_duplicates("date", keep="last")
     return out.reset_index(drop=True)
 
 

@@ -26,7 +26,8 @@ import pandas as pd
 from .active import UNCLEAR_TREATMENTS, ActiveShareModel
 from .errors import PerjakaError
 from .forecast import PROB_BOUNDS_NO_FIGURE
-from .provinces import NATIONAL
+from .provinces import NATIONAL, province_table
+from .uhc_count import count_weights, latest_count, resample_paths
 from .uhc_paths import (
     DEFAULT_RHO,
     MeasurePaths,
@@ -37,9 +38,11 @@ from .uhc_paths import (
 
 __all__ = [
     "DEFAULT_RHO",
+    "CountEvidence",
     "JointStatus",
     "MeasurePaths",
     "compute_uhc_status",
+    "count_evidence",
     "couple_paths",
     "dependence_sensitivity",
     "draw_joint_paths",
@@ -280,6 +283,107 @@ def _bounded(fields: dict, own: bool) -> dict:
     }
 
 
+def _today(conditions: pd.DataFrame) -> tuple[float, float]:
+    """The thresholds of today's definition among ``conditions``."""
+    today = conditions[conditions["condition"] == TODAY]
+    if today.empty:
+        raise PerjakaError(
+            f"a national count of UHC provinces needs the condition {TODAY!r} among the "
+            f"conditions; got {', '.join(map(str, conditions['condition']))}"
+        )
+    return float(today["registered_pct"].iloc[0]), float(today["active_pct"].iloc[0])
+
+
+@dataclass(frozen=True)
+class CountEvidence:
+    """What a national count says about one province's paths (:mod:`.uhc_count`).
+
+    Attributes
+    ----------
+    date : Timestamp
+        The count's date.
+    thresholds : (float, float)
+        Registered and active thresholds of the counted definition.
+    if_met, if_not : float
+        Likelihood of the count given that the province's path meets both
+        thresholds on ``date`` or not (:func:`~perjaka_analysis.uhc_count.count_weights`).
+    """
+
+    date: pd.Timestamp
+    thresholds: tuple[float, float]
+    if_met: float
+    if_not: float
+
+    def met(self, dates: pd.DatetimeIndex, reg: np.ndarray, act: np.ndarray) -> np.ndarray:
+        """Whether each paired path meets both thresholds on the count's date
+        (its first date when the paths start later)."""
+        col = max(int(np.searchsorted(dates, self.date, side="right")) - 1, 0)
+        return (reg[:, col] >= self.thresholds[0]) & (act[:, col] >= self.thresholds[1])
+
+    def condition(
+        self, dates: pd.DatetimeIndex, reg: np.ndarray, act: np.ndarray, seed: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The paired paths resampled by the count's likelihood (:func:`resample_paths`)."""
+        idx = resample_paths(self.met(dates, reg, act), self.if_met, self.if_not, seed=seed)
+        return reg[idx], act[idx]
+
+
+def count_evidence(
+    registration,
+    active,
+    count: pd.Series,
+    thresholds: tuple[float, float],
+    *,
+    n_paths: int,
+    seed: int,
+    rho: float,
+) -> dict[str, CountEvidence]:
+    """Each province's likelihood of the national count, given its paths meet or not.
+
+    Parameters
+    ----------
+    registration : TrendResults
+    active : ActiveResults
+        Fitted on every province.
+    count : pandas.Series
+        A row of :func:`perjaka_analysis.datasets.load_uhc_counts`.
+    thresholds : (float, float)
+        Registered and active thresholds of the counted definition.
+    n_paths, seed : int
+    rho : float
+
+    Returns
+    -------
+    dict
+        :class:`CountEvidence` per province.
+
+    Raises
+    ------
+    PerjakaError
+        If the active model does not hold every province.
+    """
+    date = pd.Timestamp(count["date"])
+    places = [p for p in active.places if p != NATIONAL]
+    if set(places) != set(province_table()["province"]):
+        raise PerjakaError(
+            f"a national count of UHC provinces needs the paths of every province; the active "
+            f"model was fitted on {len(places)} (fit it without 'provinces')"
+        )
+    q = np.empty(len(places))
+    for i, name in enumerate(places):
+        paths = simulate_measures(
+            registration, active, name, until=date + pd.DateOffset(months=1), n_paths=n_paths,
+            seed=seed,
+        )  # fmt: skip
+        dates, reg, act = paths.paired(date, rho=rho)
+        q[i] = CountEvidence(date, thresholds, 1.0, 1.0).met(dates, reg, act).mean()
+    if_met, if_not = count_weights(q, int(count["n_provinces"]))
+    return {
+        name: CountEvidence(date, thresholds, float(a), float(b))
+        for name, a, b in zip(places, if_met, if_not, strict=True)
+    }
+
+
 def compute_uhc_status(
     registration,
     active,
@@ -291,6 +395,7 @@ def compute_uhc_status(
     seed: int = 0,
     rho: float = DEFAULT_RHO,
     as_of: str | pd.Timestamp | None = None,
+    counts: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """UHC status under every condition, per place: joint probability, date, binding condition.
 
@@ -313,6 +418,12 @@ def compute_uhc_status(
         date of each place). ``prob_now`` is computed on the same paths paired
         on their values on that date, the other fields on the paths paired on
         the deadline (:meth:`MeasurePaths.paired`).
+    counts : pandas.DataFrame, optional
+        National counts of provinces that met today's definition
+        (:func:`perjaka_analysis.datasets.load_uhc_counts`). The latest one
+        dated and published by ``as_of`` (default the registration data's
+        end) conditions every province's paths (:mod:`perjaka_analysis.uhc_count`);
+        it needs the condition :data:`TODAY` in ``conditions``.
 
     Returns
     -------
@@ -330,6 +441,12 @@ def compute_uhc_status(
     deadline = pd.Timestamp(deadline)
     until = deadline + pd.DateOffset(years=HORIZON_YEARS_AFTER_DEADLINE)
     names = list(provinces) if provinces else list(active.places)
+    count = latest_count(counts, registration.data_end if as_of is None else as_of)
+    evidence = {}
+    if count is not None:
+        evidence = count_evidence(
+            registration, active, count, _today(conditions), n_paths=n_paths, seed=seed, rho=rho
+        )
     rows = []
     for name in names:
         place = active.place(name)
@@ -341,6 +458,9 @@ def compute_uhc_status(
         # today's probability on paths paired on today's values
         now_at = paths.dates[0] if as_of is None else as_of
         _, reg_now, act_now = paths.paired(now_at, rho=rho)
+        if place.province in evidence:
+            reg, act = evidence[place.province].condition(dates, reg, act, seed)
+            reg_now, act_now = evidence[place.province].condition(dates, reg_now, act_now, seed)
         own = trend.basis == "own data" and place.n_points > 0
         for cond in conditions.itertuples(index=False):
             status = joint_uhc_probability(

@@ -46,7 +46,8 @@ from .active import ActiveShareModel, convert_active_shares
 from .backtest import SATURATION_BANDS, SATURATION_ORIGINS, published_before
 from .errors import PerjakaError
 from .trend import CoverageTrendModel
-from .uhc import DEFAULT_RHO, simulate_measures
+from .uhc import DEFAULT_RHO, count_evidence, simulate_measures
+from .uhc_count import latest_count
 
 __all__ = [
     "UhcBacktest",
@@ -389,6 +390,7 @@ def backtest_active_uhc(
     n_paths: int = 1000,
     seed: int = 0,
     rho: float = DEFAULT_RHO,
+    counts: pd.DataFrame | None = None,
 ) -> UhcBacktest:
     """Rolling-origin backtest of the active share and the joint UHC probability.
 
@@ -415,6 +417,10 @@ def backtest_active_uhc(
         Paired paths per place and origin.
     rho : float
         Dependence of the two measures' paths (:func:`perjaka_analysis.uhc.couple_paths`).
+    counts : pandas.DataFrame, optional
+        National counts of UHC provinces (:func:`perjaka_analysis.datasets.load_uhc_counts`):
+        at each origin the latest one published before it conditions the
+        paths, as in the briefs.
 
     Returns
     -------
@@ -471,11 +477,20 @@ def backtest_active_uhc(
                 )
             )
         ev = events[(events["date"] >= origin) & (events["date"] < end)]
+        count = latest_count(counts, origin - pd.Timedelta(days=1))
+        evidence = {}
+        if count is not None and not ev.empty:
+            evidence = count_evidence(
+                reg, active, count, (REGISTERED_PCT, ACTIVE_PCT), n_paths=n_paths, seed=seed,
+                rho=rho,
+            )  # fmt: skip
         for province, rows in ev.groupby("province", sort=True):
             paths = simulate_measures(reg, active, province, until=end, n_paths=n_paths, seed=seed)
             probs = []
             for when in rows["date"]:  # each event on paths paired on its date
                 dates, r, a = paths.paired(when, rho=rho)
+                if province in evidence:
+                    r, a = evidence[province].condition(dates, r, a, seed)
                 j = max(int(np.searchsorted(dates, when, side="right")) - 1, 0)
                 ok_r, ok_a = r[:, j] >= REGISTERED_PCT, a[:, j] >= ACTIVE_PCT
                 probs.append(((ok_r & ok_a).mean(), ok_r.mean(), ok_a.mean()))

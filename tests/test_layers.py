@@ -25,7 +25,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("analytics", tuple("active active_data active_results backtest card coverage employers "
                         "forecast geo plotting precision privacy public_figures results "
                         "saturation saturation_filter segments trend trend_base trend_logit "
-                        "trend_results trend_saturation uhc uhc_backtest uhc_paths".split())),
+                        "trend_results trend_saturation uhc uhc_backtest uhc_count "
+                        "uhc_paths".split())),
     ("io", ("", *"config contracts datasets errors i18n io kabkota loaders provinces sources "
                  "validate".split())),
 ]  # fmt: skip
