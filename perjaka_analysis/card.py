@@ -17,12 +17,14 @@ import pandas as pd
 
 from .coverage import pp_to_people
 from .i18n import PROBABILITY_BANDS
+from .precision import round_to_interval
 
 __all__ = [
     "CARD_COLUMNS",
     "borrowed_active",
     "compute_status_card",
     "people_to_reach",
+    "people_to_reach_interval",
     "uhc_class",
 ]
 
@@ -33,7 +35,8 @@ CARD_COLUMNS = (
     "active_borrowed", "active_latest_pct", "active_latest_basis", "active_latest_date",
     "active_latest_precision", "active_latest_source", "active_latest_source_url",
     "prob_now", "prob_by_deadline", "binding", "population", "people_to_register",
-    "people_to_resume", "uhc_class",
+    "people_to_register_lower", "people_to_register_upper", "people_to_resume",
+    "people_to_resume_lower", "people_to_resume_upper", "uhc_class",
 )  # fmt: skip
 
 
@@ -101,6 +104,43 @@ def people_to_reach(
     return (pp_to_people(short, population.astype("float64")) / 100.0).round() * 100.0
 
 
+def people_to_reach_interval(
+    threshold_pct: pd.Series,
+    now_pct: pd.Series,
+    lower_pct: pd.Series,
+    upper_pct: pd.Series,
+    population: pd.Series,
+) -> pd.DataFrame:
+    """People to a threshold with their interval, at the precision the interval supports.
+
+    :func:`people_to_reach` of today's estimate, of the interval's upper
+    bound (the fewest people) and of its lower bound (the most), all three
+    rounded by :func:`perjaka_analysis.precision.round_to_interval`: a count
+    whose interval spans a million people is not shown to the hundred.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``people, lower, upper`` on ``now_pct``'s index; missing where a
+        number is missing.
+
+    Examples
+    --------
+    >>> s = lambda x: pd.Series([x])
+    >>> r = people_to_reach_interval(s(80.0), s(75.87), s(72.9), s(78.9), s(37_500_000.0))
+    >>> r.iloc[0].tolist()  # 1,548,800 (412,500 - 2,662,500): to the hundred thousand
+    [1500000.0, 400000.0, 2700000.0]
+    """
+    people = people_to_reach(threshold_pct, now_pct, population)
+    fewest = people_to_reach(threshold_pct, upper_pct, population)
+    most = people_to_reach(threshold_pct, lower_pct, population)
+    shown = round_to_interval(people, fewest, most)
+    return pd.DataFrame(
+        {"people": shown["value"], "lower": shown["lower"], "upper": shown["upper"]},
+        index=now_pct.index,
+    )
+
+
 def _lowest_level(frame: pd.DataFrame) -> pd.DataFrame:
     """One row per province: the narrowest interval level (80 before 95)."""
     if frame.empty:
@@ -137,10 +177,12 @@ def compute_status_card(
     -------
     pandas.DataFrame
         :data:`CARD_COLUMNS`, in the order of ``places``.
-        ``people_to_register`` and ``people_to_resume``:
-        :func:`people_to_reach` of the registration and the active threshold;
-        ``people_to_resume`` empty where the active estimate is borrowed
-        (nothing can be said).
+        ``people_to_register`` and ``people_to_resume`` (each with
+        ``_lower`` and ``_upper``, the people from the 80% interval's upper
+        and lower bound): :func:`people_to_reach_interval` of the
+        registration and the active threshold, rounded to what the interval
+        supports; ``people_to_resume*`` empty where the active estimate is
+        borrowed (nothing can be said).
         ``uhc_class``: :func:`uhc_class` of ``prob_now``.
 
     Examples
@@ -156,6 +198,8 @@ def compute_status_card(
     >>> card = compute_status_card(places, now, act, latest, uhc).iloc[0]
     >>> float(card["people_to_register"]), float(card["people_to_resume"])
     (20000.0, 30000.0)
+    >>> [float(card[f"people_to_resume_{b}"]) for b in ("lower", "upper")]  # 0 - 100,000
+    [0.0, 100000.0]
     """
     out = places[["province", "population"]].copy().set_index("province")
     reg = _lowest_level(nowcast)
@@ -181,11 +225,22 @@ def compute_status_card(
     binding = today["binding"].reindex(index).fillna("").astype(str)
     out["binding"] = binding.str.split(" ").str[0]
     population = pd.to_numeric(out["population"], errors="coerce").astype("float64")
-    out["people_to_register"] = people_to_reach(
-        out["registered_threshold_pct"], out["registered_now"], population
-    )
-    resume = people_to_reach(out["active_threshold_pct"], out["active_now"], population)
-    out["people_to_resume"] = resume.where(~out["active_borrowed"])
+    for measure, key, threshold in (
+        ("registered", "people_to_register", "registered_threshold_pct"),
+        ("active", "people_to_resume", "active_threshold_pct"),
+    ):
+        people = people_to_reach_interval(
+            out[threshold],
+            out[f"{measure}_now"],
+            out[f"{measure}_lower"],
+            out[f"{measure}_upper"],
+            population,
+        )
+        if measure == "active":  # borrowed from other provinces: nothing can be said
+            people = people.where(~out["active_borrowed"], axis=0)
+        out[key] = people["people"]
+        out[f"{key}_lower"] = people["lower"]
+        out[f"{key}_upper"] = people["upper"]
     out["uhc_class"] = [
         uhc_class(p, b) for p, b in zip(out["prob_now"], out["active_borrowed"], strict=True)
     ]

@@ -274,13 +274,13 @@ TEXT = {
     "sc_share_tiny": ("kurang dari 0,1%", "less than 0.1%"),
     "sc_active": (
         "Syarat kepesertaan aktif ({t}) belum terpenuhi menurut perkiraan ({now}): sekitar "
-        "{people} jiwa perlu kembali aktif membayar iuran. Badan usaha yang menunggak iuran "
-        "dalam daftar ini termasuk jalannya; selebihnya peserta mandiri yang menunggak dan "
-        "pembayaran PBI oleh pemerintah daerah.",
+        "{people} jiwa (interval 80%: {lower} – {upper}) perlu kembali aktif membayar iuran. "
+        "Badan usaha yang menunggak iuran dalam daftar ini termasuk jalannya; selebihnya "
+        "peserta mandiri yang menunggak dan pembayaran PBI oleh pemerintah daerah.",
         "The active condition ({t}) is not met by the estimate ({now}): about {people} people "
-        "would have to resume paying contributions. Employers in arrears on this list are one "
-        "route; the rest are self-paying members in arrears and PBI payments by local "
-        "government.",
+        "(80% interval: {lower} – {upper}) would have to resume paying contributions. "
+        "Employers in arrears on this list are one route; the rest are self-paying members "
+        "in arrears and PBI payments by local government.",
     ),
     "interval_open": ("belum dapat ditentukan", "cannot be set yet"),
     "public_title": (
@@ -400,16 +400,17 @@ TEXT = {
     "card_binds_registration": ("syarat penentu: terdaftar", "binding condition: registered"),
     "card_binds_neither": ("tidak ada syarat penentu", "no condition binds"),
     "card_register": (
-        "sekitar {n} penduduk lagi harus terdaftar untuk {t}",
-        "about {n} more residents to register for {t}",
+        "sekitar {n} penduduk lagi harus terdaftar untuk {t} (interval 80%: {lower} – {upper})",
+        "about {n} more residents to register for {t} (80% interval: {lower} – {upper})",
     ),
     "card_register_none": (
         "terdaftar: perkiraan sudah di atas {t}",
         "registered: the estimate is above {t}",
     ),
     "card_resume": (
-        "sekitar {n} peserta harus kembali membayar iuran untuk {t} aktif",
-        "about {n} members to resume paying for {t} active",
+        "sekitar {n} peserta harus kembali membayar iuran untuk {t} aktif (interval 80%: "
+        "{lower} – {upper})",
+        "about {n} members to resume paying for {t} active (80% interval: {lower} – {upper})",
     ),
     "card_resume_none": ("aktif: perkiraan sudah di atas {t}", "active: the estimate is above {t}"),
     "card_resume_unknown": (

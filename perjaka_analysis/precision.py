@@ -21,6 +21,7 @@ __all__ = [
     "compute_gap_bounds",
     "gap_bound",
     "note_qualifier",
+    "round_to_interval",
     "round_to_support",
 ]
 
@@ -138,6 +139,57 @@ def cap_precision(
     no_url = ~source_url.fillna("").astype(str).str.strip().astype(bool).to_numpy()
     capped = np.where(no_url & (cited > own), cited, own)
     return pd.Series([PRECISION_ORDER[i] for i in capped], index=date_precision.index)
+
+
+def round_to_interval(
+    value: pd.Series, lower: pd.Series, upper: pd.Series, *, smallest: float = 100.0
+) -> pd.DataFrame:
+    """An estimated count and its interval, rounded to what the interval supports.
+
+    The unit is a tenth of the power of ten just below the interval's
+    half-width ``(upper - lower) / 2`` (the half-width to two significant
+    figures, the count to the same place), never finer than ``smallest``:
+    1,548,000 people with an 80% interval of 410,000 – 2,660,000 (half-width
+    1,125,000) is 1,500,000 (400,000 – 2,700,000); a count whose interval is
+    a few hundred people wide stays at the hundred. Missing in, missing out.
+
+    Parameters
+    ----------
+    value, lower, upper : pandas.Series
+        The estimate and the bounds of its interval, aligned.
+    smallest : float
+        The finest unit shown.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``value, lower, upper, unit`` on ``value``'s index.
+
+    Examples
+    --------
+    >>> r = round_to_interval(pd.Series([1_548_012.0, 19_600.0, 0.0]),
+    ...     pd.Series([412_500.0, 8_800.0, 0.0]), pd.Series([2_662_500.0, 30_400.0, 0.0]))
+    >>> for row in r.values.tolist():
+    ...     print(row)
+    [1500000.0, 400000.0, 2700000.0, 100000.0]
+    [20000.0, 9000.0, 30000.0, 1000.0]
+    [0.0, 0.0, 0.0, 100.0]
+    """
+    v, lo, hi = (pd.to_numeric(x, errors="coerce").to_numpy(float) for x in (value, lower, upper))
+    half = np.abs(hi - lo) / 2.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        power = np.floor(np.log10(np.where(half > 0, half, 1.0))) - 1.0
+    unit = np.maximum(10.0**power, smallest)
+    unit = np.where(np.isnan(half), smallest, unit)
+    return pd.DataFrame(
+        {
+            "value": np.round(v / unit) * unit,
+            "lower": np.round(lo / unit) * unit,
+            "upper": np.round(hi / unit) * unit,
+            "unit": unit,
+        },
+        index=value.index,
+    )
 
 
 def round_to_support(frame: pd.DataFrame) -> pd.DataFrame:

@@ -93,3 +93,24 @@ def test_uhc_class_is_the_band_of_the_probability_words_and_unknown_when_borrowe
 def test_people_to_reach_a_threshold_by_hand(threshold, now, population, people):
     got = people_to_reach(pd.Series([threshold]), pd.Series([now]), pd.Series([population]))
     assert got.tolist() == pytest.approx([people], nan_ok=True)
+
+
+def test_people_to_reach_are_shown_to_the_precision_of_their_interval():
+    # Jawa Tengah-like: 37,500,000 residents, active 75.87% (80% interval 72.9 - 78.9):
+    # 4.13 points = 1,548,800 people to the hundred, but the interval gives
+    # 1.1 - 7.1 points = 412,500 - 2,662,500 people (half-width 1,125,000): to the
+    # hundred thousand, 1,500,000 (400,000 - 2,700,000)
+    places = pd.DataFrame({"province": ["J"], "population": [37_500_000]})
+    reg = _now([["J", 97.5, 97.2, 97.8, 80]])
+    act = _now([["J", 75.87, 72.9, 78.9, 80]]).assign(n_points=[3])
+    uhc = pd.DataFrame({"province": ["J"], "registered_pct": [98.0], "active_pct": [80.0],
+        "prob_now": [0.02], "prob_by_deadline": [0.8], "binding": ["active"]})  # fmt: skip
+    latest = pd.DataFrame(columns=["province", "active_pct", "active_basis", "active_date",
+        "active_precision", "active_source", "active_source_url"])  # fmt: skip
+    card = compute_status_card(places, reg, act, latest, uhc).iloc[0]
+    got = [card[f"people_to_resume{s}"] for s in ("", "_lower", "_upper")]
+    assert got == [1_500_000, 400_000, 2_700_000]
+    # registration: 0.5 points = 187,500, interval 0.2 - 0.8 points = 75,000 - 300,000
+    # (half-width 112,500: to the ten thousand) -> 190,000 (80,000 - 300,000)
+    got = [card[f"people_to_register{s}"] for s in ("", "_lower", "_upper")]
+    assert got == [190_000, 80_000, 300_000]

@@ -87,13 +87,15 @@ def own_active() -> pd.DataFrame:
 
 
 def test_key_message_by_hand_in_indonesian():
-    # 98 - 96.04 = 1.96 points of 1,000,000 = 19,600; 80 - 76.44 = 3.56 points = 35,600
+    # 98 - 96.04 = 1.96 points of 1,000,000 = 19,600, interval 8,800 - 30,400 (half-width
+    # 10,800: to the thousand) -> 20,000; 80 - 76.44 = 3.56 points = 35,600, interval
+    # 0 - 176,600 (half-width 88,300: to the thousand) -> 36,000
     assert key_message(with_card(facts("id", active_nowcast=own_active())), "id") == (
         "Per 31 Desember 2024 diperkirakan 96,0% penduduk terdaftar dan 76,4% aktif membayar "
         "iuran. UHC (≥ 98% terdaftar dan ≥ 80% aktif) sudah tercapai: sangat kecil "
         "kemungkinannya (10%); tercapai sebelum 31 Desember 2029: sama mungkinnya dengan tidak "
-        "(58%). Yang dibutuhkan: sekitar 19.600 penduduk lagi terdaftar untuk 98% dan sekitar "
-        "35.600 peserta kembali membayar iuran untuk 80% aktif."
+        "(58%). Yang dibutuhkan: sekitar 20.000 penduduk lagi terdaftar untuk 98% dan sekitar "
+        "36.000 peserta kembali membayar iuran untuk 80% aktif."
     )
 
 
@@ -101,8 +103,8 @@ def test_key_message_by_hand_in_english():
     assert key_message(with_card(facts("en", active_nowcast=own_active())), "en") == (
         "On 31 December 2024 an estimated 96.0% of residents are registered and 76.4% are "
         "paying members. UHC (≥ 98% registered and ≥ 80% active) met now: very unlikely (10%); "
-        "met by 31 December 2029: about as likely as not (58%). What it takes: about 19,600 "
-        "more residents registered for 98% and about 35,600 members paying again for 80% "
+        "met by 31 December 2029: about as likely as not (58%). What it takes: about 20,000 "
+        "more residents registered for 98% and about 36,000 members paying again for 80% "
         "active."
     )
 
@@ -114,7 +116,7 @@ def test_key_message_names_an_active_share_borrowed_from_other_provinces():
         "paying members (borrowed from other provinces). UHC (≥ 98% registered and ≥ 80% "
         "active) cannot be assessed without an active figure of its own; the registration "
         "condition alone by 31 December 2029: almost certainly (99%). What it takes: about "
-        "19,600 more residents registered for 98%; how many must resume paying cannot be said "
+        "20,000 more residents registered for 98%; how many must resume paying cannot be said "
         "yet."
     )
 
@@ -298,13 +300,14 @@ def test_a_figure_dated_only_to_a_year_is_dated_so_under_the_chart():
 
 
 def test_the_scenario_says_how_many_must_resume_paying_where_the_active_share_is_own():
-    # A: 1,000,000 residents, active nowcast 76.44% of its own figures, condition 80%:
-    # 3.56 points = 35,600 people
+    # A: 1,000,000 residents, active nowcast 76.44% (80% interval 62.34 - 88.1) of its own
+    # figures, condition 80%: 3.56 points = 35,600 people, 0 - 17.66 points = 0 - 176,600;
+    # to the thousand (half-width 88,300): 36,000 (0 - 177,000)
     f = with_card(facts("id", enforcement=_enforcement(0.0, 500.0), active_nowcast=own_active()))
     out = scenario_sentences(f, "id")
     assert out[-1].startswith(
         "Syarat kepesertaan aktif (80%) belum terpenuhi menurut perkiraan (76,4%): sekitar "
-        "35.600 jiwa perlu kembali aktif membayar iuran."
+        "36.000 jiwa (interval 80%: 0 – 177.000) perlu kembali aktif membayar iuran."
     )
     # borrowed from other provinces (the fixture's default): no number is given
     assert not any("kembali aktif" in s for s in scenario_sentences(
@@ -352,13 +355,17 @@ def test_a_status_report_makes_the_uhc_probability_assessable():
 def test_the_scenario_says_the_status_cards_number_of_people_to_resume_paying():
     f = with_card(facts("id", enforcement=_enforcement(0.0, 500.0), active_nowcast=own_active()))
     card = f.rows("card")
-    # 3.56 points of 1,000,000 = 35,600; the card's number is the one said
-    assert card["people_to_resume"].tolist() == [35_600.0]
+    # 3.56 points of 1,000,000 = 35,600, to the thousand its interval supports; the card's
+    # number is the one said
+    assert card["people_to_resume"].tolist() == [36_000.0]
     carded = facts(
         "id", enforcement=_enforcement(0.0, 500.0), active_nowcast=own_active(),
         card=card.assign(people_to_resume=35_000.0),
     )  # fmt: skip
-    assert "sekitar 35.000 jiwa perlu kembali aktif" in scenario_sentences(carded, "id")[-1]
+    assert (
+        "sekitar 35.000 jiwa (interval 80%: 0 – 177.000) perlu kembali aktif"
+        in (scenario_sentences(carded, "id")[-1])
+    )
     # none to the hundred (or the condition met): no sentence
     carded = facts(
         "id", enforcement=_enforcement(0.0, 500.0), active_nowcast=own_active(),

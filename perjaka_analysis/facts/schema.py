@@ -30,7 +30,7 @@ from ..provinces import NATIONAL
 from ..segments import SEGMENT_COLUMNS, STATUS_COLUMNS
 
 #: Version of the saved layout; a change makes earlier saved facts unreadable.
-FACTS_VERSION = 11
+FACTS_VERSION = 12
 
 
 #: Rows of each province's inspection list kept in the facts (what a brief shows).

@@ -248,6 +248,8 @@ def _active_gap_sentence(facts: ProvinceFacts, lang: str) -> str | None:
         t=fmt_pct(uhc["active_pct"], lang, 0),
         now=fmt_pct(now["mean"], lang, 1),
         people=fmt_int(card["people_to_resume"], lang),
+        lower=fmt_int(card["people_to_resume_lower"], lang),
+        upper=fmt_int(card["people_to_resume_upper"], lang),
     )
 
 
