@@ -935,6 +935,10 @@ TEXT = {
     "chart_threshold_active": ("{t}% aktif", "{t}% active"),
     "chart_published_registered": ("angka terdaftar", "registered figure"),
     "chart_published_active": ("angka aktif", "active figure"),
+    "chart_published_as_stated": (
+        "angka aktif ({basis}), digambar seperti dipublikasikan",
+        "active figure ({basis}), drawn as published",
+    ),
     "chart_path_registered": (
         "model terdaftar: tren (titik-titik), proyeksi dan interval 80%",
         "registered, model: trend (dotted), forecast and 80% interval",

@@ -44,7 +44,9 @@ def facts(lang: str = "id", **override: pd.DataFrame) -> ProvinceFacts:
             {"date": T("2020-06-30"), "mean": 90.5}, {"date": T("2024-12-31"), "mean": 96.0},
         ]),
         "forecast": table("forecast", band),
-        "active_observed": table("active_observed", [{"date": T("2024-06-30"), "pct": 75.0}]),
+        "active_observed": table("active_observed", [
+            {"date": T("2024-06-30"), "pct": 75.0, "basis": "of_population"},
+        ]),
         "active_history": table("active_history", [
             {"date": T("2022-01-31"), "mean": 71.0}, {"date": T("2024-12-31"), "mean": 76.0},
         ]),
@@ -98,6 +100,26 @@ def test_the_legend_names_what_each_estimate_borrows():
     assert "(borrowed from other provinces)</text>" in svg
     assert "active figure" not in svg  # no active figure: no legend entry for one
     assert "registered figure" in svg
+
+
+def test_an_active_figure_of_unclear_basis_is_drawn_at_its_published_value_and_marked():
+    # "80%", basis unclear: drawn at 80 (y = 169.3, as the threshold) as a hollow diamond
+    # 4.4 px each way, not at the model's reading as a share of the population
+    observed = table("active_observed", [
+        {"date": T("2024-06-30"), "pct": 75.0, "basis": "of_population"},
+        {"date": T("2024-09-30"), "pct": 80.0, "basis": "unclear"},
+    ])  # fmt: skip
+    svg = uhc_chart_svg(facts("en", active_observed=observed))
+    diamonds = re.findall(r'<polygon points="([^"]+)" fill="#ffffff" stroke="#e07b00"', svg)
+    assert len(diamonds) == 2  # the figure and its legend sample
+    ys = sorted({float(p.split(",")[1]) for p in diamonds[0].split()})
+    assert ys == [164.9, 169.3, 173.7]
+    assert "active figure (basis unclear), drawn as published</text>" in svg
+    assert ">active figure</text>" in svg  # the figure of the population keeps its dot
+    assert svg.count('r="3.4" fill="#e07b00"') == 2  # one dot and its legend sample
+    svg = uhc_chart_svg(facts("id", active_observed=observed.assign(basis="of_participants")))
+    assert "angka aktif (dari jumlah peserta), digambar seperti dipublikasikan</text>" in svg
+    assert ">angka aktif</text>" not in svg  # no figure of the population, no dot legend
 
 
 def test_nothing_to_draw_gives_no_chart():

@@ -65,3 +65,21 @@ def test_uhc_today_keeps_the_condition_rows_and_names_the_others_when_missing():
     assert out["prob_by_deadline"].tolist() == [0.6] and out["active_pct"].tolist() == [80.0]
     with pytest.raises(PerjakaError, match="UHC Award Madya"):
         compute_uhc_today(status, "UHC 2030")
+
+
+def test_the_charted_active_figures_are_the_published_values_with_their_basis():
+    from perjaka_analysis.facts import compute_active_observed
+
+    # Banten-like: "80%" of unclear basis stays 80.0 (the model reads it as about 79% of
+    # the population); a district figure is not the province's
+    shares = pd.DataFrame({
+        "province": ["Banten", "Banten", "Banten", "Bali"],
+        "district": [None, "Kota Serang", None, None],
+        "date": pd.to_datetime(["2025-06-30", "2025-06-30", "2023-12-31", "2025-01-31"]),
+        "active_pct": [80.0, 71.0, 62.5, 90.0],
+        "active_basis": ["unclear", "of_population", "of_population", "of_population"],
+    })  # fmt: skip
+    got = compute_active_observed(shares, ["Banten"])
+    assert got["pct"].tolist() == [62.5, 80.0]
+    assert got["basis"].tolist() == ["of_population", "unclear"]
+    assert got["province"].unique().tolist() == ["Banten"]

@@ -36,6 +36,7 @@ from __future__ import annotations
 from .active import (
     AWARD_GRADES,
     compute_active_latest,
+    compute_active_observed,
     compute_uhc_today,
     uhc_status_view,
 )
@@ -102,6 +103,7 @@ __all__ = [
     "basis_kind",
     "code_hash",
     "compute_active_latest",
+    "compute_active_observed",
     "compute_capacity",
     "compute_districts",
     "compute_employer_public",

@@ -66,6 +66,52 @@ def compute_active_latest(shares: pd.DataFrame, as_of: object) -> pd.DataFrame:
     return _frame("active_latest", out)
 
 
+def compute_active_observed(shares: pd.DataFrame, places: object) -> pd.DataFrame:
+    """Every published province active share of ``places``, at its published value and basis.
+
+    What the chart draws as the active figures: the value as the source
+    stated it (Banten's "80%" of unclear basis is drawn at 80, not at the
+    model's reading of it as a share of the population), with its basis so
+    the chart can mark a figure that is not a share of the population.
+    District figures are left out.
+
+    Parameters
+    ----------
+    shares : pandas.DataFrame
+        :func:`perjaka_analysis.active.load_active_shares` (``province,
+        district, date, active_pct, active_basis``).
+    places : iterable of str
+        The provinces kept.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``active_observed`` table of :data:`SCHEMA` (``province, date,
+        pct, basis``), by province and date.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"province": ["A", "A", "A", "B"], "district": [None, "X", None, None],
+    ...     "date": pd.to_datetime(["2025-05-31", "2025-05-31", "2024-01-31", "2025-01-31"]),
+    ...     "active_pct": [80.0, 70.0, 74.5, 60.0],
+    ...     "active_basis": ["unclear", "of_population", "of_participants", "of_population"]})
+    >>> compute_active_observed(s, ["A"])[["date", "pct", "basis"]].astype(str).values.tolist()
+    [['2024-01-31', '74.5', 'of_participants'], ['2025-05-31', '80.0', 'unclear']]
+    """
+    keep = shares["district"].isna() & shares["active_pct"].notna()
+    rows = shares[keep & shares["province"].isin(list(places))]
+    rows = rows.sort_values(["province", "date"], kind="stable")
+    out = pd.DataFrame(
+        {
+            "province": rows["province"].astype(str).to_numpy(),
+            "date": pd.to_datetime(rows["date"]).to_numpy(),
+            "pct": rows["active_pct"].astype("float64").to_numpy(),
+            "basis": rows["active_basis"].astype(str).to_numpy(),
+        }
+    )
+    return _frame("active_observed", out)
+
+
 def compute_uhc_today(status: pd.DataFrame, condition: str) -> pd.DataFrame:
     """The rows of one UHC condition (today's definition) from the joint status table.
 

@@ -40,7 +40,7 @@ from ..precision import compute_gap_bounds
 from ..privacy import key_digest, load_key
 from ..provinces import NATIONAL
 from ..segments import compute_segments, compute_status_reports, read_geography_table
-from .active import compute_active_latest, compute_uhc_today
+from .active import compute_active_latest, compute_active_observed, compute_uhc_today
 from .coverage import (
     age_months,
     basis_kind,
@@ -187,7 +187,6 @@ def _active_tables(
     active = ActiveShareModel(shares, registration=registration, status=load_uhc_status()).fit()
     keep = set(places)
     nowcast = active.nowcast(config.as_of)
-    panel = active.panel[active.panel["province"].isin(keep)]
     conditions = uhc_conditions(load_targets())
     status = compute_uhc_status(
         registration,
@@ -208,7 +207,7 @@ def _active_tables(
         "active_history": _frame(
             "active_history", pd.concat([active.history(p) for p in places], ignore_index=True)
         ),
-        "active_observed": _frame("active_observed", panel),
+        "active_observed": compute_active_observed(shares, places),
         "uhc": compute_uhc_today(status, TODAY),
     }
 

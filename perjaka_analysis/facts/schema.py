@@ -30,7 +30,7 @@ from ..provinces import NATIONAL
 from ..segments import SEGMENT_COLUMNS, STATUS_COLUMNS
 
 #: Version of the saved layout; a change makes earlier saved facts unreadable.
-FACTS_VERSION = 12
+FACTS_VERSION = 13
 
 
 #: Rows of each province's inspection list kept in the facts (what a brief shows).
@@ -129,7 +129,8 @@ SCHEMA: Mapping[str, tuple[str, ...]] = MappingProxyType(
         ),
         "active_forecast": ("province", "date", "mean", "lower", "upper", "level"),
         "active_history": ("province", "date", "mean"),
-        "active_observed": ("province", "date", "pct"),
+        # published province active shares as stated, with their basis (facts.active)
+        "active_observed": ("province", "date", "pct", "basis"),
         # UHC under today's definition (registered and active together), from paired paths
         "uhc": (
             "province", "condition", "registered_pct", "active_pct", "prob_now",

@@ -25,6 +25,9 @@ __all__ = ["sector_chart_svg", "uhc_chart_svg"]
 BLUE = "#1f77b4"
 ORANGE = "#e07b00"
 GREY = "#737373"
+#: Bases of a published active share that is not a share of the population: drawn at the
+#: published value as a hollow diamond, the legend says so.
+OTHER_BASES = ("of_participants", "unclear")
 
 
 def _num(x: float) -> str:
@@ -70,8 +73,16 @@ def _measure(facts: ProvinceFacts, measure: str) -> dict | None:
     return {"obs": obs, "hist": hist, "band": band, "threshold": threshold}
 
 
+def _diamond(cx: float, cy: float, colour: str) -> str:
+    """A hollow diamond: a published active share of another or unclear basis."""
+    pts = _pts([cx, cx + 4.4, cx, cx - 4.4], [cy - 4.4, cy, cy + 4.4, cy])
+    return f'<polygon points="{pts}" fill="#ffffff" stroke="{colour}" stroke-width="1.6"/>'
+
+
 def _legend_mark(kind: str, colour: str, x: float, y: float) -> str:
-    """The legend's sample of a published point (filled or hollow) or a model path."""
+    """The legend's sample of a published point (filled, hollow, diamond) or a model path."""
+    if kind == "diamond":
+        return _diamond(x + 6, y - 4, colour)
     if kind in ("dot", "hollow"):
         fill = colour if kind == "dot" else "#ffffff"
         return (
@@ -92,7 +103,11 @@ def uhc_chart_svg(facts: ProvinceFacts, *, width: int = 680, height: int = 300) 
     (dots; hollow for figures of an older territory), the model's fitted path
     (dotted), its forecast (line) with the 80% interval (band), and the
     threshold of UHC under today's definition (dashed: 98% registered, 80%
-    active, from the ``uhc`` table). The legend says what each path borrows
+    active, from the ``uhc`` table). Every published figure is drawn at its
+    published value, as the caption and the text quote it; an active share
+    of participants or of unclear basis is a hollow diamond, and the legend
+    says it is drawn as published (the model's path is a share of the
+    population). The legend says what each path borrows
     (the key message's words). Text is 11 px at the chart's size (about 8.5
     pt in print); the sources go in the caption under it
     (:func:`perjaka_analysis.render.message.chart_caption`).
@@ -193,6 +208,9 @@ def uhc_chart_svg(facts: ProvinceFacts, *, width: int = 680, height: int = 300) 
     for name, m in measures.items():
         for r in m["obs"].itertuples(index=False):
             fill = colours[name] if r.own_territory else "#ffffff"
+            if getattr(r, "basis", None) in OTHER_BASES:
+                out.append(_diamond(sx(_years([r.date])[0]), sy(r.pct), colours[name]))
+                continue
             out.append(
                 f'<circle cx="{_num(sx(_years([r.date])[0]))}" cy="{_num(sy(r.pct))}" r="3.4" '
                 f'fill="{fill}" stroke="#1d2733" stroke-width="0.9"/>'
@@ -206,7 +224,14 @@ def uhc_chart_svg(facts: ProvinceFacts, *, width: int = 680, height: int = 300) 
     x, y = left, top + ph + 32
     for name, m in measures.items():
         own = m["obs"]["own_territory"].astype(bool)
-        legend = [("dot", text(f"chart_published_{name}", lang))] if own.any() else []
+        bases = m["obs"]["basis"] if "basis" in m["obs"] else pd.Series("", index=own.index)
+        other = bases.isin(OTHER_BASES)
+        legend = [("dot", text(f"chart_published_{name}", lang))] if (own & ~other).any() else []
+        if other.any():
+            words = [text(f"active_basis_{b}", lang) for b in OTHER_BASES if (bases == b).any()]
+            legend.append(
+                ("diamond", text("chart_published_as_stated", lang).format(basis=", ".join(words)))
+            )
         if (~own).any():
             legend.append(("hollow", text("chart_older_territory", lang)))
         legend.append(("line", text(f"chart_path_{name}", lang) + basis_note(facts, name, lang)))
