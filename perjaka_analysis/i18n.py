@@ -386,11 +386,12 @@ TEXT = {
         "no figure of its own: * estimate borrowed from other provinces",
     ),
     "card_uhc_rule": (
-        "syarat: ≥ {reg} terdaftar dan ≥ {act} aktif",
-        "conditions: ≥ {reg} registered and ≥ {act} active",
+        "syarat: ≥\u00a0{reg} terdaftar dan ≥\u00a0{act} aktif",
+        "conditions: ≥\u00a0{reg} registered and ≥\u00a0{act} active",
     ),
     "card_uhc_prob": ("peluang kedua syarat terpenuhi", "probability that both hold"),
     "card_uhc_now": ("hari ini", "today"),
+    "card_status": ("Laporan status UHC terakhir", "Latest UHC status report"),
     "card_uhc_by": ("sebelum {deadline}", "by {deadline}"),
     "card_uhc_unknown": (
         "belum dapat dinilai (angka aktif dipinjam)",

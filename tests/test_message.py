@@ -413,3 +413,30 @@ def test_every_probability_in_the_targets_and_scenario_tables_is_never_shown_as_
         # the scenario's "before → after" and the overview's columns use the same filter
         prob = environment(lang).filters["prob"]
         assert (prob(0.9996), prob(0.003), prob(0.52)) == (top, bottom, "52%")
+
+
+def test_the_uhc_cell_of_the_card_labels_each_probability_and_the_status_report_has_its_own_row():
+    from perjaka_analysis.render.brief import Brief
+
+    status = table("status_report", [{
+        "date": T("2023-06-30"), "date_precision": "day", "status": "below_95pct",
+        "award_category": None, "criterion": "registered", "threshold_pct": 95.0,
+        "active_threshold_pct": None, "joint": False, "source_url": "https://bisnis.example/1",
+        "publisher": "financial.bisnis.com", "published": T("2024-01-08"),
+        "published_precision": "day",
+    }])  # fmt: skip
+    f = with_card(facts("en", active_nowcast=own_active()))
+    g = facts("en", active_nowcast=own_active(), card=f.rows("card"), status_report=status)
+    g.meta["registry_synthetic"] = False
+    html = str(Brief(g).title())
+    card = html[html.index('class="card"') :]
+    uhc = card[card.index('class="cell uhc"') : card.index("</div>", card.index("cell uhc"))]
+    # each probability under its own label, not "today: ..." run together in bold
+    assert re.findall(r"<dt>([^<]*)</dt><dd>([^<]*)</dd>", uhc) == [
+        ("today", "very unlikely (10%)"),
+        ("by 31 December 2029", "about as likely as not (58%)"),
+    ]
+    assert "financial.bisnis.com" not in uhc  # the status report is not squeezed in the cell
+    report = re.search(r'<p class="sub report">(.*?)</p>', card).group(1)
+    assert "Latest UHC status report:</span> <strong>not UHC</strong>" in report
+    assert "criterion: ≥ 95% registered" in report and "30 June 2023 ⚠" in report
