@@ -481,20 +481,36 @@ TEXT = {
         "survey: residents with JKN (BPJS Kesehatan)",
     ),
     "measure_uhc_report_95": (
-        "laporan: provinsi berstatus UHC (kriteria saat itu: ≥95% terdaftar)",
-        "report: province at UHC (criterion then: ≥95% registered)",
+        "laporan: provinsi berstatus UHC (kriteria saat itu: ≥\u00a095% terdaftar)",
+        "report: province at UHC (criterion then: ≥\u00a095% registered)",
     ),
     "measure_uhc_below_95": (
-        "laporan: provinsi belum UHC (kriteria saat itu: ≥95% terdaftar)",
-        "report: province not at UHC (criterion then: ≥95% registered)",
+        "laporan: provinsi belum UHC (kriteria saat itu: ≥\u00a095% terdaftar)",
+        "report: province not at UHC (criterion then: ≥\u00a095% registered)",
     ),
     "measure_uhc_report_98": (
-        "laporan: provinsi berstatus UHC (kriteria ≥98% terdaftar)",
-        "report: province at UHC (criterion: ≥98% registered)",
+        "laporan: provinsi berstatus UHC (kriteria ≥\u00a098% terdaftar)",
+        "report: province at UHC (criterion: ≥\u00a098% registered)",
+    ),
+    "measure_uhc_report_98_80": (
+        "laporan: provinsi berstatus UHC (kriteria ≥\u00a098% terdaftar dan ≥\u00a080% aktif)",
+        "report: province at UHC (criterion: ≥\u00a098% registered and ≥\u00a080% active)",
+    ),
+    "measure_active_of_population": (
+        "kepesertaan aktif, dari jumlah penduduk",
+        "active share, of the population",
+    ),
+    "measure_active_of_participants": (
+        "kepesertaan aktif, dari jumlah peserta",
+        "active share, of participants",
+    ),
+    "measure_active_unclear": (
+        "kepesertaan aktif, dasar tidak jelas",
+        "active share, basis unclear",
     ),
     "measure_uhc_below_98": (
-        "laporan: provinsi belum UHC (kriteria ≥98% terdaftar)",
-        "report: province not at UHC (criterion: ≥98% registered)",
+        "laporan: provinsi belum UHC (kriteria ≥\u00a098% terdaftar)",
+        "report: province not at UHC (criterion: ≥\u00a098% registered)",
     ),
     "title": ("Ringkasan kebijakan JKN", "JKN policy brief"),
     "headline": ("Sorotan", "Headline"),

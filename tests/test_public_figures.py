@@ -394,3 +394,32 @@ def test_the_public_section_shows_figures_districts_and_sources_at_their_precisi
     empty = {"employer_public": figures.iloc[:0], "kabkota": districts.iloc[:0]}
     html = str(Brief(ProvinceFacts("Jawa Tengah", config, {}, empty, {}, None)).public())
     assert "–" not in html and "<table" not in html
+
+
+def test_facts_sources_list_every_active_share_and_a_joint_report_with_both_criteria():
+    from perjaka_analysis.facts import compute_sources
+
+    coverage = pd.DataFrame({
+        "province": ["Banten"], "district": [None], "date": pd.to_datetime(["2025-12-31"]),
+        "date_precision": ["year"], "measure": ["registered"], "coverage_pct": [98.0],
+        "source_url": ["https://seketika.com/a"], "note": [None],
+    })  # fmt: skip
+    status = pd.DataFrame({
+        "province": ["Banten"], "date": pd.to_datetime(["2025-12-31"]), "threshold_pct": [98.0],
+        "above": [True], "active_above": [True], "source_url": ["https://seketika.com/b"],
+        "date_precision": ["day"], "source_date": ["2026-01-27"], "note": [None],
+    })  # fmt: skip
+    active = pd.DataFrame({
+        "province": ["Banten", "Banten"], "district": [None, "Kota Serang"],
+        "date": pd.to_datetime(["2025-12-31", "2025-12-31"]), "date_precision": ["year", "year"],
+        "active_pct": [80.0, 71.0], "active_basis": ["unclear", "of_population"],
+        "source_url": ["https://seketika.com/a", None], "note": [None, None],
+    })  # fmt: skip
+    out = compute_sources(coverage, status, active=active)
+    # the figure, its active share (not the district's) and the report under today's definition
+    assert out["measure"].tolist() == ["active_unclear", "registered", "uhc_report_98_80"]
+    assert out["coverage_pct"].tolist()[:2] == [80.0, 98.0]
+    assert out["publisher"].tolist() == ["seketika.com"] * 3
+    # a report of registration alone keeps its code
+    alone = compute_sources(coverage, status.assign(active_above=False))
+    assert alone["measure"].tolist() == ["registered", "uhc_report_98"]

@@ -287,8 +287,16 @@ def compute_observed(panel: pd.DataFrame, groups: Mapping[str, str | None]) -> p
     return _frame("observed", pd.concat(frames, ignore_index=True))
 
 
-def compute_sources(coverage: pd.DataFrame, status: pd.DataFrame) -> pd.DataFrame:
+def compute_sources(
+    coverage: pd.DataFrame, status: pd.DataFrame, active: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """The ``sources`` table: every province-level figure and UHC report, with its citation.
+
+    A report under today's definition (``active_above``: UHC Prioritas, UHC
+    Awards 2026) is ``uhc_report_98_80`` (≥ 98% registered and ≥ 80%
+    active); every published province active share is a row of its own,
+    ``active_<basis>``, its value in ``coverage_pct``, so the card's and the
+    chart's active figures are listed with their sources too.
 
     Parameters
     ----------
@@ -296,6 +304,10 @@ def compute_sources(coverage: pd.DataFrame, status: pd.DataFrame) -> pd.DataFram
         Validated coverage rows (district rows are left out).
     status : pandas.DataFrame
         :func:`perjaka_analysis.datasets.load_uhc_status`.
+    active : pandas.DataFrame, optional
+        :func:`perjaka_analysis.active.load_active_shares` (``province,
+        district, date, date_precision, active_pct, active_basis,
+        source_url, note``).
 
     Returns
     -------
@@ -313,7 +325,13 @@ def compute_sources(coverage: pd.DataFrame, status: pd.DataFrame) -> pd.DataFram
             "date_precision": status.get("date_precision", "day"),
             "measure": [
                 f"uhc_{'report' if above else 'below'}_{98 if th >= 98 else 95}"
-                for above, th in zip(status["above"], status["threshold_pct"], strict=True)
+                + ("_80" if joint else "")
+                for above, th, joint in zip(
+                    status["above"],
+                    status["threshold_pct"],
+                    status.get("active_above", pd.Series(False, index=status.index)),
+                    strict=True,
+                )
             ],
             "coverage_pct": np.nan,
             "source_url": status["source_url"],
@@ -321,7 +339,24 @@ def compute_sources(coverage: pd.DataFrame, status: pd.DataFrame) -> pd.DataFram
             "source_date": status.get("source_date"),
         }
     )
-    rows = pd.concat([cov.assign(source_date=None), reports], ignore_index=True).sort_values(
+    frames = [cov.assign(source_date=None), reports]
+    if active is not None:
+        own = active[active["district"].isna() & active["active_pct"].notna()]
+        frames.append(
+            pd.DataFrame(
+                {
+                    "province": own["province"],
+                    "date": own["date"],
+                    "date_precision": own["date_precision"],
+                    "measure": "active_" + own["active_basis"].astype(str),
+                    "coverage_pct": own["active_pct"].astype("float64"),
+                    "source_url": own["source_url"],
+                    "note": own["note"],
+                    "source_date": None,
+                }
+            )
+        )
+    rows = pd.concat(frames, ignore_index=True).sort_values(
         ["province", "date", "measure"], kind="stable"
     )
     citation = cite_columns(rows)

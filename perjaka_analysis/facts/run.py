@@ -174,16 +174,24 @@ def input_files(config: ReportConfig) -> dict[str, Path]:
     return files
 
 
+def _load_active_shares(coverage: pd.DataFrame) -> pd.DataFrame:
+    """Every published active share (:func:`perjaka_analysis.active.load_active_shares`)."""
+    # heavy: scipy.stats loads only when a run computes facts; a brief kernel that reads
+    # the facts never loads it
+    from ..active_data import load_active_shares
+
+    return _quiet(load_active_shares, coverage=coverage)
+
+
 def _active_tables(
-    registration, coverage: pd.DataFrame, config: ReportConfig, places: list[str], deadline
+    registration, shares: pd.DataFrame, config: ReportConfig, places: list[str], deadline
 ) -> dict[str, pd.DataFrame]:
     """Active share (latest figure, nowcast, history, forecast) and UHC status today."""
     # heavy: the models (scipy.optimize, scipy.stats) load only when a run computes facts;
     # a brief kernel that reads the facts never loads them
-    from ..active import ActiveShareModel, load_active_shares
+    from ..active import ActiveShareModel
     from ..uhc import TODAY, compute_uhc_status, uhc_conditions
 
-    shares = _quiet(load_active_shares, coverage=coverage)
     active = ActiveShareModel(shares, registration=registration, status=load_uhc_status()).fit()
     keep = set(places)
     nowcast = active.nowcast(config.as_of)
@@ -287,6 +295,7 @@ def compute_run_facts(
         places_t = _frame("places", latest.reset_index(names="province"))
 
         deadline = pd.Timestamp(config.deadline)
+        shares = _load_active_shares(coverage)
         step(FACT_STEPS[2])
         targets = compute_targets(
             results,
@@ -310,7 +319,7 @@ def compute_run_facts(
             "forecast": _frame("forecast", forecast),
             "history": _frame("history", history),
             "observed": compute_observed(results.panel, groups),
-            "sources": compute_sources(coverage, status),
+            "sources": compute_sources(coverage, status, active=shares),
             "map": _map_paths(files["provinces.geojson"]),
             "employer_public": compute_employer_public(
                 load_employer_compliance(files["employer_compliance.csv"]),
@@ -351,7 +360,7 @@ def compute_run_facts(
         )
         tables["nowcast"] = _frame("nowcast", results.nowcast(config.as_of))
         step(FACT_STEPS[3])
-        tables.update(_active_tables(results, coverage, config, all_places, deadline))
+        tables.update(_active_tables(results, shares, config, all_places, deadline))
         tables["card"] = _frame(
             "card",
             compute_status_card(
