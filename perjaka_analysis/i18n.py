@@ -453,7 +453,7 @@ TEXT = {
         '"lebih dari" memberi kekurangan "paling banyak". Angka lama tetap angka terakhir: '
         "keadaan sekarang bisa berbeda.",
         "Every district (kabupaten/kota) of the province, with its 2024 population (civil "
-        "registry, semester II 2024, Kemendagri codes, compiled in github.com/cahyadsn/wilayah, "
+        "registry, second half of 2024, Kemendagri codes, compiled in github.com/cahyadsn/wilayah, "
         "MIT licence) and its latest published figure, on its date. Targets marked * are the "
         "district's own; the others are the national UHC threshold. People not registered = "
         "gap × 2024 population, only where a figure exists, rounded to the figure's precision; "

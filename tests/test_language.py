@@ -105,3 +105,23 @@ def test_the_source_list_shows_each_figure_at_its_published_precision(brief):
         assert f"{word} {round(value)}%" in text
         computed = f"{value:.2f}"
         assert computed not in text and computed.replace(".", ",") not in text
+
+
+#: Indonesian words and usages an English page never needs (official names such as
+#: "Kabupaten", "Kota" and "kabupaten/kota" are names, not words to translate); a word
+#: both catalogues share ("semester") escapes the check above, so it is listed here.
+INDONESIAN_ONLY = re.compile(
+    r"\b(?:semester I{1,2}|dan|yang|dari|belum|sudah|sekitar|lebih|jiwa|iuran|juta|miliar"
+    r"|ribu|persen|tahun|bulan|penduduk|peserta|terdaftar|aktif)\b"
+)
+
+
+def test_the_english_catalogue_has_no_indonesian_word_or_date_usage():
+    leaked = {
+        key: pair[1]
+        for key, pair in TEXT.items()
+        if INDONESIAN_ONLY.search(re.sub(r"\{[^}]*\}", " ", pair[1]))
+    }
+    assert not leaked, leaked
+    # the check sees the civil registry's "semester II 2024" that an English page must not show
+    assert INDONESIAN_ONLY.search("civil registry, semester II 2024")
