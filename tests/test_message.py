@@ -247,6 +247,10 @@ def test_scenario_in_words_says_how_much_of_the_gap_the_list_closes_by_hand():
 def test_scenario_in_words_above_the_target_tiny_share_and_moved_dates():
     above = scenario_sentences(facts("en", enforcement=_enforcement(0.0, 5_000.0)), "en")
     assert above[0].startswith("By today's estimate (98.0%) the province is already above 98.0%")
+    # above the target no date is left to move: the months are said without "so ... barely move"
+    assert above[1] == (
+        "That addition equals 0.2 months of the recent net growth (25,000 people a month)."
+    )
     tiny = scenario_sentences(
         facts("en", enforcement=_enforcement(2.0, 4.0), scenario=_scenario(2.0)), "en"
     )

@@ -310,8 +310,11 @@ def scenario_sentences(facts: ProvinceFacts, lang: str = "id") -> list[str]:
     if _has(row["months_of_growth"]):
         earlier = facts.rows("scenario")["months_earlier"] if "scenario" in facts.tables else None
         moved = earlier is not None and bool((earlier.fillna(0) > 0).any())
+        # above the highest target no date is left to move: "so the dates barely move"
+        # would read as a consequence of the months (68 months in Banten)
+        above = not _has(row["gap_pp"]) or float(row["gap_pp"]) <= 0
         out.append(
-            text("sc_growth_moved" if moved else "sc_growth", lang).format(
+            text("sc_growth_moved" if moved or above else "sc_growth", lang).format(
                 m=fmt_num(row["months_of_growth"], lang, 1),
                 r=fmt_int(row["recent_per_month"], lang),
             )
