@@ -423,3 +423,23 @@ def test_facts_sources_list_every_active_share_and_a_joint_report_with_both_crit
     # a report of registration alone keeps its code
     alone = compute_sources(coverage, status.assign(active_above=False))
     assert alone["measure"].tolist() == ["registered", "uhc_report_98"]
+
+
+def test_facts_enforcement_people_are_rounded_to_what_the_nowcast_interval_supports():
+    from perjaka_analysis.facts import compute_enforcement
+
+    # 40,000,000 residents, nowcast 96.9% (80% interval 94.9 - 99.0), target 98%:
+    # gap 1.1 points = 440,000 people, interval 0 - 3.1 points = 0 - 1,240,000
+    # (half-width 620,000: to the ten thousand); the list adds 21,603: 418,397 remain
+    # -> 420,000; without an interval, to the hundred
+    gains = pd.DataFrame({"province": ["A", "B"], "added_participants": [21_603.0, 1_616.0],
+                          "added_pp": [0.054, 0.016], "population": [40e6, 1e7]})  # fmt: skip
+    now = pd.DataFrame({"province": ["A", "B"], "mean": [96.9, 97.0], "lower": [94.9, None],
+                        "upper": [99.0, None], "level": [80, 80]})  # fmt: skip
+    targets = pd.DataFrame({"province": ["A", "B"], "target_pct": [98.0, 98.0],
+                            "recent_per_month": [7_000.0, 100.0]})  # fmt: skip
+    out = compute_enforcement(gains, now, targets).set_index("province")
+    assert out.loc["A", ["gap_people", "remaining_people"]].tolist() == [440_000, 420_000]
+    assert out.loc["A", "share_closed_pct"] == pytest.approx(100 * 0.054 / 1.1)  # unrounded
+    # B: 1 point of 10,000,000 = 100,000; 98,384 remain -> 98,400
+    assert out.loc["B", ["gap_people", "remaining_people"]].tolist() == [100_000, 98_400]

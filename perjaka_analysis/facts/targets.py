@@ -10,6 +10,7 @@ import pandas as pd
 
 from ..coverage import pp_to_people
 from ..forecast import scenario_targets
+from ..precision import round_to_interval
 from ..provinces import NATIONAL
 from .schema import _frame
 
@@ -149,7 +150,10 @@ def compute_enforcement(
     ``gap_pp`` = max(target − nowcast, 0); ``gap_people`` = gap_pp / 100 ×
     population; ``share_closed_pct`` = min(100 × added_pp / gap_pp, 100), the
     percentage of the gap the list closes (missing when the target is already
-    met); ``remaining_people`` = max(gap_people − added, 0);
+    met); ``remaining_people`` = max(gap_people − added, 0). Both counts of
+    people are rounded to what the nowcast's interval supports
+    (:func:`perjaka_analysis.precision.round_to_interval` of the people
+    between the target and the interval's bounds), as the status card's are;
     ``months_of_growth`` = added / ``recent_per_month`` (how many months of the
     recent net growth the list equals; missing without recent growth).
 
@@ -158,7 +162,8 @@ def compute_enforcement(
     gains : pandas.DataFrame
         The ``gains`` table (:func:`compute_gains`).
     nowcast : pandas.DataFrame
-        The ``nowcast`` table (``province, mean, level``).
+        The ``nowcast`` table (``province, mean, level``; ``lower, upper``
+        where known).
     targets : pandas.DataFrame
         The ``targets`` table (``province, target_pct, recent_per_month``).
 
@@ -181,18 +186,29 @@ def compute_enforcement(
     [[95.0, 0.0, nan, 0.0, 0.5], [98.0, 2000.0, 25.0, 1500.0, 0.5]]
     """
     now = nowcast.sort_values("level", kind="stable").drop_duplicates("province")
+    now = now.reindex(columns=["province", "mean", "lower", "upper"])
     rows = (
         targets[["province", "target_pct", "recent_per_month"]]
-        .merge(now[["province", "mean"]].rename(columns={"mean": "nowcast_pct"}), on="province")
+        .merge(now.rename(columns={"mean": "nowcast_pct"}), on="province")
         .merge(gains[["province", "added_participants", "added_pp", "population"]], on="province")
     )
     rows["gap_pp"] = (rows["target_pct"] - rows["nowcast_pct"]).clip(lower=0)
-    rows["gap_people"] = pp_to_people(rows["gap_pp"], rows["population"])
+    gap_people = pp_to_people(rows["gap_pp"], rows["population"])
+    bounds = [
+        pp_to_people((rows["target_pct"] - rows[b].astype("float64")).clip(lower=0),
+                     rows["population"])
+        for b in ("upper", "lower")
+    ]  # fmt: skip
     open_gap = rows["gap_pp"] > 0
     rows["share_closed_pct"] = (
         (100 * rows["added_pp"] / rows["gap_pp"]).clip(upper=100).where(open_gap)
     )
-    rows["remaining_people"] = (rows["gap_people"] - rows["added_participants"]).clip(lower=0)
+    remaining = (gap_people - rows["added_participants"]).clip(lower=0)
+    shown = round_to_interval(gap_people, *bounds)
+    rows["gap_people"] = shown["value"].where(gap_people.notna())
+    unit = shown["unit"]
+    rows["remaining_people"] = (np.round(remaining / unit) * unit).where(remaining.notna())
+    rows = rows.drop(columns=["lower", "upper"])
     growth = rows["recent_per_month"].where(rows["recent_per_month"] > 0)
     rows["months_of_growth"] = rows["added_participants"] / growth
     return _frame("enforcement", rows)
