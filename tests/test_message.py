@@ -291,6 +291,22 @@ def test_a_target_the_model_only_probably_passed_is_not_called_passed():
     assert "paling lambat Oktober 2025" in rows[1]
 
 
+def test_a_target_a_published_figure_passed_has_no_model_probability_beside_it():
+    from perjaka_analysis.forecast import STATUS_ABOVE
+    from perjaka_analysis.render.brief import Brief
+
+    targets = table("targets", [
+        {"target_pct": 98.0, "status": STATUS_ABOVE, "expected_date": T("2025-05-31"),
+         "prob_by_deadline": 0.93},
+        {"target_pct": 99.0, "status": "expected", "expected_date": T("2027-03-01"),
+         "prob_by_deadline": 0.62},
+    ])  # fmt: skip
+    rows = str(Brief(facts("en", targets=targets)).forecast()).split("<tr>")[2:]
+    cells = [r.split('<td class="num">')[1].split("</td>")[0] for r in rows]
+    # "already above target" by a published figure: reached, whatever the model's paths say
+    assert cells == ["–", "62%"]
+
+
 def test_a_figure_dated_only_to_a_year_is_dated_so_under_the_chart():
     from perjaka_analysis.render.message import chart_caption
 
