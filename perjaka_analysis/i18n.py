@@ -1051,8 +1051,9 @@ TEXT = {
         "The binding condition: registration (met last).",
     ),
     "uhc_binds_neither": (
-        "Kedua syarat diperkirakan terpenuhi bersamaan.",
-        "Both conditions are expected to be met together.",
+        "Tidak ada syarat penentu: kedua syarat diperkirakan terpenuhi pada waktu yang sama "
+        "(atau sudah terpenuhi).",
+        "No condition binds: both are expected to be met at the same time (or already are).",
     ),
     # the words of a probability (probability_words; bands in PROBABILITY_BANDS)
     "p_almost_certain": ("hampir pasti", "almost certainly"),
@@ -1079,7 +1080,7 @@ TEXT = {
     "binds_short": ("Syarat penentu", "Binding condition"),
     "binds_active": ("aktif", "active"),
     "binds_registration": ("terdaftar", "registered"),
-    "binds_neither": ("keduanya bersamaan", "both together"),
+    "binds_neither": ("tidak ada", "none"),
     "basis_kind_own": ("sendiri", "own"),
     "basis_kind_borrowed": ("wilayah lama", "older territory"),
     "basis_kind_none": ("tidak ada", "none"),

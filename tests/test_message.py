@@ -343,6 +343,16 @@ def _uhc_now(prob_now: float) -> pd.DataFrame:
     }])  # fmt: skip
 
 
+def test_a_place_where_no_condition_binds_is_not_said_to_meet_both_later():
+    # both already met on the brief's date (prob_now 0.95): "met together" would misread it
+    out = uhc_sentences(facts("en", active_nowcast=own_active(), uhc=_uhc_now(0.95)), "en")
+    assert out[-1] == (
+        "No condition binds: both are expected to be met at the same time (or already are)."
+    )
+    out = uhc_sentences(facts("id", active_nowcast=own_active(), uhc=_uhc_now(0.95)), "id")
+    assert out[-1].startswith("Tidak ada syarat penentu:")
+
+
 def test_uhc_met_already_is_said_in_the_words_of_its_probability():
     # 52% on the brief's date is a coin toss, not "very likely met"
     out = uhc_sentences(facts("en", active_nowcast=own_active(), uhc=_uhc_now(0.52)), "en")
