@@ -21,6 +21,7 @@ from perjaka_analysis.employers import (
     score_registry,
 )
 from perjaka_analysis.employers.features import derive_features, rule_of_thumb
+from perjaka_analysis.employers.model import booster_scores
 from perjaka_analysis.privacy import KeyCreatedWarning, load_key, pseudonymise
 from perjaka_analysis.validate import validate_registry
 
@@ -345,3 +346,18 @@ def test_the_plan_rows_alone_are_the_plan_of_the_whole_table(registry, fitted):
     pd.testing.assert_frame_equal(plan, expected)
     with pytest.raises(PerjakaError, match="rows"):
         score_registry(registry, model=fitted, capacity=7, key=b"k", rows="some")
+
+
+def test_booster_scores_through_the_bins_equal_the_pipelines_own(registry, fitted):
+    # the trees applied to binned rows give the scores of the raw rows, to the bit,
+    # including rows with gaps, values beyond the training range and a sector or
+    # province never seen in training
+    rows = registry.head(400).copy()
+    rows.loc[rows.index[:20], "wage_reported_idr"] = np.nan
+    rows.loc[rows.index[20:40], "months_in_arrears"] = 10_000
+    rows.loc[rows.index[40:60], "workers_reported"] = 0
+    rows.loc[rows.index[60:80], "sector"] = "U"
+    ours = booster_scores(fitted.pipeline_, rows)
+    theirs = fitted.pipeline_.decision_function(rows)
+    assert ours.shape == (len(rows),)
+    np.testing.assert_array_equal(ours, theirs)

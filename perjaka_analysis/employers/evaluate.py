@@ -451,7 +451,7 @@ def evaluate(
     *,
     capacity: int = 480,
     random_state: int = 0,
-    folds: int = 3,
+    folds: int | None = None,
     model: RiskModel | None = None,
     rank_by: str = "blend",
     random_share: float | None = None,
@@ -467,8 +467,9 @@ def evaluate(
         Inspections per province.
     random_state : int
         Seed of the model and the propensity model.
-    folds : int
-        Folds of the out-of-fold scores (the model's calibration folds).
+    folds : int, optional
+        Folds of the out-of-fold scores (the model's calibration folds;
+        default those of :class:`RiskModel`, as ``score`` fits it).
     model : RiskModel, optional
         A model fitted on ``registry`` (fitted here when omitted).
     rank_by : {"gain", "risk", "blend"}
@@ -495,7 +496,8 @@ def evaluate(
     """
     labelled = labelled_rows(registry)
     if model is None:
-        model = RiskModel(random_state=random_state, calibration_folds=folds).fit(registry)
+        chosen = {} if folds is None else {"calibration_folds": folds}
+        model = RiskModel(random_state=random_state, **chosen).fit(registry)
     y = labelled["noncompliant"].astype(int).to_numpy()
     size = registry.groupby("province").size()
     scores = model.risk_out_of_fold(registry)

@@ -81,8 +81,17 @@ def _province_names() -> tuple[str, ...]:
 def _codes(values: pd.Series, vocabulary: Sequence[str]) -> np.ndarray:
     """Integer codes against a fixed vocabulary (KBLI sections, the 38 provinces);
     -1 for anything else. A fixed vocabulary keeps codes identical across
-    registries and avoids learning the categories at fit time."""
-    return pd.Categorical(values.astype(str), categories=list(vocabulary)).codes.astype(float)
+    registries and avoids learning the categories at fit time.
+
+    Examples
+    --------
+    >>> _codes(pd.Series(["C", "A", None, "zz", "C"]), ["A", "B", "C"]).tolist()
+    [2.0, 0.0, -1.0, -1.0, 2.0]
+    """
+    # the distinct values are looked up once (a registry has few), not every row
+    codes, distinct = pd.factorize(values.astype(str))
+    lookup = np.append(pd.Index(list(vocabulary)).get_indexer(distinct.astype(str)), -1)
+    return lookup[codes].astype(float)
 
 
 def ump_for(ump: pd.Series | pd.DataFrame | None, as_of: pd.Timestamp | None) -> pd.Series | None:
@@ -156,11 +165,10 @@ def derive_features(
     registered = _col(registry, "workers_registered")
     per = np.maximum(registered, 1)
     wage = _col(registry, "wage_reported_idr")
-    floor = (
-        ump.reindex(registry["province"]).to_numpy(dtype=float)
-        if ump is not None
-        else np.full(len(registry), np.nan)
-    )
+    floor = np.full(len(registry), np.nan)
+    if ump is not None:  # looked up once per distinct province
+        codes, distinct = pd.factorize(registry["province"])
+        floor = np.append(ump.reindex(distinct).to_numpy(dtype=float), np.nan)[codes]
     ratio = wage / floor
     if "registered_since" in registry:
         since = pd.to_datetime(registry["registered_since"])

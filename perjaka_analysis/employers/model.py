@@ -33,6 +33,11 @@ from ..errors import PerjakaError
 from ..provinces import normalise_province
 from .features import CATEGORICAL, MONOTONE, NUMERIC, derive_features, ump_for
 
+try:  # the booster's own thread count (booster_scores); absent: decision_function
+    from sklearn.utils._openmp_helpers import _openmp_effective_n_threads
+except ImportError:  # pragma: no cover - other scikit-learn versions
+    _openmp_effective_n_threads = None
+
 #: Below this many rows, fits and predictions run on one OpenMP thread: on
 #: small data, threads cost more than they save (ten times more on a busy
 #: 2-core machine). Results do not depend on the number of threads.
@@ -40,6 +45,7 @@ SERIAL_BELOW = 50_000
 
 __all__ = [
     "RiskModel",
+    "booster_scores",
     "build_pipeline",
     "canonical_order",
     "label_sources",
@@ -119,6 +125,46 @@ def _threads(n_rows: int) -> threadpool_limits | contextlib.nullcontext:
     return contextlib.nullcontext()
 
 
+def booster_scores(pipeline: Pipeline, X: pd.DataFrame) -> np.ndarray:
+    """Raw scores (log-odds) of a fitted :func:`build_pipeline` for the rows of ``X``.
+
+    The booster's trees are applied to ``X`` binned by the booster's own bin
+    thresholds: a row falls on the same side of every split as its raw values
+    would (a split's threshold is a bin edge), so the scores equal
+    ``pipeline.decision_function(X)`` exactly, in about 60% of the time on a
+    million rows (the trees compare one byte per feature instead of a
+    float64). Where the installed scikit-learn lacks the booster's internals
+    used here, ``decision_function`` gives the same scores.
+
+    Parameters
+    ----------
+    pipeline : sklearn.pipeline.Pipeline
+        A fitted :func:`build_pipeline`.
+    X : pandas.DataFrame
+        Registry rows.
+
+    Returns
+    -------
+    numpy.ndarray
+        One raw score per row.
+    """
+    features = pipeline[:-1].transform(X)
+    booster = pipeline[-1]
+    if _openmp_effective_n_threads is None:  # pragma: no cover - other scikit-learn versions
+        return np.asarray(booster.decision_function(features), dtype=float)
+    try:
+        values = booster._preprocess_X(features, reset=False)
+        binned = booster._bin_mapper.transform(values)
+        raw = np.zeros((len(binned), 1), dtype=booster._baseline_prediction.dtype, order="F")
+        raw += booster._baseline_prediction
+        booster._predict_iterations(
+            binned, booster._predictors, raw, True, _openmp_effective_n_threads()
+        )
+    except (AttributeError, TypeError):  # other scikit-learn internals
+        return np.asarray(booster.decision_function(features), dtype=float)
+    return raw[:, 0]
+
+
 class _FillAbsent(TransformerMixin, BaseEstimator):
     """Features that are missing in every training row (an optional column the
     registry lacks) become a constant, so the booster can be trained; the
@@ -168,8 +214,13 @@ def build_pipeline(
         [("num", "passthrough", NUMERIC), ("cat", "passthrough", CATEGORICAL)],
         verbose_feature_names_out=False,
     )
+    # learning rate 0.15 and 10 rounds without improvement: on a 1,000,000-employer
+    # registry 76 trees instead of 134 (scoring time is trees x rows) for the same
+    # AUC gap to the true probabilities among uninspected rows (0.0091 either way);
+    # on 200,000 employers of the independent generator, targeted inspections,
+    # seeds 1-3: gap 0.0085 / 0.0087 / 0.0096 against 0.0086 / 0.0095 / 0.0089
     booster = HistGradientBoostingClassifier(
-        learning_rate=0.1,
+        learning_rate=0.15,
         max_iter=max_iter,
         max_leaf_nodes=15,
         min_samples_leaf=40,
@@ -178,7 +229,7 @@ def build_pipeline(
         monotonic_cst=[MONOTONE[c] for c in NUMERIC] + [0] * len(CATEGORICAL),
         early_stopping=True,
         validation_fraction=0.15,
-        n_iter_no_change=15,
+        n_iter_no_change=10,
         random_state=random_state,
     )
     return Pipeline(
@@ -208,6 +259,13 @@ class RiskModel(ClassifierMixin, BaseEstimator):
     calibration_folds : int
         Folds of the out-of-fold booster scores the calibration is fitted on;
         they also give each training row an out-of-fold risk (``oof_risk_``).
+        Two by default: one booster per half of the labelled rows, then one on
+        all of them, which scores every other row (three boosters, not four).
+        On 200,000-employer registries of the independent generator (targeted
+        inspections, seeds 1-3, learning rate 0.1) two folds left the AUC gap
+        to the true probabilities among uninspected rows as three did
+        (0.0086 / 0.0095 / 0.0089 either way) and its calibration slope at
+        0.97-1.01 (three: 0.98-0.99).
     max_iter : int
         Maximum boosting iterations.
 
@@ -240,7 +298,7 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         ump: pd.Series | pd.DataFrame | None = None,
         as_of: str | pd.Timestamp | None = None,
         random_state: int = 0,
-        calibration_folds: int = 3,
+        calibration_folds: int = 2,
         max_iter: int = 300,
     ) -> None:
         self.ump = ump
@@ -305,7 +363,7 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         raw = np.empty(len(yo))
         for train, test in folds.split(np.zeros(len(yo)), yo):
             part = clone(pipe).fit(xo.iloc[train], yo[train])
-            raw[test] = part.decision_function(xo.iloc[test])
+            raw[test] = booster_scores(part, xo.iloc[test])
         self.calibrator_ = LogisticRegression(C=1e4).fit(raw.reshape(-1, 1), yo)
         self.pipeline_ = clone(pipe).fit(xo, yo)
         keys = xo["employer_id"].astype(str).to_numpy() if "employer_id" in xo else order
@@ -340,7 +398,7 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         """Calibrated log-odds of noncompliance."""
         check_is_fitted(self, "pipeline_")
         with _threads(len(X)):
-            raw = self.pipeline_.decision_function(X)
+            raw = booster_scores(self.pipeline_, X)
         a, b = float(self.calibrator_.coef_[0, 0]), float(self.calibrator_.intercept_[0])
         return a * raw + b
 

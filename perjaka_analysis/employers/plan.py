@@ -38,6 +38,7 @@ __all__ = [
     "RANDOM_SHARE",
     "WholeRegistryWarning",
     "draw_plan",
+    "id_ranks",
     "plan_id",
     "reserve_size",
 ]
@@ -98,6 +99,19 @@ def reserve_size(capacity: int, n_open: int, share: float, floor: float) -> int:
     return min(capacity, r)
 
 
+def id_ranks(ids: pd.Series) -> np.ndarray:
+    """Each row's position in the order of the ids as text (equal ids: file order).
+
+    Examples
+    --------
+    >>> id_ranks(pd.Series(["b", "a", "c"])).tolist()
+    [1, 0, 2]
+    """
+    ranks = np.empty(len(ids), dtype="int64")
+    ranks[ids.astype(str).argsort(kind="stable").to_numpy()] = np.arange(len(ids))
+    return ranks
+
+
 def draw_plan(
     province: pd.Series,
     rank: pd.Series,
@@ -143,33 +157,44 @@ def draw_plan(
         raise PerjakaError(f"min_inclusion must be in [0, 1), got {min_inclusion}")
     open_ = rank.notna().to_numpy()
     # one reserve per province and capacity, spread back to its rows
-    per = pd.DataFrame({"p": province.to_numpy(), "c": capacity.to_numpy(), "open": open_})
-    n_open = pd.Series(
-        per.groupby("p", sort=False)["open"].transform("sum").to_numpy(), index=province.index
-    )
-    per["n_open"] = n_open.to_numpy()
-    keys = pd.MultiIndex.from_frame(per[["p", "c", "n_open"]])
-    unique = keys.unique()
+    prov_code, names = pd.factorize(province.astype(str), sort=True)
+    open_in = np.bincount(prov_code, weights=open_, minlength=len(names)).astype("int64")
+    n_open = open_in[prov_code]
+    cap = capacity.to_numpy(dtype="int64")
+    span = int(cap.max(initial=0)) + 1
+    pair_code, pairs = pd.factorize(prov_code.astype("int64") * span + cap)
     sizes = np.array(
-        [reserve_size(int(c), int(n), random_share, min_inclusion) for _, c, n in unique]
+        [
+            reserve_size(int(k % span), int(open_in[k // span]), random_share, min_inclusion)
+            for k in pairs
+        ],
+        dtype="int64",
     )
-    n_random = pd.Series(sizes[unique.get_indexer(keys)], index=province.index)
+    n_random = pd.Series(sizes[pair_code], index=province.index)
     ranked = (rank <= capacity - n_random).fillna(False).astype(bool).to_numpy()
     selection = pd.Series(np.where(ranked, "ranked", ""), index=province.index, dtype=object)
     inclusion = pd.Series(np.where(ranked, 1.0, 0.0), index=province.index)
     inclusion[~open_] = np.nan
     pool = open_ & ~ranked
     if pool.any() and n_random[pool].max() > 0:
-        for prov, rows in ids[pool].groupby(province[pool].to_numpy()):
-            candidates = rows.sort_values(kind="stable").index.to_numpy()
-            k = min(int(n_random[candidates[0]]), len(candidates))
+        # the pool of each province in id order, from one sort
+        at = np.flatnonzero(pool)
+        pool_code = prov_code[at]
+        at = at[np.lexsort([id_ranks(ids)[at], pool_code])]
+        bounds = np.searchsorted(np.sort(pool_code), np.arange(len(names) + 1))
+        wanted = n_random.to_numpy()
+        sel, inc = selection.to_numpy(copy=True), inclusion.to_numpy(copy=True)
+        for i, prov in enumerate(names):
+            rows = at[bounds[i] : bounds[i + 1]]
+            k = min(int(wanted[rows[0]]), len(rows)) if len(rows) else 0
             if k == 0:
                 continue
             seed = [random_state, *str(prov).encode("utf-8")]
-            picked = np.random.default_rng(seed).choice(candidates, size=k, replace=False)
-            selection[picked] = "random"
-            inclusion[candidates] = k / len(candidates)
-    covered = (n_open > 0).to_numpy() & (n_open <= capacity).to_numpy()
+            sel[np.random.default_rng(seed).choice(rows, size=k, replace=False)] = "random"
+            inc[rows] = k / len(rows)
+        selection = pd.Series(sel, index=province.index, dtype=object)
+        inclusion = pd.Series(inc, index=province.index)
+    covered = (n_open > 0) & (n_open <= cap)
     whole = sorted({str(p) for p in pd.unique(province.to_numpy()[covered])})
     return selection, inclusion, whole
 
@@ -203,7 +228,10 @@ def plan_id(model_version: str, ids: pd.Series, *parameters: object) -> str:
     """
     digest = hashlib.blake2b(digest_size=6)
     digest.update(model_version.encode("utf-8"))
-    hashed = np.sort(pd.util.hash_pandas_object(ids.astype(str), index=False).to_numpy())
+    # hash_pandas_object's values, without the factorizing it does first
+    hashed = np.sort(
+        pd.util.hash_array(np.asarray(ids.astype(str), dtype=object), categorize=False)
+    )
     digest.update(hashed.tobytes())
     digest.update(repr(parameters).encode("utf-8"))
     return "PLAN-" + digest.hexdigest().upper()

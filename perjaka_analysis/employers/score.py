@@ -28,6 +28,7 @@ from .plan import (
     OUTCOME_COLUMNS,
     RANDOM_SHARE,
     draw_plan,
+    id_ranks,
     plan_id,
     warn_whole_registry,
 )
@@ -299,18 +300,20 @@ def rank_within_province(
     ...                      ids=pd.Series(["z", "y", "x"])).tolist()
     [3, 1, 2]
     """
-    eligible = pd.Series(True, index=province.index) if eligible is None else eligible
-    keys = pd.DataFrame({"p": province.astype(str).to_numpy(), "id": ids.astype(str).to_numpy()})
-    sort_cols, ascending = ["p"], [True]
-    for i, s in enumerate((priority, *tie_breakers)):
-        keys[f"k{i}"] = np.asarray(s, dtype=float)
-        sort_cols.append(f"k{i}")
-        ascending.append(False)
-    keys = keys[eligible.to_numpy()]
-    keys = keys.sort_values([*sort_cols, "id"], ascending=[*ascending, True], kind="stable")
-    rank = keys.groupby("p").cumcount() + 1
+    keep = np.ones(len(province), bool) if eligible is None else np.asarray(eligible, bool)
+    at = np.flatnonzero(keep)
+    # one sort of numbers: province (by name), each key descending (gaps last), id
+    prov_code = pd.factorize(province.astype(str), sort=True)[0][at]
+    id_code = id_ranks(ids)[at]
+    descending = [-np.asarray(s, dtype=float)[at] for s in (priority, *tie_breakers)]
+    order = np.lexsort([id_code, *reversed(descending), prov_code])
+    ordered = prov_code[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(ordered)) + 1]
+    first = np.repeat(starts, np.diff(np.r_[starts, len(order)]))
     out = pd.Series(pd.NA, index=province.index, dtype="Int64")
-    out.iloc[rank.index.to_numpy()] = rank.to_numpy()
+    ranks = np.empty(len(order), dtype="int64")
+    ranks[order] = np.arange(len(order)) - first + 1
+    out.iloc[at] = ranks
     return out
 
 
@@ -481,7 +484,6 @@ def score_registry(
         raise PerjakaError(f"rows must be 'all' or 'plan', got {rows!r}")
     model = model or RiskModel(random_state=random_state).fit(registry)
     risk = model.risk_out_of_fold(registry)
-    gain = expected_gain(registry, risk, model.ump_)
     inspected = (
         registry["noncompliant"].notna()
         if "noncompliant" in registry
@@ -492,7 +494,6 @@ def score_registry(
         registry,
         risk,
         per_row,
-        gain=gain["expected_unregistered_workers"],
         inspected=inspected,
         rank_by=rank_by,
         random_share=random_share,
@@ -515,9 +516,7 @@ def score_registry(
     )
     if rows == "plan":  # every employer is ranked; only the plan's rows are written
         keep = on_list.to_numpy()
-        registry, risk, gain, inspected, ids = (
-            x[keep] for x in (registry, risk, gain, inspected, ids)
-        )
+        registry, risk, inspected, ids = (x[keep] for x in (registry, risk, inspected, ids))
         rank, selection, inclusion, on_list = (
             x[keep] for x in (rank, selection, inclusion, on_list)
         )
@@ -553,7 +552,8 @@ def score_registry(
         if language is not None:
             figures = reason_figures(explain_rows, model.ump_).assign(reason_codes=codes)
             out.loc[explain_rows.index, "reasons"] = reason_sentences(figures, language)
-    out = out.join(gain)
+    # the expected gain of the rows written (the ranking computed its workers itself)
+    out = out.join(expected_gain(registry, risk, model.ump_))
     out = out.join(inactive_by_arrears(registry))
     for column in OUTCOME_COLUMNS:
         out[column] = pd.Series(pd.NA, index=out.index, dtype="string")
