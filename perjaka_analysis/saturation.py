@@ -71,17 +71,16 @@ from .saturation_filter import (
     CEILING,
     Events,
     TargetPull,
-    _carry,
-    _observe,
-    _pad,
     _same_date_spread,
     _scale_noise,
-    _step,
     _unsort,
     from_scale,
     kalman_2state,
     kalman_offset,
+    kalman_offset_many,
+    level_step,
     make_events,
+    pad_series,
     to_scale,
 )
 
@@ -92,6 +91,7 @@ __all__ = [
     "from_scale",
     "kalman_2state",
     "kalman_offset",
+    "laplace_cov",
     "to_scale",
 ]
 
@@ -203,7 +203,7 @@ class SaturationFit:
     def national_step(self, t0: float, t1: float) -> tuple[float, float]:
         """Decay factor and added variance of the national level's deviation from its
         mean between ``t0`` and ``t1`` (years)."""
-        b, _, _, q = _step(t0, t1, self.kappa, self.s2, self.pull())
+        b, _, _, q = level_step(t0, t1, self.kappa, self.s2, self.pull())
         return b, q
 
     def national_prior(
@@ -248,9 +248,21 @@ class SaturationFit:
         q = ev.kind == 2
         return _unsort(ev, q, res["mean"], t_query), _unsort(ev, q, res["var"], t_query)
 
-    def _mean_at(self, theta: np.ndarray, t_query: np.ndarray) -> np.ndarray:
-        """National mean at ``t_query`` under ``theta`` = (level, log kappa, log s2,
-        log noise, rho)."""
+    def national_mean_under(self, theta: np.ndarray, t_query: np.ndarray) -> np.ndarray:
+        """National mean at ``t_query`` under other national parameters.
+
+        Parameters
+        ----------
+        theta : numpy.ndarray
+            ``(level, log kappa, log s2, log sigma2_nat, rho)``.
+        t_query : numpy.ndarray
+            Years.
+
+        Returns
+        -------
+        numpy.ndarray
+            The smoothed national mean (model scale) at ``t_query``.
+        """
         level, log_kappa, log_s2, log_noise, rho = theta
         return self._national_at(
             t_query, level, math.exp(log_kappa), math.exp(log_s2), math.exp(log_noise), rho
@@ -289,7 +301,9 @@ class SaturationFit:
                 up, down = theta.copy(), theta.copy()
                 up[j] += h
                 down[j] -= h
-                jac[:, j] = (self._mean_at(up, grid) - self._mean_at(down, grid)) / (2 * h)
+                jac[:, j] = (
+                    self.national_mean_under(up, grid) - self.national_mean_under(down, grid)
+                ) / (2 * h)
             self.__dict__["_jacobian"] = (grid, jac)
         return self.__dict__["_jacobian"]
 
@@ -371,7 +385,7 @@ class SaturationFit:
         }
 
 
-def _laplace_cov(fun, theta: np.ndarray, bounds: list, steps: tuple) -> np.ndarray:
+def laplace_cov(fun, theta: np.ndarray, bounds: list, steps: tuple) -> np.ndarray:
     """Laplace covariance of the parameters at the minimum ``theta`` of ``fun`` (a
     negative log posterior): the inverse of its Hessian.
 
@@ -383,6 +397,22 @@ def _laplace_cov(fun, theta: np.ndarray, bounds: list, steps: tuple) -> np.ndarr
     prior, and a flat or negative direction gets that variance, never an
     unbounded one or none. A posterior that is not finite around its minimum
     gives no reading (zeros).
+
+    Parameters
+    ----------
+    fun : callable
+        The negative log posterior of a parameter vector.
+    theta : numpy.ndarray
+        Its minimum.
+    bounds : list of (low, high)
+        Each parameter's bounds.
+    steps : tuple of float
+        Each parameter's difference step.
+
+    Returns
+    -------
+    numpy.ndarray
+        The (n x n) covariance.
     """
     n = len(theta)
     free = [j for j, (lo, hi) in enumerate(bounds) if lo + steps[j] < theta[j] < hi - steps[j]]
@@ -434,52 +464,6 @@ def _minimize(fun, x0, bounds, notes: list, label: str) -> tuple[np.ndarray, boo
             return res.x, True
         notes.append(f"{label}, {method}: {res.message}")
     return best.x, False
-
-
-def _loglik_many(
-    padded: tuple[np.ndarray, ...],
-    kappa: float,
-    s2: float,
-    sigma2: float,
-    tau2: float,
-    dbar: float,
-    omega2: float,
-    *,
-    ceiling: float | None = None,
-    mixture: tuple = ((1.0, 1.0, 0.0),),
-) -> float:
-    """Log-likelihood of every place's offsets at once (vectorised :func:`kalman_offset`).
-
-    ``padded`` holds ``(t, y, v, s, mask)`` (:func:`_pad`): without ``ceiling``
-    figures ``y`` of offsets with noise variance ``sigma2 + v``; with it,
-    ``(t, y, v, s, nm, mask)``, figures in percent with noise ``sigma2`` and
-    the national level ``N(nm, v)`` on the model scale.
-    """
-    if ceiling is None:
-        t_, y_, v_, s_, m_ = padded
-        nm_ = np.zeros_like(t_)
-    else:
-        t_, y_, v_, s_, nm_, m_ = padded
-    n, k = t_.shape
-    m = np.zeros((n, 3))
-    m[:, 1] = dbar
-    p = np.zeros((n, 3, 3))
-    p[:, 0, 0], p[:, 1, 1], p[:, 2, 2] = s2 / (2 * kappa), tau2, omega2 + _TINY
-    total = 0.0
-    for j in range(k):
-        if j:
-            m, p = _carry(m, p, np.exp(-kappa * (t_[:, j] - t_[:, j - 1])), s2 / (2 * kappa))
-        ok = m_[:, j]
-        h = np.stack([np.ones(n), np.ones(n), s_[:, j]], axis=1)
-        if ceiling is None:
-            r, nv = sigma2 + v_[:, j], np.zeros(n)
-        else:
-            r, nv = np.full(n, sigma2), v_[:, j]
-        m1, p1, ll = _observe(m, p, h, y_[:, j], r, nm_[:, j], nv, ceiling, mixture)
-        total += float(np.sum(ll[ok]))
-        m = np.where(ok[:, None], m1, m)
-        p = np.where(ok[:, None, None], p1, p)
-    return total
 
 
 def _spread_growth(series: list[tuple[np.ndarray, ...]], upper: float = 0.25) -> float:
@@ -614,7 +598,7 @@ def fit_saturation(
     ]
     x0[0] = min(max(x0[0], bounds[0][0]), z_max)
     theta_n, ok_n = _minimize(nat_nll, x0, bounds, notes, "national level")
-    param_cov = _laplace_cov(nat_nll, theta_n, bounds, _STEPS)
+    param_cov = laplace_cov(nat_nll, theta_n, bounds, _STEPS)
     level, kappa, s2, sigma2_nat, rho = (
         float(theta_n[0]),
         math.exp(theta_n[1]),
@@ -655,7 +639,7 @@ def fit_saturation(
         y = np.asarray(y, float)
         series.append((t, y, v, level - m, m))
         moments.append((t, to_scale(y, ceiling) - m, v, level - m))
-    padded = _pad(series, width=5)
+    padded = pad_series(series, width=5)
     half_life, sd_log = OFFSET_HALF_LIFE_PRIOR
     log_kappa_d = math.log(math.log(2.0) / half_life)
 
@@ -665,7 +649,7 @@ def fit_saturation(
     def off_nll(theta: np.ndarray) -> float:
         lk, ls2, lom = theta
         pen = 0.5 * ((lk - log_kappa_d) / sd_log) ** 2
-        return pen - _loglik_many(
+        return pen - kalman_offset_many(
             padded,
             math.exp(lk),
             math.exp(ls2),

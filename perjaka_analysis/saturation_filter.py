@@ -23,7 +23,10 @@ __all__ = [
     "from_scale",
     "kalman_2state",
     "kalman_offset",
+    "kalman_offset_many",
+    "level_step",
     "make_events",
+    "pad_series",
     "to_scale",
 ]
 
@@ -209,7 +212,7 @@ class TargetPull:
         return self.rho / max(deadline - t, self.floor), level
 
 
-def _step(
+def level_step(
     t0: float, t1: float, kappa: float, s2: float, pull: TargetPull | None
 ) -> tuple[float, float, float, float]:
     """Transition of the national level from ``t0`` to ``t1``: ``x' = B x + C L + D``
@@ -219,6 +222,19 @@ def _step(
     ``C = 1 - B``, ``D = 0``); with one, monthly sub-steps, each an exact
     step of the reversion to the mix of the long-run level and the target in
     force at its middle (weights ``kappa`` and the pull).
+
+    Parameters
+    ----------
+    t0, t1 : float
+        Start and end, in years.
+    kappa, s2 : float
+        Reversion rate towards the long-run level and variance rate.
+    pull : TargetPull, optional
+        The pull towards the targets in force (None: none).
+
+    Returns
+    -------
+    B, C, D, q : float
     """
     dt = t1 - t0
     if pull is None or dt <= 0:
@@ -295,7 +311,7 @@ def kalman_2state(
         b, u = 1.0, 0.0
         if dt > 0:
             # x' = b x + u L + d
-            b, u, d, qv = _step(t_prev, ts[i], kappa, s2, pull)
+            b, u, d, qv = level_step(t_prev, ts[i], kappa, s2, pull)
             a = b * a + u * c + d
             n11 = b * b * p11 + 2 * b * u * p12 + u * u * p22 + qv
             n12 = b * p12 + u * p22
@@ -556,9 +572,22 @@ def _same_date_spread(groups: list[tuple[np.ndarray, np.ndarray]], days: float =
     return float(np.median(half_sq)) if half_sq else float("nan")
 
 
-def _pad(series: list[tuple[np.ndarray, ...]], width: int = 4) -> tuple[np.ndarray, ...]:
-    """Series of unequal length as (places x figures) arrays with a mask (``width``
-    arrays per series when there is none)."""
+def pad_series(series: list[tuple[np.ndarray, ...]], width: int = 4) -> tuple[np.ndarray, ...]:
+    """Series of unequal length as (places x figures) arrays with a mask.
+
+    Parameters
+    ----------
+    series : list of tuple of numpy.ndarray
+        Each place's arrays (times first), all of one place the same length.
+    width : int
+        Arrays per series when there is no series.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        One (places x longest) array per array of a series, then the mask of
+        the figures present; a place's times continue with its last time.
+    """
     k = max((len(x[0]) for x in series), default=0)
     n = len(series)
     width = len(series[0]) if series else width
@@ -571,3 +600,70 @@ def _pad(series: list[tuple[np.ndarray, ...]], width: int = 4) -> tuple[np.ndarr
         mask[i, :j] = True
         out[0][i, j:] = arrays[0][-1] if j else 0.0
     return (*out, mask)
+
+
+def kalman_offset_many(
+    padded: tuple[np.ndarray, ...],
+    kappa: float,
+    s2: float,
+    sigma2: float,
+    tau2: float,
+    dbar: float,
+    omega2: float,
+    *,
+    ceiling: float | None = None,
+    mixture: tuple = ((1.0, 1.0, 0.0),),
+) -> float:
+    """Log-likelihood of every place's offsets at once: :func:`kalman_offset` vectorised.
+
+    Parameters
+    ----------
+    padded : tuple of numpy.ndarray
+        The places' series as (places x figures) arrays, :func:`pad_series`:
+        without ``ceiling``, ``(t, y, v, s, mask)``, figures ``y`` of offsets
+        with noise variance ``sigma2 + v``; with it, ``(t, y, v, s, nm,
+        mask)``, figures in percent with noise ``sigma2`` and the national
+        level ``N(nm, v)`` on the model scale. ``s`` is the nation's shortfall.
+    kappa, s2 : float
+        Reversion rate and variance rate of the offsets' deviation.
+    sigma2 : float
+        Noise variance of a figure.
+    tau2, dbar : float
+        Prior variance and mean of the offsets' long-run level.
+    omega2 : float
+        Prior variance of the share of the shortfall.
+    ceiling : float, optional
+        The model scale's ceiling (percent), with figures in percent.
+    mixture : tuple of (probability, variance multiplier, jump variance)
+        The figures' noise as a scale mixture of normals.
+
+    Returns
+    -------
+    float
+        The sum over places of the log-likelihood of their figures.
+    """
+    if ceiling is None:
+        t_, y_, v_, s_, m_ = padded
+        nm_ = np.zeros_like(t_)
+    else:
+        t_, y_, v_, s_, nm_, m_ = padded
+    n, k = t_.shape
+    m = np.zeros((n, 3))
+    m[:, 1] = dbar
+    p = np.zeros((n, 3, 3))
+    p[:, 0, 0], p[:, 1, 1], p[:, 2, 2] = s2 / (2 * kappa), tau2, omega2 + _TINY
+    total = 0.0
+    for j in range(k):
+        if j:
+            m, p = _carry(m, p, np.exp(-kappa * (t_[:, j] - t_[:, j - 1])), s2 / (2 * kappa))
+        ok = m_[:, j]
+        h = np.stack([np.ones(n), np.ones(n), s_[:, j]], axis=1)
+        if ceiling is None:
+            r, nv = sigma2 + v_[:, j], np.zeros(n)
+        else:
+            r, nv = np.full(n, sigma2), v_[:, j]
+        m1, p1, ll = _observe(m, p, h, y_[:, j], r, nm_[:, j], nv, ceiling, mixture)
+        total += float(np.sum(ll[ok]))
+        m = np.where(ok[:, None], m1, m)
+        p = np.where(ok[:, None, None], p1, p)
+    return total

@@ -296,7 +296,7 @@ def _pairwise_reference(keys, values, sources):
 def test_repeated_rows_match_the_pairwise_rule(seed):
     import numpy as np
 
-    from perjaka_analysis.validate.tables import _repeated_rows
+    from perjaka_analysis.validate.tables import repeated_rows
 
     rng = np.random.default_rng(seed)
     n = int(rng.integers(2, 30))
@@ -310,7 +310,7 @@ def test_repeated_rows_match_the_pairwise_rule(seed):
         {"province": province, "district": district, "date": date, "measure": measure,
          "source_url": source}
     )  # fmt: skip
-    exact, conflict = _repeated_rows(df, pd.Series(value, dtype="float64"))
+    exact, conflict = repeated_rows(df, pd.Series(value, dtype="float64"))
     keys = list(zip(province, district, date, measure, strict=True))
     want_exact, want_conflict = _pairwise_reference(keys, value, source)
     assert exact.tolist() == want_exact

@@ -245,7 +245,7 @@ def test_offset_filter_matches_exact_gaussian_conditioning():
 
 
 def test_vectorised_offset_likelihood_is_the_sum_of_the_filters():
-    from perjaka_analysis.saturation import _loglik_many, _pad, kalman_offset
+    from perjaka_analysis.saturation_filter import kalman_offset, kalman_offset_many, pad_series
 
     rng = np.random.default_rng(4)
     kappa, s2, sigma2, tau2, dbar, omega2 = 0.5, 2.0, 1.0, 9.0, 0.5, 0.04
@@ -257,7 +257,7 @@ def test_vectorised_offset_likelihood_is_the_sum_of_the_filters():
         ev = make_events(t, y, sigma2 + v)
         p0 = np.diag([s2 / (2 * kappa), tau2, omega2])
         total += kalman_offset(ev, s, kappa, s2, np.array([0.0, dbar, 0.0]), p0)["loglik"]
-    ours = _loglik_many(_pad(series), kappa, s2, sigma2, tau2, dbar, omega2)
+    ours = kalman_offset_many(pad_series(series), kappa, s2, sigma2, tau2, dbar, omega2)
     assert ours == pytest.approx(total, rel=1e-7)
 
 
@@ -309,7 +309,7 @@ def test_a_repeated_saturation_fit_is_an_independent_equal_copy(monkeypatch):
 
 
 def test_laplace_covariance_is_the_inverse_hessian_and_zero_at_a_bound():
-    from perjaka_analysis.saturation import _laplace_cov
+    from perjaka_analysis.saturation import laplace_cov
 
     a = np.array([[4.0, 1.0, 0.0], [1.0, 2.0, 0.0], [0.0, 0.0, 5.0]])
 
@@ -318,26 +318,26 @@ def test_laplace_covariance_is_the_inverse_hessian_and_zero_at_a_bound():
 
     steps = (1e-3, 1e-3, 1e-3)
     wide = [(-100.0, 100.0)] * 3  # bounds far away: the inverse Hessian itself
-    np.testing.assert_allclose(_laplace_cov(quadratic, np.zeros(3), wide, steps),
+    np.testing.assert_allclose(laplace_cov(quadratic, np.zeros(3), wide, steps),
                                np.linalg.inv(a), rtol=1e-3, atol=1e-6)  # fmt: skip
     # the third parameter held at its lower bound: no curvature read for it
-    held = _laplace_cov(quadratic, np.zeros(3), [*wide[:2], (0.0, 100.0)], steps)
+    held = laplace_cov(quadratic, np.zeros(3), [*wide[:2], (0.0, 100.0)], steps)
     np.testing.assert_allclose(held[:2, :2], np.linalg.inv(a[:2, :2]), rtol=1e-3)
     assert not held[2].any() and not held[:, 2].any()
     # a posterior that is not finite around its minimum gives no reading, not NaN
-    ragged = _laplace_cov(lambda x: np.nan if x[0] > 0 else quadratic(x), np.zeros(3),
+    ragged = laplace_cov(lambda x: np.nan if x[0] > 0 else quadratic(x), np.zeros(3),
                           wide, steps)  # fmt: skip
     assert not ragged.any()
 
 
 @pytest.mark.parametrize("curvature", [0.0, 1e-8, -0.5])
 def test_a_flat_or_negative_direction_gets_the_variance_of_its_bounds_not_more(curvature):
-    from perjaka_analysis.saturation import _laplace_cov
+    from perjaka_analysis.saturation import laplace_cov
 
     def posterior(x):  # the first parameter well determined, the second not
         return 0.5 * (25.0 * x[0] ** 2 + curvature * x[1] ** 2)
 
-    cov = _laplace_cov(posterior, np.zeros(2), [(-1.0, 1.0), (-3.0, 3.0)], (1e-3, 1e-3))
+    cov = laplace_cov(posterior, np.zeros(2), [(-1.0, 1.0), (-3.0, 3.0)], (1e-3, 1e-3))
     assert np.all(np.isfinite(cov))
     assert cov[1, 1] == pytest.approx(36.0 / 12.0, rel=1e-3)  # uniform over (-3, 3)
     assert cov[0, 0] == pytest.approx(1.0 / (25.0 + 3.0), rel=1e-3)  # data + bounds
@@ -371,7 +371,7 @@ def test_parameter_uncertainty_widens_the_nation_as_monte_carlo_over_the_paramet
     )
     rng = np.random.default_rng(0)
     draws = rng.multivariate_normal(theta, 0.05 * model.param_cov, size=400, method="eigh")
-    means = np.array([model._mean_at(d, t) for d in draws])
+    means = np.array([model.national_mean_under(d, t) for d in draws])
     # small perturbations: the linearisation is exact to first order
     np.testing.assert_allclose(means.var(axis=0), 0.05 * delta, rtol=0.2)
 
@@ -444,7 +444,7 @@ def test_one_step_under_a_constant_pull_is_the_exact_reversion_to_the_mix():
     # (rho / 1 = 0.5 a year towards the target); over half a year
     pull = saturation.TargetPull(((0.0, 1.0, -1.0),), rho=0.5, floor=1.0)
     kappa, s2 = 0.2, 0.3
-    b_, c_, d_, q_ = saturation._step(2.0, 2.5, kappa, s2, pull)
+    b_, c_, d_, q_ = saturation.level_step(2.0, 2.5, kappa, s2, pull)
     rate = kappa + 0.5
     b = np.exp(-rate * 0.5)
     assert b_ == pytest.approx(b)
@@ -452,7 +452,7 @@ def test_one_step_under_a_constant_pull_is_the_exact_reversion_to_the_mix():
     assert d_ == pytest.approx((1 - b) * 0.5 * -1.0 / rate)
     assert q_ == pytest.approx(s2 * (1 - b * b) / (2 * rate))
     # no pull: the Ornstein-Uhlenbeck step
-    b0, c0, d0, _ = saturation._step(2.0, 2.5, kappa, s2, None)
+    b0, c0, d0, _ = saturation.level_step(2.0, 2.5, kappa, s2, None)
     assert (b0, c0, d0) == pytest.approx((np.exp(-0.1), 1 - np.exp(-0.1), 0.0))
 
 

@@ -7,7 +7,7 @@ import pandas as pd
 
 from perjaka_analysis.render import to_context
 from perjaka_analysis.render.brief import HTML
-from perjaka_analysis.render.figures import _years
+from perjaka_analysis.render.figures import chart_title, decimal_years
 
 
 def test_a_frame_becomes_one_dict_per_row_with_python_scalars_and_none_for_missing():
@@ -37,9 +37,14 @@ def test_a_frame_becomes_one_dict_per_row_with_python_scalars_and_none_for_missi
 
 def test_chart_years_are_the_year_plus_the_elapsed_share_of_365_25_days():
     dates = pd.Series(pd.to_datetime(["2020-01-01", "2020-12-31", "2024-07-02", "1999-03-01"]))
-    assert _years(dates) == [2020.0, 2020 + 365 / 365.25, 2024 + 183 / 365.25, 1999 + 59 / 365.25]
-    assert _years(pd.DatetimeIndex(dates)) == _years(dates)
-    assert _years(dates.iloc[:0]) == []
+    assert decimal_years(dates) == [
+        2020.0,
+        2020 + 365 / 365.25,
+        2024 + 183 / 365.25,
+        1999 + 59 / 365.25,
+    ]
+    assert decimal_years(pd.DatetimeIndex(dates)) == decimal_years(dates)
+    assert decimal_years(dates.iloc[:0]) == []
 
 
 def test_a_section_prints_without_a_memory_address():
@@ -50,10 +55,8 @@ def test_a_section_prints_without_a_memory_address():
 
 
 def test_a_long_chart_title_is_condensed_to_its_room_and_a_short_one_is_left_alone():
-    from perjaka_analysis.render.figures import _title
-
-    short = _title("Aceh", 46, 16, 630)
+    short = chart_title("Aceh", 46, 16, 630)
     assert "textLength" not in short and ">Aceh</text>" in short
-    long = _title("Kepulauan Bangka Belitung — tanpa angka sendiri: " + "x" * 60, 46, 16, 630)
+    long = chart_title("Kepulauan Bangka Belitung — tanpa angka sendiri: " + "x" * 60, 46, 16, 630)
     assert 'textLength="630"' in long and 'lengthAdjust="spacingAndGlyphs"' in long
-    assert "&lt;b&gt;" in _title("<b>", 0, 0, 100)  # escaped
+    assert "&lt;b&gt;" in chart_title("<b>", 0, 0, 100)  # escaped

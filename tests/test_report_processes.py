@@ -28,8 +28,7 @@ from perjaka_analysis.report import (
 
 def test_a_kept_kernel_gives_each_brief_a_clean_namespace_and_the_same_page(one_run, tmp_path):
     """Briefs that share a worker's kernel: reset before each, same page as a new kernel."""
-    from perjaka_analysis.report import run_one, worker_kernel
-    from perjaka_analysis.report.pool import _shutdown_kernels
+    from perjaka_analysis.report import run_one, shutdown_kernels, worker_kernel
 
     run = one_run.run_dir
     facts = str(run / "facts")
@@ -46,7 +45,7 @@ def test_a_kept_kernel_gives_each_brief_a_clean_namespace_and_the_same_page(one_
         kept = run_one(banten, facts, str(default_notebook()), reuse_kernel=True)
         assert worker_kernel("perjaka") is km  # one kernel served all three
     finally:
-        _shutdown_kernels()
+        shutdown_kernels()
     assert first.outcome.status == "ok", first.outcome.error
     assert second.outcome.status == "ok", second.outcome.error
     fresh = run_one(banten, facts, str(default_notebook()), reuse_kernel=False)
@@ -196,7 +195,7 @@ def test_ctrl_c_and_sigterm_cancel_pending_briefs_stop_workers_and_write_the_ind
 
 def test_a_cluster_without_the_kernel_is_refused_at_start_up():
     distributed = pytest.importorskip("distributed")
-    from perjaka_analysis.report.cluster import _check_cluster
+    from perjaka_analysis.report import check_cluster
 
     with (
         distributed.LocalCluster(
@@ -205,7 +204,7 @@ def test_a_cluster_without_the_kernel_is_refused_at_start_up():
         distributed.Client(cluster) as client,
         pytest.raises(PerjakaError, match="no-such-kernel"),
     ):
-        _check_cluster(client, "no-such-kernel")
+        check_cluster(client, "no-such-kernel")
 
 
 def test_a_brief_run_by_hand_with_its_defaults_works_and_leaves_no_temporary_folder(tmp_path):
@@ -238,18 +237,23 @@ def test_warm_up_freezes_what_the_kept_kernel_imported():
     """The imports are out of the garbage collector's way for the kernel's life."""
     from jupyter_core.utils import run_sync
 
-    from perjaka_analysis.report import warm_up
-    from perjaka_analysis.report.pool import _execute_quietly, _kept_kernel, _shutdown_kernels
+    from perjaka_analysis.report import shutdown_kernels, warm_up, worker_kernel
+
+    def run(client, code: str) -> str:
+        reply = run_sync(client.execute_interactive)(code, silent=True, timeout=60)
+        return reply["content"]["status"]
 
     try:
         warm_up("perjaka")
-        client = _kept_kernel("perjaka").client
-        code = "import gc, sys\nassert gc.get_freeze_count() > 10_000, gc.get_freeze_count()"
-        run_sync(_execute_quietly)(client, code)
-        with pytest.raises(RuntimeError, match="AssertionError"):
-            run_sync(_execute_quietly)(client, "assert gc.get_freeze_count() == 0")
+        client = worker_kernel("perjaka").client()  # a client of the kept kernel
+        client.start_channels()
+        try:
+            assert run(client, "import gc\nassert gc.get_freeze_count() > 10_000") == "ok"
+            assert run(client, "assert gc.get_freeze_count() == 0") == "error"
+        finally:
+            client.stop_channels()
     finally:
-        _shutdown_kernels()
+        shutdown_kernels()
 
 
 def test_a_brief_imports_neither_scikit_learn_nor_statsmodels():

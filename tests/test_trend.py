@@ -282,31 +282,39 @@ def test_status_reports_condition_a_place_without_figures(monkeypatch):
     assert after < before - 5
 
 
-def test_a_repeated_fit_of_the_same_figures_is_an_independent_equal_copy(monkeypatch):
-    import perjaka_analysis.trend_logit as trend_logit
+class CountingCache(FitCache):
+    """A fit cache that counts the fits it computes."""
 
-    fits = []
-    real = trend_logit._fit_mixed_uncached
-    monkeypatch.setattr(
-        trend_logit, "_fit_mixed_uncached", lambda *a, **k: fits.append(1) or real(*a, **k)
-    )
+    def __init__(self) -> None:
+        super().__init__()
+        self.computed = 0
+
+    def get(self, key, compute):
+        def counted():
+            self.computed += 1
+            return compute()
+
+        return super().get(key, counted)
+
+
+def test_a_repeated_fit_of_the_same_figures_is_an_independent_equal_copy():
     panel = synthetic_panel(noise=0.1)
-    cache = FitCache()
+    cache = CountingCache()
     first = CoverageTrendModel(panel, method="pooled", cache=cache).fit()
     second = CoverageTrendModel(panel, method="last", cache=cache).fit()
-    assert len(fits) == 1  # the second model shares the first one's cache
+    assert cache.computed == 1  # the second model shares the first one's cache
     np.testing.assert_array_equal(first.pooled["fixed_effects"], second.pooled["fixed_effects"])
     first.pooled["fixed_effects"][:] = 0.0  # changing one result leaves the other alone
     assert np.all(second.pooled["fixed_effects"] != 0.0)
     # other figures are another fit
     other = CoverageTrendModel(synthetic_panel(noise=0.2), method="pooled", cache=cache).fit()
-    assert len(fits) == 2
+    assert cache.computed == 2
     assert not np.array_equal(other.pooled["fixed_effects"], second.pooled["fixed_effects"])
     # a model without a cache of its own fits anew; asked twice, it fits once
     model = CoverageTrendModel(panel, method="pooled")
     model.fit()
     model.fit()
-    assert len(fits) == 3
+    assert model.cache is not cache and len(model.cache.fits) == 1
 
 
 def test_each_method_is_its_own_model_class():

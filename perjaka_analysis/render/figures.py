@@ -20,7 +20,7 @@ from ..i18n import fmt_num, text
 from ..public_figures import sector_label
 from .message import basis_note
 
-__all__ = ["sector_chart_svg", "uhc_chart_svg"]
+__all__ = ["chart_title", "decimal_years", "sector_chart_svg", "uhc_chart_svg"]
 
 BLUE = "#1f77b4"
 ORANGE = "#e07b00"
@@ -42,16 +42,43 @@ def _pts(xs: Sequence[float], ys: Sequence[float]) -> str:
 TITLE_CHAR_PX = 7.0
 
 
-def _title(title: str, x: float, y: float, room: float) -> str:
-    """A chart title that never runs past ``room`` pixels: a long one is condensed."""
+def chart_title(title: str, x: float, y: float, room: float) -> str:
+    """A chart title that never runs past ``room`` pixels: a long one is condensed.
+
+    Parameters
+    ----------
+    title : str
+        The title's text (escaped here).
+    x, y : float
+        Where the title starts, in the chart's pixels.
+    room : float
+        Width available to it, in pixels.
+
+    Returns
+    -------
+    str
+        An SVG ``<text>`` element; one longer than ``room`` at
+        :data:`TITLE_CHAR_PX` a character is squeezed into ``room``
+        (``textLength``).
+    """
     fit = ""
     if len(title) * TITLE_CHAR_PX > room:
         fit = f' textLength="{_num(room)}" lengthAdjust="spacingAndGlyphs"'
     return f'<text x="{x}" y="{y}" class="title"{fit}>{escape(title)}</text>'
 
 
-def _years(dates: pd.Series | pd.DatetimeIndex) -> list[float]:
-    """Dates as decimal years (year + (day of year - 1) / 365.25)."""
+def decimal_years(dates: pd.Series | pd.DatetimeIndex) -> list[float]:
+    """Dates as decimal years, the charts' horizontal axis.
+
+    Parameters
+    ----------
+    dates : pandas.Series or pandas.DatetimeIndex
+
+    Returns
+    -------
+    list of float
+        ``year + (day of year - 1) / 365.25`` for each date.
+    """
     days = np.asarray(dates, dtype="datetime64[D]")
     years = days.astype("datetime64[Y]")
     return (years.astype(np.int64) + 1970 + (days - years).astype(np.int64) / 365.25).tolist()
@@ -139,7 +166,7 @@ def uhc_chart_svg(facts: ProvinceFacts, *, width: int = 680, height: int = 300) 
     ]
     if not dates:
         return ""
-    xs = _years(pd.concat(dates, ignore_index=True))
+    xs = decimal_years(pd.concat(dates, ignore_index=True))
     x0, x1 = math.floor(min(xs)), math.ceil(max(xs))
     ys = [
         v
@@ -180,7 +207,7 @@ def uhc_chart_svg(facts: ProvinceFacts, *, width: int = 680, height: int = 300) 
     for name, m in measures.items():
         colour, band, hist = colours[name], m["band"], m["hist"]
         if not band.empty:
-            bx = _years(band["date"])
+            bx = decimal_years(band["date"])
             poly = _pts(
                 [sx(v) for v in [*bx, *bx[::-1]]],
                 [sy(v) for v in [*band["upper"], *band["lower"][::-1]]],
@@ -191,7 +218,7 @@ def uhc_chart_svg(facts: ProvinceFacts, *, width: int = 680, height: int = 300) 
                 f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="1.8"/>'
             )
         if not hist.empty:
-            pts = _pts([sx(v) for v in _years(hist["date"])], [sy(v) for v in hist["mean"]])
+            pts = _pts([sx(v) for v in decimal_years(hist["date"])], [sy(v) for v in hist["mean"]])
             out.append(
                 f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="1.3" '
                 f'stroke-dasharray="2 3"/>'
@@ -209,10 +236,11 @@ def uhc_chart_svg(facts: ProvinceFacts, *, width: int = 680, height: int = 300) 
         for r in m["obs"].itertuples(index=False):
             fill = colours[name] if r.own_territory else "#ffffff"
             if getattr(r, "basis", None) in OTHER_BASES:
-                out.append(_diamond(sx(_years([r.date])[0]), sy(r.pct), colours[name]))
+                out.append(_diamond(sx(decimal_years([r.date])[0]), sy(r.pct), colours[name]))
                 continue
+            cx = _num(sx(decimal_years([r.date])[0]))
             out.append(
-                f'<circle cx="{_num(sx(_years([r.date])[0]))}" cy="{_num(sy(r.pct))}" r="3.4" '
+                f'<circle cx="{cx}" cy="{_num(sy(r.pct))}" r="3.4" '
                 f'fill="{fill}" stroke="#1d2733" stroke-width="0.9"/>'
             )
     out.append(
@@ -220,7 +248,7 @@ def uhc_chart_svg(facts: ProvinceFacts, *, width: int = 680, height: int = 300) 
         f'transform="rotate(-90 11 {top + ph / 2})">{escape(text("chart_ylabel_both", lang))}'
         "</text>"
     )
-    out.append(_title(f"{facts.province} — {text('chart_uhc_title', lang)}", left, 15, pw))
+    out.append(chart_title(f"{facts.province} — {text('chart_uhc_title', lang)}", left, 15, pw))
     x, y = left, top + ph + 32
     for name, m in measures.items():
         own = m["obs"]["own_territory"].astype(bool)

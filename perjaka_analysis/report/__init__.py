@@ -33,6 +33,7 @@ from .cluster import (
     SCHEDULER_TIMEOUT,
     WORKER_MEMORY_MB,
     bounded_jobs,
+    check_cluster,
     check_scheduler_address,
     probe_scheduler,
 )
@@ -46,7 +47,7 @@ from .outputs import (
     write_manifest,
     write_summary,
 )
-from .pool import KERNEL_NAME, check_kernel, check_worker, worker_kernel
+from .pool import KERNEL_NAME, check_kernel, check_worker, shutdown_kernels, worker_kernel
 from .results import BriefArtefacts, ProvinceOutcome, RunResult
 from .run import check_registry, run_reports
 
@@ -59,6 +60,7 @@ __all__ = [
     "ProvinceOutcome",
     "RunResult",
     "bounded_jobs",
+    "check_cluster",
     "check_kernel",
     "check_notebook",
     "check_registry",
@@ -71,6 +73,7 @@ __all__ = [
     "run_id_from_env",
     "run_one",
     "run_reports",
+    "shutdown_kernels",
     "summary_table",
     "warm_up",
     "worker_kernel",

@@ -21,6 +21,7 @@ __all__ = [
     "SCHEDULER_TIMEOUT",
     "WORKER_MEMORY_MB",
     "bounded_jobs",
+    "check_cluster",
     "check_scheduler_address",
     "probe_scheduler",
 ]
@@ -171,7 +172,7 @@ def _executor(jobs: int, scheduler: str | None, kernel: str) -> tuple[cf.Executo
             client = Client(scheduler, timeout="20s")
         except Exception as exc:
             raise PerjakaError(f"cannot reach the dask scheduler at {scheduler}: {exc}") from None
-        _check_cluster(client, kernel)
+        check_cluster(client, kernel)
         return client.get_executor(), client
     ctx = multiprocessing.get_context("spawn")
     scratch = tempfile.mkdtemp(prefix="perjaka-run-")
@@ -182,7 +183,25 @@ def _executor(jobs: int, scheduler: str | None, kernel: str) -> tuple[cf.Executo
     return pool, None
 
 
-def _check_cluster(client: Any, kernel: str) -> None:
+def check_cluster(client: Any, kernel: str) -> None:
+    """Refuse a dask cluster that cannot run briefs, before any brief is sent.
+
+    Every worker must run this version of perjaka-analysis and have the
+    Jupyter kernel ``kernel`` (:func:`~perjaka_analysis.report.check_worker`).
+
+    Parameters
+    ----------
+    client : distributed.Client
+        A client of the cluster (closed when the cluster is refused).
+    kernel : str
+        The Jupyter kernel the briefs run in.
+
+    Raises
+    ------
+    PerjakaError
+        If the cluster has no workers, or naming each worker that is not ready
+        and why.
+    """
     answers = client.run(check_worker, __version__, kernel)
     bad = {w: msg for w, msg in answers.items() if msg}
     if not answers:

@@ -20,7 +20,14 @@ from .. import __version__
 from ..errors import PerjakaError
 from ..kernels import IPCKernelManager
 
-__all__ = ["KERNEL_NAME", "RESET_CODE", "check_kernel", "check_worker", "worker_kernel"]
+__all__ = [
+    "KERNEL_NAME",
+    "RESET_CODE",
+    "check_kernel",
+    "check_worker",
+    "shutdown_kernels",
+    "worker_kernel",
+]
 
 
 KERNEL_NAME = "perjaka"
@@ -62,7 +69,13 @@ class _KeptKernel:
     folder: str
 
 
-def _shutdown_kernels() -> None:
+def shutdown_kernels() -> None:
+    """Stop this process's kept kernels and remove their working directories.
+
+    A worker of the local pool does so when it exits; a process that ran
+    briefs with ``reuse_kernel=True`` itself calls it when done with them.
+    A kernel that cannot be stopped cleanly is killed.
+    """
     while _KERNELS:
         _, kept = _KERNELS.popitem()
         with contextlib.suppress(Exception):
@@ -85,7 +98,7 @@ def _kept_kernel(kernel: str) -> _KeptKernel:
         shutil.rmtree(kept.folder, ignore_errors=True)
     if not _KERNELS:
         # runs when a pool worker exits normally (atexit does not run there)
-        multiprocessing.util.Finalize(None, _shutdown_kernels, exitpriority=10)
+        multiprocessing.util.Finalize(None, shutdown_kernels, exitpriority=10)
     folder = tempfile.mkdtemp(prefix="perjaka-kernel-cwd-")
     km = IPCKernelManager(kernel_name=kernel)
     run_sync(km.start_kernel)(cwd=folder)
