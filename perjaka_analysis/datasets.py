@@ -123,8 +123,10 @@ def load_provinces() -> pd.DataFrame:
     Examples
     --------
     >>> p = load_provinces()
-    >>> int(p.loc[p.province == "Jawa Barat", "population"].item())
-    50345200
+    >>> p["province"].tolist() == province_table()["province"].tolist()
+    True
+    >>> bool(p["population"].gt(0).all())
+    True
     """
     raw = read_provinces(raw_path("provinces.csv"))
     cols = ["population", "population_year", "population_source", "population_source_url"]

@@ -86,10 +86,17 @@ def uhc_conditions(targets: pd.DataFrame, *, scope: str = NATIONAL) -> pd.DataFr
 
     Examples
     --------
-    >>> import perjaka_analysis as pa
-    >>> c = uhc_conditions(pa.load_targets())
-    >>> c.loc[c.condition.str.contains("Madya"), ["registered_pct", "active_pct"]].values.tolist()
-    [[98.0, 85.0]]
+    >>> targets = pd.DataFrame({
+    ...     "scope": ["INDONESIA"] * 3,
+    ...     "target_name": ["Award", "Award", "Plan, active"],
+    ...     "metric": ["coverage_pct_min", "active_pct_min", "active_pct_min"],
+    ...     "target_value": [98.0, 85.0, 80.0],
+    ...     "target_year_or_date": ["2026", "2026", "2029"],
+    ...     "legal_basis": ["Award rules", "Award rules", "Plan"],
+    ...     "source_url": ["u1", "u1", "u2"],
+    ... })
+    >>> uhc_conditions(targets)[["condition", "registered_pct", "active_pct"]].values.tolist()
+    [['Award', 98.0, 85.0]]
     """
     rows = targets[
         (targets["scope"] == scope) & targets["metric"].isin(["coverage_pct_min", "active_pct_min"])

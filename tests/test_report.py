@@ -25,7 +25,8 @@ from perjaka_analysis import PerjakaError
 from perjaka_analysis.cli import main
 from perjaka_analysis.config import ReportConfig
 from perjaka_analysis.facts import load_run_facts
-from perjaka_analysis.i18n import fmt_date, fmt_pct
+from perjaka_analysis.i18n import fmt_date, fmt_num, fmt_pct, text
+from perjaka_analysis.render.overview import GEO_SOURCE
 from perjaka_analysis.report import (
     WORKER_MEMORY_MB,
     bounded_jobs,
@@ -95,7 +96,8 @@ def test_a_real_run_writes_brief_summary_manifest_and_index_with_a_fractional_ta
     assert "prob_98.6_by_deadline" in header and "gap_98.6_pp" in header
     assert "P(98,6%)" in (run / "index.html").read_text()
     # the map's credit line in the run's language
-    assert "Batas provinsi: denyherianto/" in (run / "index.html").read_text()
+    credit = text("geo_credit", "id").format(source=GEO_SOURCE)
+    assert credit.startswith("Batas provinsi") and credit in (run / "index.html").read_text()
     # the full plan as files: every listed employer of the province (capacity 50)
     plan = pd.read_csv(run / "lists" / "banten.csv", encoding="utf-8-sig")
     assert len(plan) == 50
@@ -204,10 +206,21 @@ def test_brief_sections_of_a_province_without_figures_read_in_one_language(
     from perjaka_analysis.render.brief import Brief
 
     facts = load_run_facts(one_run.run_dir / "facts")
-    brief = Brief(facts.for_province("Papua Pegunungan"))
+    # a province with no published figure of either measure (found in the facts)
+    places = facts.table("places").set_index("province")
+    active = facts.table("active_nowcast").set_index("province")["n_points"]
+    bare = [p for p in facts.provinces if places.loc[p, "n_points"] == 0 and active.get(p) == 0]
+    assert bare
+    view = facts.for_province(bare[0])
+    brief = Brief(view)
     forecast, chart = str(brief.forecast()), str(brief.chart())
     assert "<svg" not in forecast and chart.count("<svg") == 1  # both measures in one chart
-    assert ">80% aktif<" in chart and ">98% terdaftar<" in chart  # both thresholds
+    today = view.row("uhc")  # both thresholds of today's condition
+    for measure in ("registered", "active"):
+        label = text(f"chart_threshold_{measure}", "id").format(
+            t=fmt_num(today[f"{measure}_pct"], "id", 0)
+        )
+        assert f">{label}<" in chart, label
     assert "tanpa angka sendiri" in forecast and "pooled" not in forecast
     # the default (saturation) model forecasts it from the nation, and says so
     assert "proyeksi dari tren nasional" in forecast and "gabungan semua provinsi" not in forecast
@@ -223,7 +236,6 @@ def test_brief_sections_of_a_province_without_figures_read_in_one_language(
 
 def test_statuses_in_the_templates_are_those_of_compute_targets():
     from perjaka_analysis import forecast
-    from perjaka_analysis.i18n import text
     from perjaka_analysis.render import brief
 
     statuses = {v for k, v in vars(forecast).items() if k.startswith("STATUS_")}
@@ -392,7 +404,6 @@ def test_every_local_link_resolves(one_run):
 
 @pytest.mark.parametrize("lang", ["id", "en"])
 def test_a_province_without_employers_in_the_registry_says_so_instead_of_plus_zero(lang):
-    from perjaka_analysis.i18n import text
     from perjaka_analysis.render import environment
 
     template = environment(lang).get_template("scenario.html")
@@ -462,7 +473,6 @@ def test_the_brief_names_every_kabkota_its_status_report_and_no_provenance_dump(
 
 def test_the_note_on_the_detailed_columns_sits_with_the_detailed_table(one_run):
     """The five-column table of today comes first; the note on the 14 columns is in 'details'."""
-    from perjaka_analysis.i18n import text
 
     page = (one_run.run_dir / "index.html").read_text()
     start = text("overview_columns_note", "id").split("(")[0]  # "Dasar angka: ... atau tidak ada "

@@ -13,6 +13,9 @@ from scipy import stats
 
 import perjaka_analysis as pa
 from perjaka_analysis import DataQualityWarning, PerjakaError
+from perjaka_analysis.datasets import raw_path
+from perjaka_analysis.forecast import PROB_BOUNDS_NO_FIGURE
+from perjaka_analysis.provinces import NATIONAL
 from perjaka_analysis.uhc import (
     TODAY,
     compute_uhc_status,
@@ -57,13 +60,38 @@ def test_conditions_pair_thresholds_by_name_or_legal_basis():
 
 
 def test_shipped_targets_give_todays_definition_and_the_award_levels():
-    c = uhc_conditions(pa.load_targets()).set_index("condition")
-    pairs = {k: (r.registered_pct, r.active_pct) for k, r in c.iterrows()}
-    assert pairs[TODAY] == (98.0, 80.0)
-    assert pairs["UHC Awards 2026 - Pratama"] == (98.0, 80.0)
-    assert pairs["UHC Awards 2026 - Madya"] == (98.0, 85.0)
-    assert pairs["UHC Awards 2026 - Utama"] == (99.0, 95.0)
-    assert pairs["Perpres 12/2025 (RPJMN 2025-2029)"] == (98.6, 80.0)
+    """The pairs of the shipped targets are the thresholds the file states (read here)."""
+    raw = pd.read_csv(raw_path("targets.csv"))
+    raw = raw[raw["scope"] == NATIONAL]
+    pairs = {
+        r.condition: (r.registered_pct, r.active_pct)
+        for r in uhc_conditions(pa.load_targets()).itertuples()
+    }
+
+    def stated(rows: pd.DataFrame, metric: str) -> float:
+        return float(rows.loc[rows["metric"] == metric, "target_value"].item())
+
+    # today's definition and every award level: both thresholds under one name
+    named = [n for n in raw["target_name"].unique() if n == TODAY or "Awards" in n]
+    assert TODAY in named and len(named) >= 2
+    for name in named:
+        rows = raw[raw["target_name"] == name]
+        both = (stated(rows, "coverage_pct_min"), stated(rows, "active_pct_min"))
+        assert pairs[name] == both, name
+    # the plan states its two thresholds as separately named targets: paired by basis;
+    # an active threshold without a registered one beside it is no condition
+    active = raw[(raw["metric"] == "active_pct_min") & ~raw["target_name"].isin(named)]
+    paired = 0
+    for row in active.itertuples():
+        same = raw[(raw["legal_basis"] == row.legal_basis)
+                   & (raw["target_year_or_date"] == row.target_year_or_date)]  # fmt: skip
+        if (same["metric"] == "coverage_pct_min").sum() == 1:
+            assert pairs[row.legal_basis] == (stated(same, "coverage_pct_min"), row.target_value)
+            paired += 1
+        else:
+            assert row.legal_basis not in pairs and row.target_name not in pairs
+    assert paired >= 1
+    assert len(pairs) == len(named) + paired
 
 
 # -- the joint probability on paths ----------------------------------------------------------
@@ -249,6 +277,8 @@ def test_bad_paths_are_errors():
 # -- the wrapper on the shipped data ---------------------------------------------------------
 @pytest.fixture(scope="module")
 def fitted():
+    """Both models on the shipped data, and three places: the nation, a province with
+    figures of both measures and one with a figure of neither (found, not named)."""
     from perjaka_analysis.active import ActiveShareModel, load_active_shares
     from perjaka_analysis.trend import CoverageTrendModel
 
@@ -256,40 +286,54 @@ def fitted():
         warnings.simplefilter("ignore", DataQualityWarning)
         registration = CoverageTrendModel(pa.load_coverage()).fit()
         shares = load_active_shares()
-    active = ActiveShareModel(
-        shares, registration=registration, provinces=["INDONESIA", "Bali", "Papua"]
-    ).fit()
-    return registration, active
+    active = ActiveShareModel(shares, registration=registration).fit()
+
+    def figures(name: str) -> tuple[bool, bool]:
+        place = active.place(name)
+        return registration.trend(place.province).basis == "own data", place.n_points > 0
+
+    own = next(p for p in active.places if p != NATIONAL and figures(p) == (True, True))
+    bare = next(p for p in active.places if figures(p) == (False, False))
+    return registration, active, [NATIONAL, own, bare]
 
 
 def test_a_place_without_figures_of_its_own_is_never_certain(fitted):
-    registration, active = fitted
+    registration, active, (_, own, bare) = fitted
     # a condition every path meets: certain where the figures are the place's own
     trivial = pd.DataFrame({"condition": ["any"], "registered_pct": [0.0], "active_pct": [0.0]})
-    table = compute_uhc_status(registration, active, conditions=trivial, n_paths=200)
+    table = compute_uhc_status(
+        registration, active, conditions=trivial, provinces=[own, bare], n_paths=200
+    )
     table = table.set_index("province")
     keys = ["prob_now", "prob_by_deadline", "prob_at_deadline"]
-    assert (table.loc["Bali", keys] == 1.0).all()
-    assert (table.loc["Papua", keys] == 0.98).all()  # no figure of either measure
+    assert (table.loc[own, keys] == 1.0).all()
+    assert (table.loc[bare, keys] == PROB_BOUNDS_NO_FIGURE[1]).all()  # no figure of either
 
 
 def test_uhc_status_per_place_and_condition(fitted):
-    registration, active = fitted
+    registration, active, places = fitted
     conditions = uhc_conditions(pa.load_targets())
-    table = compute_uhc_status(
-        registration, active, conditions=conditions, deadline="2029-12-31", n_paths=300
-    )
+    kw = {"conditions": conditions, "deadline": "2029-12-31", "provinces": places, "n_paths": 300}
+    table = compute_uhc_status(registration, active, **kw)
     assert len(table) == 3 * len(conditions)
     assert table["prob_by_deadline"].between(0, 1).all()
     assert (
         table["prob_by_deadline"] <= table[["prob_registered", "prob_active"]].min(axis=1) + 1e-12
     ).all()
-    papua = table[(table["province"] == "Papua") & (table["condition"] == TODAY)].iloc[0]
-    assert papua["active_basis"] == "pooled (no data)"
-    # a harder award is never more likely than an easier one
-    nat = table[table["province"] == "INDONESIA"].set_index("condition")["prob_by_deadline"]
-    assert nat["UHC Awards 2026 - Utama"] <= nat["UHC Awards 2026 - Madya"] <= nat[TODAY]
-    again = compute_uhc_status(
-        registration, active, conditions=conditions, deadline="2029-12-31", n_paths=300
-    )
+    bare = table[(table["province"] == places[2]) & (table["condition"] == TODAY)].iloc[0]
+    assert bare["active_basis"] == "pooled (no data)"
+    # a harder condition (both thresholds at least as high) is never more likely
+    nat = table[table["province"] == NATIONAL].set_index("condition")
+    harder = [
+        (a, b)
+        for a in nat.index
+        for b in nat.index
+        if a != b
+        and nat.loc[a, "registered_pct"] >= nat.loc[b, "registered_pct"]
+        and nat.loc[a, "active_pct"] >= nat.loc[b, "active_pct"]
+    ]
+    assert harder
+    for a, b in harder:
+        assert nat.loc[a, "prob_by_deadline"] <= nat.loc[b, "prob_by_deadline"], (a, b)
+    again = compute_uhc_status(registration, active, **kw)
     pd.testing.assert_frame_equal(table, again)
