@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 import perjaka_analysis as pa
+from perjaka_analysis import saturation
 from perjaka_analysis.backtest import (
     LAGGARD_BELOW,
     SATURATION_BANDS,
@@ -157,11 +158,49 @@ def national_known_table(coverage: pd.DataFrame, bt) -> dict:
     }
 
 
+#: Noise of one province figure (sd, pp) scored by :func:`noise_grid`.
+NOISE_GRID = (1.0, 1.25, 1.5)
+
+
+def noise_grid(coverage: pd.DataFrame) -> str:
+    """The saturation-years backtest for each noise of one province figure, as markdown.
+
+    The table that sets :data:`perjaka_analysis.saturation.PROVINCE_NOISE_SD`.
+    """
+    default = saturation.PROVINCE_NOISE_SD
+    rows = []
+    try:
+        for sd in NOISE_GRID:
+            saturation.PROVINCE_NOISE_SD = sd
+            t = saturation_backtest(coverage).table().set_index("horizon")
+            rows.append(
+                f"| {sd:g} | {t.loc['all', 'mae_pp']:.2f} | "
+                + " / ".join(f"{t.loc[h, 'width_80_pp']:.1f}" for h in t.index)
+                + " | "
+                + " / ".join(f"{t.loc[h, 'cover_80']:.0%}" for h in t.index)
+                + f" | {t.loc['all', 'bias_pp']:+.2f} | {t.loc['all', 'bias_laggards_pp']:+.2f} |"
+            )
+    finally:
+        saturation.PROVINCE_NOISE_SD = default
+    bands = " / ".join(label for label, _, _ in SATURATION_BANDS) + " / all"
+    return "\n".join(
+        [
+            "Noise of one province figure (`saturation.PROVINCE_NOISE_SD`, the default "
+            f"{default:g} pp): the same backtest for each value (bands {bands}).",
+            "",
+            "| noise sd pp | MAE pp | 80% width pp | 80% cover | bias pp | bias laggards pp |",
+            "|---|---|---|---|---|---|",
+            *rows,
+        ]
+    )
+
+
 def main() -> None:
     warnings.simplefilter("ignore")
     coverage = pa.load_coverage()
     t0 = time.perf_counter()
     saturation_text, _ = saturation_section(coverage)
+    saturation_text += "\n\n" + noise_grid(coverage)
     print(saturation_text)
     print(f"saturation-years backtest wall time: {time.perf_counter() - t0:.1f} s\n")
     t0 = time.perf_counter()

@@ -23,7 +23,7 @@ the other way (registration falls, the paying share rises). The value is the
 one the saturation-years backtest of the joint status supports
 (``benchmarks/uhc_backtest.py --rho-grid``: over 166 status reports and
 pairs of figures, 27 places, origins 2023-01 to 2025-07, the Brier score
-falls steadily from independence, 0.170, to comonotone paths, 0.137; table
+falls steadily from independence, 0.163, to comonotone paths, 0.132; table
 in ``docs/models.md``). :func:`perjaka_analysis.uhc.dependence_sensitivity` shows the answer for
 independence (0), 0.5 and the default.
 """
