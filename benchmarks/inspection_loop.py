@@ -14,7 +14,8 @@ true risk, inspections targeted on other signals), for each seed:
 4. ``perjaka employers evaluate --json`` on the merged registry: its doubly
    robust figures and those of the model's risk checked against them (base
    rate, ROC AUC and precision at capacity) are compared with the truth
-   (targets 0.01, 0.01 and 0.02). The truth is computed here: the mean
+   (targets 0.01, 0.01 and 0.02), and the truth with the 95% interval
+   ``evaluate`` gives for the DR base rate. The truth is computed here: the mean
    true outcome of every employer; the AUC of the scores ``evaluate`` used
    against every true outcome; the mean true outcome of the plan ``score``
    writes for the merged registry (checked to be the plan ``evaluate`` used).
@@ -206,6 +207,14 @@ def one_round(rows: int, seed: int, folder: Path) -> dict:
         "workers_vs_best": quality,
         "propensity_source": ev["propensity_source"],
         "base_rate_dr_se": ev["dr_standard_error"]["base_rate"],
+        "dr_findings": ev["dr_uncertainty"]["findings"],
+        "base_rate_dr_interval_95": ev["dr_uncertainty"]["base_rate_interval_95"],
+        "truth_in_dr_interval": bool(
+            ev["dr_uncertainty"]["base_rate_interval_95"][0]
+            <= true["base_rate"]
+            <= ev["dr_uncertainty"]["base_rate_interval_95"][1]
+        ),
+        "findings_for_0.01": ev["dr_uncertainty"]["findings_for_half_width"],
         **{f"{k}_dr": dr[k] for k in true},
         **{f"{k}_ipw": ev["ipw"][k] for k in true},
         **{f"{k}_truth": true[k] for k in true},
@@ -248,6 +257,12 @@ def main() -> None:
             worst = table[col].abs().max()
             print(f"{k}: largest |{name} - truth| {worst:.4f} (target {limit}) "
                   f"{'met' if worst <= limit else 'NOT met'}")  # fmt: skip
+    print(
+        "DR base rate: truth inside the reported 95% interval in "
+        f"{int(table['truth_in_dr_interval'].sum())} of {len(table)} seeds; random findings "
+        f"{', '.join(f'{int(x):,}' for x in table['dr_findings'])}; for +-0.01 a round would "
+        f"need about {', '.join(f'{int(x):,}' for x in table['findings_for_0.01'])}"
+    )
     worst = table["workers_vs_best"].min()
     print(f"list quality: lowest workers vs best {worst:.3f} (target 0.95) "
           f"{'met' if worst >= 0.95 else 'NOT met'}")  # fmt: skip

@@ -251,6 +251,17 @@ def test_evaluate_reports_the_precision_of_the_plan_score_writes(small_registry,
         check["consistent"] == (check["standard_errors"] <= 2)
         and result["dr_standard_error"]["base_rate"] > 0
     )
+    # the DR base rate comes with its 95% interval, the findings it rests on and
+    # the findings a round would need for +-0.01
+    unc, rate = result["dr_uncertainty"], result["dr"]["base_rate"]
+    se = result["dr_standard_error"]["base_rate"]
+    assert unc["base_rate_interval_95"] == pytest.approx(
+        [max(0.0, rate - 1.96 * se), min(1.0, rate + 1.96 * se)]
+    )
+    labelled = small_registry["noncompliant"].notna().to_numpy()
+    assert unc["findings"] == int((labelled & (result["propensity"].to_numpy() < 1)).sum()) > 0
+    needed = unc["findings"] * (1.96 * se / 0.01) ** 2
+    assert unc["findings_for_half_width"] == max(unc["findings"], int(np.ceil(needed - 1e-9)))
 
 
 def test_a_round_without_its_random_findings_is_said(small_registry, risk_model, plan):

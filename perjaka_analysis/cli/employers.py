@@ -160,6 +160,17 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             f"model: {result['outcome_model']}"
         )
         print(table.round(3).to_string())
+    unc = result["dr_uncertainty"]
+    if unc["findings"]:
+        lo, hi = unc["base_rate_interval_95"]
+        check = "consistent" if result["calibration_check"]["consistent"] else "NOT consistent"
+        print(
+            f"\ndoubly robust base rate {result['dr']['base_rate']:.3f}, 95% interval "
+            f"{lo:.3f}–{hi:.3f}, from {unc['findings']:,} findings that stand for the "
+            f"uninspected employers; ±{unc['half_width']:.2f} would take about "
+            f"{unc['findings_for_half_width']:,}. The model's figures are checked against it "
+            f"(calibration check: {check})"
+        )
     print(
         f"\nrecommended: reserve {result['recommended_random_share']:.0%} of capacity for "
         "random inspections (--random-share) so that outcomes can be evaluated without bias"

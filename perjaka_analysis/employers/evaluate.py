@@ -59,6 +59,7 @@ __all__ = [
     "calibration_slope",
     "evaluate",
     "evaluation_summary",
+    "findings_for_half_width",
     "inspection_weights",
     "metrics_table",
     "model_metrics",
@@ -75,6 +76,34 @@ MAX_NAIVE_DIFFERENCE = 0.02
 #: chance of inspection, so outcomes fed back can be evaluated without bias,
 #: at a cost of at most this share of the list's yield.
 RECOMMENDED_RANDOM_SHARE = 0.05
+#: Half-width of the 95% interval of the doubly robust base rate that the
+#: evaluation reports how many random findings would take (``dr_uncertainty``).
+TARGET_HALF_WIDTH = 0.01
+
+
+def findings_for_half_width(
+    findings: int, standard_error: float, half_width: float = TARGET_HALF_WIDTH
+) -> int:
+    """Random findings a round would need for a 95% interval of ± ``half_width``.
+
+    The standard error of the doubly robust figures falls as one over the
+    square root of the number of findings that stand for the uninspected
+    employers (each weighted by its inverse probability), so ``findings``
+    with ``standard_error`` scale to ``findings * (1.96 * se / half_width)**2``.
+
+    Examples
+    --------
+    >>> findings_for_half_width(900, 0.014)
+    6777
+    >>> findings_for_half_width(900, 0.004)
+    900
+    """
+    if findings <= 0 or standard_error <= 0:
+        return int(findings)
+    needed = findings * (1.96 * standard_error / half_width) ** 2
+    return int(max(findings, np.ceil(needed - 1e-9)))
+
+
 #: Propensities are floored here (weights at most 200).
 MIN_PROPENSITY = 0.005
 
@@ -485,7 +514,10 @@ def evaluate(
         ``naive``, ``ipw``, ``dr`` (:func:`selection_metrics`; the
         precision at capacity of the plan exists only as DR, since nobody on
         it has been inspected), ``outcome_model``, ``dr_standard_error``
-        (of the DR base rate), ``on_list``, ``cv`` (all
+        (of the DR base rate), ``dr_uncertainty`` (the findings that stand for
+        the uninspected employers, the 95% interval of the DR base rate and
+        the findings a round would need for ± :data:`TARGET_HALF_WIDTH`,
+        :func:`findings_for_half_width`), ``on_list``, ``cv`` (all
         naive metrics on the labelled rows, out-of-fold), ``baseline`` (rule
         of thumb), ``propensity_source``, ``warnings`` (naive figures more
         than :data:`MAX_NAIVE_DIFFERENCE` from the DR ones),
@@ -533,6 +565,13 @@ def evaluate(
     pi = np.where(is_lab, p, 1.0)
     se = float(np.sqrt(np.sum((1 - pi) / pi**2 * resid**2)) / len(registry))
     out["dr_standard_error"] = {"base_rate": se}
+    dr_rate = out["dr"]["base_rate"]
+    out["dr_uncertainty"] = {
+        "findings": n_sampled,
+        "base_rate_interval_95": [max(0.0, dr_rate - 1.96 * se), min(1.0, dr_rate + 1.96 * se)],
+        "findings_for_half_width": findings_for_half_width(n_sampled, se),
+        "half_width": TARGET_HALF_WIDTH,
+    }
     out["model"] = model_metrics(scores.to_numpy(), y_all, is_lab, scores.to_numpy(), on_list)
     gap = out["model"]["base_rate"] - out["dr"]["base_rate"]
     out["calibration_check"] = {
@@ -664,6 +703,7 @@ def evaluation_summary(result: dict) -> dict:
         "propensity_source",
         "outcome_model",
         "dr_standard_error",
+        "dr_uncertainty",
         "calibration_check",
         "warnings",
         "recommended_random_share",
