@@ -72,17 +72,17 @@ lint: $(VENV)/.test
 	$(BIN)/ruff format --check .
 
 # tests never touch the user's pseudonym key. One pytest run on $(JOBS) workers
-# (pytest-xdist): unit tests, doctests and the analysis notebooks (nbval), a
-# file per worker at a time so a notebook's cells run in order in one kernel.
-# The brief notebook is run by tests/test_report.py (in batches) and
-# tests/test_report_processes.py (by hand, kept kernels, a cluster): two files, so
-# that the two workers share the slow report runs. tests/conftest.py collects them
-# first and --no-loadscope-reorder keeps that order, so each starts on its own worker
-# (by default xdist would order files by their number of tests).
+# (pytest-xdist), a file per worker at a time: unit tests, doctests and the
+# analysis notebooks (tests/test_notebooks_run*.py run each with papermill on
+# parameters that keep it quick). The brief notebook is run by tests/test_report.py
+# (in batches) and tests/test_report_processes.py (by hand, kept kernels, a cluster):
+# two files, so that the two workers share the slow report runs. tests/conftest.py
+# collects them first and --no-loadscope-reorder keeps that order, so each starts on
+# its own worker (by default xdist would order files by their number of tests).
 test: export PERJAKA_PSEUDONYM_KEY = test-only-key
 test: lint
 	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(JOBS) --dist loadfile --no-loadscope-reorder \
-	  --nbval-lax --nbval-kernel-name $(KERNEL) tests perjaka_analysis notebooks/0*.ipynb
+	  tests perjaka_analysis
 
 lab: $(VENV)/.lab
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(ALLOW_ROOT)

@@ -183,8 +183,12 @@ def one_run(report_registry, runs):
 
 
 # the two files of report runs hold the slowest tests: collected first, they start on
-# the two test workers at once (make test keeps this order: --no-loadscope-reorder)
-FIRST = ("test_report.py", "test_report_processes.py")
+# the two test workers at once (make test keeps this order: --no-loadscope-reorder); the
+# notebooks next, so that the last files to run are short ones
+FIRST = (
+    "test_report.py", "test_report_processes.py", "test_notebooks_run.py",
+    "test_notebooks_run_active.py",
+)  # fmt: skip
 
 
 def pytest_collection_modifyitems(config, items):

@@ -8,7 +8,7 @@ import re
 import pandas as pd
 import pytest
 
-from perjaka_analysis.facts import compute_run_facts
+from perjaka_analysis.facts import load_run_facts
 from perjaka_analysis.i18n import TEXT
 from perjaka_analysis.public_figures import sector_name
 from perjaka_analysis.render.brief import render_brief_html
@@ -40,18 +40,17 @@ def visible_text(page: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def computed_facts(small_registry, tmp_path_factory):
-    """The facts of a run for PROVINCE on the session's small registry (fast to score)."""
-    path = tmp_path_factory.mktemp("language") / "employers.parquet"
-    small_registry.to_parquet(path)
-    return compute_run_facts({"registry": str(path)}, provinces=[PROVINCE])
+def run_facts(report_facts):
+    """The facts of the session's report runs (every province; computed once per session)."""
+    (folder,) = (p for p in report_facts.iterdir() if (p / "facts.json").is_file())
+    return load_run_facts(folder)
 
 
 @pytest.fixture(scope="module", params=["id", "en"])
-def brief(request, computed_facts) -> tuple[str, str, set[str], pd.DataFrame]:
+def brief(request, run_facts) -> tuple[str, str, set[str], pd.DataFrame]:
     lang = request.param
     # facts hold no word: the same facts are shown in either language
-    facts = computed_facts.in_language(lang)
+    facts = run_facts.in_language(lang)
     f = facts.for_province(PROVINCE)
     # words that come from the data itself (publishers, places), not from the catalogue
     data = " ".join(

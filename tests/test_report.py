@@ -268,21 +268,33 @@ def test_one_failing_province_leaves_the_others_and_exits_non_zero(
     assert "Gagal" in (run / "index.html").read_text()
 
 
-def test_a_new_pseudonym_key_recomputes_the_facts_and_shows_no_old_pseudonym(
-    report_registry, runs, one_run, monkeypatch
-):
-    old = set(load_run_facts(one_run.run_dir / "facts").table("inspection_plan")["pseudonym"])
-    monkeypatch.setenv("PERJAKA_PSEUDONYM_KEY", "another-test-only-key")
-    rekeyed = run_reports(
-        ["Banten"], config=report_config(report_registry), out=runs, run_id="rekeyed", jobs=1,
-        progress=False,
+@pytest.fixture(scope="module")
+def rekeyed(report_registry, runs, one_run) -> Path:
+    """Banten run by the command with another pseudonym key, in another process, time zone
+    (Asia/Jakarta) and worker count (2), in ``runs`` beside the saved facts of the first
+    key: the facts are computed anew, once, for the two tests below."""
+    env = {**os.environ, "TZ": "Asia/Jakarta", "PERJAKA_PSEUDONYM_KEY": "another-test-only-key"}
+    args = report_cli_args(report_registry, runs, "--province", "Banten", "--run-id", "rekeyed",
+                           "--jobs", "2")  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, "-m", "perjaka_analysis", *args],
+        env=env, capture_output=True, text=True, timeout=900, check=False,
     )  # fmt: skip
-    assert not rekeyed.facts_reused
-    new = set(load_run_facts(rekeyed.run_dir / "facts").table("inspection_plan")["pseudonym"])
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return runs / "rekeyed"
+
+
+def test_a_new_pseudonym_key_recomputes_the_facts_and_shows_no_old_pseudonym(
+    runs, one_run, rekeyed
+):
+    manifest = json.loads((rekeyed / "manifest.json").read_text())
+    assert manifest["facts_reused"] is False  # the first key's facts are there, not used
+    old = set(load_run_facts(one_run.run_dir / "facts").table("inspection_plan")["pseudonym"])
+    new = set(load_run_facts(rekeyed / "facts").table("inspection_plan")["pseudonym"])
     assert old and new and old.isdisjoint(new)
-    page = (rekeyed.run_dir / "banten.html").read_text(encoding="utf-8")
+    page = (rekeyed / "banten.html").read_text(encoding="utf-8")
     assert not any(p in page for p in old)
-    key = json.loads((rekeyed.run_dir / "manifest.json").read_text())["facts_key"]
+    key = manifest["facts_key"]
     assert "another-test-only-key" not in (runs / "_facts" / key / "facts.json").read_text()
 
 
@@ -336,30 +348,35 @@ def test_damaged_saved_facts_are_computed_again_with_a_warning(
 
 
 def test_same_inputs_give_identical_summary_and_facts_across_jobs_and_time_zones(
-    report_registry, runs, one_run, tmp_path
+    runs, one_run, rekeyed
 ):
     """Facts recomputed in another process, time zone and worker count: same bytes.
 
     The facts compared are those a run computed (``runs/_facts``, saved by the run that
-    made ``report_facts``); ``one_run`` read them back and saved them again: the same
-    bytes too (computed facts are held as a reader gets them back, dtypes included).
+    made ``report_facts``) and those ``rekeyed`` computed with another pseudonym key: the
+    key changes the pseudonyms (and the facts key) and nothing else. ``one_run`` read the
+    first facts back and saved them again: the same bytes too (computed facts are held as
+    a reader gets them back, dtypes included).
     """
-    env = {**os.environ, "TZ": "Asia/Jakarta"}
-    args = report_cli_args(report_registry, tmp_path, "--province", "Banten", "--run-id", "jkt",
-                    "--jobs", "2", "--no-reuse")  # fmt: skip
-    proc = subprocess.run(
-        [sys.executable, "-m", "perjaka_analysis", *args],
-        env=env, capture_output=True, text=True, timeout=900, check=False,
-    )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    again = tmp_path / "jkt"
-    assert (again / "summary.csv").read_bytes() == (one_run.run_dir / "summary.csv").read_bytes()
+    assert (rekeyed / "summary.csv").read_bytes() == (one_run.run_dir / "summary.csv").read_bytes()
     key = json.loads((one_run.run_dir / "manifest.json").read_text())["facts_key"]
     computed = sorted((runs / "_facts" / key).iterdir())
-    assert [f.name for f in computed] == sorted(f.name for f in (again / "facts").iterdir())
+    assert [f.name for f in computed] == sorted(f.name for f in (rekeyed / "facts").iterdir())
     for f in computed:
-        assert (again / "facts" / f.name).read_bytes() == f.read_bytes(), f.name
         assert (one_run.run_dir / "facts" / f.name).read_bytes() == f.read_bytes(), f.name
+        again = rekeyed / "facts" / f.name
+        if f.name == "facts.json":
+            first, second = (json.loads(p.read_text()) for p in (f, again))
+            assert first["meta"].pop("key") != second["meta"].pop("key")
+            assert first == second
+        elif f.name in ("inspection_plan.parquet", "inspection_list.parquet"):
+            first, second = (pd.read_parquet(p) for p in (f, again))
+            assert not set(first["pseudonym"]) & set(second["pseudonym"])
+            pd.testing.assert_frame_equal(
+                first.drop(columns="pseudonym"), second.drop(columns="pseudonym"), check_exact=True
+            )
+        else:
+            assert again.read_bytes() == f.read_bytes(), f.name
 
 
 def test_a_missing_registry_is_one_message_and_exit_2_before_any_worker(tmp_path, capsys):

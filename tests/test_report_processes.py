@@ -26,6 +26,82 @@ from perjaka_analysis.report import (
 )
 
 
+# the tests that need no run come first: they run here while the other worker computes
+# the facts of the runs (report_facts, a session fixture computed by the first to ask)
+def test_a_cluster_without_the_kernel_is_refused_at_start_up():
+    distributed = pytest.importorskip("distributed")
+    from perjaka_analysis.report import check_cluster
+
+    with (
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+        pytest.raises(PerjakaError, match="no-such-kernel"),
+    ):
+        check_cluster(client, "no-such-kernel")
+
+
+def test_a_brief_run_by_hand_with_its_defaults_works_and_leaves_no_temporary_folder(tmp_path):
+    """The brief notebook as a user runs it (shipped data and registry, no batch facts).
+
+    This is also the notebook check of the brief (nbval runs the other notebooks).
+    """
+    import tempfile
+
+    private_tmp = tmp_path / "tmp"
+    private_tmp.mkdir()
+    env = {**os.environ, "TMPDIR": str(private_tmp)}
+    out = tmp_path / "hand.ipynb"
+    cmd = [sys.executable, "-m", "papermill", str(default_notebook()), str(out),
+           "-k", "perjaka", "--no-progress-bar", "-p", "province", "Aceh"]  # fmt: skip
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    shown = "".join(
+        str(o.get("data", {}).get("text/html", ""))
+        for c in nbformat.read(out, as_version=4).cells
+        for o in c.get("outputs", [])
+    )
+    assert "Aceh" in shown and "SINTETIS" in shown  # the shipped synthetic registry, labelled
+    left = [p.name for p in private_tmp.iterdir() if p.name.startswith("perjaka")]
+    assert left == [], f"left behind in TMPDIR: {left}"
+    assert tempfile.gettempdir() != str(private_tmp)  # the test's own process is untouched
+
+
+def test_warm_up_freezes_what_the_kept_kernel_imported():
+    """The imports are out of the garbage collector's way for the kernel's life."""
+    from jupyter_core.utils import run_sync
+
+    from perjaka_analysis.report import shutdown_kernels, warm_up, worker_kernel
+
+    def run(client, code: str) -> str:
+        reply = run_sync(client.execute_interactive)(code, silent=True, timeout=60)
+        return reply["content"]["status"]
+
+    try:
+        warm_up("perjaka")
+        client = worker_kernel("perjaka").client()  # a client of the kept kernel
+        client.start_channels()
+        try:
+            assert run(client, "import gc\nassert gc.get_freeze_count() > 10_000") == "ok"
+            assert run(client, "assert gc.get_freeze_count() == 0") == "error"
+        finally:
+            client.stop_channels()
+    finally:
+        shutdown_kernels()
+
+
+def test_a_brief_imports_neither_scikit_learn_nor_statsmodels():
+    """Every kernel imports the brief: what it drags in is paid per worker (the batch floor)."""
+    code = (
+        "import sys, perjaka_analysis.brief\n"
+        "heavy = [m for m in ('sklearn', 'statsmodels', 'scipy.stats') if m in sys.modules]\n"
+        "assert not heavy, heavy"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+
+
 def test_a_kept_kernel_gives_each_brief_a_clean_namespace_and_the_same_page(one_run, tmp_path):
     """Briefs that share a worker's kernel: reset before each, same page as a new kernel."""
     from perjaka_analysis.report import run_one, shutdown_kernels, worker_kernel
@@ -191,77 +267,3 @@ def test_ctrl_c_and_sigterm_cancel_pending_briefs_stop_workers_and_write_the_ind
     # the killed worker's brief folder, kernel sockets and kernel folder are gone too
     assert [p.name for p in private_tmp.iterdir()] == []
     private_tmp.rmdir()
-
-
-def test_a_cluster_without_the_kernel_is_refused_at_start_up():
-    distributed = pytest.importorskip("distributed")
-    from perjaka_analysis.report import check_cluster
-
-    with (
-        distributed.LocalCluster(
-            n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
-        ) as cluster,
-        distributed.Client(cluster) as client,
-        pytest.raises(PerjakaError, match="no-such-kernel"),
-    ):
-        check_cluster(client, "no-such-kernel")
-
-
-def test_a_brief_run_by_hand_with_its_defaults_works_and_leaves_no_temporary_folder(tmp_path):
-    """The brief notebook as a user runs it (shipped data and registry, no batch facts).
-
-    This is also the notebook check of the brief (nbval runs the other notebooks).
-    """
-    import tempfile
-
-    private_tmp = tmp_path / "tmp"
-    private_tmp.mkdir()
-    env = {**os.environ, "TMPDIR": str(private_tmp)}
-    out = tmp_path / "hand.ipynb"
-    cmd = [sys.executable, "-m", "papermill", str(default_notebook()), str(out),
-           "-k", "perjaka", "--no-progress-bar", "-p", "province", "Aceh"]  # fmt: skip
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False, timeout=300)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    shown = "".join(
-        str(o.get("data", {}).get("text/html", ""))
-        for c in nbformat.read(out, as_version=4).cells
-        for o in c.get("outputs", [])
-    )
-    assert "Aceh" in shown and "SINTETIS" in shown  # the shipped synthetic registry, labelled
-    left = [p.name for p in private_tmp.iterdir() if p.name.startswith("perjaka")]
-    assert left == [], f"left behind in TMPDIR: {left}"
-    assert tempfile.gettempdir() != str(private_tmp)  # the test's own process is untouched
-
-
-def test_warm_up_freezes_what_the_kept_kernel_imported():
-    """The imports are out of the garbage collector's way for the kernel's life."""
-    from jupyter_core.utils import run_sync
-
-    from perjaka_analysis.report import shutdown_kernels, warm_up, worker_kernel
-
-    def run(client, code: str) -> str:
-        reply = run_sync(client.execute_interactive)(code, silent=True, timeout=60)
-        return reply["content"]["status"]
-
-    try:
-        warm_up("perjaka")
-        client = worker_kernel("perjaka").client()  # a client of the kept kernel
-        client.start_channels()
-        try:
-            assert run(client, "import gc\nassert gc.get_freeze_count() > 10_000") == "ok"
-            assert run(client, "assert gc.get_freeze_count() == 0") == "error"
-        finally:
-            client.stop_channels()
-    finally:
-        shutdown_kernels()
-
-
-def test_a_brief_imports_neither_scikit_learn_nor_statsmodels():
-    """Every kernel imports the brief: what it drags in is paid per worker (the batch floor)."""
-    code = (
-        "import sys, perjaka_analysis.brief\n"
-        "heavy = [m for m in ('sklearn', 'statsmodels', 'scipy.stats') if m in sys.modules]\n"
-        "assert not heavy, heavy"
-    )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
-    assert proc.returncode == 0, proc.stderr[-2000:]
