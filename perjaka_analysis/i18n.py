@@ -432,10 +432,12 @@ TEXT = {
     "ov_today_note": (
         "Hari ini = perkiraan model pada tanggal ringkasan; angka terakhir yang dipublikasikan "
         "dalam kurung (⚠ = lebih dari 12 bulan). * = perkiraan aktif dipinjam dari provinsi "
-        "lain (tampil miring). Peluang = peluang kedua syarat terpenuhi hari ini.",
+        "lain (tampil miring). Peluang = peluang kedua syarat terpenuhi hari ini. Kepesertaan "
+        "dihitung terhadap penduduk ber-KTP setempat sehingga bisa melebihi 100%.",
         "Today = the model's estimate on the date of the briefs; the latest published figure "
         "in brackets (⚠ = older than 12 months). * = active estimate borrowed from other "
-        "provinces (in italics). Probability = that both conditions hold today.",
+        "provinces (in italics). Probability = that both conditions hold today. Registration "
+        "is counted against ID-card residents and can exceed 100%.",
     ),
     "ov_details": (
         "Rincian: target, peluang sebelum tenggat, dasar angka, umur angka",

@@ -58,3 +58,11 @@ def test_the_map_colours_by_the_estimate_hatches_old_figures_and_says_both():
     assert "Bali: perkiraan saat ini 99,5% · angka terakhir 73%" in svg
     assert svg.count('fill="url(#stale)"') == 2  # Bali (old) and Papua Pegunungan (none)
     assert '<a href="aceh.html">' in svg and svg.count("<a ") == 1
+
+
+def test_the_note_under_the_table_says_why_registered_today_can_be_above_100_percent():
+    # Aceh 100.6%, Sulawesi Utara 101.1% "registered today": the note under the table says why
+    from perjaka_analysis.i18n import text
+
+    assert "ID-card residents and can exceed 100%" in text("ov_today_note", "en")
+    assert "penduduk ber-KTP setempat sehingga bisa melebihi 100%" in text("ov_today_note", "id")
