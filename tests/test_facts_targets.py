@@ -68,3 +68,28 @@ def test_gaps_and_enforcement_count_people_with_the_same_conversion():
     enforcement = compute_enforcement(gains, now, targets)
     assert gaps["gap_people"].tolist() == [2000.0]
     assert enforcement["gap_people"].round(6).tolist() == [2000.0]
+
+
+def test_a_target_a_published_figure_reached_has_no_scenario_crossing_dates():
+    from perjaka_analysis.facts import drop_reached
+    from perjaka_analysis.forecast import STATUS_ABOVE, STATUS_ABOVE_MODELLED, STATUS_EXPECTED
+
+    # Jawa Tengah-like: 98.68% published on 31 May 2025 (98% reached by a figure), yet the
+    # simulated paths cross 98% in February 2026; B is only modelled above: its dates stay
+    scenario = pd.DataFrame({
+        "province": ["J", "J", "B"], "target_pct": [95.0, 98.0, 98.0],
+        "baseline_date": pd.to_datetime([None, "2026-02-28", "2025-03-31"]),
+        "scenario_date": pd.to_datetime([None, "2026-02-28", "2025-02-28"]),
+        "months_earlier": [np.nan, 0.0, 1.0], "baseline_prob": [1.0, 0.93, 0.9],
+        "scenario_prob": [1.0, 0.94, 0.92],
+    })  # fmt: skip
+    targets = pd.DataFrame({
+        "province": ["J", "J", "B"], "target_pct": [95.0, 98.0, 98.0],
+        "status": [STATUS_ABOVE, STATUS_ABOVE, STATUS_ABOVE_MODELLED],
+    })  # fmt: skip
+    out = drop_reached(scenario, targets)
+    assert out["baseline_date"].isna().tolist() == [True, True, False]
+    assert out["scenario_date"].isna().tolist() == [True, True, False]
+    assert out["months_earlier"].isna().tolist() == [True, True, False]
+    assert out["baseline_prob"].tolist() == [1.0, 0.93, 0.9]  # the probabilities stay
+    assert drop_reached(scenario, targets.assign(status=STATUS_EXPECTED)).equals(scenario)

@@ -84,6 +84,7 @@ from .targets import (
     compute_enforcement,
     compute_gains,
     compute_scenario,
+    drop_reached,
     months_earlier,
     pp_to_people,
 )
@@ -120,6 +121,7 @@ __all__ = [
     "compute_scenario",
     "compute_sources",
     "compute_uhc_today",
+    "drop_reached",
     "facts_key",
     "file_sha256",
     "git_commit",

@@ -387,6 +387,7 @@ def compute_run_facts(
         targets=config.targets,
         deadline=deadline,
         seed=config.seed,
+        reached=tables["targets"],
     )
     if "nowcast" in tables:
         tables["enforcement"] = compute_enforcement(gains, tables["nowcast"], tables["targets"])

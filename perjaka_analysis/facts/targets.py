@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..coverage import pp_to_people
-from ..forecast import scenario_targets
+from ..forecast import STATUS_ABOVE, scenario_targets
 from ..precision import round_to_interval
 from ..provinces import NATIONAL
 from .schema import _frame
@@ -94,6 +94,39 @@ def months_earlier(baseline: object, scenario: object) -> float:
     return float((b.year - s.year) * 12 + (b.month - s.month))
 
 
+def drop_reached(scenario: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
+    """The scenario without crossing dates for targets a published figure already reached.
+
+    The ``targets`` table says "already above target" (``STATUS_ABOVE``) when
+    the latest published figure is at or above a target; the scenario's
+    simulated paths can still cross it later (Jawa Tengah: 98.68% published
+    on 31 May 2025, a baseline crossing of 98% in February 2026). One answer
+    per target: there, ``baseline_date``, ``scenario_date`` and
+    ``months_earlier`` are left empty, so the brief says "already above
+    target" in both tables; the probabilities stay.
+
+    Examples
+    --------
+    >>> sc = pd.DataFrame({"province": ["A", "A"], "target_pct": [95.0, 98.0],
+    ...     "baseline_date": pd.to_datetime(["2025-01-31", "2026-02-28"]),
+    ...     "scenario_date": pd.to_datetime(["2025-01-31", "2026-02-28"]),
+    ...     "months_earlier": [0.0, 0.0], "baseline_prob": [1.0, 0.93]})
+    >>> tg = pd.DataFrame({"province": ["A", "A"], "target_pct": [95.0, 98.0],
+    ...     "status": ["already above target", "expected"]})
+    >>> out = drop_reached(sc, tg)
+    >>> out["baseline_date"].dt.strftime("%Y-%m").tolist(), out["months_earlier"].tolist()
+    ([nan, '2026-02'], [nan, 0.0])
+    """
+    reached = targets.loc[targets["status"] == STATUS_ABOVE, ["province", "target_pct"]]
+    keys = pd.MultiIndex.from_frame(scenario[["province", "target_pct"]])
+    mask = keys.isin(pd.MultiIndex.from_frame(reached))
+    out = scenario.copy()
+    for col in ("baseline_date", "scenario_date"):
+        out[col] = pd.to_datetime(out[col]).mask(mask)
+    out["months_earlier"] = out["months_earlier"].astype("float64").mask(mask)
+    return out
+
+
 def compute_scenario(
     results: Any,
     gains: pd.DataFrame,
@@ -102,13 +135,16 @@ def compute_scenario(
     targets: Sequence[float],
     deadline: str | pd.Timestamp,
     seed: int,
+    reached: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Baseline and enforcement-scenario crossing of each target, per place.
 
     The scenario adds each place's ``added_pp`` (:func:`compute_gains`) from
     ``start`` on; crossings come from
     :func:`perjaka_analysis.forecast.scenario_targets`, months earlier from
-    :func:`months_earlier`. A missing ``added_pp`` counts as no jump.
+    :func:`months_earlier`. A missing ``added_pp`` counts as no jump. With
+    ``reached`` (the ``targets`` table), a target a published figure already
+    reached has no crossing dates (:func:`drop_reached`).
 
     Returns
     -------
@@ -135,7 +171,10 @@ def compute_scenario(
             for b, s in zip(frame["baseline_date"], frame["scenario_date"], strict=True)
         ]
         frames.append(frame)
-    return _frame("scenario", pd.concat(frames, ignore_index=True))
+    out = pd.concat(frames, ignore_index=True)
+    if reached is not None:
+        out = drop_reached(out, reached)
+    return _frame("scenario", out)
 
 
 def compute_enforcement(
