@@ -499,16 +499,16 @@ TEXT = {
         "report: province at UHC (criterion: ≥\u00a098% registered and ≥\u00a080% active)",
     ),
     "measure_active_of_population": (
-        "kepesertaan aktif, dari jumlah penduduk",
-        "active share, of the population",
+        "kepesertaan aktif dari jumlah penduduk",
+        "active share of the population",
     ),
     "measure_active_of_participants": (
-        "kepesertaan aktif, dari jumlah peserta",
-        "active share, of participants",
+        "kepesertaan aktif dari jumlah peserta",
+        "active share of participants",
     ),
     "measure_active_unclear": (
-        "kepesertaan aktif, dasar tidak jelas",
-        "active share, basis unclear",
+        "kepesertaan aktif (dasar tidak jelas)",
+        "active share (basis unclear)",
     ),
     "measure_uhc_below_98": (
         "laporan: provinsi belum UHC (kriteria ≥\u00a098% terdaftar)",

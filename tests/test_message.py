@@ -470,3 +470,32 @@ def test_the_uhc_cell_of_the_card_labels_each_probability_and_the_status_report_
     report = re.search(r'<p class="sub report">(.*?)</p>', card).group(1)
     assert "Latest UHC status report:</span> <strong>not UHC</strong>" in report
     assert "criterion: ≥ 95% registered" in report and "30 June 2023 ⚠" in report
+
+
+def test_the_source_list_names_an_active_share_and_its_basis_before_its_value():
+    from perjaka_analysis.render.brief import Brief
+
+    sources = table("sources", [
+        {"date": T("2025-05-31"), "date_precision": "day", "measure": "active_unclear",
+         "coverage_pct": 74.0, "source_url": "https://kilnas.com/x", "publisher": "kilnas.com",
+         "qualifier": "", "decimals": 0},
+        {"date": T("2022-03-28"), "date_precision": "month", "measure": "active_of_participants",
+         "coverage_pct": 74.0, "source_url": "", "publisher": "rejogja.republika.co.id",
+         "qualifier": "", "decimals": 0},
+    ])  # fmt: skip
+
+    def method(lang: str) -> str:
+        f = facts(lang, sources=sources)
+        f.meta.update(registry_synthetic=False, trend_method="saturation",
+                      data_end="2025-05-31", package_version="0")  # fmt: skip
+        return visible(str(Brief(f).method()))
+
+    text_ = method("en")
+    assert "31 May 2025 — active share (basis unclear) 74% (source: kilnas.com)" in text_
+    assert "March 2022 — active share of participants 74% (source:" in text_
+    text_ = method("id")
+    assert "31 Mei 2025 — kepesertaan aktif (dasar tidak jelas) 74% (sumber: kilnas.com)" in text_
+
+
+def visible(page: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", page))
