@@ -534,6 +534,14 @@ TEXT = {
         "public aggregate figures) and not real employers. The real inspection list is made "
         "from BPJS Kesehatan's employer registry.",
     ),
+    "synthetic_overview": (
+        "Data badan usaha dalam ringkasan-ringkasan ini SINTETIS (dibangkitkan secara acak, "
+        "dikalibrasi ke angka agregat publik) dan bukan data badan usaha sebenarnya. Daftar "
+        "pemeriksaan yang sebenarnya dibuat dari register badan usaha BPJS Kesehatan.",
+        "The employer data in these briefs is SYNTHETIC (randomly generated, calibrated to "
+        "public aggregate figures) and not real employers. The real inspection lists are made "
+        "from BPJS Kesehatan's employer registry.",
+    ),
     "list_order_note": (
         "Urutan daftar: risiko × jumlah pekerja yang belum didaftarkan (ditambah {offset}, "
         "agar badan usaha yang sangat berisiko dengan selisih kecil tetap masuk), yaitu "
@@ -1106,6 +1114,11 @@ TEXT = {
     ),
     "source_word": ("sumber", "source"),
     "data_as_of": ("data per", "data as of"),
+    "data_as_of_both": (
+        "angka terakhir: terdaftar {registered}, aktif {active}",
+        "latest figures: registered {registered}, active {active}",
+    ),
+    "data_as_of_active": ("angka aktif terakhir: {active}", "latest active figure: {active}"),
     "stale_warning": (
         "Perhatian: angka terbaru ini sudah berumur {months} bulan pada tanggal ringkasan; "
         "keadaan sekarang bisa berbeda (lihat perkiraan saat ini di atas).",

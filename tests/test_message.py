@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pandas as pd
@@ -180,6 +181,25 @@ def test_active_sentences_state_basis_date_at_its_precision_and_source():
     assert "76,4%" in second and "dipinjam dari provinsi lain" in second
     none = active_sentences(facts("en"), "en")[0]
     assert none.startswith("No active participation figure")
+
+
+def test_the_title_dates_both_latest_figures_when_they_differ():
+    from perjaka_analysis.render.brief import Brief
+
+    latest = table("active_latest", [{
+        "active_date": T("2024-11-30"), "active_precision": "month", "active_pct": 84.0,
+        "active_basis": "of_population", "active_age_months": 1.0,
+        "active_source": "x.id", "active_source_url": "https://x.id/a",
+    }])  # fmt: skip
+
+    def title_meta(f: ProvinceFacts) -> str:
+        f = dataclasses.replace(f, meta={"registry_synthetic": False})
+        return str(Brief(f).title()).split('<p class="meta">')[1].split("</p>")[0]
+
+    f = with_card(facts("en", active_nowcast=own_active(), active_latest=latest))
+    # registration last published in April 2021, the active share in November 2024
+    assert title_meta(f).endswith("latest figures: registered April 2021, active November 2024")
+    assert title_meta(with_card(facts("en"))).endswith("data as of April 2021")  # one date
 
 
 def test_uhc_without_an_active_figure_of_its_own_is_not_given_a_probability():

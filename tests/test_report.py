@@ -88,6 +88,9 @@ def test_a_real_run_writes_brief_summary_manifest_and_index_with_a_fractional_ta
         "kabupaten_kota.csv", "segments.csv", "participant_arrears.csv",
     }  # fmt: skip
     assert manifest["registry_synthetic"] is True
+    # the overview speaks of the briefs (plural), a brief of itself
+    assert text("synthetic_overview", "id") in (run / "index.html").read_text()
+    assert text("synthetic", "id") in (run / "banten.html").read_text()
     # the registry's folder (outside the project) is never shown, only its name
     assert manifest["parameters"]["registry"] == report_registry.name
     for name in ("manifest.json", "banten.ipynb", "banten.html"):

@@ -103,10 +103,14 @@ class Brief:
         """Title, date with the date of the data, the key message, the synthetic-data notice."""
         f = self.facts
         place = f.row("places")
-        data_date = None
+        data_date = active_date = None
         if place is not None and not pd.isna(place["latest_date"]):
             data_date = fmt_date(place["latest_date"], f.config.language,
                                  place["latest_precision"] or "day")  # fmt: skip
+        card_row = f.row("card") if "card" in f.tables else None
+        if card_row is not None and not pd.isna(card_row["active_latest_date"]):
+            active_date = fmt_date(card_row["active_latest_date"], f.config.language,
+                                   card_row["active_latest_precision"] or "day")  # fmt: skip
         card = None
         if "card" in f.tables:
             env = environment(f.config.language)
@@ -131,7 +135,11 @@ class Brief:
                 )
             )
         return self._render(
-            "title", data_date=data_date, message=key_message(f, f.config.language), card=card
+            "title",
+            data_date=data_date,
+            active_date=active_date if active_date != data_date else None,
+            message=key_message(f, f.config.language),
+            card=card,
         )
 
     def chart(self) -> HTML:
