@@ -31,6 +31,7 @@ from .uhc_count import count_weights, latest_count, resample_paths
 from .uhc_paths import (
     DEFAULT_RHO,
     MeasurePaths,
+    column_on,
     couple_paths,
     draw_joint_paths,
     simulate_measures,
@@ -47,6 +48,7 @@ __all__ = [
     "dependence_sensitivity",
     "draw_joint_paths",
     "joint_uhc_probability",
+    "meets_on",
     "simulate_measures",
     "uhc_conditions",
     "unclear_sensitivity",
@@ -178,6 +180,29 @@ def _first(hit: np.ndarray) -> np.ndarray:
     return np.where(hit.any(axis=1), hit.argmax(axis=1), never)
 
 
+def meets_on(
+    dates: pd.DatetimeIndex,
+    registration_paths: np.ndarray,
+    active_paths: np.ndarray,
+    registered_pct: float,
+    active_pct: float,
+    *,
+    when: str | pd.Timestamp,
+) -> np.ndarray:
+    """Whether each paired path meets both thresholds on a date (:func:`column_on`'s column).
+
+    Examples
+    --------
+    >>> d = pd.to_datetime(["2025-01-01", "2026-01-01"])
+    >>> reg = np.array([[97.0, 99.0], [99.0, 99.0]])
+    >>> act = np.array([[81.0, 81.0], [70.0, 75.0]])
+    >>> meets_on(d, reg, act, 98, 80, when="2026-06-30").tolist()
+    [True, False]
+    """
+    col = column_on(dates, when)
+    return (registration_paths[:, col] >= registered_pct) & (active_paths[:, col] >= active_pct)
+
+
 def joint_uhc_probability(
     dates: Sequence | pd.DatetimeIndex,
     registration_paths: np.ndarray,
@@ -242,9 +267,7 @@ def joint_uhc_probability(
             f"deadline {deadline:%Y-%m-%d} is before the first path date {dates[0]:%Y-%m-%d}"
         )
     last = int(np.searchsorted(dates, deadline, side="right")) - 1
-    now = 0
-    if as_of is not None:
-        now = max(int(np.searchsorted(dates, pd.Timestamp(as_of), side="right")) - 1, 0)
+    now = 0 if as_of is None else column_on(dates, as_of)
     ok_r = reg >= registered_pct
     ok_a = act >= active_pct
     t_r, t_a, t_j = _first(ok_r), _first(ok_a), _first(ok_r & ok_a)
@@ -324,8 +347,7 @@ class CountEvidence:
     def met(self, dates: pd.DatetimeIndex, reg: np.ndarray, act: np.ndarray) -> np.ndarray:
         """Whether each paired path meets both thresholds on the count's date
         (its first date when the paths start later)."""
-        col = max(int(np.searchsorted(dates, self.date, side="right")) - 1, 0)
-        return (reg[:, col] >= self.thresholds[0]) & (act[:, col] >= self.thresholds[1])
+        return meets_on(dates, reg, act, *self.thresholds, when=self.date)
 
     def condition(
         self, dates: pd.DatetimeIndex, reg: np.ndarray, act: np.ndarray, seed: int
@@ -479,16 +501,10 @@ def compute_uhc_status(
                 deadline=deadline,
                 as_of=as_of,
             )
-            now = joint_uhc_probability(
-                dates,
-                reg_now,
-                act_now,
-                registered_pct=cond.registered_pct,
-                active_pct=cond.active_pct,
-                deadline=deadline,
-                as_of=as_of,
+            met_now = meets_on(
+                dates, reg_now, act_now, cond.registered_pct, cond.active_pct, when=now_at
             )
-            status = replace(status, prob_now=now.prob_now)
+            status = replace(status, prob_now=float(met_now.mean()))
             rows.append(
                 {
                     "province": place.province,

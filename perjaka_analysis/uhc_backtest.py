@@ -46,7 +46,7 @@ from .active import ActiveShareModel, convert_active_shares
 from .backtest import SATURATION_BANDS, SATURATION_ORIGINS, published_before
 from .errors import PerjakaError
 from .trend import CoverageTrendModel
-from .uhc import DEFAULT_RHO, count_evidence, simulate_measures
+from .uhc import DEFAULT_RHO, column_on, count_evidence, simulate_measures
 from .uhc_count import latest_count
 
 __all__ = [
@@ -491,7 +491,7 @@ def backtest_active_uhc(
                 dates, r, a = paths.paired(when, rho=rho)
                 if province in evidence:
                     r, a = evidence[province].condition(dates, r, a, seed)
-                j = max(int(np.searchsorted(dates, when, side="right")) - 1, 0)
+                j = column_on(dates, when)
                 ok_r, ok_a = r[:, j] >= REGISTERED_PCT, a[:, j] >= ACTIVE_PCT
                 probs.append(((ok_r & ok_a).mean(), ok_r.mean(), ok_a.mean()))
             prob, prob_r, prob_a = np.array(probs, dtype=float).T

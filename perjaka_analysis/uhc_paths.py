@@ -37,7 +37,14 @@ import pandas as pd
 
 from .errors import PerjakaError
 
-__all__ = ["DEFAULT_RHO", "MeasurePaths", "couple_paths", "draw_joint_paths", "simulate_measures"]
+__all__ = [
+    "DEFAULT_RHO",
+    "MeasurePaths",
+    "column_on",
+    "couple_paths",
+    "draw_joint_paths",
+    "simulate_measures",
+]
 
 #: Default rank correlation of the registration and active paths: comonotone, the
 #: value the saturation-years backtest of the joint status supports (module docs).
@@ -105,6 +112,18 @@ def couple_paths(
     return reg_out, np.minimum(act_out, reg_out) if cap else act_out
 
 
+def column_on(dates: pd.DatetimeIndex, when: str | pd.Timestamp) -> int:
+    """Index of the latest path date on or before ``when`` (the first date if earlier).
+
+    Examples
+    --------
+    >>> d = pd.to_datetime(["2025-01-01", "2025-02-01", "2025-03-01"])
+    >>> column_on(d, "2025-02-15"), column_on(d, "2024-12-31"), column_on(d, "2030-01-01")
+    (1, 0, 2)
+    """
+    return max(int(np.searchsorted(dates, pd.Timestamp(when), side="right")) - 1, 0)
+
+
 def _on_grid(dates: pd.DatetimeIndex, paths: np.ndarray, grid: pd.DatetimeIndex) -> np.ndarray:
     """Columns of ``paths`` at the latest path date on or before each grid date."""
     idx = np.searchsorted(dates.values, grid.values, side="right") - 1
@@ -153,14 +172,13 @@ class MeasurePaths:
         registration_paths, active_paths : ndarray, shape (n_paths, len(dates))
             Both shares of population.
         """
-        col = int(np.searchsorted(self.dates, pd.Timestamp(at), side="right")) - 1
         n = len(self.registration)
         rng = np.random.default_rng(np.random.SeedSequence([self.seed, 2024, n]))
         reg, act = couple_paths(
             self.registration,
             self.active,
             rho=rho,
-            at=max(col, 0),
+            at=column_on(self.dates, at),
             rng=rng,
             cap=not self.participants,
         )
