@@ -9,7 +9,8 @@ up to two years ahead (:mod:`perjaka_analysis.uhc_backtest`). Prints
    MAE against the place's last figure, bias, 80% cover and median width by
    horizon band, with place-bootstrap 90% intervals of the MAE ratio;
 2. the joint UHC status (every status report and every pair of figures that
-   decides both conditions): Brier score against the base rate, by band;
+   decides both conditions): Brier score against the base rate and against
+   a three-band rule on the latest registration figure, by band;
 3. the reliability table of the joint probabilities (and with ``--plot FILE``
    a reliability chart).
 
@@ -56,6 +57,33 @@ def rho_table(coverage, shares, status) -> pd.DataFrame:
         rows.append({"rho": rho, **{f"brier {h}": t.loc[h, "brier"] for h in t.index}})
         rows[-1]["ratio all"] = t.loc["all", "ratio"]
     return pd.DataFrame(rows)
+
+
+#: The joint Brier score first asked for, and the rule's score on the protocol it was
+#: set on (forecasts of 31 December 2025 from the figures to the end of 2024).
+FIRST_TARGET, RULE_THEN = 0.10, 0.13
+
+
+def against_rule(joint: pd.DataFrame) -> str:
+    """The joint score against the three-band rule, and the first target on this protocol."""
+    t = joint[joint["events"] == "all"].set_index("horizon")
+    share = FIRST_TARGET / RULE_THEN
+    bands = [h for h in t.index if h != "all"]
+    each = " / ".join(f"{share * t.loc[h, 'brier_rule']:.3f}" for h in bands)
+    model = " / ".join(f"{t.loc[h, 'brier']:.3f}" for h in bands)
+    rule = " / ".join(f"{t.loc[h, 'brier_rule']:.3f}" for h in bands)
+    a = t.loc["all"]
+    return (
+        "**What the joint score is measured against.** The three-band rule on the "
+        "latest registration figure (0.85 at ≥ 98%, 0.5 at 95–98%, 0.2 below, 0.7 "
+        f"without a figure) scored {RULE_THEN} on the forecasts of 31 December 2025 made "
+        f"with the figures to the end of 2024; on this backtest it scores "
+        f"{a['brier_rule']:.3f} ({rule} by band: {', '.join(bands)}). A Brier score of "
+        f"{FIRST_TARGET} on that date asks for {share:.2f}× the rule's; on this backtest "
+        f"that is {share * a['brier_rule']:.3f} overall and {each} by band. The model "
+        f"scores {a['brier']:.3f} ({a['brier'] / a['brier_rule']:.2f}× the rule, "
+        f"{a['ratio']:.2f}× the base rate) and {model} by band."
+    )
 
 
 def plot_reliability(table: pd.DataFrame, path: Path) -> None:
@@ -109,6 +137,7 @@ def main() -> None:
     print(active.to_string(index=False))
     print("\nJoint UHC status (>= 98% registered and >= 80% active on the event's date)")
     print(joint.to_string(index=False))
+    print("\n" + against_rule(joint))
     print("\nReliability")
     print(rel.to_string(index=False))
     grid = None
@@ -132,8 +161,11 @@ def main() -> None:
             "uhc-backtest",
             f"{note}\n\nActive share, percent of population (`mae_ratio` = MAE / MAE of the "
             f"place's last figure; the nation's where it had none):\n\n{markdown(active)}\n\n"
-            f"Joint UHC status (Brier score; `ratio` = Brier / Brier of the base rate):\n\n"
-            f"{markdown(joint)}\n\nReliability of the joint probabilities:\n\n{markdown(rel)}",
+            "Joint UHC status (Brier score; `ratio` = Brier / Brier of the base rate; "
+            "`brier_rule`: Brier score of the three-band rule on the place's latest "
+            "registration figure before the origin, `uhc_backtest.three_band_rule`):\n\n"
+            f"{markdown(joint)}\n\n{against_rule(joint)}\n\n"
+            f"Reliability of the joint probabilities:\n\n{markdown(rel)}",
         )
         if grid is not None:
             text = replace_block(

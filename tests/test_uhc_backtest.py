@@ -85,7 +85,7 @@ def test_tables_by_hand():
         "origin": T("2024-01-01"), "province": ["A", "B"], "date": T("2024-06-30"),
         "horizon_years": 0.5, "horizon": "≤6 m", "kind": ["report", "figures"],
         "outcome": [1, 0], "registration_met": [True, False], "prob": [0.8, 0.4],
-        "prob_registered": 0.9, "prob_active": 0.9,
+        "prob_registered": 0.9, "prob_active": 0.9, "last_registered": [96.0, np.nan],
     })  # fmt: skip
     bt = UhcBacktest(active=active, joint=joint)
     row = bt.active_table(n_boot=20).set_index(["places_with", "horizon"]).loc[("all", "all")]
@@ -98,6 +98,8 @@ def test_tables_by_hand():
     j = bt.joint_table(n_boot=20).set_index(["events", "horizon"]).loc[("all", "all")]
     assert j["brier"] == pytest.approx((0.04 + 0.16) / 2)
     assert j["brier_base_rate"] == pytest.approx(0.25) and j["ratio"] == pytest.approx(0.4)
+    # the rule: 0.5 for A (96%, outcome 1), 0.7 for B (no figure, outcome 0)
+    assert j["brier_rule"] == pytest.approx((0.25 + 0.49) / 2)
     # registration as published: 0.9 where met (outcome 1), 0 where not (outcome 0)
     k = bt.joint_table(n_boot=20).set_index(["events", "horizon"])
     assert k.loc[("registration as published", "all"), "brier"] == pytest.approx(0.01 / 2)
@@ -128,7 +130,9 @@ class Level:
 
 def test_each_origin_sees_only_what_was_public_before_it():
     coverage = pd.DataFrame({"province": ["Aceh", "Aceh"], "date": pd.to_datetime(["2023-06-30",
-                             "2024-06-30"]), "coverage_pct": [97.0, 99.0]})  # fmt: skip
+                             "2024-06-30"]), "coverage_pct": [97.0, 99.0], "measure": "registered",
+                             "district": None, "date_precision": "day", "active_pct": np.nan,
+                             "source_url": ["a", "b"], "territory": None})  # fmt: skip
     sh = shares([("Aceh", "2023-06-30", 75.0, "of_population", 97.0),
                  ("Aceh", "2024-06-30", 85.0, "of_population", 99.0)])  # fmt: skip
     st = status([("Aceh", "2024-09-30", 98.0, True, True, "2025-02-01")])
@@ -152,6 +156,7 @@ def test_each_origin_sees_only_what_was_public_before_it():
     # joint: registration 97 at the 2024-01 origin: no path at 98% -> P = 0 for both events
     j = bt.joint[bt.joint["origin"] == T("2024-01-01")]
     assert j["outcome"].tolist() == [1, 1] and j["prob"].tolist() == [0.0, 0.0]
+    assert j["last_registered"].tolist() == [97.0, 97.0]  # the 2024-06 figure not yet public
     assert bt.joint[bt.joint["origin"] == T("2025-03-01")].empty  # nothing after it
 
 
