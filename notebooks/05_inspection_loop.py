@@ -90,15 +90,26 @@ ax = plot_loop_history(loop.history, "auc")
 # ## Workers brought in: the report against the truth
 #
 # The report counts the workers registered three months after each visit
-# minus those before; the simulation also knows how many of them the visit
-# brought in (ordinary hiring and leaving aside). `workers_error` is the
-# report's relative difference from the truth.
+# minus those before, at the employers found noncompliant, beyond the
+# ordinary hiring and leaving measured at those found compliant; the
+# simulation also knows how many of them the visit brought in.
+# `workers_error` is the report's relative difference from the truth, and
+# `workers_lower`–`workers_upper` the report's 95% interval: each
+# noncompliant employer also hires and loses workers by chance, which no
+# correction can take out of one semester's count, so the interval is
+# widest, relative to what was brought in, when the visits bring in few
+# workers (the later semesters, once the employers with most unregistered
+# workers have been visited). `benchmarks/semester_workers.py` runs this
+# loop over several seeds.
 
 # %%
 ax = plot_loop_history(loop.history, "workers")
 
 # %%
-loop.history[["period", "visited", "workers_reported", "workers_truth", "workers_error"]]
+loop.history[
+    ["period", "visited", "workers_reported", "workers_lower", "workers_upper", "workers_truth",
+     "workers_error"]
+]  # fmt: skip
 
 # %% [markdown]
 # ## The last semester's report

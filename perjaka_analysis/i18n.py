@@ -1213,15 +1213,20 @@ TEXT = {
         "Pekerja dan anggota keluarga didaftarkan: di badan usaha yang ditemukan tidak patuh, "
         "jumlah terdaftar 3 bulan setelah pemeriksaan dikurangi jumlah sebelumnya, di luar "
         "perubahan biasa (pekerja masuk dan keluar) yang diukur di badan usaha yang ditemukan "
-        "patuh; hanya badan usaha yang jumlahnya tercatat. Perkiraan rencana: perkiraan pekerja "
-        "dan anggota keluarga belum terdaftar dari badan usaha yang sama. Tunggakan pada "
-        "rencana: tunggakan badan usaha yang pembayarannya tercatat, pada tanggal data rencana.",
+        "patuh; hanya badan usaha yang jumlahnya tercatat. Interval 95%: ketidakpastian angka "
+        "itu karena perubahan biasa berbeda dari satu badan usaha ke yang lain (sebarannya "
+        "diukur di badan usaha yang ditemukan patuh; '–' bila kurang dari dua). Perkiraan "
+        "rencana: perkiraan pekerja dan anggota keluarga belum terdaftar dari badan usaha "
+        "yang sama. Tunggakan pada rencana: tunggakan badan usaha yang pembayarannya "
+        "tercatat, pada tanggal data rencana.",
         "Workers and family members registered: at the employers found noncompliant, those "
         "registered 3 months after the visit minus those before, beyond the ordinary change "
         "(hiring and leaving) measured at the employers found compliant; employers with a "
-        "recorded count only. The plan expected: its expected unregistered workers and family "
-        "members of the same employers. Arrears on the plan: arrears of the employers with a "
-        "recorded payment, on the plan's data date.",
+        "recorded count only. 95% interval: the uncertainty of that figure because ordinary "
+        "change differs from one employer to the next (its spread measured at the employers "
+        "found compliant; '–' with fewer than two). The plan expected: its expected "
+        "unregistered workers and family members of the same employers. Arrears on the plan: "
+        "arrears of the employers with a recorded payment, on the plan's data date.",
     ),
     "sem_recorded": ("Tercatat untuk", "Recorded for"),
     "sem_expected": ("Perkiraan rencana", "Plan expected"),

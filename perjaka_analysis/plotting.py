@@ -374,7 +374,10 @@ LOOP_PANELS = {
     "hit_rate": ("Noncompliance found, ranked vs random picks (95% CI)", "share found"),
     "calibration": ("Random picks: risk expected vs found (95% CI)", "share noncompliant"),
     "auc": ("ROC AUC on uninspected employers vs the truth", "ROC AUC"),
-    "workers": ("Workers brought in: semester report vs simulated truth", "workers"),
+    "workers": (
+        "Workers brought in: semester report vs simulated truth (95% CI)",
+        "report / truth − 1",
+    ),
 }
 
 
@@ -389,7 +392,9 @@ def plot_loop_history(history: pd.DataFrame, what: str, *, ax: Axes | None = Non
         Hit rates of ranked and random picks with their intervals; the
         model's mean risk of the random picks against the share found; the
         model's ROC AUC among uninspected employers against the true
-        probability's; the report's workers brought in against the truth.
+        probability's; the report's workers brought in against the truth
+        (relative difference, with the report's 95% interval when the history
+        has ``workers_lower`` and ``workers_upper``; dotted lines at ±5%).
     ax : matplotlib Axes, optional
 
     Returns
@@ -418,8 +423,17 @@ def plot_loop_history(history: pd.DataFrame, what: str, *, ax: Axes | None = Non
         ax.plot(x, history["bayes_auc_uninspected"], "s--", color="0.4",
                 label="true probability (Bayes)")  # fmt: skip
     else:
-        ax.bar(x - 0.18, history["workers_reported"], 0.36, color="tab:blue", label="report")
-        ax.bar(x + 0.18, history["workers_truth"], 0.36, color="0.6", label="simulated truth")
+        truth = history["workers_truth"].to_numpy(float)
+        rel = history["workers_reported"].to_numpy(float) / truth - 1
+        err = None
+        if {"workers_lower", "workers_upper"} <= set(history.columns):
+            err = [rel - (history["workers_lower"] / truth - 1),
+                   history["workers_upper"] / truth - 1 - rel]  # fmt: skip
+        ax.errorbar(x, rel, yerr=err, fmt="o", color="tab:blue", capsize=3, label="report")
+        ax.axhline(0, color="0.4", lw=1, label="simulated truth")
+        for level in (-0.05, 0.05):
+            ax.axhline(level, color="0.6", lw=1, ls=":")
+        ax.yaxis.set_major_formatter(lambda v, _: f"{v:+.0%}")
     ax.set_xticks(x, history["period"])
     title, ylabel = LOOP_PANELS[what]
     ax.set_title(title, fontsize=10)

@@ -151,7 +151,8 @@ class LoopResults:
         ``auc_uninspected`` (the plan model's risk against the true outcome
         of every uninspected employer), ``bayes_auc_uninspected`` (the true
         probability's), ``workers_reported`` (the report's workers brought
-        in), ``workers_truth`` (what the visits really brought in),
+        in) with its 95% interval (``workers_lower``, ``workers_upper``),
+        ``workers_truth`` (what the visits really brought in),
         ``workers_error`` (relative difference).
     facts : tuple of SemesterFacts
         The report of each semester.
@@ -260,6 +261,8 @@ def simulate_loop(
                     roc_auc_score(y[open_], reg["true_risk"].to_numpy(float)[open_])
                 ),
                 "workers_reported": float(nat["workers_brought_in"]),
+                "workers_lower": float(nat["workers_lower"]),
+                "workers_upper": float(nat["workers_upper"]),
                 "workers_truth": workers_truth,
                 "workers_error": float(nat["workers_brought_in"]) / workers_truth - 1
                 if workers_truth

@@ -10,6 +10,8 @@ plan expected of it and, when it was visited within the period, the finding.
   against plan; the hit rate of ranked and of random picks with Wilson
   intervals; workers and family members registered and arrears recovered
   against what the plan expected; employers referred to the prosecutors;
+- :func:`brought_in`: the workers (or family members) the visits brought in
+  beyond ordinary hiring and leaving, with a 95% interval;
 - :func:`reliability_table` and :func:`calibration_summary`: calibration of
   the plan's model on its random picks (the only visits that stand for the
   employers the model did not choose);
@@ -38,6 +40,7 @@ from .plan import PLAN_META
 __all__ = [
     "PLAN_NEEDS",
     "SemesterFacts",
+    "brought_in",
     "calibration_summary",
     "compute_semester",
     "district_change",
@@ -225,6 +228,68 @@ def _sum(x: pd.Series) -> float:
     return float(np.nansum(x.to_numpy(float)))
 
 
+def brought_in(
+    before: np.ndarray, after: np.ndarray, noncompliant: np.ndarray, *, z: float = Z95
+) -> dict[str, float]:
+    """What the visits brought in, beyond ordinary hiring and leaving, with its 95% interval.
+
+    The change in registered people at the employers found noncompliant
+    (``after - before``) less the ordinary change measured at those found
+    compliant: ``T = sum_N (after - before) - r * B_N`` with ``r = sum_C
+    (after - before) / B_C`` (``B_N``, ``B_C``: registered before at the
+    noncompliant and compliant employers). Ordinary change varies from one
+    employer to the next with a variance taken proportional to its registered
+    people, ``phi * before``; ``phi`` is estimated from the compliant
+    employers, ``phi = n_C / (n_C - 1) * sum_C (after - before - r * before)^2
+    / B_C``, and the standard error of ``T`` (the noise of the noncompliant
+    employers' own ordinary change and of ``r``) is ``sqrt(phi * B_N * (1 +
+    B_N / B_C))``. The interval is for what these visits brought in; it does
+    not widen for effects that differ from one employer to the next.
+
+    Parameters
+    ----------
+    before, after : array
+        Registered people of each visited employer before and after the visit.
+    noncompliant : array
+        The finding (1 noncompliant, 0 compliant).
+    z : float
+        Normal quantile of the interval (95% two-sided by default).
+
+    Returns
+    -------
+    dict
+        ``change`` (sum of ``after - before``), ``ordinary_rate`` (``r``; 0
+        without compliant employers with registered people), ``brought_in``
+        (``T``), ``standard_error``, ``lower``, ``upper`` (NaN with fewer than
+        two compliant employers or none registered before).
+
+    Examples
+    --------
+    >>> e = brought_in(np.array([10, 30, 20]), np.array([11, 31, 28]), np.array([0, 0, 1]))
+    >>> [round(e[k], 3) for k in ("ordinary_rate", "brought_in", "standard_error")]
+    [0.05, 7.0, 0.866]
+    """
+    b = np.asarray(before, dtype=float)
+    change = np.asarray(after, dtype=float) - b
+    bad = np.asarray(noncompliant, dtype=float) == 1
+    b_bad, b_good = float(b[bad].sum()), float(b[~bad].sum())
+    n_good = int((~bad).sum())
+    rate = float(change[~bad].sum()) / b_good if b_good > 0 else 0.0
+    total = float(change[bad].sum()) - rate * b_bad
+    se = np.nan
+    if n_good >= 2 and b_good > 0:
+        phi = n_good / (n_good - 1) * float(((change[~bad] - rate * b[~bad]) ** 2).sum()) / b_good
+        se = float(np.sqrt(phi * b_bad * (1 + b_bad / b_good)))
+    return {
+        "change": float(change.sum()),
+        "ordinary_rate": rate,
+        "brought_in": total,
+        "standard_error": se,
+        "lower": total - z * se,
+        "upper": total + z * se,
+    }
+
+
 def _one_summary(v: pd.DataFrame) -> dict:
     """The summary figures of one group of the visits table."""
     visited = v[v["visited"]]
@@ -255,15 +320,15 @@ def _one_summary(v: pd.DataFrame) -> dict:
         ("dependants", "dependants_before", "dependants_after", "expected_dependants"),
     ):
         known = visited[visited[after].notna() & visited[before].notna()]
-        change = known[after] - known[before]
-        bad = (known["noncompliant"] == 1).to_numpy()
-        base = _sum(known.loc[~bad, before])
-        ordinary = _sum(change[~bad]) / base if base > 0 else 0.0
+        e = brought_in(known[before], known[after], known["noncompliant"])
         row[f"{name}_recorded"] = len(known)
         row[f"{name}_expected"] = _sum(known[expected])
-        row[f"{name}_change"] = _sum(change)
-        row[f"{name}_ordinary_rate"] = ordinary
-        row[f"{name}_brought_in"] = _sum(change[bad]) - ordinary * _sum(known.loc[bad, before])
+        row[f"{name}_change"] = e["change"]
+        row[f"{name}_ordinary_rate"] = e["ordinary_rate"]
+        row[f"{name}_brought_in"] = e["brought_in"]
+        row[f"{name}_se"] = e["standard_error"]
+        row[f"{name}_lower"] = e["lower"]
+        row[f"{name}_upper"] = e["upper"]
     paid = visited[visited["arrears_recovered_idr"].notna()]
     row["arrears_recorded"] = len(paid)
     row["arrears_due_idr"] = _sum(paid["arrears_idr"])
@@ -293,9 +358,11 @@ def inspection_summary(visits: pd.DataFrame) -> pd.DataFrame:
         those employers), ``workers_change`` (their registered workers after
         the visit minus before), ``workers_ordinary_rate`` (that change per
         registered worker at the employers found compliant: ordinary hiring
-        and leaving) and ``workers_brought_in`` (the change at the employers
+        and leaving), ``workers_brought_in`` (the change at the employers
         found noncompliant beyond that ordinary rate: what enforcement
-        brought in); the same for ``dependants``;
+        brought in) with ``workers_se``, ``workers_lower`` and
+        ``workers_upper`` (its standard error and 95% interval,
+        :func:`brought_in`); the same for ``dependants``;
         ``arrears_recorded, arrears_due_idr`` (arrears on the plan of the
         employers with a recorded recovery), ``arrears_recovered_idr``;
         ``referred``.
