@@ -36,7 +36,7 @@ CARD_COLUMNS = (
     "active_latest_precision", "active_latest_source", "active_latest_source_url",
     "prob_now", "prob_by_deadline", "binding", "population", "people_to_register",
     "people_to_register_lower", "people_to_register_upper", "people_to_resume",
-    "people_to_resume_lower", "people_to_resume_upper", "uhc_class",
+    "people_to_resume_lower", "people_to_resume_upper", "uhc_class", "registered_above_full",
 )  # fmt: skip
 
 
@@ -184,6 +184,10 @@ def compute_status_card(
         supports; ``people_to_resume*`` empty where the active estimate is
         borrowed (nothing can be said).
         ``uhc_class``: :func:`uhc_class` of ``prob_now``.
+        ``registered_above_full``: today's registration estimate is above
+        100% at the precision the card shows it (one decimal), which the
+        card explains (participants counted where registered, residents by
+        ID card).
 
     Examples
     --------
@@ -244,4 +248,5 @@ def compute_status_card(
     out["uhc_class"] = [
         uhc_class(p, b) for p, b in zip(out["prob_now"], out["active_borrowed"], strict=True)
     ]
+    out["registered_above_full"] = out["registered_now"].astype("float64").round(1) > 100.0
     return out.reset_index()[list(CARD_COLUMNS)]

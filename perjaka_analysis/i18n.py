@@ -380,6 +380,10 @@ TEXT = {
         "today's estimate (80% interval: {lower} – {upper})",
     ),
     "card_latest": ("angka terakhir", "latest figure"),
+    "card_above_full": (
+        "di atas 100%: peserta dihitung di tempat terdaftar, penduduk menurut KTP (lihat Catatan)",
+        "above 100%: participants are counted where registered, residents by ID card (see Caveats)",
+    ),
     "card_no_figure": ("belum ada angka sendiri", "no figure of its own"),
     "card_active_borrowed": (
         "belum ada angka sendiri: * perkiraan dipinjam dari provinsi lain",

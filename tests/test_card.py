@@ -114,3 +114,18 @@ def test_people_to_reach_are_shown_to_the_precision_of_their_interval():
     # (half-width 112,500: to the ten thousand) -> 190,000 (80,000 - 300,000)
     got = [card[f"people_to_register{s}"] for s in ("", "_lower", "_upper")]
     assert got == [190_000, 80_000, 300_000]
+
+
+def test_registration_above_100_is_flagged_at_the_precision_shown():
+    places = pd.DataFrame({"province": ["A", "B", "C"], "population": [1_000_000] * 3})
+    # 100.04 shows as 100.0%: not above; 100.06 shows as 100.1%: above
+    reg = _now([["A", 100.04, 99.0, 101.0, 80], ["B", 100.06, 99.0, 101.0, 80],
+                ["C", 97.0, 96.0, 98.0, 80]])  # fmt: skip
+    act = _now([[p, 85.0, 80.0, 90.0, 80] for p in "ABC"]).assign(n_points=2)
+    cols = ["province", "active_pct", "active_basis", "active_date", "active_precision"]
+    latest = pd.DataFrame(columns=[*cols, "active_source", "active_source_url"])
+    uhc = pd.DataFrame({"province": list("ABC"), "registered_pct": 98.0, "active_pct": 80.0,
+                        "prob_now": 0.5, "prob_by_deadline": 0.5,
+                        "binding": "registration"})  # fmt: skip
+    card = compute_status_card(places, reg, act, latest, uhc).set_index("province")
+    assert card["registered_above_full"].tolist() == [False, True, False]
