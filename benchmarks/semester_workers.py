@@ -10,7 +10,7 @@ brought in. The script prints, per seed and semester, the report's figure with
 its 95% interval, the truth and the relative error, how many semesters are
 within the target (5% by default) and how often the interval holds the truth.
 
-Usage: python benchmarks/semester_workers.py [--employers 12000] [--capacity 35]
+Usage: python benchmarks/semester_workers.py [--employers 60000] [--capacity 35]
 [--seeds 1 2 3 4 5 6 7 8] [--target 0.05]
 """
 
@@ -36,7 +36,7 @@ def one_seed(employers: int, capacity: int, seed: int) -> pd.DataFrame:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--employers", type=int, default=12_000)
+    parser.add_argument("--employers", type=int, default=60_000)
     parser.add_argument("--capacity", type=int, default=35, help="inspections per province")
     parser.add_argument("--seeds", type=int, nargs="+", default=list(range(1, 9)))
     parser.add_argument("--target", type=float, default=0.05, help="largest relative error")

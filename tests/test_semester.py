@@ -243,6 +243,29 @@ def test_simulated_visits_follow_the_truth():
     # without turnover the count after the visit is the count before plus what it brought in
     assert (out["workers_registered_after"].to_numpy() - before == truth["brought_in"]).all()
     assert (truth["brought_in"][true == 0] == 0).all()
+    deps = registry.head(300)["dependants_registered"].fillna(0).to_numpy()
+    assert (out["dependants_registered_after"].to_numpy() - deps
+            == truth["dependants_brought_in"]).all()  # fmt: skip
+
+
+def test_family_members_come_and_go_with_the_workers():
+    # an employer of 100 workers and 150 family members (1.5 a worker): each worker hired
+    # or gone over the three months brings or takes 1.5 family members
+    registry = pd.DataFrame({"employer_id": ["a"], "true_noncompliant": [0],
+                             "workers_registered": [100], "workers_reported": [100],
+                             "dependants_registered": [150], "arrears_idr": [0.0]})  # fmt: skip
+    plan = pd.DataFrame({"employer_id": ["a"], "inspection_list": ["P"]})
+    churns = []
+    for seed in range(5):
+        out, truth = simulate_visits(registry, plan, start=pd.Timestamp("2025-07-01"),
+                                     rng=np.random.default_rng(seed), visited_share=1.0,
+                                     turnover=0.1)  # fmt: skip
+        churn = int(truth["churn"].iloc[0])
+        churns.append(churn)
+        assert out["workers_registered_after"].iloc[0] == 100 + churn
+        assert truth["dependants_churn"].iloc[0] == round(1.5 * churn)
+        assert out["dependants_registered_after"].iloc[0] == 150 + round(1.5 * churn)
+    assert any(churns)  # the draws did move workers
 
 
 # -- the command ------------------------------------------------------------------------------

@@ -14,8 +14,17 @@ import numpy as np
 import pandas as pd
 
 from ..errors import PerjakaError
+from .features import SIZE_BANDS
 
 __all__ = ["equity_table"]
+
+
+def _order(grouping: str):
+    """Sort key of a grouping's groups: size bands smallest first, others alphabetically."""
+    bands = SIZE_BANDS[1]
+    if grouping == "size_band":
+        return lambda g: (bands.index(g), g) if g in bands else (len(bands), g)
+    return lambda g: (0, g)
 
 
 def equity_table(
@@ -45,7 +54,8 @@ def equity_table(
     Returns
     -------
     pandas.DataFrame
-        ``grouping, group, registry_n, registry_share, list_n, list_share,
+        ``grouping, group`` (size bands smallest first, other groups in
+        alphabetical order), ``registry_n, registry_share, list_n, list_share,
         ratio`` (list share / registry share; above 1 = over-represented),
         ``outcome_rate`` (noncompliance rate of the group in the registry),
         ``precision`` (rate among the group's listed employers) and
@@ -58,6 +68,12 @@ def equity_table(
     ...                   "risk": [0.8, 0.2, 0.4, 0.0]})
     >>> equity_table(s, by=("sector",))[["group", "precision", "recall"]].to_dict("list")
     {'group': ['C', 'G'], 'precision': [0.8, 0.4], 'recall': [0.8, 1.0]}
+
+    Size bands come smallest first:
+
+    >>> b = s.assign(size_band=["100–499", "1–4", "500+", "20–99"])
+    >>> equity_table(b, by=("size_band",))["group"].tolist()
+    ['1–4', '20–99', '100–499', '500+']
     """
     if outcome not in scored:
         raise PerjakaError(f"equity_table: no outcome column {outcome!r} in the scored table")
@@ -69,7 +85,7 @@ def equity_table(
         if grouping not in frame:
             continue
         keys = frame[grouping].astype(str).fillna("(missing)").to_numpy()
-        for group in sorted(set(keys)):
+        for group in sorted(set(keys), key=_order(grouping)):
             member = keys == group
             listed = member & on_list
             n, k = int(member.sum()), int(listed.sum())

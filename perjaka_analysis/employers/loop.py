@@ -11,8 +11,9 @@ Each semester:
    probability :data:`RESPONSE` (and their families), pays its arrears with
    probability :data:`PAYS_ARREARS` and is referred to the prosecutors when
    it does neither; every visited employer also hires and lets go as usual
-   (registered workers go up and down by chance), so the count recorded
-   three months after the visit is not the effect of the visit alone;
+   (registered workers go up and down by chance, and their family members
+   with them), so the counts recorded three months after the visit are not
+   the effect of the visit alone;
 3. the findings are merged into the registry
    (:func:`~.outcomes.merge_outcomes`, with the plan's recorded
    probabilities), each beside the facts it was found with;
@@ -92,8 +93,9 @@ def simulate_visits(
     outcomes : pandas.DataFrame
         The outcomes contract's columns, one row per visited employer.
     truth : pandas.DataFrame
-        ``employer_id, brought_in, dependants_brought_in, churn`` (workers the
-        visit made the employer register, their families, and the net change
+        ``employer_id, brought_in, dependants_brought_in, churn,
+        dependants_churn`` (workers the visit made the employer register,
+        their families, and the net change of workers and of family members
         from ordinary hiring and leaving).
     """
     reg = registry.set_index("employer_id").loc[plan["employer_id"].to_numpy()]
@@ -110,6 +112,9 @@ def simulate_visits(
     churn = moves - leaves
     after = np.maximum(before + brought + churn, 0)
     deps = pd.to_numeric(reg["dependants_registered"], errors="coerce").fillna(0).to_numpy(int)
+    # family members come and go with the workers, at the employer's own ratio
+    per_worker = np.where(before > 0, deps / np.maximum(before, 1), 0.0)
+    family_churn = np.round(churn * per_worker).astype(int)
     arrears = pd.to_numeric(reg["arrears_idr"], errors="coerce").fillna(0).to_numpy(float)
     paid = bad & (arrears > 0) & (rng.random(n) < pays_arrears)
     referred = bad & (brought == 0) & ~paid
@@ -121,7 +126,7 @@ def simulate_visits(
             "inspected_on": pd.Timestamp(start) + pd.to_timedelta(days, unit="D"),
             "noncompliant": pd.array(bad.astype(int), dtype="Int8"),
             "workers_registered_after": after,
-            "dependants_registered_after": deps + families,
+            "dependants_registered_after": np.maximum(deps + families + family_churn, 0),
             "arrears_recovered_idr": np.where(paid, arrears, 0.0),
             "referred_to_prosecutor": pd.array(referred.astype(int), dtype="Int8"),
         }
@@ -132,6 +137,7 @@ def simulate_visits(
             "brought_in": brought,
             "dependants_brought_in": families,
             "churn": churn,
+            "dependants_churn": family_churn,
         }
     )
     return outcomes, truth
