@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+import os
+
+# The suite's parallelism is its test workers (pytest-xdist, one per core): BLAS threads
+# inside each worker, its kernels and its subprocesses would only oversubscribe the cores
+# (OpenBLAS threads spin while they wait; a Cholesky of a 200 x 200 covariance took about
+# 100 times the CPU time of one thread). One BLAS thread per process: set before numpy is
+# loaded here, inherited by every process a test starts.
+os.environ["OPENBLAS_NUM_THREADS"] = "1"
+
 import fcntl
 import shutil
 from collections.abc import Iterator
@@ -11,6 +20,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
+from threadpoolctl import threadpool_limits
 
 from perjaka_analysis.employers.synth import generate_registry
 from perjaka_analysis.report import default_notebook, run_reports
@@ -30,6 +40,9 @@ E001,Jabar,Kota Bandung,C,40,12,10,3500000,5,12000000,6,2,2015-03-01,1
 E002,32,Kabupaten Bogor,G,10,10,15,4200000,0,0,0,0,2018-07-15,0
 E003,Prov. Bengkulu,,A,5,5,,,0,,,,,
 """
+
+
+threadpool_limits(limits=1, user_api="blas")  # where a plugin loaded numpy before this file
 
 
 def write(tmp_path: Path, text: str, name: str = "input.csv") -> Path:
