@@ -16,9 +16,12 @@ one, the share of population itself), on the logit scale::
 ``a + b t`` is the national drift, anchored to the national series (the
 national figures have ``u = 0``); ``c`` the change of drift once the awards
 required >= 80% active (2024), the response to the threshold in force;
-``g_i`` the place's registration above the nation's (pp, by the registration
-trend at the end of the active figures: places that register more have more
-of their participants active); ``u_i ~ N(0, tau2)`` is a province's offset
+``g_i`` the place's registration above the nation's, by the registration
+trend at the end of the active figures, in units of the spread (sd) of the
+provinces' registration above the nation's on that date (places that
+register more have more of their participants active; the spread shrinks as
+the nation saturates, so a place's rank among the provinces, not its pp,
+keeps one meaning from one fit to the next); ``u_i ~ N(0, tau2)`` is a province's offset
 (light shrinkage towards the trend); ``w_i`` a random walk (variance ``q`` per
 year); ``e`` the noise of one published figure (``sigma2``, plus the known
 variance of a converted share), Student-t as a scale mixture (figures far
@@ -120,15 +123,21 @@ PRIOR_SD = {"sigma": 0.10, "tau": 0.30, "walk": 0.10}
 #: years, all provinces and origins).
 PRIOR_LOG_SD = {"sigma": 1.0, "tau": 0.4, "walk": 1.0}
 #: Prior of the fixed effects (logit): level in 2020, drift a year, change of drift a year
-#: once the threshold is in force, and per pp of the place's registration above the
+#: once the threshold is in force, and per sd of the provinces' registration above the
 #: nation's. Level: 80% of participants active, weakly (sd 1.5); drift: none (sd 0.1);
-#: response: +0.2 a year (sd 0.1), about +3 pp a year at 80%; registration: none (sd 0.2).
-#: The response's prior was set on the backtest of the saturation years (all provinces,
-#: all origins; benchmarks/uhc_backtest.py): with a prior mean of 0 every origin before
-#: the 2025 figures forecast the active share about 4 pp too low; figures after 2024 move
-#: it.
-BETA_PRIOR_MEAN = (1.386, 0.0, 0.2, 0.0)
-BETA_PRIOR_SD = (1.5, 0.1, 0.1, 0.2)
+#: response: +0.2 a year (sd 0.1), about +3 pp a year at 80%; registration: +0.2 (sd 0.3,
+#: the prior spread of the province offsets), a province that registers more is probably
+#: more active, by how much the figures say. Both means were set on the backtest of the
+#: saturation years (all provinces, all origins; benchmarks/uhc_backtest.py). With a
+#: response of 0 every origin before the 2025 figures forecast the active share about 4 pp
+#: too low; figures after 2024 move it. The registration covariate was in pp with a prior
+#: of 0 (sd 0.2 a pp): fitted at 0.24 a pp from two provinces in mid-2023, it put provinces
+#: 5-7 pp above the nation at 92-96% active within 8-12 pp wide intervals (their later
+#: figures: 80-85%), and from one province in January 2023 at 15-97%; per sd of the
+#: provinces it is fitted at 0.27-0.37 at every origin with figures of seven places or more
+#: (the spread fell from 4.2 to 1.6 pp as the nation saturated, the effect per pp rose).
+BETA_PRIOR_MEAN = (1.386, 0.0, 0.2, 0.2)
+BETA_PRIOR_SD = (1.5, 0.1, 0.1, PRIOR_SD["tau"])
 #: Student-t noise of one figure: degrees of freedom and reweighting rounds.
 T_DF = 4.0
 T_ROUNDS = 4
@@ -306,15 +315,16 @@ class ActiveShareModel:
         if panel.empty:
             raise PerjakaError("no province-level active share to model")
         gaps: dict[str, float] = {}
+        gap_sd = 1.0
         if scale == "participants":
-            # one figure per place: its registration above the nation's at the panel's end
-            t_end = np.array([float(panel["t"].max())])
-            names = {
-                normalise_province(p) for p in (self.provinces or province_table()["province"])
-            }
-            for name in sorted(names | set(panel["province"])):
-                gaps[name] = float(_registration_gap(self.registration, name, t_end)[0])
-            panel["gap"] = panel["province"].map(gaps).fillna(0.0).to_numpy(float)
+            # one figure per place: its registration above the nation's at the panel's end,
+            # in units of the spread of the provinces' on that date
+            gaps, gap_sd = _registration_gaps(
+                self.registration,
+                float(panel["t"].max()),
+                {normalise_province(p) for p in (self.provinces or ())} | set(panel["province"]),
+            )
+            panel["gap"] = panel["province"].map(gaps).fillna(0.0).to_numpy(float) / gap_sd
         pooled = _fit_pooled(panel)
         reports = status_reports(self.status) if self.status is not None else None
         places = (
@@ -359,6 +369,7 @@ class ActiveShareModel:
             )
         return ActiveResults(
             gaps=gaps,
+            gap_sd=gap_sd,
             places=fitted,
             panel=panel,
             converted=converted,
@@ -384,6 +395,23 @@ class ActiveShareModel:
             reg = np.where(np.isfinite(reg), np.maximum(reg, 98.0), 98.0)
             share = REPORT_ACTIVE_PCT / reg
         return _logit(np.clip(share, 0.005, 0.995))
+
+
+def _registration_gaps(
+    registration, t_end: float, names: set[str]
+) -> tuple[dict[str, float], float]:
+    """Every province's and the named places' registration above the nation's at t_end (pp),
+    and the spread (sd) of the provinces' that the registration trend describes (1 when
+    fewer than two are, or all are equal)."""
+    t = np.array([t_end])
+    provinces = [p for p in province_table()["province"] if p != NATIONAL]
+    known = {p: float(_registration_gap(registration, p, t, unknown=np.nan)[0]) for p in provinces}
+    values = np.array([v for v in known.values() if np.isfinite(v)])
+    spread = float(np.std(values, ddof=1)) if len(values) >= 2 else 0.0
+    gaps = {p: (v if np.isfinite(v) else 0.0) for p, v in known.items()}
+    for name in sorted(names - set(gaps)):
+        gaps[name] = float(_registration_gap(registration, name, t)[0])
+    return gaps, spread if spread > 1e-9 else 1.0
 
 
 def default_active_origins(panel: pd.DataFrame) -> pd.DatetimeIndex:

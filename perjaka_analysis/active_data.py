@@ -460,10 +460,13 @@ def _to_participant_share(
     return mean, sd
 
 
-def _registration_gap(registration, province: str, t: np.ndarray) -> np.ndarray:
+def _registration_gap(
+    registration, province: str, t: np.ndarray, *, unknown: float = 0.0
+) -> np.ndarray:
     """Registration trend of a place minus the nation's at times t (years), in pp.
 
-    0 for the nation, and for a place the registration trend does not describe.
+    0 for the nation; ``unknown`` for a place the registration trend does not
+    describe.
     """
     t = np.asarray(t, dtype=float)
     if province == NATIONAL or len(t) == 0:
@@ -473,7 +476,7 @@ def _registration_gap(registration, province: str, t: np.ndarray) -> np.ndarray:
         own = registration.predict(province, dates, levels=(80,), observation=False)
         nat = registration.predict(NATIONAL, dates, levels=(80,), observation=False)
     except PerjakaError:
-        return np.zeros(len(t))
+        return np.full(len(t), unknown)
     return own["mean"].to_numpy(float) - nat["mean"].to_numpy(float)
 
 

@@ -129,7 +129,8 @@ def _truncate_above(
 
 def _design(t: np.ndarray, gap: np.ndarray | None = None) -> np.ndarray:
     """Common trend: intercept, national drift, change of drift once the 80% rule is in force,
-    and the place's registration above the nation's (pp; 0 without a registration trend)."""
+    and the place's registration above the nation's (in units of the provinces' spread; 0
+    without a registration trend)."""
     t = np.asarray(t, dtype=float)
     g = np.zeros_like(t) if gap is None else np.asarray(gap, dtype=float)
     return np.column_stack([np.ones_like(t), t, np.clip(t - T_THRESHOLD, 0.0, None), g])
@@ -158,6 +159,11 @@ class ActiveResults(ModelResults):
         active figures, by the registration trend: a covariate of the
         province offsets (places that register more also have more of their
         participants active); 0 for the nation and on the population scale.
+    gap_sd : float
+        The spread (sd, pp) of the provinces' registration above the nation's
+        on that date: the covariate is ``gaps / gap_sd``, the place's
+        registration above the nation's in units of that spread (1 on the
+        population scale).
     pooled : dict
         ``beta`` (common intercept at 2020-01-01 and slope per year, logit),
         ``cov_beta``, ``sigma2``, ``tau2``, ``q``, ``t0``, ``converged``,
@@ -175,6 +181,7 @@ class ActiveResults(ModelResults):
     scale: str = "population"
     registration: object = None
     gaps: dict = field(default_factory=dict)
+    gap_sd: float = 1.0
 
     # -- helpers --------------------------------------------------------------------------
     def place(self, province: str) -> ActivePlace:
@@ -380,7 +387,8 @@ class ActiveResults(ModelResults):
             f"ActiveResults(method={self.method!r}, unclear={self.unclear!r}, "
             f"places={len(self.places)}, with figures={n_own}, figures={len(self.panel)}, "
             f"scale={self.scale!r}, drift={p['beta'][1]:.3f} logit/yr, response from 2024="
-            f"{p['beta'][2]:+.3f} logit/yr, per registration pp={p['beta'][3]:.3f}, "
+            f"{p['beta'][2]:+.3f} logit/yr, per registration sd ({self.gap_sd:.2f} pp)="
+            f"{p['beta'][3]:.3f}, "
             f"obs sd={math.sqrt(p['sigma2']):.3f}, "
             f"province sd={math.sqrt(p['tau2']):.3f}, random walk sd/yr={math.sqrt(p['q']):.3f}, "
             f"converged={p['converged']})"
@@ -461,8 +469,9 @@ def _figure_moments(
 
 
 def _gap(res: ActiveResults, province: str, t: np.ndarray) -> np.ndarray:
-    """The place's registration covariate at times t (constant: see :attr:`gaps`)."""
-    return np.full(len(t), float(res.gaps.get(province, 0.0)))
+    """The place's registration covariate at times t (constant: see :attr:`gaps`), in units
+    of the provinces' spread (:attr:`gap_sd`)."""
+    return np.full(len(t), float(res.gaps.get(province, 0.0)) / res.gap_sd)
 
 
 def _weights(res: ActiveResults, place: ActivePlace) -> np.ndarray:

@@ -454,24 +454,56 @@ def test_a_status_report_is_a_censored_observation():
     )
 
 
-def test_provinces_that_register_more_are_more_active_when_the_figures_say_so():
-    # offsets 0.25 logit per pp of registration above the nation's (98%)
-    reg = PathRegistration({"INDONESIA": (98.0, 0.0), "Aceh": (100.0, 0.0), "Bali": (96.8, 0.0),
-                            "Riau": (98.8, 0.0), "Banten": (96.4, 0.0), "Papua": (100.0, 0.0),
-                            "Jambi": (96.0, 0.0)})  # fmt: skip
-    gaps = {"INDONESIA": 0.0, "Aceh": 2.0, "Bali": -1.2, "Riau": 0.8, "Banten": -1.6}
+#: registration above the nation's (98%), pp, of the places with figures
+REG_GAPS = {"INDONESIA": 0.0, "Aceh": 2.0, "Bali": -1.2, "Riau": 0.8, "Banten": -1.6}
+
+
+def registering_panel(per_pp: float) -> pd.DataFrame:
+    """Shares of participants with offsets of `per_pp` logit per pp of REG_GAPS."""
     rng = np.random.default_rng(0)
     rows = []
-    for place, gap in gaps.items():
+    for place, gap in REG_GAPS.items():
         for d in pd.date_range("2021-06-30", "2025-12-31", freq="6ME"):
-            z = 1.0 + 0.25 * gap + 0.03 * rng.standard_normal()
+            z = 1.0 + per_pp * gap + 0.03 * rng.standard_normal()
             rows.append((place, d.strftime("%Y-%m-%d"), 100 / (1 + np.exp(-z)), "of_participants",
                          np.nan))  # fmt: skip
+    return shares_frame(rows)
+
+
+def registration_with_gaps(scale: float) -> PathRegistration:
+    """The nation at 98%, every province `scale` x its gap above it (Papua +2, Jambi -2)."""
+    gaps = {**REG_GAPS, "Papua": 2.0, "Jambi": -2.0}
+    return PathRegistration({p: (98.0 + scale * g, 0.0) for p, g in gaps.items()})
+
+
+def test_provinces_that_register_more_are_more_active_when_the_figures_say_so():
+    # offsets 0.25 logit per pp of registration above the nation's
+    reg = registration_with_gaps(1.0)
     res = ActiveShareModel(
-        shares_frame(rows), registration=reg, provinces=["Papua", "Jambi", "INDONESIA"]
+        registering_panel(0.25), registration=reg, provinces=["Papua", "Jambi", "INDONESIA"]
     ).fit()
     assert res.gaps["Papua"] == pytest.approx(2.0) and res.gaps["INDONESIA"] == 0.0
-    assert res.pooled["beta"][3] == pytest.approx(0.25, abs=0.06)
+    # the covariate is in units of the spread of the provinces the trend describes
+    spread = np.std([2.0, -1.2, 0.8, -1.6, 2.0, -2.0], ddof=1)
+    assert res.gap_sd == pytest.approx(spread)
+    assert res.pooled["beta"][3] / res.gap_sd == pytest.approx(0.25, abs=0.06)
     now = res.nowcast("2025-12-31").set_index("province")["mean"]
     # neither has a figure: Papua (registration 2 pp above) above Jambi (2 pp below)
     assert now["Papua"] > now["INDONESIA"] > now["Jambi"]
+
+
+def test_the_registration_covariate_is_a_rank_among_the_provinces_not_pp():
+    # every province twice as far from the nation, the same figures of participants: the same
+    # rank among the provinces, so the same fit and the same shares of participants
+    one, two = (
+        ActiveShareModel(
+            registering_panel(0.25), registration=registration_with_gaps(k), provinces=["Papua"]
+        ).fit()
+        for k in (1.0, 2.0)
+    )
+    assert two.gaps["Papua"] == pytest.approx(2 * one.gaps["Papua"])
+    assert two.gap_sd == pytest.approx(2 * one.gap_sd)
+    np.testing.assert_allclose(two.pooled["beta"], one.pooled["beta"], rtol=1e-6, atol=1e-9)
+    _, a = one.simulate_share("Papua", "2026-12-31", n_paths=20, seed=3)
+    _, b = two.simulate_share("Papua", "2026-12-31", n_paths=20, seed=3)
+    np.testing.assert_allclose(a, b, rtol=1e-6)
