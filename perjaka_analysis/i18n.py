@@ -1280,9 +1280,18 @@ TEXT = {
     "sem_change": ("perubahan", "change"),
     "sem_district_note": (
         "Jumlah terdaftar sebelum dan sesudah pemeriksaan, untuk badan usaha yang jumlahnya "
-        "tercatat; hanya kabupaten/kota dengan pemeriksaan dalam periode ini.",
+        "tercatat; hanya kabupaten/kota dengan pemeriksaan dalam periode ini. Kabupaten/kota "
+        "dengan kurang dari {k} pemeriksaan digabung per provinsi, dan gabungan itu tidak "
+        "ditampilkan bila juga kurang dari {k} pemeriksaan: tidak ada baris yang menggambarkan "
+        "kurang dari {k} badan usaha.",
         "Registered before and after the visit, over the employers with a recorded count; "
-        "districts with a visit in the period only.",
+        "districts with a visit in the period only. Districts with fewer than {k} visits are "
+        "pooled per province, and the pool is not shown when it too has fewer than {k} "
+        "visits: no row describes fewer than {k} employers.",
+    ),
+    "sem_other_districts": (
+        "Kabupaten/kota lain ({n}, masing-masing kurang dari {k} pemeriksaan)",
+        "Other districts ({n}, fewer than {k} visits each)",
     ),
     "sem_equity_h": ("Kepada siapa rencana terpusat", "Whom the plans concentrate on"),
     "sem_equity_intro": (

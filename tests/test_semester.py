@@ -200,13 +200,27 @@ def test_calibration_and_districts_by_hand(visits):
     table = reliability_table(np.array([0.05, 0.25, 0.28]), np.array([0, 1, 0]))
     assert table[["n", "observed"]].values.tolist() == [[1.0, 0.0], [2.0, 0.5]]
     assert table["mean_risk"].tolist() == pytest.approx([0.05, 0.265])
-    d = district_change(visits).set_index("district")
+    d = district_change(visits, k=1).set_index("district")
     # Kota Denpasar: a (7 -> 11) and b (3 -> 3); Kota Serang: d only (e is outside)
     assert d.loc["Kota Denpasar", ["visited", "found", "workers_before", "workers_after"]].tolist(
     ) == [2, 1, 10.0, 14.0]  # fmt: skip
     assert d.loc["Kota Serang", "workers_change"] == 6.0
     assert d.loc["Kabupaten Badung", "workers_before"] == 0.0  # no count recorded after
     assert d.index.tolist() == ["Kota Denpasar", "Kabupaten Badung", "Kota Serang"]
+
+
+def test_districts_of_fewer_than_k_visits_are_pooled_or_left_out(visits):
+    # Bali: Kota Denpasar 2 visits (a, b), Kabupaten Badung 1 (c); Banten: Kota Serang 1 (d)
+    d = district_change(visits, k=2)
+    assert d[["province", "district", "pooled", "visited"]].values.tolist() == [
+        ["Bali", "Kota Denpasar", False, 2]
+    ]  # Badung alone (1 visit) and Serang alone (1) are left out
+    pooled = district_change(visits, k=3)  # Denpasar and Badung pooled: 3 visits
+    assert pooled[["province", "district", "pooled", "districts", "visited"]].values.tolist() == [
+        ["Bali", "", True, 2, 3]
+    ]
+    assert pooled["workers_before"].iloc[0] == 10.0  # a and b recorded (7 + 3), c not
+    assert district_change(visits, k=4).empty
 
 
 def test_an_employer_of_the_plans_missing_from_the_registry_is_named():
@@ -338,6 +352,9 @@ def test_the_report_shows_the_facts_figures(period_files):
     assert nation["workers_change"] == (truth["brought_in"] + truth["churn"]).sum()
     page = render_semester_html(facts, "en")
     assert f">{int(nation['visited']):,}<" in page
+    # no district row describes fewer than 5 visited employers; the small ones are pooled
+    assert (facts.districts["visited"] >= 5).all() and facts.districts["pooled"].any()
+    assert "Other districts (" in page
     assert facts.equity is not None and set(facts.equity["grouping"]) == {"size_band", "sector"}
 
 

@@ -34,6 +34,7 @@ import pandas as pd
 
 from ..errors import PerjakaError
 from ..provinces import NATIONAL
+from .disclosure import K_ANONYMITY
 from .equity import equity_table
 from .plan import PLAN_META
 
@@ -475,19 +476,33 @@ def calibration_summary(risk: np.ndarray, found: np.ndarray) -> dict[str, float]
     }
 
 
-def district_change(visits: pd.DataFrame) -> pd.DataFrame:
+def district_change(visits: pd.DataFrame, *, k: int = K_ANONYMITY) -> pd.DataFrame:
     """Per kab/kota: visits, findings, registered workers and family before and after.
+
+    A district row of fewer than ``k`` visited employers would show what was
+    found at one or a few employers: such districts are pooled into one row
+    per province (``pooled``, ``district`` empty), which is left out when it
+    too holds fewer than ``k`` visited employers.
+
+    Parameters
+    ----------
+    visits : pandas.DataFrame
+        :func:`visit_table`.
+    k : int
+        Fewest visited employers a row may describe
+        (:data:`~.disclosure.K_ANONYMITY`; 1 shows every district).
 
     Returns
     -------
     pandas.DataFrame
-        ``province, district, visited, found, workers_before, workers_after,
-        workers_change, dependants_before, dependants_after,
-        dependants_change, arrears_recovered_idr, referred``, over the
-        visited employers with a recorded count after the visit (before and
-        after sums over the same employers); districts without a visit in the
-        period are left out. Sorted by province, then by the change in
-        workers (largest first).
+        ``province, district, pooled, districts`` (districts in the row),
+        ``visited, found, workers_before, workers_after, workers_change,
+        dependants_before, dependants_after, dependants_change,
+        arrears_recovered_idr, referred``, over the visited employers with a
+        recorded count after the visit (before and after sums over the same
+        employers); districts without a visit in the period are left out.
+        Sorted by province, then by the change in workers (largest first),
+        the pooled row last.
 
     Examples
     --------
@@ -496,33 +511,54 @@ def district_change(visits: pd.DataFrame) -> pd.DataFrame:
     ...     "workers_after": [9.0, np.nan, 2.0], "dependants_before": 1.0,
     ...     "dependants_after": [3.0, 1.0, np.nan], "arrears_recovered_idr": np.nan,
     ...     "referred": 0.0})
-    >>> district_change(v)[["district", "visited", "found", "workers_before",
+    >>> district_change(v, k=1)[["district", "visited", "found", "workers_before",
     ...     "workers_after", "workers_change"]].values.tolist()
     [['X', 2, 1, 5.0, 9.0, 4.0], ['Y', 1, 1, 1.0, 2.0, 1.0]]
+    >>> pooled = district_change(v, k=2)
+    >>> pooled[["district", "pooled", "districts", "visited"]].values.tolist()
+    [['X', False, 1, 2]]
     """
     visited = visits[visits["visited"]]
     rows = []
     for (province, district), g in visited.groupby(["province", "district"], sort=True):
-        row: dict = {
-            "province": province,
-            "district": district,
-            "visited": len(g),
-            "found": int(np.nansum(g["noncompliant"].to_numpy(float))),
-        }
-        for name in ("workers", "dependants"):
-            known = g[g[f"{name}_after"].notna() & g[f"{name}_before"].notna()]
-            row[f"{name}_before"] = _sum(known[f"{name}_before"])
-            row[f"{name}_after"] = _sum(known[f"{name}_after"])
-            row[f"{name}_change"] = row[f"{name}_after"] - row[f"{name}_before"]
-        row["arrears_recovered_idr"] = _sum(g["arrears_recovered_idr"])
-        row["referred"] = int(np.nansum(g["referred"].to_numpy(float)))
-        rows.append(row)
+        rows.append(_district_row(g, province, district, pooled=len(g) < k))
     out = pd.DataFrame(rows)
     if out.empty:
         return out
+    small = out["pooled"].to_numpy(bool)
+    kept = [out[~small]]
+    for province in sorted(set(out.loc[small, "province"])):
+        names = set(out.loc[small & (out["province"] == province).to_numpy(), "district"])
+        g = visited[(visited["province"] == province) & visited["district"].isin(names)]
+        if len(g) >= k:
+            row = _district_row(g, province, "", pooled=True)
+            kept.append(pd.DataFrame([{**row, "districts": len(names)}]))
+    out = pd.concat(kept, ignore_index=True)
     return out.sort_values(
-        ["province", "workers_change", "district"], ascending=[True, False, True], kind="stable"
+        ["province", "pooled", "workers_change", "district"],
+        ascending=[True, True, False, True],
+        kind="stable",
     ).reset_index(drop=True)
+
+
+def _district_row(g: pd.DataFrame, province: str, district: str, *, pooled: bool) -> dict:
+    """The district table's figures over the visited employers ``g``."""
+    row: dict = {
+        "province": province,
+        "district": district,
+        "pooled": pooled,
+        "districts": 1,
+        "visited": len(g),
+        "found": int(np.nansum(g["noncompliant"].to_numpy(float))),
+    }
+    for name in ("workers", "dependants"):
+        known = g[g[f"{name}_after"].notna() & g[f"{name}_before"].notna()]
+        row[f"{name}_before"] = _sum(known[f"{name}_before"])
+        row[f"{name}_after"] = _sum(known[f"{name}_after"])
+        row[f"{name}_change"] = row[f"{name}_after"] - row[f"{name}_before"]
+    row["arrears_recovered_idr"] = _sum(g["arrears_recovered_idr"])
+    row["referred"] = int(np.nansum(g["referred"].to_numpy(float)))
+    return row
 
 
 @dataclass(frozen=True)

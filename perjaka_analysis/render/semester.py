@@ -13,6 +13,7 @@ from html import escape
 import pandas as pd
 from markupsafe import Markup
 
+from ..employers.disclosure import K_ANONYMITY
 from ..employers.semester import SemesterFacts
 from ..i18n import fmt_date, fmt_num, fmt_pct, text
 from ..provinces import NATIONAL
@@ -172,6 +173,7 @@ def render_semester_html(facts: SemesterFacts, lang: str = "id", *, version: str
         cal_text=cal_text,
         chart=Markup(reliability_svg(facts.calibration, lang)) if cal["n"] else "",
         outside=int(facts.national["outside"]),
+        k=K_ANONYMITY,
         provenance=text("sem_provenance", lang).format(version=version),
     )
     return render_page(lang, f"{title} · {scope}", body, body_class="semester")
