@@ -24,6 +24,7 @@ __all__ = [
     "fmt_int",
     "fmt_num",
     "fmt_pct",
+    "fmt_period",
     "fmt_plain",
     "fmt_pp",
     "fmt_prob",
@@ -109,6 +110,34 @@ def fmt_pp(x: object, lang: str = "id", digits: int = 2) -> str:
     if _missing(x):
         return "–"
     return f"{fmt_num(x, lang, digits)} {text('pp', lang)}"
+
+
+#: Ordinals of a semester or quarter: Roman numerals (id), words (en).
+_PERIOD_PART = {
+    "id": {"S": "semester {n} {year}", "Q": "triwulan {n} {year}"},
+    "en": {"S": "{n} half of {year}", "Q": "{n} quarter of {year}"},
+}
+_ORDINAL = {"id": ("I", "II", "III", "IV"), "en": ("first", "second", "third", "fourth")}
+
+
+def fmt_period(period: str, lang: str = "id") -> str:
+    """A reporting period ``YYYY-S1``…``YYYY-Q4`` in words.
+
+    Examples
+    --------
+    >>> fmt_period("2025-S2"), fmt_period("2025-S2", "en")
+    ('semester II 2025', 'second half of 2025')
+    >>> fmt_period("2026-q1"), fmt_period("2026-Q1", "en")
+    ('triwulan I 2026', 'first quarter of 2026')
+    >>> fmt_period("2026")
+    '2026'
+    """
+    text_ = str(period).strip().upper()
+    year, _, part = text_.partition("-")
+    if len(part) != 2 or part[0] not in "SQ" or part[1] not in "1234":
+        return text_
+    n = _ORDINAL[lang][int(part[1]) - 1]
+    return _PERIOD_PART[lang][part[0]].format(n=n, year=year)
 
 
 def fmt_date(x: object, lang: str = "id", precision: str = "day") -> str:

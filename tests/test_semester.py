@@ -355,6 +355,9 @@ def test_the_report_shows_the_facts_figures(period_files):
     # no district row describes fewer than 5 visited employers; the small ones are pooled
     assert (facts.districts["visited"] >= 5).all() and facts.districts["pooled"].any()
     assert "Other districts (" in page
+    # the period in words in each language, not as its code
+    assert "employer inspections, second half of 2025</h1>" in page
+    assert "badan usaha, semester II 2025</h1>" in render_semester_html(facts, "id")
     assert facts.equity is not None and set(facts.equity["grouping"]) == {"size_band", "sector"}
 
 

@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from ..employers.disclosure import K_ANONYMITY
 from ..employers.semester import SemesterFacts
-from ..i18n import fmt_date, fmt_num, fmt_pct, text
+from ..i18n import fmt_date, fmt_num, fmt_pct, fmt_period, text
 from ..provinces import NATIONAL
 from ..public_figures import sector_label
 from . import environment, render_page, to_context
@@ -158,7 +158,7 @@ def render_semester_html(facts: SemesterFacts, lang: str = "id", *, version: str
             ratio=fmt_num(cal["ratio"], lang, 2),
         )
     scope = facts.province or text("sem_scope_national", lang)
-    title = text("sem_title", lang).format(period=facts.period)
+    title = text("sem_title", lang).format(period=fmt_period(facts.period, lang))
     body = env.get_template("semester.html").render(
         f=facts,
         title=title,
