@@ -25,17 +25,17 @@ keeps one meaning from one fit to the next); ``u_i ~ N(0, tau2)`` is a province'
 (light shrinkage towards the trend); ``w_i`` a random walk (variance ``q`` per
 year); ``e`` the noise of one published figure (``sigma2``, plus the known
 variance of a converted share), Student-t as a scale mixture (figures far
-from the others weigh less). The fixed effects have weak Gaussian priors
-(:data:`BETA_PRIOR_MEAN`, :data:`BETA_PRIOR_SD`), the variances log-normal
-ones; all are estimated by restricted maximum likelihood over all places at
-once, and every prediction conditions on the place's own figures, then on
-its UHC status reports of today's definition (censored observations: the
-share of population was >= 80% on the report's date). The share of
-population is the share of participants times the registration trend; an
-unclear-basis figure is the mixture of its two readings. A province with one
-figure keeps its level and borrows the drift and the spread; a province
-without any is the trend with the full spread of ``u`` — the ``basis``
-column says which.
+from the others weigh less; a place's only figure keeps its weight). The
+fixed effects have weak Gaussian priors (:data:`BETA_PRIOR_MEAN`,
+:data:`BETA_PRIOR_SD`), the variances log-normal ones; all are estimated
+by restricted maximum likelihood over all places at once, and every prediction
+conditions on the place's own figures, then on its UHC status reports of
+today's definition (censored observations: the share of population was >= 80%
+on the report's date). The share of population is the share of participants
+times the registration trend; an unclear-basis figure is the mixture of its
+two readings. A province with one figure keeps its level and borrows the drift
+and the spread; a province without any is the trend with the full spread of
+``u`` — the ``basis`` column says which.
 
 Baselines (for the backtest): ``last`` (the place's last figure, the national
 one where it has none) and ``national_ratio`` (the place's last figure
@@ -151,7 +151,9 @@ def _fit_pooled(panel: pd.DataFrame, *, prior_mean: Sequence[float] | None = Non
     is zero until figures after it say otherwise. The noise of one figure is
     Student-t (:data:`T_DF` degrees of freedom) as a scale mixture: figures
     far from what the others say get a larger variance, in a few reweighting
-    rounds.
+    rounds. A place's only figure keeps its weight: with no figure of its own
+    to compare with, its distance from the trend is the place's offset, which
+    the offsets' spread describes, not the figure's noise.
     """
     from scipy.optimize import minimize
 
@@ -211,6 +213,8 @@ def _fit_pooled(panel: pd.DataFrame, *, prior_mean: Sequence[float] | None = Non
         s2 = float(np.exp(2 * theta[0]))
         new = np.ones(n)
         for idx, x, z, c in cache:  # leave-one-out standardised residuals
+            if len(idx) < 2:  # a place's only figure: nothing of its own to be far from
+                continue
             ci = np.linalg.inv(c)
             loo = (ci @ (z - x @ beta)) / np.diag(ci)
             # the residual's scale is that of the figure's own noise

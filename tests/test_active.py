@@ -426,6 +426,24 @@ def test_a_figure_far_from_the_others_weighs_less():
     assert at["mean"] == pytest.approx(100 / (1 + np.exp(-0.7)), abs=3)
 
 
+def test_a_places_only_figure_keeps_its_weight_and_its_level():
+    # Papua's one figure, far above the others (logit 3: 95.3%): nothing of its own
+    # to be far from, so it is not read as a stray figure
+    shares = pd.concat(
+        [stepped_panel(0.0, "of_population"),
+         shares_frame([("Papua", "2025-06-30", 100 / (1 + np.exp(-3.0)), "of_population",
+                        np.nan)])],
+        ignore_index=True,
+    )  # fmt: skip
+    res = ActiveShareModel(shares, provinces=["Papua"]).fit()
+    w = pd.Series(res.pooled["weights"], index=res.panel.index)
+    assert w[res.panel["province"] == "Papua"].tolist() == [1.0]
+    # its level is the figure's, shrunk by the figure's noise against the provinces'
+    # spread only: the 80% interval at its date holds the figure
+    at = res.predict("Papua", ["2025-06-30"], levels=(80,), observation=False).iloc[0]
+    assert at["lower"] <= 100 / (1 + np.exp(-3.0)) <= at["upper"]
+
+
 def test_a_status_report_is_a_censored_observation():
     from perjaka_analysis.active import status_reports
 
