@@ -30,6 +30,8 @@ until = "2029-12-31"
 deadline = "2029-12-31"
 n_paths = 1000
 seed = 0
+# dates the backtest refits the models at (None: every quarter, default_active_origins)
+backtest_origins = None
 
 # %%
 import pandas as pd
@@ -133,9 +135,13 @@ ax = active.plot(province, until=until, targets=[80.0])
 
 # %% [markdown]
 # ## Backtest: the model against the last figure and the national ratio
+#
+# At each origin (by default every quarter with figures of three places
+# before it) the three methods are fitted on the figures before it and
+# predict those published after it.
 
 # %%
-backtest_active(converted).table()
+backtest_active(converted, origins=backtest_origins).table()
 
 # %% [markdown]
 # ## UHC status: both conditions together

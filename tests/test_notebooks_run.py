@@ -2,10 +2,10 @@
 
 Each runs with papermill on its parameters cell, set where it can be to what keeps it
 quick (a synthetic registry of 3,000 employers instead of the shipped 60,000, fewer
-simulated paths, a smaller simulated loop): every cell runs, so a notebook that breaks
-fails here. Notebook 04, the slowest, is run by test_notebooks_run_active.py, so that
-the two test workers share the notebooks. The brief notebook is run by test_report.py
-and test_report_processes.py.
+simulated paths, one backtest origin instead of every quarter, a smaller simulated
+loop): every cell runs, so a notebook that breaks fails here. Notebook 04, the slowest,
+is run by test_notebooks_run_active.py, so that the two test workers share the
+notebooks. The brief notebook is run by test_report.py and test_report_processes.py.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ def quick_parameters(name: str, tmp_path: Path) -> dict:
         registry = tmp_path / "employers.parquet"
         generate_registry(3000, seed=5, label_share=0.3).frame.to_parquet(registry)
         return {"registry_path": str(registry), "capacity": 40}
-    if name.startswith("04_"):
-        return {"n_paths": 200}
+    if name.startswith("04_"):  # one backtest origin with figures of both horizons after it
+        return {"n_paths": 200, "backtest_origins": ["2024-07-01"]}
     if name.startswith("05_"):
         return {"n_employers": 3000, "capacity": 12}
     return {}
