@@ -1324,17 +1324,18 @@ TEXT = {
     ),
     "sem_equity_h": ("Kepada siapa rencana terpusat", "Whom the plans concentrate on"),
     "sem_equity_intro": (
-        "Bagian tiap kelompok dalam rencana dibanding bagiannya dalam registri (rasio di atas 1 "
-        "= lebih terwakili), dengan risiko rata-rata menurut model: keterwakilan lebih dari "
-        "kelompok yang risikonya lebih tinggi dapat dibenarkan.",
-        "Each group's share of the plans against its share of the registry (ratio above 1 = "
-        "over-represented), with its mean risk by the model: over-representation of a group "
-        "with a higher risk is justified.",
+        "Bagian tiap kelompok dalam rencana dibanding bagiannya di antara badan usaha yang "
+        "belum pernah diperiksa, yaitu yang dapat dipilih rencana (rasio di atas 1 = lebih "
+        "terwakili), dengan risiko rata-rata menurut model: keterwakilan lebih dari kelompok "
+        "yang risikonya lebih tinggi dapat dibenarkan.",
+        "Each group's share of the plans against its share of the employers never inspected "
+        "before, those a plan can list (ratio above 1 = over-represented), with its mean risk "
+        "by the model: over-representation of a group with a higher risk is justified.",
     ),
     "sem_grouping_size_band": ("Ukuran (pekerja)", "Size (workers)"),
     "sem_grouping_sector": ("Sektor", "Sector"),
     "sem_group": ("Kelompok", "Group"),
-    "sem_registry_share": ("Bagian registri", "Share of registry"),
+    "sem_registry_share": ("Bagian yang belum diperiksa", "Share of the uninspected"),
     "sem_list_share": ("Bagian rencana", "Share of plans"),
     "sem_ratio": ("Rasio", "Ratio"),
     "sem_outcome_rate": ("Risiko rata-rata", "Mean risk"),

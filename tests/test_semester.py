@@ -223,6 +223,19 @@ def test_districts_of_fewer_than_k_visits_are_pooled_or_left_out(visits):
     assert district_change(visits, k=4).empty
 
 
+def test_the_equity_table_compares_the_plans_with_the_employers_they_can_list(visits):
+    # four employers; the 5–19 one of risk 0.9 was inspected before: no plan can list it
+    scored = pd.DataFrame({"province": "Bali", "sector": "C",
+                           "size_band": ["1–4", "1–4", "5–19", "5–19"],
+                           "risk": [0.2, 0.4, 0.6, 0.9], "on_list": [True, False, False, False],
+                           "inspected": [False, False, False, True]})  # fmt: skip
+    facts = compute_semester(visits, period="2026-S1", scored=scored)
+    size = facts.equity[facts.equity["grouping"] == "size_band"].set_index("group")
+    assert size["registry_n"].tolist() == [2, 1]
+    assert size["registry_share"].tolist() == pytest.approx([2 / 3, 1 / 3])
+    assert size.loc["5–19", "outcome_rate"] == pytest.approx(0.6)  # not (0.6 + 0.9) / 2
+
+
 def test_an_employer_of_the_plans_missing_from_the_registry_is_named():
     start, end = parse_period("2026-S1")
     ids = pd.Series(["a", "b"])

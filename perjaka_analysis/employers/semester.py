@@ -583,9 +583,9 @@ class SemesterFacts:
     districts : pandas.DataFrame
         :func:`district_change`.
     equity : pandas.DataFrame or None
-        :func:`~.equity.equity_table` of the plans (size band, sector), with
-        the model's risk as outcome; None when the plans hold only the listed
-        employers.
+        :func:`~.equity.equity_table` of the plans (size band, sector) among
+        the employers not inspected before them, with the model's risk as
+        outcome; None when the plans hold only the listed employers.
     synthetic : bool
         The registry is synthetic (it carries the generator's truth).
     """
@@ -633,7 +633,9 @@ def compute_semester(
         is the province itself.
     scored : pandas.DataFrame, optional
         The full scored tables of the plans (every employer, ``on_list``,
-        ``size_band``, ``sector``, ``risk``): the equity table.
+        ``size_band``, ``sector``, ``risk``, ``inspected``): the equity table,
+        over the employers not inspected before the plans (those a plan can
+        list).
     synthetic : bool
         Mark the report as made from a synthetic registry.
 
@@ -659,7 +661,9 @@ def compute_semester(
     picks = visits[visits["visited"] & (visits["selection"] == "random")]
     picks = picks[picks["risk"].notna()]
     equity = None
-    if scored is not None and not scored["on_list"].all():
+    if scored is not None and "inspected" in scored:  # a plan lists uninspected employers only
+        scored = scored[~scored["inspected"].astype(bool).to_numpy()]
+    if scored is not None and not scored.empty and not scored["on_list"].all():
         equity = equity_table(scored, by=("size_band", "sector"), outcome="risk")
     plans = visits.groupby(list(PLAN_META), sort=True).size().rename("planned").reset_index()
     notes = []
