@@ -34,6 +34,7 @@ until = "2030-12-31"
 deadline = "2029-12-31"
 targets = [95.0, 98.0]
 seed = 0
+backtest_origins = ["2022-01-01", "2023-01-01"]  # dates the backtest refits the models at
 
 # %%
 import perjaka_analysis as pa
@@ -108,9 +109,7 @@ rank_by_expected_date(table, target=targets[0])
 # README (`benchmarks/forecast_backtest.py`).
 
 # %%
-bt = backtest(
-    coverage, methods=["pooled", "saturation", "last"], origins=["2022-01-01", "2023-01-01"]
-)
+bt = backtest(coverage, methods=["pooled", "saturation", "last"], origins=backtest_origins)
 bt.table().round(3)
 
 # %%

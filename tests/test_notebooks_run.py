@@ -29,6 +29,8 @@ def quick_parameters(name: str, tmp_path: Path) -> dict:
         registry = tmp_path / "employers.parquet"
         generate_registry(3000, seed=5, label_share=0.3).frame.to_parquet(registry)
         return {"registry_path": str(registry), "capacity": 40}
+    if name.startswith("02_"):  # one backtest origin of the notebook's two
+        return {"backtest_origins": ["2023-01-01"]}
     if name.startswith("04_"):  # one backtest origin with figures of both horizons after it
         return {"n_paths": 200, "backtest_origins": ["2024-07-01"]}
     if name.startswith("05_"):
