@@ -130,9 +130,24 @@ class TrendResults(ModelResults):
     converged: bool = True
     fit_notes: tuple[str, ...] = ()
     saturation: Scale | None = field(default=None, repr=False)
+    #: Paths kept by :meth:`keep_paths`, by ``(place, until, n_paths, seed, freq)``.
+    _kept_paths: dict | None = field(default=None, init=False, repr=False, compare=False)
 
     def _fitted(self) -> Mapping[str, ProvinceTrend]:
         return self.trends
+
+    def keep_paths(self) -> None:
+        """Keep every path :meth:`simulate` draws from now on, for this object's life.
+
+        A second call with the same place, ``until``, ``n_paths``, ``seed``
+        and ``freq`` returns a copy of the kept paths instead of drawing them
+        again (the same numbers: each place's stream depends only on these).
+        A run's targets, UHC status and enforcement scenario draw the same
+        paths of every place; the memory is about ``8 * n_paths`` bytes per
+        place and month.
+        """
+        if self._kept_paths is None:
+            self._kept_paths = {}
 
     @property
     def _scale(self) -> Scale:
@@ -248,10 +263,18 @@ class TrendResults(ModelResults):
             :func:`scenario_targets` read their crossings from these paths.
         """
         trend = self.trend(province)
+        key = (trend.province, pd.Timestamp(until), n_paths, seed, freq)
+        kept = self._kept_paths
+        if kept is not None and key in kept:
+            dates, paths = kept[key]
+            return dates, paths.copy()
         start = trend.last_date or self.data_end
         dates = path_dates(start, until, freq)
         rng = np.random.default_rng(_stable_seed(seed, trend.province))
-        return dates, self._scale.simulate(trend, to_years(dates), n_paths, rng)
+        paths = self._scale.simulate(trend, to_years(dates), n_paths, rng)
+        if kept is not None:
+            kept[key] = (dates, paths.copy())
+        return dates, paths
 
     def nowcast(
         self,

@@ -109,6 +109,21 @@ def _noisy_fit():
     return CoverageTrendModel(synthetic_panel(noise=0.2)).fit()
 
 
+def test_kept_paths_are_the_paths_drawn_anew_and_each_caller_gets_its_own_copy():
+    kept = CoverageTrendModel(synthetic_panel(noise=0.2)).fit()
+    kept.keep_paths()
+    kw = {"n_paths": 50, "seed": 3}
+    dates, drawn = _noisy_fit().simulate("Aceh", "2030-12-31", **kw)  # nothing kept
+    first = kept.simulate("Aceh", "2030-12-31", **kw)[1]
+    first += 100.0  # the caller's own array
+    again_dates, again = kept.simulate("Aceh", "2030-12-31", **kw)
+    assert again_dates.equals(dates)
+    np.testing.assert_array_equal(again, drawn)
+    other_seed = kept.simulate("Aceh", "2030-12-31", n_paths=50, seed=4)[1]
+    longer = kept.simulate("Aceh", "2031-12-31", **kw)[1]
+    assert not np.array_equal(other_seed, drawn) and longer.shape[1] == drawn.shape[1] + 12
+
+
 @settings(max_examples=10, deadline=None)
 @given(st.floats(80, 97), st.floats(0.1, 4.0))
 def test_a_higher_target_is_never_reached_sooner(low, step):

@@ -270,6 +270,7 @@ def compute_run_facts(
         status = load_uhc_status()
         step(FACT_STEPS[1])
         results = CoverageTrendModel(coverage, status=status).fit()
+        results.keep_paths()  # the targets, UHC status and scenario draw the same paths
         config = config.resolved(results.data_end)
         places = [p for p in (provinces or table["province"]) if p != NATIONAL]
         all_places = [*places, NATIONAL]
