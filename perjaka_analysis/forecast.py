@@ -172,8 +172,9 @@ def crossing_summary(
     dict
         ``status`` (:data:`STATUS_ABOVE_MODELLED` when at least
         :data:`ABOVE_NOW_PROB` of the paths are at or above the target on
-        ``as_of``, :data:`STATUS_EXPECTED` (its median crossing the first
-        date after ``as_of`` when half the paths are above on it),
+        ``as_of``; also when half of them are, with ``date_upper_80`` set, at
+        the latest the date after ``as_of``: "probably above",
+        :func:`probably_above`), :data:`STATUS_EXPECTED` (its median crossing,
         or :data:`STATUS_OUT_OF_REACH` when the median crossing is beyond the
         last date), ``expected_date`` (the median crossing; NaT unless
         expected), ``date_lower_80`` and ``date_upper_80`` (10th and 90th
@@ -210,7 +211,12 @@ def crossing_summary(
     }
     if np.mean(reached_by <= past) >= ABOVE_NOW_PROB:
         out["status"] = STATUS_ABOVE_MODELLED
-    elif q50 <= past:  # more likely above than not, but not sure: expected from now on
+    elif q50 <= past and q90 < never:
+        # more likely above than not, but not sure: probably above (the median
+        # estimate is), by the 90th percentile of the crossing at the latest
+        out["status"] = STATUS_ABOVE_MODELLED
+        out["date_upper_80"] = _date_at(dates, max(q90, past + 1))
+    elif q50 <= past:  # above on the median, but a tenth of the paths never: from now on
         out["status"] = STATUS_EXPECTED
         out["expected_date"] = _date_at(dates, past + 1)
     elif q50 >= never:

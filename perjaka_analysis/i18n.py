@@ -405,8 +405,8 @@ TEXT = {
     "card_uhc": ("UHC saat ini", "UHC today"),
     "card_needs": ("Yang dibutuhkan", "What it takes"),
     "card_today": (
-        "perkiraan hari ini (interval 80%: {lower} – {upper})",
-        "today's estimate (80% interval: {lower} – {upper})",
+        "perkiraan per {date} (interval 80%: {lower} – {upper})",
+        "estimate on {date} (80% interval: {lower} – {upper})",
     ),
     "card_latest": ("angka terakhir", "latest figure"),
     "card_above_full": (
@@ -423,7 +423,7 @@ TEXT = {
         "conditions: ≥\u00a0{reg} registered and ≥\u00a0{act} active",
     ),
     "card_uhc_prob": ("peluang kedua syarat terpenuhi", "probability that both hold"),
-    "card_uhc_now": ("hari ini", "today"),
+    "card_uhc_now": ("per {date}", "on {date}"),
     "card_status": ("Laporan status UHC terakhir", "Latest UHC status report"),
     "card_uhc_by": ("sebelum {deadline}", "by {deadline}"),
     "card_uhc_unknown": (
@@ -1136,14 +1136,14 @@ TEXT = {
         "({none_source}). Umur: bulan sejak angka terakhir; ⚠ = lebih dari {months} bulan. "
         "Aktif: angka aktif terakhir sebagaimana dipublikasikan; Aktif (perkiraan): % penduduk "
         "pada tanggal ringkasan (* = dipinjam dari provinsi lain, karena belum ada angka aktif "
-        "sendiri). UHC saat ini: peluang ≥{reg} terdaftar dan ≥{act} aktif sebelum tenggat; "
+        "sendiri). UHC sebelum tenggat: peluang ≥{reg} terdaftar dan ≥{act} aktif sebelum tenggat; "
         "belum dapat dinilai tanpa angka aktif sendiri.",
         "Basis: own figures, figures of the older territory (before a split) or none "
         "({none_source}). Age: months since the latest figure; ⚠ = older than {months} "
         "months. Active: latest active figure as published; Active (nowcast): % of population "
         "on the brief's date (* = borrowed from other provinces, no active figure of its "
-        "own). UHC today: probability of ≥{reg} registered and ≥{act} active by the deadline; "
-        "it cannot be assessed without an active figure of the province's own.",
+        "own). UHC by the deadline: probability of ≥{reg} registered and ≥{act} active by "
+        "the deadline; it cannot be assessed without an active figure of the province's own.",
     ),
     "source_word": ("sumber", "source"),
     "data_as_of": ("data per", "data as of"),
@@ -1185,6 +1185,7 @@ TEXT = {
     "gap_latest": ("Kekurangan menurut angka terakhir", "Gap by the latest figure"),
     "gap_now": ("Kekurangan saat ini (perkiraan)", "Gap now (estimate)"),
     "uhc_short": ("UHC saat ini", "UHC today"),
+    "uhc_by_deadline_short": ("UHC sebelum tenggat", "UHC by the deadline"),
     "active_short": ("Aktif", "Active"),
     "active_nowcast_short": ("Aktif (perkiraan)", "Active (nowcast)"),
     "pdf_missing": (

@@ -481,9 +481,13 @@ def test_the_uhc_cell_of_the_card_labels_each_probability_and_the_status_report_
     html = str(Brief(g).title())
     card = html[html.index('class="card"') :]
     uhc = card[card.index('class="cell uhc"') : card.index("</div>", card.index("cell uhc"))]
-    # each probability under its own label, not "today: ..." run together in bold
+    # each probability under its own label, not "today: ..." run together in bold; the
+    # first dated on the brief's date
+    from perjaka_analysis.render import environment
+
+    as_of = environment("en").filters["date"](g.config.as_of)
     assert re.findall(r"<dt>([^<]*)</dt><dd>([^<]*)</dd>", uhc) == [
-        ("today", "very unlikely (10%)"),
+        (f"on {as_of}", "very unlikely (10%)"),
         ("by 31 December 2029", "about as likely as not (58%)"),
     ]
     assert "financial.bisnis.com" not in uhc  # the status report is not squeezed in the cell

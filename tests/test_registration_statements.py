@@ -17,6 +17,7 @@ from perjaka_analysis.forecast import (
     compute_targets,
     crossing_summary,
     own_figure,
+    probably_above,
 )
 from perjaka_analysis.provinces import NATIONAL
 from perjaka_analysis.saturation import CEILING
@@ -50,18 +51,27 @@ def fit():
 
 def test_above_now_needs_most_paths_above_on_the_date():
     dates = pd.date_range("2025-01-01", periods=4, freq="YS")
-    # 60 of 100 paths above 98 on the first date: likely, not "already above"
+    # 60 of 100 paths above 98 on the first date: probably above, not "already above"
+    # (nor "expected" later, while the median estimate is above), by the date the 90th
+    # percentile of the paths has crossed
     paths = np.full((100, 4), 99.0)
     paths[60:, :] = [97.0, 97.5, 98.5, 99.0]
     out = crossing_summary(dates, paths, 98.0, pd.Timestamp("2027-12-31"))
-    assert out["status"] == STATUS_EXPECTED
-    assert out["expected_date"] == dates[1]  # from the date after, never before it
+    assert out["status"] == STATUS_ABOVE_MODELLED
+    assert probably_above(out["status"], out["date_upper_80"])
+    assert pd.isna(out["expected_date"]) and out["date_upper_80"] == dates[2]
     # 96 of 100: already above (modelled)
     paths[:96, :] = 99.0
     paths[96:, :] = [97.0, 97.5, 98.5, 99.0]
     assert ABOVE_NOW_PROB <= 0.96
     out = crossing_summary(dates, paths, 98.0, pd.Timestamp("2027-12-31"))
     assert out["status"] == STATUS_ABOVE_MODELLED
+    assert not probably_above(out["status"], out["date_upper_80"])
+    # 40 of 100: expected, on the median crossing
+    paths[:40, :] = 99.0
+    paths[40:, :] = [97.0, 97.5, 98.5, 99.0]
+    out = crossing_summary(dates, paths, 98.0, pd.Timestamp("2027-12-31"))
+    assert out["status"] == STATUS_EXPECTED and out["expected_date"] == dates[2]
 
 
 def test_an_estimate_just_below_a_target_is_not_already_above(fit):

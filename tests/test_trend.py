@@ -363,13 +363,13 @@ def test_a_path_that_crossed_before_the_data_end_and_fell_back_has_not_reached_t
     assert out["status"] == "expected"
     assert out["expected_date"] == pd.Timestamp("2027-01-01")
     assert out["prob_by_deadline"] == pytest.approx(2 / 3)
-    # on a date when two of three paths are above it is likely, not "already" (that
-    # needs 95% of the paths): expected from the next date on
+    # on a date when two of three paths are above it is probably above, not "already"
+    # (that needs 95% of the paths): by the next date at the latest
     out = crossing_summary(
         dates, paths, 98.0, pd.Timestamp("2027-12-31"), as_of=pd.Timestamp("2025-06-30")
     )
-    assert out["status"] == "expected"
-    assert out["expected_date"] == pd.Timestamp("2026-01-01")
+    assert out["status"] == STATUS_ABOVE_MODELLED and pd.isna(out["expected_date"])
+    assert out["date_upper_80"] == pd.Timestamp("2026-01-01")
     # when every path is above on that date, it is already above (modelled)
     paths[2, 1] = 98.1
     out = crossing_summary(

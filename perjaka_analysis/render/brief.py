@@ -132,6 +132,7 @@ class Brief:
                     status=None if status is None else self._dated(status),
                     stale_months=STALE_MONTHS,
                     deadline=f.config.deadline,
+                    as_of=f.config.as_of,
                 )
             )
         return self._render(
