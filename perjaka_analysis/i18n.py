@@ -457,6 +457,7 @@ TEXT = {
     ),
     "ov_registered": ("Terdaftar hari ini", "Registered today"),
     "ov_active": ("Aktif hari ini", "Active today"),
+    "ov_national_active": ("aktif, angka terakhir", "active, latest figure"),
     "ov_uhc": ("UHC hari ini (kedua syarat)", "UHC today (both conditions)"),
     "ov_borrowed": (
         "dipinjam dari provinsi lain: belum ada angka aktif sendiri",

@@ -66,3 +66,32 @@ def test_the_note_under_the_table_says_why_registered_today_can_be_above_100_per
 
     assert "ID-card residents and can exceed 100%" in text("ov_today_note", "en")
     assert "penduduk ber-KTP setempat sehingga bisa melebihi 100%" in text("ov_today_note", "id")
+
+
+def test_the_overview_gives_the_nations_latest_active_figure_beside_its_registration():
+    from perjaka_analysis.render.overview import render_overview
+
+    f = _facts()
+    nat = {"province": "INDONESIA", "latest_pct": 98.62, "latest_age_months": 1.0,
+           "latest_qualifier": "", "latest_decimals": 2, "latest_date": T("2025-12-31"),
+           "latest_precision": "day"}  # fmt: skip
+    places = pd.concat([f.table("places"), pd.DataFrame([nat])], ignore_index=True)
+    places["basis_kind"] = ["own", "own", "none", "own"]
+    active = pd.DataFrame([{"province": "INDONESIA", "active_date": T("2025-12-31"),
+                            "active_precision": "day", "active_pct": 81.45,
+                            "active_basis": "of_population", "active_age_months": 1.0,
+                            "active_source": "example.id",
+                            "active_source_url": "https://x"}])  # fmt: skip
+    empty = {name: pd.DataFrame(columns=list(cols)) for name, cols in SCHEMA.items()}
+    tables = {**empty, **f.tables, "places": places[list(SCHEMA["places"])],
+              "active_latest": active}  # fmt: skip
+    html = render_overview(
+        RunFacts(
+            config=ReportConfig(as_of="2026-01-27", language="en"),
+            meta={"registry_synthetic": False, "package_version": "0", "git_commit": "x"},
+            tables=tables,
+        ),
+        {"Aceh": ("ok", "aceh.html")},
+    )
+    assert "active, latest figure: <strong>81.45%</strong> of the population " in html
+    assert "(31 December 2025; example.id)" in html

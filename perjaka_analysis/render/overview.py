@@ -297,6 +297,7 @@ def render_overview(facts: RunFacts, briefs: Mapping[str, tuple[str, str]]) -> s
     body = env.get_template("overview.html").render(
         facts=facts,
         national=to_context(nat.iloc[0]) if not nat.empty else None,
+        national_active=to_context(active_latest.get(NATIONAL)),
         national_targets=[
             national_target_text(r, national_precision, lang)
             for _, r in by_place.get(NATIONAL, targets.iloc[:0]).iterrows()
