@@ -187,7 +187,8 @@ def _class_sizes(
 
     Both hold integer codes per column (see :func:`_encode`; the listed rows'
     codes are those of their registry rows); the columns are combined into
-    one integer key per row and counted.
+    one integer key per row and counted: only the keys of listed rows, looked up
+    in a hash table of them (no sort of the registry's keys).
     """
     n_all = len(next(iter(facts.values())))
     n_listed = len(next(iter(listed.values())))
@@ -199,9 +200,10 @@ def _class_sizes(
         base = int(facts[c].max()) + 1
         key_all = key_all * base + facts[c]
         key_listed = key_listed * base + listed[c]
-    values, counts = np.unique(key_all, return_counts=True)
-    pos = np.clip(np.searchsorted(values, key_listed), 0, len(values) - 1)
-    return np.where(values[pos] == key_listed, counts[pos], 0)
+    wanted = pd.Index(np.unique(key_listed))
+    at = wanted.get_indexer(key_all)  # -1 where a registry row has no listed row's key
+    counts = np.bincount(at[at >= 0], minlength=len(wanted))
+    return counts[wanted.get_indexer(key_listed)]
 
 
 def _encode(facts: pd.DataFrame) -> dict[str, np.ndarray]:
