@@ -617,6 +617,18 @@ TEXT = {
     "status_expected": ("diperkirakan tercapai", "expected"),
     "status_out": ("tidak tercapai dalam horizon", "out of reach within horizon"),
     "expected_date": ("Perkiraan tanggal tercapai", "Expected date"),
+    "targets_table_note": (
+        "Tanggal tercapai: median tanggal pertama kali target tercapai pada jalur simulasi "
+        "model; garis di grafik adalah median tingkat kepesertaan pada tiap tanggal, sehingga "
+        "garis itu bisa tetap di bawah target walaupun separuh jalur sudah melewatinya. Tambahan "
+        "yang dibutuhkan dihitung dari angka terakhir sampai tenggat; laju setahun terakhir "
+        "adalah perubahan tren model dalam 12 bulan sampai akhir data.",
+        "Expected date: the median date on which the model's simulated paths first reach the "
+        "target; the chart's line is the median level on each date, so it can stay below the "
+        "target when half of the paths have crossed it. The required pace runs from the latest "
+        "figure to the deadline; the pace of the last year is the model trend's change over the "
+        "twelve months to the end of the data.",
+    ),
     "interval": ("Interval 80%", "80% interval"),
     "probability": ("Peluang tercapai sebelum tenggat", "Probability by the deadline"),
     "required_pace": ("Tambahan peserta per bulan yang dibutuhkan", "Required participants/month"),

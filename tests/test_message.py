@@ -523,3 +523,17 @@ def test_the_source_list_names_an_active_share_and_its_basis_before_its_value():
 
 def visible(page: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", page))
+
+
+def test_a_registration_estimate_without_a_figure_of_its_own_is_drawn_as_borrowed():
+    from perjaka_analysis.render.brief import Brief
+
+    def value_classes(f: ProvinceFacts) -> list[str]:
+        f.meta["registry_synthetic"] = False
+        return re.findall(r'<p class="(v[^"]*)">', str(Brief(f).title()))
+
+    own = with_card(facts("en", active_nowcast=own_active()))
+    assert value_classes(own)[0] == "v"  # its own figure of April 2021
+    places = facts("en").rows("places").assign(latest_pct=float("nan"), basis_kind="none")
+    none = with_card(facts("en", active_nowcast=own_active(), places=places))
+    assert value_classes(none)[0] == "v borrowed"
