@@ -213,7 +213,12 @@ def test_two_runs_started_together_get_their_own_folders_and_both_finish(
 def test_ctrl_c_and_sigterm_cancel_pending_briefs_stop_workers_and_write_the_index(
     report_registry, runs, tmp_path, signum, to_group, status
 ):
-    nb = notebook_with(tmp_path, 'if province == "Bali":\n    import time\n    time.sleep(120)')
+    asleep = tmp_path / "bali-asleep"  # Bali's kernel writes it, then sleeps
+    nb = notebook_with(
+        tmp_path,
+        f'if province == "Bali":\n    import pathlib, time\n'
+        f"    pathlib.Path({str(asleep)!r}).touch()\n    time.sleep(120)",
+    )
     run_id = f"cancel-{signal.Signals(signum).name.lower()}"
     args = report_cli_args(report_registry, runs, "--province", "Aceh", "--province", "Bali",
                     "--province", "Banten", "--run-id", run_id, "--jobs", "1",
@@ -238,13 +243,14 @@ def test_ctrl_c_and_sigterm_cancel_pending_briefs_stop_workers_and_write_the_ind
         )  # fmt: skip
     run = runs / run_id
     deadline = time.monotonic() + 300
-    while not (run / "aceh.html").is_file() and time.monotonic() < deadline:
-        time.sleep(0.5)
-    if not (run / "aceh.html").is_file():  # never leave the command running behind
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
+    while not (asleep.is_file() and (run / "aceh.html").is_file()):
+        if time.monotonic() > deadline:  # never leave the command running behind
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=30)
+            break
+        time.sleep(0.2)
     assert (run / "aceh.html").is_file(), log.read_text()[-2000:]
-    time.sleep(4)  # Bali's kernel is sleeping now
+    assert asleep.is_file(), log.read_text()[-2000:]  # Bali's kernel is sleeping now
     children = subprocess.run(
         ["pgrep", "-P", str(proc.pid)], capture_output=True, text=True, check=False
     ).stdout.split()
@@ -261,8 +267,11 @@ def test_ctrl_c_and_sigterm_cancel_pending_briefs_stop_workers_and_write_the_ind
     status = {p["province"]: p["status"] for p in manifest["provinces"]}
     assert status == {"Aceh": "ok", "Bali": "cancelled", "Banten": "cancelled"}
     assert "Dibatalkan" in (run / "index.html").read_text()
-    time.sleep(2)
-    alive = [pid for pid in children if Path(f"/proc/{pid}").exists()]
+    gone = time.monotonic() + 2  # the workers have two seconds to go
+    while (alive := [pid for pid in children if Path(f"/proc/{pid}").exists()]) and (
+        time.monotonic() < gone
+    ):
+        time.sleep(0.1)
     assert alive == [], "workers outlived the cancelled run"
     # the killed worker's brief folder, kernel sockets and kernel folder are gone too
     assert [p.name for p in private_tmp.iterdir()] == []
