@@ -206,8 +206,8 @@ def compute_status_reports(
     pandas.DataFrame
         :data:`STATUS_COLUMNS`, one row per place with a report, in the order
         of ``places``. ``threshold_pct``: the registration threshold of the
-        report (its condition's for a joint report, else the first percentage
-        in ``criterion``, else 98 from 2024 and 95 before);
+        report (the first percentage in ``criterion``; without one, a joint
+        report's condition's, another's 98 from 2024 and 95 before);
         ``active_threshold_pct`` (joint reports only); ``joint``: the report
         is one of the definition in force since 2024 (registered and active). Among reports of the
         latest date, one of that definition, then the last in the file.
@@ -222,6 +222,11 @@ def compute_status_reports(
     >>> r = compute_status_reports(s, ["Banten"]).iloc[0]
     >>> r["status"], r["award_category"], float(r["threshold_pct"]), bool(r["joint"])
     ('UHC (award 2026)', 'Pratama', 98.0, True)
+    >>> s.loc[1, ["status", "award_category", "criterion"]] = (
+    ...     "UHC Prioritas", None, "98.6% & 80% active")
+    >>> r = compute_status_reports(s, ["Banten"]).iloc[0]
+    >>> float(r["threshold_pct"]), float(r["active_threshold_pct"])
+    (98.6, 80.0)
     """
     rows = status[status["province"].isin(list(places)) & status["status"].notna()]
     rows = _dated(rows, as_of)
@@ -233,6 +238,7 @@ def compute_status_reports(
         threshold_pct=pd.to_numeric(stated, errors="coerce").fillna(
             pd.Series(in_force, index=rows.index)
         ),
+        _stated=pd.to_numeric(stated, errors="coerce").to_numpy(float),
         _line=np.arange(len(rows)),
     )
     rows = rows.sort_values(["date", "joint", "_line"], kind="stable").drop_duplicates(
@@ -248,8 +254,13 @@ def compute_status_reports(
         for cat in rows["award_category"]
     ]
     joint_rows = rows["joint"].to_numpy(bool)
+    # a joint report's own stated threshold (UHC Prioritas: "98.6% & 80% active"), else
+    # its condition's (UHC Awards 2026 names a category, not a percentage)
+    own = rows["_stated"].to_numpy(float)
     rows["threshold_pct"] = np.where(
-        joint_rows, [p[0] for p in pair], rows["threshold_pct"].to_numpy(float)
+        joint_rows,
+        np.where(np.isnan(own), [p[0] for p in pair], own),
+        rows["threshold_pct"].to_numpy(float),
     )
     rows["active_threshold_pct"] = np.where(joint_rows, [p[1] for p in pair], np.nan)
     if "source_date" not in rows:
