@@ -211,14 +211,13 @@ def crossing_summary(
     }
     if np.mean(reached_by <= past) >= ABOVE_NOW_PROB:
         out["status"] = STATUS_ABOVE_MODELLED
-    elif q50 <= past and q90 < never:
-        # more likely above than not, but not sure: probably above (the median
-        # estimate is), by the 90th percentile of the crossing at the latest
-        out["status"] = STATUS_ABOVE_MODELLED
-        out["date_upper_80"] = _date_at(dates, max(q90, past + 1))
-    elif q50 <= past:  # above on the median, but a tenth of the paths never: from now on
-        out["status"] = STATUS_EXPECTED
-        out["expected_date"] = _date_at(dates, past + 1)
+    elif q50 <= past:  # more likely above than not, but not sure
+        if q90 < never:  # probably above (the median is), by the 90th percentile's crossing
+            out["status"] = STATUS_ABOVE_MODELLED
+            out["date_upper_80"] = _date_at(dates, max(q90, past + 1))
+        else:  # a tenth of the paths never crosses: expected from now on
+            out["status"] = STATUS_EXPECTED
+            out["expected_date"] = _date_at(dates, past + 1)
     elif q50 >= never:
         out["status"] = STATUS_OUT_OF_REACH
     else:

@@ -232,13 +232,9 @@ def compute_status_reports(
     rows = _dated(rows, as_of)
     joint = rows["status"].isin(JOINT_STATUSES)
     stated = rows["criterion"].astype("string").str.extract(r"(\d+(?:\.\d+)?)\s*%")[0]
-    in_force = np.where(rows["date"] >= pd.Timestamp("2024-01-01"), 98.0, 95.0)
     rows = rows.assign(
         joint=joint.to_numpy(bool),
-        threshold_pct=pd.to_numeric(stated, errors="coerce").fillna(
-            pd.Series(in_force, index=rows.index)
-        ),
-        _stated=pd.to_numeric(stated, errors="coerce").to_numpy(float),
+        threshold_pct=pd.to_numeric(stated, errors="coerce").to_numpy(float),
         _line=np.arange(len(rows)),
     )
     rows = rows.sort_values(["date", "joint", "_line"], kind="stable").drop_duplicates(
@@ -254,13 +250,13 @@ def compute_status_reports(
         for cat in rows["award_category"]
     ]
     joint_rows = rows["joint"].to_numpy(bool)
-    # a joint report's own stated threshold (UHC Prioritas: "98.6% & 80% active"), else
-    # its condition's (UHC Awards 2026 names a category, not a percentage)
-    own = rows["_stated"].to_numpy(float)
+    # the threshold a report states (UHC Prioritas: "98.6% & 80% active"); without one, a
+    # joint report's condition's (UHC Awards 2026 names a category, not a percentage),
+    # another's the threshold in force on its date
+    in_force = np.where(rows["date"] >= pd.Timestamp("2024-01-01"), 98.0, 95.0)
+    stated_pct = rows["threshold_pct"].to_numpy(float)
     rows["threshold_pct"] = np.where(
-        joint_rows,
-        np.where(np.isnan(own), [p[0] for p in pair], own),
-        rows["threshold_pct"].to_numpy(float),
+        np.isnan(stated_pct), np.where(joint_rows, [p[0] for p in pair], in_force), stated_pct
     )
     rows["active_threshold_pct"] = np.where(joint_rows, [p[1] for p in pair], np.nan)
     if "source_date" not in rows:

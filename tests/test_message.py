@@ -79,6 +79,15 @@ def with_card(f: ProvinceFacts) -> ProvinceFacts:
     return ProvinceFacts("A", f.config, {}, {**f.tables, "card": card}, {}, f.places)
 
 
+def active_latest(date: str, basis: str, age_months: float, source: str) -> pd.DataFrame:
+    """Province A's latest active figure: 84% of ``basis``, published monthly by ``source``."""
+    return table("active_latest", [{
+        "active_date": T(date), "active_precision": "month", "active_pct": 84.0,
+        "active_basis": basis, "active_age_months": age_months, "active_source": source,
+        "active_source_url": f"https://{source}/a",
+    }])  # fmt: skip
+
+
 def own_active() -> pd.DataFrame:
     """Province A's active share estimated from three figures of its own."""
     return table("active_nowcast", [{
@@ -165,11 +174,7 @@ def test_published_precision_is_kept(value, qualifier, decimals, lang, shown):
 
 
 def test_active_sentences_state_basis_date_at_its_precision_and_source():
-    latest = table("active_latest", [{
-        "active_date": T("2024-04-30"), "active_precision": "month", "active_pct": 84.0,
-        "active_basis": "of_participants", "active_age_months": 8.0,
-        "active_source": "bali.antaranews.com", "active_source_url": "https://bali.antaranews.com/x",
-    }])  # fmt: skip
+    latest = active_latest("2024-04-30", "of_participants", 8.0, "bali.antaranews.com")
     first, note, second = active_sentences(facts("id", active_latest=latest), "id")
     assert note.startswith('Angka aktif "dari jumlah peserta" dan "dari jumlah penduduk"')
     assert first == (  # at the precision it was published: 84%, not 84,0%
@@ -186,11 +191,7 @@ def test_active_sentences_state_basis_date_at_its_precision_and_source():
 def test_the_title_dates_both_latest_figures_when_they_differ():
     from perjaka_analysis.render.brief import Brief
 
-    latest = table("active_latest", [{
-        "active_date": T("2024-11-30"), "active_precision": "month", "active_pct": 84.0,
-        "active_basis": "of_population", "active_age_months": 1.0,
-        "active_source": "x.id", "active_source_url": "https://x.id/a",
-    }])  # fmt: skip
+    latest = active_latest("2024-11-30", "of_population", 1.0, "x.id")
 
     def title_meta(f: ProvinceFacts) -> str:
         f = dataclasses.replace(f, meta={"registry_synthetic": False})
