@@ -154,17 +154,19 @@ def test_reidentify_maps_pseudonyms_back_for_the_key_holder(small_registry, plan
 
 def test_cli_round_trip_and_a_bad_file_writes_nothing(tmp_path, small_registry, capsys):
     reg = tmp_path / "reg.csv"
-    # a fifth of the session's registry: the plan file holds every employer, and writing
-    # 3,000 rows to xlsx took most of this test's time
-    small_registry.iloc[:600].to_csv(reg, index=False)
+    # the session's registry, of which the plan alone is written (--plan-only): its
+    # random picks have no rank, and the plan file is still an outcomes file
+    small_registry.to_csv(reg, index=False)
     key = tmp_path / "k.key"
     key.write_text("k")
     key.chmod(0o600)
     plan_csv = tmp_path / "plan.xlsx"
     assert main(["employers", "score", "--registry", str(reg), "--out", str(plan_csv),
-                 "--capacity", "20", "--key-file", str(key)]) == 0  # fmt: skip
+                 "--capacity", "20", "--key-file", str(key), "--plan-only"]) == 0  # fmt: skip
     written = read_plan(plan_csv)
-    filled = written.head(4).assign(inspected_on="2025-09-01", noncompliant=[1, 0, 0, 1])
+    assert written["on_list"].all() and (written["selection"] == "random").any()
+    assert written.loc[written["selection"] == "random", "rank_in_province"].isna().all()
+    filled = written.tail(4).assign(inspected_on="2025-09-01", noncompliant=[1, 0, 0, 1])
     outcomes = tmp_path / "outcomes.csv"
     filled.to_csv(outcomes, index=False)
     out = tmp_path / "merged.csv"

@@ -86,6 +86,82 @@ def test_ties_are_broken_by_gain_then_id():
     assert rank.tolist() == [4, 2, 3, 1]
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    n=st.integers(1, 400),
+    n_ranked=st.integers(1, 30),
+    rank_by=st.sampled_from(["blend", "gain", "risk"]),
+)
+def test_candidates_alone_give_the_ranked_picks_of_ranking_everybody(seed, n, n_ranked, rank_by):
+    from perjaka_analysis.employers.score import (
+        plan_candidates,
+        priority_scores,
+        rank_within_province,
+    )
+
+    rng = np.random.default_rng(seed)
+    reported = rng.integers(0, 60, n)
+    reg = pd.DataFrame(
+        {
+            "province": rng.choice(["A", "B", "C"], n),
+            "workers_reported": reported,
+            # many without a gap, some priorities tied
+            "workers_registered": np.where(rng.random(n) < 0.6, reported, reported // 2),
+            "employer_id": [f"E{i:04d}" for i in rng.permutation(n)],
+        }
+    )
+    risk = np.round(rng.random(n), 1)
+    uninspected = rng.random(n) < 0.9
+    asked = []
+
+    def risk_of(at):
+        asked.extend(at.tolist())
+        return risk[at]
+
+    cand, got = plan_candidates(reg, risk_of, np.full(n, n_ranked), uninspected, rank_by=rank_by)
+    assert len(asked) == len(set(asked)) and set(np.flatnonzero(cand)) <= set(asked)
+    np.testing.assert_array_equal(got[cand], risk[cand])
+    assert np.isnan(got[~cand]).all()
+
+    def first(eligible, values):
+        rank = rank_within_province(
+            reg["province"],
+            priority_scores(reg, values, rank_by=rank_by),
+            pd.Series(values),
+            ids=reg["employer_id"],
+            eligible=eligible,
+        )
+        return rank.where(rank <= n_ranked)
+
+    pd.testing.assert_series_equal(first(cand, got), first(uninspected, risk))
+
+
+def test_plan_candidates_leave_out_employers_that_cannot_be_ranked():
+    from perjaka_analysis.employers.score import plan_candidates
+
+    # two ranked picks; 20 employers without a gap (priority at most 3)
+    reg = pd.DataFrame(
+        {
+            "province": ["A"] * 24,
+            "workers_reported": [50, 40, 30, 2] + [5] * 20,
+            "workers_registered": [0, 0, 0, 0] + [5] * 20,
+        }
+    )
+    risk = np.r_[0.5, 0.2, 0.1, 0.9, np.full(20, 0.9)]
+    asked = []
+
+    def risk_of(at):
+        asked.extend(at.tolist())
+        return risk[at]
+
+    cand, got = plan_candidates(reg, risk_of, np.full(24, 2), np.ones(24, bool))
+    # the second priority among the first six scored is 0.2 x 43 = 8.6: no employer
+    # whose gap + 3 is below it can pass it
+    assert cand.tolist() == [True, True, True] + [False] * 21
+    assert len(asked) == 6 and np.isnan(got[3:]).all()
+
+
 def test_inspected_employers_are_flagged_off_the_list_and_scored_out_of_fold(
     small_registry, risk_model, small_scored
 ):

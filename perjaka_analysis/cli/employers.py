@@ -66,6 +66,7 @@ def cmd_score(args: argparse.Namespace) -> int:
         reasons_for=args.reasons_for,
         random_state=args.seed,
         rank_by=args.rank_by,
+        rows="plan" if args.plan_only else "all",
         **{
             name: value
             for name in ("random_share", "min_inclusion")
@@ -75,7 +76,10 @@ def cmd_score(args: argparse.Namespace) -> int:
     write_table(table, args.out)
     n_list = int(table["on_list"].sum())
     n_random = int((table["selection"] == "random").sum())
-    print(f"{args.out}: {len(table)} employers scored, {n_list} on the inspection lists")
+    if args.plan_only:
+        print(f"{args.out}: the plan's {len(table)} of {len(registry)} employers")
+    else:
+        print(f"{args.out}: {len(table)} employers scored, {n_list} on the inspection lists")
     if len(table):
         first = table.iloc[0]
         print(

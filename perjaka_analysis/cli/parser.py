@@ -118,6 +118,13 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("--key-file", type=Path, help="pseudonym key file (see README)")
     sc.add_argument("--language", choices=["id", "en"], default="id")
     sc.add_argument("--reasons-for", choices=["list", "all"], default="list")
+    sc.add_argument(
+        "--plan-only",
+        action="store_true",
+        help="write only the plan's employers (a registry of a million is scored in about "
+        "a third of the time: only the employers that could be ranked picks get a risk; "
+        "random picks then have no rank)",
+    )
     sc.add_argument("--seed", type=int, default=0)
     sc.add_argument(
         "--rank-by",

@@ -41,6 +41,7 @@ __all__ = [
     "id_ranks",
     "plan_id",
     "reserve_size",
+    "reserve_sizes",
 ]
 
 #: Share of each province's capacity drawn at random among uninspected
@@ -99,6 +100,33 @@ def reserve_size(capacity: int, n_open: int, share: float, floor: float) -> int:
     return min(capacity, r)
 
 
+def reserve_sizes(
+    prov_code: np.ndarray,
+    uninspected: np.ndarray,
+    capacity: pd.Series,
+    share: float,
+    floor: float,
+) -> np.ndarray:
+    """Each row's province reserve (:func:`reserve_size`), computed once per
+    province and capacity.
+
+    Examples
+    --------
+    >>> reserve_sizes(np.array([0, 0, 1]), np.array([True, True, True]),
+    ...               pd.Series([1, 1, 5]), 0.5, 0.0).tolist()
+    [0, 0, 0]
+    """
+    open_in = np.bincount(prov_code, weights=uninspected, minlength=prov_code.max(initial=-1) + 1)
+    cap = capacity.to_numpy(dtype="int64")
+    span = int(cap.max(initial=0)) + 1
+    pair_code, pairs = pd.factorize(prov_code.astype("int64") * span + cap)
+    sizes = np.array(
+        [reserve_size(int(k % span), int(open_in[k // span]), share, floor) for k in pairs],
+        dtype="int64",
+    )
+    return sizes[pair_code]
+
+
 def id_ranks(ids: pd.Series) -> np.ndarray:
     """Each row's position in the order of the ids as text (equal ids: file order).
 
@@ -121,6 +149,7 @@ def draw_plan(
     random_share: float = RANDOM_SHARE,
     min_inclusion: float = MIN_INCLUSION,
     random_state: int = 0,
+    uninspected: pd.Series | np.ndarray | None = None,
 ) -> tuple[pd.Series, pd.Series, list[str]]:
     """Who is on the plan (ranked or random) and each uninspected employer's probability.
 
@@ -140,6 +169,11 @@ def draw_plan(
         See :data:`RANDOM_SHARE` and :data:`MIN_INCLUSION`.
     random_state : int
         Seed of the draw (with the province's name).
+    uninspected : array-like of bool, optional
+        The employers not inspected yet (default: the rows with a rank). Given
+        when only some of them are ranked: the first ones of each province by
+        priority, which must include its ranked picks (``score_registry(rows=
+        "plan")``); the reserve is still drawn among all of them.
 
     Returns
     -------
@@ -155,22 +189,14 @@ def draw_plan(
         raise PerjakaError(f"random_share must be between 0 and 1, got {random_share}")
     if not 0 <= min_inclusion < 1:
         raise PerjakaError(f"min_inclusion must be in [0, 1), got {min_inclusion}")
-    open_ = rank.notna().to_numpy()
-    # one reserve per province and capacity, spread back to its rows
+    open_ = rank.notna().to_numpy() if uninspected is None else np.asarray(uninspected, bool)
     prov_code, names = pd.factorize(province.astype(str), sort=True)
-    open_in = np.bincount(prov_code, weights=open_, minlength=len(names)).astype("int64")
-    n_open = open_in[prov_code]
-    cap = capacity.to_numpy(dtype="int64")
-    span = int(cap.max(initial=0)) + 1
-    pair_code, pairs = pd.factorize(prov_code.astype("int64") * span + cap)
-    sizes = np.array(
-        [
-            reserve_size(int(k % span), int(open_in[k // span]), random_share, min_inclusion)
-            for k in pairs
-        ],
-        dtype="int64",
+    n_random = pd.Series(
+        reserve_sizes(prov_code, open_, capacity, random_share, min_inclusion),
+        index=province.index,
     )
-    n_random = pd.Series(sizes[pair_code], index=province.index)
+    n_open = np.bincount(prov_code, weights=open_, minlength=len(names)).astype("int64")[prov_code]
+    cap = capacity.to_numpy(dtype="int64")
     ranked = (rank <= capacity - n_random).fillna(False).astype(bool).to_numpy()
     selection = pd.Series(np.where(ranked, "ranked", ""), index=province.index, dtype=object)
     inclusion = pd.Series(np.where(ranked, 1.0, 0.0), index=province.index)
@@ -180,7 +206,7 @@ def draw_plan(
         # the pool of each province in id order, from one sort
         at = np.flatnonzero(pool)
         pool_code = prov_code[at]
-        at = at[np.lexsort([id_ranks(ids)[at], pool_code])]
+        at = at[np.lexsort([id_ranks(ids.iloc[at]), pool_code])]
         bounds = np.searchsorted(np.sort(pool_code), np.arange(len(names) + 1))
         wanted = n_random.to_numpy()
         sel, inc = selection.to_numpy(copy=True), inclusion.to_numpy(copy=True)

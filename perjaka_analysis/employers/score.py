@@ -30,6 +30,7 @@ from .plan import (
     draw_plan,
     id_ranks,
     plan_id,
+    reserve_sizes,
     warn_whole_registry,
 )
 
@@ -37,6 +38,8 @@ __all__ = [
     "FAMILY_PER_WORKER",
     "expected_gain",
     "explain",
+    "plan_candidates",
+    "priority_bound",
     "reason_figures",
     "score_registry",
 ]
@@ -281,6 +284,107 @@ def priority_scores(
     return pd.Series(value, index=registry.index, name=f"priority_{rank_by}")
 
 
+def priority_bound(registry: pd.DataFrame, *, rank_by: str = "blend") -> np.ndarray:
+    """An upper bound of each row's :func:`priority_scores` that needs no risk.
+
+    A risk is at most 1, so ``blend`` is at most gap + :data:`BLEND_OFFSET`,
+    ``gain`` at most the gap, and ``risk`` at most 1 (the bound computed in
+    floating point is never below the priority, as a product with a factor
+    of at most 1 never exceeds the other factor).
+
+    Examples
+    --------
+    >>> reg = pd.DataFrame({"workers_reported": [10, 4], "workers_registered": [5, 4]})
+    >>> priority_bound(reg).tolist(), priority_bound(reg, rank_by="risk").tolist()
+    ([8.0, 3.0], [1.0, 1.0])
+    """
+    if rank_by not in RANK_BY:
+        raise PerjakaError(f"rank_by must be one of {', '.join(RANK_BY)}; got {rank_by!r}")
+    if rank_by == "risk":
+        return np.ones(len(registry))
+    gap = (_num(registry, "workers_reported") - _num(registry, "workers_registered")).clip(lower=0)
+    gap = gap.fillna(0).to_numpy()
+    return gap + BLEND_OFFSET if rank_by == "blend" else gap
+
+
+#: Employers per ranked pick whose risk :func:`plan_candidates` computes first,
+#: those with the largest :func:`priority_bound` in their province: the more,
+#: the closer the first threshold is to the last ranked pick's priority.
+FIRST_BATCH = 3
+
+
+def _first_per_province(at: np.ndarray, prov_code: np.ndarray, key: np.ndarray) -> np.ndarray:
+    """Positions ``at`` ordered by province, then ``key`` descending."""
+    return at[np.lexsort([-key[at], prov_code[at]])]
+
+
+def _position(codes: np.ndarray) -> np.ndarray:
+    """Each element's position within its run of equal (sorted) codes."""
+    starts = np.r_[0, np.flatnonzero(np.diff(codes)) + 1]
+    return np.arange(len(codes)) - np.repeat(starts, np.diff(np.r_[starts, len(codes)]))
+
+
+def plan_candidates(
+    registry: pd.DataFrame,
+    risk_of: Callable[[np.ndarray], np.ndarray],
+    n_ranked: np.ndarray,
+    uninspected: np.ndarray,
+    *,
+    rank_by: str = "blend",
+) -> tuple[np.ndarray, np.ndarray]:
+    """The uninspected employers that could be ranked picks, and their risk.
+
+    Scoring every employer only to keep the first ``n_ranked`` of each
+    province is not needed: an employer whose :func:`priority_bound` is
+    below the ``n_ranked``-th priority among any employers of its province
+    cannot be among the first ``n_ranked``. The risk is computed first for
+    the :data:`FIRST_BATCH` x ``n_ranked`` employers of each province with
+    the largest bound, then for every employer whose bound reaches the
+    ``n_ranked``-th priority among them. Ranking the candidates gives the
+    first ``n_ranked`` of each province, in the same order, that ranking
+    everybody gives.
+
+    Parameters
+    ----------
+    registry : pandas.DataFrame
+        Registry rows.
+    risk_of : callable
+        Risk of the rows at the given positions.
+    n_ranked : numpy.ndarray
+        Each row's number of ranked picks in its province.
+    uninspected : numpy.ndarray of bool
+        Rows that can be listed.
+    rank_by : str
+        See :func:`priority_scores`.
+
+    Returns
+    -------
+    candidates : numpy.ndarray of bool
+    risk : numpy.ndarray
+        The risk of the candidates, NaN elsewhere.
+    """
+    bound = priority_bound(registry, rank_by=rank_by)
+    prov_code = pd.factorize(registry["province"].astype(str))[0]
+    # per province, the FIRST_BATCH x n_ranked rows of largest bound (any of equal bounds)
+    first = _first_per_province(np.flatnonzero(uninspected), prov_code, bound)
+    first = first[_position(prov_code[first]) < FIRST_BATCH * n_ranked[first]]
+    risk = np.full(len(registry), np.nan)
+    risk[first] = risk_of(first)
+    # the n_ranked-th priority among them: no lower one can be a ranked pick
+    priority = np.full(len(registry), np.nan)
+    priority[first] = priority_scores(registry.iloc[first], risk[first], rank_by=rank_by)
+    first = _first_per_province(first, prov_code, priority)
+    at_n = first[_position(prov_code[first]) == n_ranked[first] - 1]
+    floor = np.full(prov_code.max(initial=-1) + 1, -np.inf)
+    floor[prov_code[at_n]] = priority[at_n]
+    candidates = uninspected & (bound >= floor[prov_code])
+    rest = np.flatnonzero(candidates & np.isnan(risk))
+    if len(rest):
+        risk[rest] = risk_of(rest)
+    risk[~candidates] = np.nan
+    return candidates, risk
+
+
 def rank_within_province(
     province: pd.Series,
     priority: pd.Series,
@@ -304,7 +408,7 @@ def rank_within_province(
     at = np.flatnonzero(keep)
     # one sort of numbers: province (by name), each key descending (gaps last), id
     prov_code = pd.factorize(province.astype(str), sort=True)[0][at]
-    id_code = id_ranks(ids)[at]
+    id_code = id_ranks(ids.iloc[at])
     descending = [-np.asarray(s, dtype=float)[at] for s in (priority, *tie_breakers)]
     order = np.lexsort([id_code, *reversed(descending), prov_code])
     ordered = prov_code[order]
@@ -346,12 +450,15 @@ def plan_selection(
     min_inclusion: float = MIN_INCLUSION,
     random_state: int = 0,
     warn: bool = True,
+    candidates: pd.Series | np.ndarray | None = None,
 ) -> tuple[pd.Series, pd.Series, pd.Series]:
     """The plan of :func:`score_registry`: ranks, who is listed and how, and probabilities.
 
     Uninspected employers are ranked within their province by priority (then
     expected unregistered workers, risk and id); the plan takes the first
-    ones and a random reserve (:func:`~.plan.draw_plan`).
+    ones and a random reserve (:func:`~.plan.draw_plan`). With
+    ``candidates`` (:func:`plan_candidates`), only they are ranked and need
+    a risk; the ranked picks are the same.
 
     Returns
     -------
@@ -380,7 +487,7 @@ def plan_selection(
         gain,
         risk,
         ids=ids,
-        eligible=~inspected,
+        eligible=~inspected if candidates is None else candidates,
     )
     selection, inclusion, whole = draw_plan(
         registry["province"],
@@ -390,6 +497,7 @@ def plan_selection(
         random_share=random_share,
         min_inclusion=min_inclusion,
         random_state=random_state,
+        uninspected=~inspected.to_numpy(),
     )
     if warn:
         warn_whole_registry(whole, capacity)
@@ -453,9 +561,13 @@ def score_registry(
         with ``random_share=0``). A :class:`~.plan.WholeRegistryWarning` says
         which provinces' capacity covers every uninspected employer.
     rows : {"all", "plan"}
-        Return every employer (default) or only the plan's (``on_list``):
-        every employer is still scored and ranked, but pseudonyms, reasons
-        and gains are computed only for the rows returned.
+        Return every employer (default) or only the plan's (``on_list``).
+        With ``"plan"``, pseudonyms, reasons and gains are computed only for
+        the rows returned, and the risk only for the employers whose priority
+        could reach their province's ranked picks (:func:`plan_candidates`)
+        and for the random picks: the plan is that of ``"all"``, except that
+        random picks have no ``rank_in_province`` (their rank among the
+        employers not listed is not computed).
 
     Returns
     -------
@@ -483,12 +595,26 @@ def score_registry(
     if rows not in ("all", "plan"):
         raise PerjakaError(f"rows must be 'all' or 'plan', got {rows!r}")
     model = model or RiskModel(random_state=random_state).fit(registry)
-    risk = model.risk_out_of_fold(registry)
     inspected = (
         registry["noncompliant"].notna()
         if "noncompliant" in registry
         else pd.Series(False, index=registry.index)
     )
+
+    def risk_of(at: np.ndarray) -> np.ndarray:
+        return model.risk_out_of_fold(registry.iloc[at]).to_numpy()
+
+    candidates = None
+    if rows == "plan":  # the risk of the employers that could be ranked picks
+        uninspected = ~inspected.to_numpy()
+        prov_code = pd.factorize(registry["province"].astype(str))[0]
+        reserve = reserve_sizes(prov_code, uninspected, per_row, random_share, min_inclusion)
+        candidates, values = plan_candidates(
+            registry, risk_of, per_row.to_numpy() - reserve, uninspected, rank_by=rank_by
+        )
+        risk = pd.Series(values, index=registry.index, name="risk")
+    else:
+        risk = model.risk_out_of_fold(registry)
     ids = registry["employer_id"].astype(str)
     rank, selection, inclusion = plan_selection(
         registry,
@@ -499,6 +625,7 @@ def score_registry(
         random_share=random_share,
         min_inclusion=min_inclusion,
         random_state=random_state,
+        candidates=candidates,
     )
     on_list = selection != ""
     version = getattr(model, "version_", "")
@@ -514,8 +641,11 @@ def score_registry(
         random_state,
         rank_by,
     )
-    if rows == "plan":  # every employer is ranked; only the plan's rows are written
+    if rows == "plan":  # only the plan's rows are written
         keep = on_list.to_numpy()
+        unscored = np.flatnonzero(keep & risk.isna().to_numpy())  # random picks
+        risk.iloc[unscored] = risk_of(unscored)
+        rank = rank.where(selection == "ranked")  # a random pick's rank is not computed
         registry, risk, inspected, ids = (x[keep] for x in (registry, risk, inspected, ids))
         rank, selection, inclusion, on_list = (
             x[keep] for x in (rank, selection, inclusion, on_list)
