@@ -688,9 +688,14 @@ def score_registry(
     for column in OUTCOME_COLUMNS:
         out[column] = pd.Series(pd.NA, index=out.index, dtype="string")
     # list first (by rank), then the rest by rank, then inspected employers by id
-    out["_last"] = out["rank_in_province"].isna()
-    out["_id"] = ids
-    out = out.sort_values(
-        ["province", "_last", "rank_in_province", "_id"], kind="stable", na_position="last"
+    # (one sort of numbers: province by name, ranked first, rank, id as text)
+    ranked = out["rank_in_province"]
+    order = np.lexsort(
+        [
+            id_ranks(ids),
+            ranked.fillna(0).to_numpy(dtype="int64"),
+            ranked.isna().to_numpy(),
+            pd.factorize(out["province"].astype(str), sort=True)[0],
+        ]
     )
-    return out.drop(columns=["_last", "_id"]).reset_index(drop=True)
+    return out.take(order).reset_index(drop=True)
