@@ -1214,6 +1214,16 @@ TEXT = {
     ),
     "sem_scope_national": ("Nasional dan per provinsi", "National and by province"),
     "sem_period": ("Periode {start} sampai {end}", "Period {start} to {end}"),
+    "sem_as_of": (
+        "Data per {finding} (temuan terakhir yang tercatat dalam periode ini); data rencana "
+        "per {plans}.",
+        "Data as of {finding} (the latest finding recorded in the period); the plans' data as "
+        "of {plans}.",
+    ),
+    "sem_as_of_none": (
+        "Belum ada temuan yang tercatat dalam periode ini; data rencana per {plans}.",
+        "No finding recorded in the period yet; the plans' data as of {plans}.",
+    ),
     "sem_privacy": (
         "Laporan ini hanya memuat angka gabungan: tidak ada identitas maupun pseudonim badan "
         "usaha.",

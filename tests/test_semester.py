@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import numpy as np
 import pandas as pd
@@ -236,6 +237,31 @@ def test_the_equity_table_compares_the_plans_with_the_employers_they_can_list(vi
     assert size.loc["5–19", "outcome_rate"] == pytest.approx(0.6)  # not (0.6 + 0.9) / 2
 
 
+def test_the_report_is_dated_by_its_data_under_the_title(visits):
+    # visits in 2026-S1: a 1 February, b 1 March, c 1 April (Bali), d 1 May (Banten); e on
+    # 2 July is outside the period and does not date the report; the plan's data: 1 January
+    facts = compute_semester(visits, period="2026-S1")
+    assert facts.latest_finding == pd.Timestamp("2026-05-01")
+    header = {lang: unescape(render_semester_html(facts, lang).partition("</header>")[0])
+              for lang in ("id", "en")}  # fmt: skip
+    assert "Data per 1 Mei 2026 (temuan terakhir yang tercatat dalam periode ini); data " \
+        "rencana per 1 Januari 2026." in header["id"]  # fmt: skip
+    assert "Data as of 1 May 2026 (the latest finding recorded in the period); the plans' " \
+        "data as of 1 January 2026." in header["en"]  # fmt: skip
+    bali = compute_semester(visits, period="2026-S1", province="Bali")
+    assert "Data as of 1 April 2026 " in render_semester_html(bali, "en")
+    # a second plan with a later data date is named too; without a visit, no finding dates it
+    later = visits.assign(inspection_list="PLAN-2", data_date="2026-03-31", visited=False)
+    both = compute_semester(pd.concat([visits, later]).query("inspection_list == 'PLAN-2'"),
+                            period="2026-S1")  # fmt: skip
+    assert both.latest_finding is None
+    assert "No finding recorded in the period yet; the plans' data as of 31 March 2026." in (
+        unescape(render_semester_html(both, "en"))
+    )
+    two = compute_semester(pd.concat([visits, later]), period="2026-S1")
+    assert "data as of 1 January 2026, 31 March 2026." in render_semester_html(two, "en")
+
+
 def test_an_employer_of_the_plans_missing_from_the_registry_is_named():
     start, end = parse_period("2026-S1")
     ids = pd.Series(["a", "b"])
@@ -339,6 +365,14 @@ def test_the_command_writes_both_languages_with_aggregates_only(period_files):
         from_data = {w.lower() for w in WORD.findall(" ".join(places + sectors))}
         assert not (seen & foreign_words(lang)) - from_data, lang
         assert "nan" not in seen and "none" not in seen
+
+
+def test_the_same_inputs_give_the_same_bytes(period_files):
+    folder, args, _, _ = period_files
+    for run in ("first", "second"):
+        assert _semester(folder, args, "--language", "en", "--out", str(folder / run)) == 0
+    page = "semester-2025-S2.en.html"
+    assert (folder / "first" / page).read_bytes() == (folder / "second" / page).read_bytes()
 
 
 def test_one_report_per_province_asked_for(period_files):

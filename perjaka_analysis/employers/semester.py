@@ -155,10 +155,11 @@ def visit_table(
         ``employer, inspection_list, model_version, data_date, province,
         district, selection,
         inclusion_probability, risk, expected_workers, expected_dependants,
-        arrears_idr, workers_before, dependants_before, visited, outside,
-        noncompliant, workers_after, dependants_after, arrears_recovered_idr,
-        referred`` (``visited``: within the period; ``outside``: visited on
-        another date).
+        arrears_idr, workers_before, dependants_before, inspected_on, visited,
+        outside, noncompliant, workers_after, dependants_after,
+        arrears_recovered_idr, referred`` (``inspected_on``: the recorded date
+        of the visit, NaT when none; ``visited``: within the period;
+        ``outside``: visited on another date).
 
     Raises
     ------
@@ -215,6 +216,7 @@ def visit_table(
         values = pd.to_numeric(found[column], errors="coerce").to_numpy(float)
         return np.where(inside, values, np.nan)
 
+    out["inspected_on"] = when
     out["visited"] = inside
     out["outside"] = seen & ~inside
     out["noncompliant"] = recorded("noncompliant")
@@ -588,6 +590,12 @@ class SemesterFacts:
         outcome; None when the plans hold only the listed employers.
     synthetic : bool
         The registry is synthetic (it carries the generator's truth).
+    notes : tuple of str
+        What the page should say besides the figures (``outside``: visits dated
+        outside the period; ``no_equity``: no equity table).
+    latest_finding : pandas.Timestamp or None
+        The latest visit within the period (and the province) whose finding the
+        report counts: the date its data stand at; None without a visit.
     """
 
     period: str
@@ -602,6 +610,7 @@ class SemesterFacts:
     equity: pd.DataFrame | None
     synthetic: bool = False
     notes: tuple[str, ...] = field(default=())
+    latest_finding: pd.Timestamp | None = None
 
     @property
     def national(self) -> pd.Series:
@@ -671,6 +680,8 @@ def compute_semester(
         notes.append("outside")
     if equity is None:
         notes.append("no_equity")
+    seen = pd.to_datetime(visits.loc[visits["visited"], "inspected_on"])
+    latest = pd.Timestamp(seen.max()).normalize() if seen.notna().any() else None
     return SemesterFacts(
         period=period.strip().upper(),
         start=start,
@@ -686,4 +697,5 @@ def compute_semester(
         equity=equity,
         synthetic=synthetic,
         notes=tuple(notes),
+        latest_finding=latest,
     )

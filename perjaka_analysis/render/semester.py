@@ -20,7 +20,7 @@ from ..provinces import NATIONAL
 from ..public_figures import sector_label
 from . import environment, render_page, to_context
 
-__all__ = ["reliability_svg", "render_semester_html"]
+__all__ = ["data_as_of", "reliability_svg", "render_semester_html"]
 
 BLUE = "#1f77b4"
 GREY = "#737373"
@@ -117,6 +117,29 @@ def _place(name: str, lang: str) -> str:
     return text("sem_national", lang) if name == NATIONAL else name
 
 
+def data_as_of(facts: SemesterFacts, lang: str = "id") -> str:
+    """The date the report's data stand at, in ``lang``: its latest finding and the plans' data.
+
+    Dated by the data, never by the clock, so the same inputs give the same page.
+
+    Parameters
+    ----------
+    facts : SemesterFacts
+    lang : {"id", "en"}
+
+    Returns
+    -------
+    str
+        The latest finding the report counts and each plan's data date, at day
+        precision (:func:`~perjaka_analysis.i18n.fmt_date`).
+    """
+    dates = pd.to_datetime(pd.Series(facts.plans["data_date"].unique()), errors="coerce")
+    plans = ", ".join(fmt_date(d, lang) for d in sorted(dates.dropna())) or "–"
+    if facts.latest_finding is None:
+        return text("sem_as_of_none", lang).format(plans=plans)
+    return text("sem_as_of", lang).format(finding=fmt_date(facts.latest_finding, lang), plans=plans)
+
+
 def render_semester_html(facts: SemesterFacts, lang: str = "id", *, version: str = "") -> str:
     """The semester report as one HTML page in ``lang``.
 
@@ -166,6 +189,7 @@ def render_semester_html(facts: SemesterFacts, lang: str = "id", *, version: str
         period_text=text("sem_period", lang).format(
             start=fmt_date(facts.start, lang), end=fmt_date(facts.end, lang)
         ),
+        as_of=data_as_of(facts, lang),
         plans=to_context(facts.plans),
         summary=to_context(summary),
         districts=to_context(facts.districts) if len(facts.districts) else [],
