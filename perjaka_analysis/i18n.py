@@ -1455,15 +1455,48 @@ def probability_phrase(p: object, lang: str = "id") -> str:
     return f"{probability_words(p, lang)} ({fmt_prob(p, lang)})"
 
 
-def fmt_rp(x: object, lang: str = "id") -> str:
-    """A rupiah amount of one employer, one decimal from a million up.
+def fmt_rp(x: object, lang: str = "id", significant: int | None = None) -> str:
+    """A rupiah amount: of one employer, one decimal from a million up; or, with
+    ``significant``, every amount of a report at the same number of significant digits.
+
+    Parameters
+    ----------
+    x : float
+        The amount in rupiah.
+    lang : {"id", "en"}
+    significant : int, optional
+        Round to this many significant digits and keep its trailing zeros, in
+        words from a million up (juta, miliar, triliun), so the amounts of a
+        table and the bounds of an interval read alike. None: one decimal
+        from a million up (an employer's wage or arrears).
+
+    Returns
+    -------
+    str
+        ``"–"`` when the amount is missing.
 
     Examples
     --------
     >>> fmt_rp(2_350_000), fmt_rp(2_350_000, "en"), fmt_rp(940_000)
     ('Rp 2,4 juta', 'Rp 2.4 million', 'Rp 940.000')
+    >>> [fmt_rp(x, "id", significant=3) for x in (12_345_678, 1_254_000_000, 27_200_000, 0)]
+    ['Rp 12,3 juta', 'Rp 1,25 miliar', 'Rp 27,2 juta', 'Rp 0']
+    >>> [fmt_rp(x, "en", significant=3) for x in (12_345_678, 1_254_000_000, 749_123, 999_600_000)]
+    ['Rp 12.3 million', 'Rp 1.25 billion', 'Rp 749,000', 'Rp 1.00 billion']
+    >>> fmt_rp(35_150_000_000_000, "en", significant=3), fmt_rp(None, significant=3)
+    ('Rp 35.2 trillion', '–')
     """
+    if _missing(x):
+        return "–"
     value = float(x)
+    if significant is not None:
+        value = float(f"{value:.{significant}g}")  # rounded first: 999.6 juta is 1,00 miliar
+        magnitude = len(f"{abs(value):.0f}") - 1  # 12,300,000 -> 7
+        for size, word in _SCALES[lang]:
+            if abs(value) >= size:
+                places = max(0, significant - 1 - magnitude + round(math.log10(size)))
+                return f"Rp {fmt_num(value / size, lang, places)} {word}"
+        return "Rp " + fmt_int(value, lang)
     if value >= 1e9:
         value, unit = value / 1e9, text("rp_billion", lang)
     elif value >= 1e6:

@@ -262,6 +262,44 @@ def test_the_report_is_dated_by_its_data_under_the_title(visits):
     assert "data as of 1 January 2026, 31 March 2026." in render_semester_html(two, "en")
 
 
+#: A rupiah amount as the semester report shows it, with its scale word if any.
+RUPIAH = re.compile(r"Rp\s?([\d.,]+)(?:\s(juta|miliar|triliun|million|billion|trillion))?")
+
+
+def _three_significant(number: str, word: str | None) -> bool:
+    """``12,3`` with a scale word, or ``749.000`` without: three significant digits."""
+    digits = re.sub(r"[.,]", "", number).lstrip("0")
+    if word:
+        return len(digits) == 3
+    return digits == "" or (len(digits) >= 3 and set(digits[3:]) <= {"0"})
+
+
+def test_rupiah_amounts_read_alike_in_both_languages(visits):
+    # Bali: 1,000,000 on the plan, 500,000 recovered; Banten: 2,000,000 and 2,000,000
+    facts = compute_semester(visits, period="2026-S1")
+    page = {lang: render_semester_html(facts, lang) for lang in ("id", "en")}
+    assert ">Rp 1,00 juta<" in page["id"] and ">Rp 500.000<" in page["id"]
+    assert ">Rp 1.00 million<" in page["en"] and ">Rp 500,000<" in page["en"]
+    assert ">Rp 2.00 million<" in page["en"]
+
+
+def test_every_rupiah_amount_of_the_report_has_three_significant_digits(period_files):
+    folder, _, _, _ = period_files
+    reg, plan, found, ids, _ = read_period_inputs(
+        folder / "registry.csv", [folder / "plan.csv"], [folder / "outcomes.csv"]
+    )
+    start, end = parse_period("2025-S2")
+    facts = compute_semester(visit_table(plan, found, reg, ids, start=start, end=end),
+                             period="2025-S2")  # fmt: skip
+    for lang, words in (("id", {"juta", "miliar", "triliun"}),
+                        ("en", {"million", "billion", "trillion"})):  # fmt: skip
+        shown = RUPIAH.findall(visible_text(render_semester_html(facts, lang)))
+        assert len(shown) > 10 and any(word for _, word in shown)
+        uneven = [f"Rp {n} {w}" for n, w in shown if not _three_significant(n, w)]
+        assert not uneven, (lang, uneven)
+        assert {w for _, w in shown if w} <= words, lang
+
+
 def test_an_employer_of_the_plans_missing_from_the_registry_is_named():
     start, end = parse_period("2026-S1")
     ids = pd.Series(["a", "b"])

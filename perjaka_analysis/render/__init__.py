@@ -28,6 +28,7 @@ from ..i18n import (
     fmt_plain,
     fmt_pp,
     fmt_prob,
+    fmt_rp,
     probability_phrase,
 )
 from ..sources import link_url, stated_decimals
@@ -92,6 +93,8 @@ def environment(lang: str):
         num1=lambda x: fmt_num(x, lang, 1),
         num_pub=lambda x: fmt_plain(x, lang),
         idr=lambda x: fmt_amount(x, "IDR", lang),
+        # rupiah of a report's tables: three significant digits throughout ("Rp 12,3 juta")
+        rp3=lambda x: fmt_rp(x, lang, significant=3),
         pct_pub=lambda x, qualifier="": fmt_amount(x, "percent", lang, qualifier or ""),
         date=lambda x, precision="day": fmt_date(x, lang, precision or "day"),
         month=lambda x: fmt_date(x, lang, "month"),
