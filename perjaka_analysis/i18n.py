@@ -1241,6 +1241,24 @@ TEXT = {
     "sem_done_rate": ("Terlaksana", "Done"),
     "sem_national": ("Indonesia", "Indonesia"),
     "sem_done_h": ("Pemeriksaan terlaksana dibanding rencana", "Inspections done against plan"),
+    "sem_other_provinces": (
+        "Provinsi lain ({n}, masing-masing kurang dari {k} pemeriksaan)",
+        "Other provinces ({n}, fewer than {k} visits each)",
+    ),
+    "sem_pooled_note": (
+        "Provinsi dengan kurang dari {k} pemeriksaan dalam periode ini digabung dalam satu "
+        "baris di setiap tabel per provinsi, agar tidak ada baris yang menggambarkan temuan di "
+        "satu atau beberapa badan usaha; baris Indonesia mencakup semua pemeriksaan.",
+        "Provinces with fewer than {k} visits in the period are pooled into one row in every "
+        "table by province, so that no row describes what was found at one or a few "
+        "employers; the Indonesia row counts every visit.",
+    ),
+    "sem_suppressed_note": (
+        "Gabungan itu pun kurang dari {k} pemeriksaan: barisnya hanya memuat jumlah "
+        "pemeriksaan, tanpa temuan, tingkat, interval maupun jumlah rupiah ('–').",
+        "That pool too has fewer than {k} visits: its row shows the numbers of inspections "
+        "only, without findings, rates, intervals or amounts ('–').",
+    ),
     "sem_outside": (
         "{n} pemeriksaan bertanggal di luar periode ini tidak dihitung.",
         "{n} visits dated outside this period are not counted.",

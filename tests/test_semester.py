@@ -116,7 +116,7 @@ def test_visit_table_joins_plan_registry_and_outcomes_of_the_period(visits):
 
 
 def test_summary_by_hand(visits):
-    s = inspection_summary(visits).set_index("province")
+    s = inspection_summary(visits, k=1).set_index("province")
     bali, banten, nation = s.loc["Bali"], s.loc["Banten"], s.loc["INDONESIA"]
     # Bali: 3 planned, 3 visited; ranked a (1), b (0); random c (1)
     assert (bali["planned"], bali["visited"], bali["ranked_visited"], bali["ranked_found"]) == (
@@ -142,6 +142,58 @@ def test_summary_by_hand(visits):
     assert (nation["planned"], nation["visited"], nation["found"]) == (5, 4, 3)
     assert (nation["workers_brought_in"], nation["workers_expected"]) == (10.0, 12.0)
     assert nation["done_rate"] == 0.8 and nation["referred"] == 2
+
+
+def test_provinces_of_fewer_than_k_visits_are_pooled_and_the_totals_kept(visits):
+    # 2026-S1: Bali 3 visits (a, b, c), Banten 1 (d; e is in July)
+    every = inspection_summary(visits, k=1)
+    pooled = inspection_summary(visits, k=4)  # both pooled: 4 visits, shown in full
+    assert pooled[["province", "pooled", "provinces", "suppressed", "planned", "visited"]
+                  ].values.tolist() == [["", True, 2, False, 5, 4],
+                                        ["INDONESIA", False, 2, False, 5, 4]]  # fmt: skip
+    pool = pooled.iloc[0]
+    # ranked a (1), b (0), d (1): 2 of 3; workers +4 (a) and +6 (d); arrears 500,000 + 2,000,000
+    assert (pool["ranked_visited"], pool["ranked_found"]) == (3, 2)
+    assert pool["ranked_rate"] == pytest.approx(2 / 3)
+    assert (pool["workers_brought_in"], pool["arrears_recovered_idr"]) == (10.0, 2.5e6)
+    pd.testing.assert_series_equal(
+        pooled.iloc[-1], every.iloc[-1], check_dtype=False, check_names=False
+    )  # the nation counts every visit, pooled or not
+    # Bali shown; Banten pooled alone, 1 visit: its counts of inspections only
+    alone = inspection_summary(visits, k=2).set_index("province")
+    assert alone.index.tolist() == ["Bali", "", "INDONESIA"]
+    banten = alone.loc[""]
+    assert banten["suppressed"] and banten["provinces"] == 1
+    assert (banten["planned"], banten["visited"], banten["done_rate"], banten["outside"]) == (
+        2, 1, 0.5, 1
+    )  # fmt: skip
+    hidden = ["found", "hit_rate", "ranked_found", "ranked_rate", "ranked_lower", "ranked_upper",
+              "workers_expected", "workers_brought_in", "workers_lower", "arrears_due_idr",
+              "arrears_recovered_idr", "referred"]  # fmt: skip
+    assert banten[hidden].isna().all()
+    assert alone.loc["Bali", "found"] == 2 and not alone.loc["Bali", "suppressed"]
+    assert alone.loc[["Bali", ""], "planned"].sum() == alone.loc["INDONESIA", "planned"] == 5
+
+
+def test_the_national_page_names_no_province_of_fewer_than_5_visits(visits):
+    facts = compute_semester(visits, period="2026-S1")  # Bali 3 and Banten 1: a pool of 4
+    assert facts.summary["province"].tolist() == ["", "INDONESIA"]
+    assert {"pooled_provinces", "pooled_suppressed"} <= set(facts.notes)
+    for lang, label, note in (
+        ("en", "Other provinces (2, fewer than 5 visits each)", "That pool too has fewer than 5"),
+        ("id", "Provinsi lain (2, masing-masing kurang dari 5 pemeriksaan)",
+         "Gabungan itu pun kurang dari 5"),
+    ):  # fmt: skip
+        page = visible_text(render_semester_html(facts, lang))
+        assert page.count(label) == 3, lang  # inspections done, hit rates, results
+        assert note in page and "Bali" not in page and "Banten" not in page
+        assert "– – –" not in page  # a missing interval is one dash
+    html = render_semester_html(facts, "en")
+    pool_row = html[html.index("Other provinces (2,") :].partition("</tr>")[0]
+    assert re.findall(r'<td class="num">([^<]*)</td>', pool_row) == ["5", "4", "80%", "–", "–"]
+    # a province's own report still shows its total
+    banten = compute_semester(visits, period="2026-S1", province="Banten").national
+    assert (banten["province"], banten["visited"], banten["found"]) == ("Banten", 1, 1)
 
 
 def test_ordinary_hiring_and_leaving_is_not_counted_as_brought_in():
@@ -276,11 +328,12 @@ def _three_significant(number: str, word: str | None) -> bool:
 
 def test_rupiah_amounts_read_alike_in_both_languages(visits):
     # Bali: 1,000,000 on the plan, 500,000 recovered; Banten: 2,000,000 and 2,000,000
-    facts = compute_semester(visits, period="2026-S1")
-    page = {lang: render_semester_html(facts, lang) for lang in ("id", "en")}
+    bali = compute_semester(visits, period="2026-S1", province="Bali")
+    page = {lang: render_semester_html(bali, lang) for lang in ("id", "en")}
     assert ">Rp 1,00 juta<" in page["id"] and ">Rp 500.000<" in page["id"]
     assert ">Rp 1.00 million<" in page["en"] and ">Rp 500,000<" in page["en"]
-    assert ">Rp 2.00 million<" in page["en"]
+    banten = compute_semester(visits, period="2026-S1", province="Banten")
+    assert ">Rp 2.00 million<" in render_semester_html(banten, "en")
 
 
 def test_every_rupiah_amount_of_the_report_has_three_significant_digits(period_files):

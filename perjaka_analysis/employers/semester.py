@@ -40,6 +40,7 @@ from .plan import PLAN_META
 
 __all__ = [
     "PLAN_NEEDS",
+    "SUMMARY_COUNTS",
     "SemesterFacts",
     "brought_in",
     "calibration_summary",
@@ -340,19 +341,46 @@ def _one_summary(v: pd.DataFrame) -> dict:
     return row
 
 
-def inspection_summary(visits: pd.DataFrame) -> pd.DataFrame:
+#: Columns of a summary row that a row of fewer than ``k`` visits still shows: how many
+#: inspections were planned, done, and recorded (no finding, rate, count or amount of
+#: the employers visited).
+SUMMARY_COUNTS = (
+    "planned",
+    "visited",
+    "done_rate",
+    "outside",
+    "ranked_visited",
+    "random_visited",
+    "workers_recorded",
+    "dependants_recorded",
+    "arrears_recorded",
+)
+
+
+def inspection_summary(visits: pd.DataFrame, *, k: int = K_ANONYMITY) -> pd.DataFrame:
     """Per province and nationally: inspections against plan, hit rates, what was brought in.
+
+    A province row of fewer than ``k`` visited employers would show what was
+    found at one or a few employers: such provinces are pooled into one row
+    (``province`` empty, ``pooled``), which shows only its counts of
+    inspections (:data:`SUMMARY_COUNTS`; ``suppressed``) when it too holds
+    fewer than ``k``. The national row counts every visit.
 
     Parameters
     ----------
     visits : pandas.DataFrame
         :func:`visit_table`.
+    k : int
+        Fewest visited employers a province row may describe
+        (:data:`~.disclosure.K_ANONYMITY`; 1 shows every province).
 
     Returns
     -------
     pandas.DataFrame
-        One row per province (sorted) and a last row ``province =``
-        :data:`~perjaka_analysis.provinces.NATIONAL`: ``planned, visited,
+        One row per province of ``k`` visits or more (sorted), the pooled row
+        of the others (if any) and a last row ``province =``
+        :data:`~perjaka_analysis.provinces.NATIONAL`: ``pooled, provinces``
+        (provinces in the row), ``suppressed``; ``planned, visited,
         done_rate, outside`` (visits dated outside the period, not counted);
         for ``ranked`` and ``random`` picks ``*_visited, *_found, *_rate,
         *_lower, *_upper`` (95% Wilson interval); ``found, hit_rate``;
@@ -368,7 +396,8 @@ def inspection_summary(visits: pd.DataFrame) -> pd.DataFrame:
         :func:`brought_in`); the same for ``dependants``;
         ``arrears_recorded, arrears_due_idr`` (arrears on the plan of the
         employers with a recorded recovery), ``arrears_recovered_idr``;
-        ``referred``.
+        ``referred``. A suppressed row has NaN outside
+        :data:`SUMMARY_COUNTS`.
 
     Examples
     --------
@@ -378,14 +407,34 @@ def inspection_summary(visits: pd.DataFrame) -> pd.DataFrame:
     ...     "expected_workers": [3.0, 0.5, 1.0], "dependants_before": 0,
     ...     "dependants_after": np.nan, "expected_dependants": 1.0, "arrears_idr": 0.0,
     ...     "arrears_recovered_idr": np.nan, "referred": [1.0, 0.0, np.nan]})
-    >>> s = inspection_summary(v).set_index("province")
+    >>> s = inspection_summary(v, k=1).set_index("province")
     >>> nation = s.loc["INDONESIA"]
     >>> [float(nation[k]) for k in ("planned", "visited", "found", "workers_brought_in")]
     [3.0, 2.0, 1.0, 4.0]
+    >>> inspection_summary(v, k=2)[["province", "pooled", "provinces", "visited", "found"]
+    ...     ].values.tolist()
+    [['A', False, 1, 2, 1.0], ['', True, 1, 0, nan], ['INDONESIA', False, 2, 2, 1.0]]
     """
-    groups = [{"province": p, **_one_summary(g)} for p, g in visits.groupby("province", sort=True)]
-    groups.append({"province": NATIONAL, **_one_summary(visits)})
-    return pd.DataFrame(groups)
+    groups = [
+        {"province": p, "pooled": False, "provinces": 1, "suppressed": False, **_one_summary(g)}
+        for p, g in visits.groupby("province", sort=True)
+    ]
+    small = [g["province"] for g in groups if g["visited"] < k]
+    rows = [g for g in groups if g["visited"] >= k]
+    if small:
+        pool = _one_summary(visits[visits["province"].isin(small)])
+        suppressed = pool["visited"] < k
+        if suppressed:
+            pool = {c: (v if c in SUMMARY_COUNTS else np.nan) for c, v in pool.items()}
+        rows.append(
+            {"province": "", "pooled": True, "provinces": len(small), "suppressed": suppressed,
+             **pool}
+        )  # fmt: skip
+    rows.append(
+        {"province": NATIONAL, "pooled": False, "provinces": visits["province"].nunique(),
+         "suppressed": False, **_one_summary(visits)}
+    )  # fmt: skip
+    return pd.DataFrame(rows)
 
 
 def reliability_table(
@@ -592,7 +641,10 @@ class SemesterFacts:
         The registry is synthetic (it carries the generator's truth).
     notes : tuple of str
         What the page should say besides the figures (``outside``: visits dated
-        outside the period; ``no_equity``: no equity table).
+        outside the period; ``no_equity``: no equity table;
+        ``pooled_provinces``: provinces of fewer than
+        :data:`~.disclosure.K_ANONYMITY` visits pooled into one row;
+        ``pooled_suppressed``: that row shows its counts of inspections only).
     latest_finding : pandas.Timestamp or None
         The latest visit within the period (and the province) whose finding the
         report counts: the date its data stand at; None without a visit.
@@ -664,7 +716,8 @@ def compute_semester(
             raise PerjakaError(f"--province: no employer of the plans is in {province}")
         if scored is not None:
             scored = scored[scored["province"] == province]
-    summary = inspection_summary(visits)
+    # a province's own report: its row is its total, as the nation's row is the nation's
+    summary = inspection_summary(visits, k=1 if province is not None else K_ANONYMITY)
     if province is not None:
         summary = summary[summary["province"] == province].reset_index(drop=True)
     picks = visits[visits["visited"] & (visits["selection"] == "random")]
@@ -676,6 +729,10 @@ def compute_semester(
         equity = equity_table(scored, by=("size_band", "sector"), outcome="risk")
     plans = visits.groupby(list(PLAN_META), sort=True).size().rename("planned").reset_index()
     notes = []
+    if summary["pooled"].any():
+        notes.append("pooled_provinces")
+    if summary["suppressed"].any():
+        notes.append("pooled_suppressed")
     if int(summary["outside"].iloc[-1]):
         notes.append("outside")
     if equity is None:

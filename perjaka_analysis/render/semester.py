@@ -157,7 +157,15 @@ def render_semester_html(facts: SemesterFacts, lang: str = "id", *, version: str
         A complete HTML document (the brief's stylesheet).
     """
     env = environment(lang)
-    summary = facts.summary.assign(place=[_place(p, lang) for p in facts.summary["province"]])
+    summary = facts.summary.assign(
+        place=[
+            text("sem_other_provinces", lang).format(n=int(n), k=K_ANONYMITY) if pooled
+            else _place(p, lang)
+            for p, pooled, n in facts.summary[["province", "pooled", "provinces"]].itertuples(
+                index=False
+            )
+        ]
+    )  # fmt: skip
     equity = None
     if facts.equity is not None:
         equity = facts.equity.assign(
