@@ -398,6 +398,13 @@ TEXT = {
         "{shown} of {n} districts, those with the most people not registered first; all of "
         "them are in the annex.",
     ),
+    # the same, for a table with figures too old to count people from
+    "districts_more_dated": (
+        "{shown} dari {n} kabupaten/kota, urut menurut kekurangan pada angka terakhirnya × "
+        "penduduk 2024, yang terbesar lebih dulu; semuanya ada di lampiran.",
+        "{shown} of {n} districts, ordered by the gap of their latest figure × the 2024 "
+        "population, largest first; all of them are in the annex.",
+    ),
     "annex_title": ("Lampiran", "Annex"),
     "annex_districts": ("Semua {n} kabupaten/kota", "All {n} districts (kabupaten/kota)"),
     "card_registered": ("Terdaftar", "Registered"),
@@ -480,21 +487,48 @@ TEXT = {
     "district_population": ("Penduduk 2024", "Population 2024"),
     "district_missing": ("Penduduk belum terdaftar (perkiraan)", "People not registered (approx.)"),
     "district_no_figure": ("belum ada angka yang dipublikasikan", "no published figure"),
+    # the note under the kab/kota table: the intro, then the tail of a table whose figures
+    # are all recent (or absent), or the gap and count sentences of one with old figures
     "districts_note": (
         "Semua kabupaten/kota provinsi ini, dengan penduduk 2024 (Dukcapil semester II 2024, "
         "kode Kemendagri, dihimpun di github.com/cahyadsn/wilayah, lisensi MIT) dan angka "
         "terakhir yang dipublikasikan, pada tanggalnya. Target bertanda * adalah target daerah "
-        "itu sendiri; selainnya ambang UHC nasional. Penduduk belum terdaftar = kekurangan × "
-        "penduduk 2024, hanya bila ada angka, dibulatkan sesuai ketelitian angka itu; angka "
-        '"lebih dari" memberi kekurangan "paling banyak". Angka lama tetap angka terakhir: '
-        "keadaan sekarang bisa berbeda.",
+        "itu sendiri; selainnya ambang UHC nasional.",
         "Every district (kabupaten/kota) of the province, with its 2024 population (civil "
         "registry, second half of 2024, Kemendagri codes, compiled in github.com/cahyadsn/wilayah, "
         "MIT licence) and its latest published figure, on its date. Targets marked * are the "
-        "district's own; the others are the national UHC threshold. People not registered = "
-        "gap × 2024 population, only where a figure exists, rounded to the figure's precision; "
-        'a "more than" figure gives an "at most" gap. An old figure is still the latest: '
-        "today may differ.",
+        "district's own; the others are the national UHC threshold.",
+    ),
+    "districts_note_recent": (
+        "Penduduk belum terdaftar = kekurangan × penduduk 2024, hanya bila ada angka, "
+        'dibulatkan sesuai ketelitian angka itu; angka "lebih dari" memberi kekurangan "paling '
+        'banyak". Angka lama tetap angka terakhir: keadaan sekarang bisa berbeda.',
+        "People not registered = gap × 2024 population, only where a figure exists, rounded to "
+        'the figure\'s precision; a "more than" figure gives an "at most" gap. An old '
+        "figure is still the latest: today may differ.",
+    ),
+    "districts_note_gap": (
+        'Kekurangan = target − angka, pada tanggal angka itu; angka "lebih dari" memberi '
+        'kekurangan "paling banyak".',
+        'Gap = target − figure, on the figure\'s date; a "more than" figure gives an "at '
+        'most" gap.',
+    ),
+    "districts_count_note": (
+        "Penduduk belum terdaftar = kekurangan × penduduk 2024, dibulatkan sesuai ketelitian "
+        "angka, hanya untuk angka berumur paling lama {months} bulan: angka yang lebih lama "
+        "sudah didahului angka provinsi yang lebih baru, dan penduduk yang dihitung darinya "
+        "tidak menggambarkan keadaan sekarang.",
+        "People not registered = gap × 2024 population, rounded to the figure's precision, "
+        "only for a figure at most {months} months old: an older figure is superseded by the "
+        "province's later figures, and people counted from it would not describe today.",
+    ),
+    "districts_no_count_note": (
+        "Jumlah penduduk belum terdaftar tidak dihitung: semua angka di sini berumur lebih dari "
+        "{months} bulan dan sudah didahului angka provinsi yang lebih baru; penduduk yang "
+        "dihitung darinya tidak menggambarkan keadaan sekarang.",
+        "People not registered are not counted: every figure here is more than {months} "
+        "months old and superseded by the province's later figures; people counted from them "
+        "would not describe today.",
     ),
     "no_districts": (
         "Belum ada angka cakupan kabupaten/kota yang dipublikasikan untuk provinsi ini dalam "

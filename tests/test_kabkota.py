@@ -118,7 +118,7 @@ def test_kabkota_table_by_hand():
         {
             "province": ["Banten"] * 3,
             "district": ["Kabupaten A", "Kota C", "Kota D"],
-            "date": pd.to_datetime(["2025-06-30", "2024-12-31", "2025-01-31"]),
+            "date": pd.to_datetime(["2025-06-30", "2025-12-31", "2025-01-31"]),
             "date_precision": ["day", "year", "month"],
             "coverage_pct": [95.5, 97.0, 99.0],
             "qualifier": ["", "", ""],
@@ -214,7 +214,9 @@ def test_people_missing_keep_the_figures_qualifier_date_and_age_by_hand():
             "date_precision": ["month", "month", "year", None, "day", "month"],
         }
     )
-    out = compute_people_missing(rows, "2026-01-27").set_index("district")
+    # the counts of figures of December 2025 (on 27 January 2026 A, C and F are old: no count)
+    recent = rows.assign(date=pd.Timestamp("2025-12-01"), date_precision="day")
+    out = compute_people_missing(recent, "2026-01-27").set_index("district")
     # A: 2 pp of 1,000,000 = 20,000 (96%: ±0.5 pp = ±5,000 persons, to the 1,000)
     assert out.loc["A", ["gap_pp", "gap_bound", "people_missing"]].tolist() == [2.0, "", 20_000]
     # B: "> 96%": at most 2 pp; 2 % of 2,061,700 = 41,234, to the 10,000 (±10,308): 40,000
@@ -229,5 +231,51 @@ def test_people_missing_keep_the_figures_qualifier_date_and_age_by_hand():
     # F: "sekitar 72%": about 26 pp of 719,000 = 186,940, to the 1,000 (±3,595): about 187,000
     assert out.loc["F", ["gap_bound", "people_missing"]].tolist() == ["about", 187_000]
     # ages in whole months to 27 January 2026; a year's figure counts from January
+    out = compute_people_missing(rows, "2026-01-27").set_index("district")
     assert out["age_months"].fillna(-1).tolist() == [67, 7, 24, -1, 1, 85]
     assert out["old"].tolist() == [True, False, True, False, False, True]
+
+
+def test_an_old_kabkota_figure_gives_its_gap_and_no_count_of_people_today():
+    # A province at 98% today whose kab/kota were last published years ago, far below it:
+    # gap x today's population would count 150,000 + 40,000 people short on the page beside
+    # the province's own figure. A figure of 13 months or more keeps its gap on its date
+    # and gives no count; one of 12 months or less keeps its count.
+    rows = pd.DataFrame(
+        {
+            "district": ["Old A", "Old B", "Recent C", "Recent D"],
+            "population": [1_000_000.0, 500_000.0, 400_000.0, 200_000.0],
+            "coverage_pct": [83.0, 90.0, 95.0, 99.0],
+            "qualifier": [""] * 4,
+            "target_pct": [98.0] * 4,
+            "date": pd.to_datetime(["2020-06-05", "2024-12-01", "2025-01-01", "2025-12-31"]),
+            "date_precision": ["month", "day", "month", "day"],
+        }
+    )
+    out = compute_people_missing(rows, "2026-01-27").set_index("district")
+    assert out["gap_pp"].tolist() == [15.0, 8.0, 3.0, 0.0]
+    assert out["age_months"].tolist() == [67, 13, 12, 1]
+    assert out["old"].tolist() == [True, True, False, False]
+    # C: 3 pp of 400,000 = 12,000 (95%: ±0.5 pp = ±2,000, to the 1,000); D above: 0
+    assert np.isnan(out.loc["Old A", "people_missing"])
+    assert np.isnan(out.loc["Old B", "people_missing"])
+    assert out.loc["Recent C", "people_missing"] == 12_000
+    assert out.loc["Recent D", "people_missing"] == 0
+    assert "_short" not in out
+    # the table still ranks by the gap on each figure's date x population: A (150,000),
+    # B (40,000), C (12,000), D (0)
+    kab = _kab(
+        [
+            ["Banten", "36.01", "Kabupaten Old A", "kabupaten", 1_000_000],
+            ["Banten", "36.02", "Kabupaten Old B", "kabupaten", 500_000],
+            ["Banten", "36.71", "Kota Recent C", "kota", 400_000],
+            ["Banten", "36.72", "Kota Recent D", "kota", 200_000],
+        ]
+    )
+    figures = rows.assign(
+        province="Banten",
+        district=["Kabupaten Old A", "Kabupaten Old B", "Kota Recent C", "Kota Recent D"],
+    ).drop(columns="population")
+    table = compute_kabkota_table(kab, figures, "2026-01-27")
+    assert table["district"].tolist() == figures["district"].tolist()
+    assert table["people_missing"].fillna(-1).tolist() == [-1, -1, 12_000, 0]

@@ -396,6 +396,43 @@ def test_the_public_section_shows_figures_districts_and_sources_at_their_precisi
     assert "–" not in html and "<table" not in html
 
 
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_a_district_table_of_old_figures_shows_their_gaps_and_no_count_of_people(lang):
+    from perjaka_analysis.config import ReportConfig
+    from perjaka_analysis.facts import SCHEMA, ProvinceFacts
+    from perjaka_analysis.render.brief import Brief
+
+    def row(district, date, pct, gap, people, old):
+        return {
+            "district": district, "population": 1_000_000, "date": pd.Timestamp(date),
+            "date_precision": "month", "coverage_pct": pct, "qualifier": "",
+            "target_pct": 98.0, "target_basis": "national", "gap_pp": gap, "gap_bound": "",
+            "people_missing": people, "age_months": 67.0 if old else 1.0, "old": old,
+            "source_url": "https://a.example/x", "publisher": "a.example", "published": None,
+            "published_precision": "day",
+        }  # fmt: skip
+
+    def public(rows):
+        frame = pd.DataFrame(rows, columns=list(SCHEMA["kabkota"])).assign(province="Banten")
+        config = ReportConfig(province="Banten", as_of="2026-01-27", language=lang)
+        facts = ProvinceFacts("Banten", config, {}, {"kabkota": frame}, {}, None)
+        return str(Brief(facts).public())
+
+    header = "Penduduk belum terdaftar" if lang == "id" else "People not registered (approx.)"
+    # every figure of June 2020: the gaps on their date, no column of people short today
+    html = public([row("Kota A", "2020-06-30", 83.0, 15.0, None, True)])
+    assert ">15<" in html and '<th class="num">' + header not in html
+    assert ("tidak dihitung" if lang == "id" else "are not counted") in html
+    # with a recent figure the column is there, and the old row's cell says nothing
+    html = public(
+        [row("Kota A", "2020-06-30", 83.0, 15.0, None, True),
+         row("Kota B", "2025-12-31", 95.0, 3.0, 30_000.0, False)]
+    )  # fmt: skip
+    assert header in html and (">30.000<" if lang == "id" else ">30,000<") in html
+    assert html.count('<td class="num">–</td>') == 1
+    assert ("paling lama 12 bulan" if lang == "id" else "at most 12 months old") in html
+
+
 def test_facts_sources_list_every_active_share_and_a_joint_report_with_both_criteria():
     from perjaka_analysis.facts import compute_sources
 

@@ -16,21 +16,30 @@ STALE_MONTHS = 12
 _SHOW = 5
 
 
-def compute_people_missing(rows: pd.DataFrame, as_of: object) -> pd.DataFrame:
+def compute_people_missing(
+    rows: pd.DataFrame, as_of: object, *, keep_rank: bool = False
+) -> pd.DataFrame:
     """People missing to the threshold in each kab/kota, only where it can be said.
 
-    A kab/kota figure is often years old; its distance to the threshold is
-    still what the latest figure says, against the 2024 population:
+    A kab/kota figure is often years old. Its distance to the threshold is
+    what the latest figure says on its date; a count of people is said only
+    for a figure that is not old: an old figure is superseded by the
+    province's later figures, and people counted from it (a gap of years ago
+    × today's population) would add up to far more than the province's own
+    figure leaves short:
 
-    - ``gap_pp`` = max(threshold − figure, 0) points; ``people_missing`` =
-      ``gap_pp`` / 100 × population, rounded as far as the figure's stated
-      decimals allow (:func:`perjaka_analysis.kabkota.round_people`: a whole
-      percentage is known to ±0.5 points, so 41,234 people become 40,000);
+    - ``gap_pp`` = max(threshold − figure, 0) points on the figure's date;
+    - ``people_missing`` = ``gap_pp`` / 100 × the 2024 population, for a
+      figure of at most :data:`STALE_MONTHS` months only, rounded as far as
+      the figure's stated decimals allow
+      (:func:`perjaka_analysis.kabkota.round_people`: a whole percentage is
+      known to ±0.5 points, so 41,234 people become 40,000);
     - the figure's qualifier is kept: a lower bound ("> 96%") gives a gap of
       *at most* so many points and people (``gap_bound`` ``at_most``), an
       approximate figure an approximate gap (``about``)
       (:func:`perjaka_analysis.precision.gap_bound`);
-    - nothing is said (empty) without a figure or without a population;
+    - nothing is said (empty) without a figure or without a population, and
+      no count for an old figure;
     - ``age_months`` counts whole months from the figure's date (at its
       precision) to ``as_of``; ``old`` marks figures older than
       :data:`STALE_MONTHS`.
@@ -42,6 +51,9 @@ def compute_people_missing(rows: pd.DataFrame, as_of: object) -> pd.DataFrame:
         target_pct, date, date_precision``.
     as_of : date
         The brief's date.
+    keep_rank : bool
+        Also keep ``_short``: the people short on the figure's date, old
+        figures included (the order of the kab/kota table).
 
     Returns
     -------
@@ -56,6 +68,9 @@ def compute_people_missing(rows: pd.DataFrame, as_of: object) -> pd.DataFrame:
     >>> compute_people_missing(r, "2026-01-27")[
     ...     ["gap_pp", "gap_bound", "people_missing", "age_months", "old"]].values.tolist()
     [[2.0, 'at_most', 40000.0, 7.0, False]]
+    >>> old = compute_people_missing(r.assign(date=[pd.Timestamp("2020-06-30")]), "2026-01-27")
+    >>> old[["gap_pp", "people_missing", "old"]].values.tolist()
+    [[2.0, nan, True]]
     """
     out = rows.copy()
     figure = pd.to_numeric(out["coverage_pct"], errors="coerce").astype("float64")
@@ -76,13 +91,15 @@ def compute_people_missing(rows: pd.DataFrame, as_of: object) -> pd.DataFrame:
     out["gap_bound"] = [
         gap_bound(q) if pd.notna(x) else "" for x, q in zip(figure, qualifier, strict=True)
     ]
-    out["people_missing"] = people.where(figure.notna() & population.notna())
     out["age_months"] = [
         age_months(d, as_of, p or "day") if pd.notna(x) else np.nan
         for d, p, x in zip(out["date"], out["date_precision"].fillna(""), figure, strict=True)
     ]
     out["old"] = pd.Series(out["age_months"], index=out.index, dtype="float64") > STALE_MONTHS
-    return out
+    # the rank of the table (people short on the figure's date), kept apart from the count
+    out["_short"] = people.where(figure.notna() & population.notna())
+    out["people_missing"] = out["_short"].where(~out["old"])
+    return out.drop(columns="_short") if not keep_rank else out
 
 
 def compute_kabkota_table(
@@ -108,8 +125,9 @@ def compute_kabkota_table(
     pandas.DataFrame
         :data:`~perjaka_analysis.kabkota.KABKOTA_COLUMNS`: one row per
         kab/kota, with :func:`compute_people_missing`. Ordered by province (as
-        first met in ``kabkota``), people missing (largest first; places
-        without a figure last), then population (largest first).
+        first met in ``kabkota``), the gap on the latest figure's date × the
+        2024 population (largest first, old figures included; places without
+        a figure last), then population (largest first).
 
     Raises
     ------
@@ -126,8 +144,10 @@ def compute_kabkota_table(
     ...     "qualifier": [""], "target_pct": [98.0], "date": [pd.Timestamp("2020-06-05")],
     ...     "date_precision": ["month"]})
     >>> t = compute_kabkota_table(k, d, "2026-01-27")
-    >>> t["district"].tolist(), t["people_missing"].tolist()[0], bool(t["old"].iloc[0])
-    (['Kota C', 'Kabupaten B', 'Kabupaten A'], 60.0, True)
+    >>> t["district"].tolist(), t["gap_pp"].tolist()[0], bool(t["old"].iloc[0])
+    (['Kota C', 'Kabupaten B', 'Kabupaten A'], 3.0, True)
+    >>> bool(t["people_missing"].isna().all())  # a figure of 2020: no count of people today
+    True
     """
     base = kabkota.rename(columns={"name": "district"})[
         ["province", "kemendagri_code", "district", "kind", "population", "population_date"]
@@ -149,12 +169,12 @@ def compute_kabkota_table(
     for col in ("qualifier", "date", "date_precision", "target_pct"):
         if col not in out:
             out[col] = np.nan
-    out = compute_people_missing(out, as_of)
+    out = compute_people_missing(out, as_of, keep_rank=True)
     population = pd.to_numeric(out["population"], errors="coerce").astype("float64")
     order = {p: i for i, p in enumerate(dict.fromkeys(base["province"]))}
     out = out.assign(
         _p=out["province"].map(order),
-        _m=out["people_missing"].fillna(-1.0),
+        _m=out["_short"].fillna(-1.0),
         _n=population.fillna(-1.0),
     ).sort_values(["_p", "_m", "_n", "district"], ascending=[True, False, False, True])
     for col in KABKOTA_COLUMNS:

@@ -215,6 +215,8 @@ class Brief:
             r["old"] = age > STALE_MONTHS
         n_districts = len(districts)
         districts = districts[:TOP_DISTRICTS]
+        # the order is by people short only where no shown figure is too old to count them
+        districts_dated = any(r["old"] for r in districts)
         segments = to_context(f.rows("segments")) if "segments" in f.tables else []
         for r in segments:
             r["old"] = age_months(r["date"], f.config.as_of, r["date_precision"]) > STALE_MONTHS
@@ -224,6 +226,7 @@ class Brief:
             figures=shown,
             districts=districts,
             n_districts=n_districts,
+            districts_dated=districts_dated,
             segments=segments,
             status=None if status is None else self._dated(status),
             stale_months=STALE_MONTHS,
