@@ -384,6 +384,14 @@ TEXT = {
         "kriteria: ≥ {registered} terdaftar dan ≥ {active} aktif",
         "criterion: ≥ {registered} registered and ≥ {active} active",
     ),
+    # a report of registration alone from before 2024, when UHC meant >= 95% registered
+    "status_former_rule": ("menurut kriteria sebelum 2024", "under the rule before 2024"),
+    "status_criterion_former": (
+        "kriteria saat itu: ≥ {registered} terdaftar; belum ada laporan menurut kriteria "
+        "sekarang, terdaftar dan aktif, dalam data yang tersedia",
+        "the rule then: ≥ {registered} registered; no report under today's rule, registered "
+        "and active, has been found",
+    ),
     "status_criterion_registered": (
         "kriteria: ≥ {registered} terdaftar",
         "criterion: ≥ {registered} registered",

@@ -58,11 +58,13 @@ SEGMENT_COLUMNS = (
 #: Columns of :func:`compute_status_reports`.
 STATUS_COLUMNS = (
     "province", "date", "date_precision", "status", "award_category", "criterion",
-    "threshold_pct", "active_threshold_pct", "joint", "source_url", "publisher", "published",
-    "published_precision",
+    "threshold_pct", "active_threshold_pct", "joint", "former_rule", "source_url", "publisher",
+    "published", "published_precision",
 )  # fmt: skip
 #: Status reports under the definition in force since 2024 (registered and active).
 JOINT_STATUSES = ("UHC Prioritas", "UHC (award 2026)")
+#: From this date UHC means >= 98% registered and >= 80% active; before it, >= 95% registered.
+RULE_SINCE = pd.Timestamp("2024-01-01")
 
 
 def read_geography_table(path: str | Path) -> pd.DataFrame:
@@ -209,7 +211,10 @@ def compute_status_reports(
         report (the first percentage in ``criterion``; without one, a joint
         report's condition's, another's 98 from 2024 and 95 before);
         ``active_threshold_pct`` (joint reports only); ``joint``: the report
-        is one of the definition in force since 2024 (registered and active). Among reports of the
+        is one of the definition in force since 2024 (registered and active);
+        ``former_rule``: a report of registration alone dated before
+        :data:`RULE_SINCE`, under the rule of its time (≥ 95% registered),
+        which says nothing of UHC as defined today. Among reports of the
         latest date, one of that definition, then the last in the file.
 
     Examples
@@ -227,6 +232,9 @@ def compute_status_reports(
     >>> r = compute_status_reports(s, ["Banten"]).iloc[0]
     >>> float(r["threshold_pct"]), float(r["active_threshold_pct"])
     (98.6, 80.0)
+    >>> r = compute_status_reports(s.iloc[:1], ["Banten"]).iloc[0]
+    >>> r["status"], float(r["threshold_pct"]), bool(r["joint"]), bool(r["former_rule"])
+    ('UHC', 95.0, False, True)
     """
     rows = status[status["province"].isin(list(places)) & status["status"].notna()]
     rows = _dated(rows, as_of)
@@ -253,7 +261,9 @@ def compute_status_reports(
     # the threshold a report states (UHC Prioritas: "98.6% & 80% active"); without one, a
     # joint report's condition's (UHC Awards 2026 names a category, not a percentage),
     # another's the threshold in force on its date
-    in_force = np.where(rows["date"] >= pd.Timestamp("2024-01-01"), 98.0, 95.0)
+    former = ~joint_rows & (rows["date"] < RULE_SINCE).to_numpy(bool)
+    rows["former_rule"] = former
+    in_force = np.where(former, 95.0, 98.0)
     stated_pct = rows["threshold_pct"].to_numpy(float)
     rows["threshold_pct"] = np.where(
         np.isnan(stated_pct), np.where(joint_rows, [p[0] for p in pair], in_force), stated_pct

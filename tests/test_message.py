@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from html import unescape
 
 import pandas as pd
 import pytest
@@ -472,7 +473,8 @@ def test_the_uhc_cell_of_the_card_labels_each_probability_and_the_status_report_
     status = table("status_report", [{
         "date": T("2023-06-30"), "date_precision": "day", "status": "below_95pct",
         "award_category": None, "criterion": "registered", "threshold_pct": 95.0,
-        "active_threshold_pct": None, "joint": False, "source_url": "https://bisnis.example/1",
+        "active_threshold_pct": None, "joint": False, "former_rule": True,
+        "source_url": "https://bisnis.example/1",
         "publisher": "financial.bisnis.com", "published": T("2024-01-08"),
         "published_precision": "day",
     }])  # fmt: skip
@@ -493,8 +495,23 @@ def test_the_uhc_cell_of_the_card_labels_each_probability_and_the_status_report_
     ]
     assert "financial.bisnis.com" not in uhc  # the status report is not squeezed in the cell
     report = re.search(r'<p class="sub report">(.*?)</p>', card).group(1)
-    assert "Latest UHC status report:</span> <strong>not UHC</strong>" in report
-    assert "criterion: ≥ 95% registered" in report and "30 June 2023 ⚠" in report
+    # a report of 2023 is under the rule of its time, and says so
+    assert (
+        "Latest UHC status report:</span> <strong>not UHC</strong> under the rule before 2024"
+        in report
+    )
+    assert "the rule then: ≥ 95% registered; no report under today's rule" in unescape(report)
+    assert "30 June 2023 ⚠" in report and "criterion:" not in report
+    public = str(Brief(g).public())
+    line = re.search(r'<p class="status-report">(.*?)</p>', public).group(1)
+    assert line == report[report.index("<strong>") :]
+    g = facts("id", active_nowcast=own_active(), card=f.rows("card"), status_report=status)
+    g.meta["registry_synthetic"] = False
+    public = str(Brief(g).public())
+    assert "<strong>belum UHC</strong> menurut kriteria sebelum 2024 (" in public
+    assert (
+        "kriteria saat itu: ≥ 95% terdaftar; belum ada laporan menurut kriteria sekarang" in public
+    )
 
 
 def test_the_source_list_names_an_active_share_and_its_basis_before_its_value():

@@ -95,3 +95,19 @@ def test_status_report_is_the_latest_with_its_award_thresholds():
     assert out["active_threshold_pct"].tolist()[1:] == [85.0, 80.0]
     assert out["joint"].tolist() == [False, True, True]
     assert out["award_category"].iloc[1] == "Madya"
+    # Aceh's latest report is of 2023, under the rule of its time (>= 95% registered)
+    assert out["former_rule"].tolist() == [True, False, False]
+
+
+def test_a_status_report_of_registration_alone_before_2024_is_under_the_former_rule():
+    status = _status(
+        [
+            ["Aceh", "2023-12-31", "below_95pct", None, ">=95% registered"],
+            ["Bali", "2023-03-01", "UHC", None, ">=95% registered"],
+            ["Jambi", "2024-08-08", "UHC", None, "UHC Award 2024"],  # 2024: no percentage
+            ["Riau", "2025-12-31", "UHC (award 2026)", None, "UHC Awards 2026"],
+        ]
+    )
+    out = compute_status_reports(status, ["Aceh", "Bali", "Jambi", "Riau"], "2026-01-31")
+    assert out["former_rule"].tolist() == [True, True, False, False]
+    assert out["threshold_pct"].tolist() == [95.0, 95.0, 98.0, 98.0]
