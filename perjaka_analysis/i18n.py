@@ -1287,6 +1287,18 @@ TEXT = {
         "Provinsi lain ({n}, masing-masing kurang dari {k} pemeriksaan)",
         "Other provinces ({n}, fewer than {k} visits each)",
     ),
+    "sem_other_provinces_joined": (
+        "Provinsi lain ({n}, digabung hingga sedikitnya {k} pemeriksaan)",
+        "Other provinces ({n}, pooled to at least {k} visits)",
+    ),
+    "sem_joined_note": (
+        "Karena gabungan itu kurang dari {k} pemeriksaan, provinsi dengan pemeriksaan paling "
+        "sedikit berikutnya ikut digabung: angka gabungan tidak dapat dihitung sebagai selisih "
+        "baris Indonesia dan provinsi yang ditampilkan.",
+        "As that pool held fewer than {k} visits, the provinces with the fewest visits next "
+        "joined it: the pool's figures cannot be worked out as the Indonesia row minus the "
+        "provinces shown.",
+    ),
     "sem_pooled_note": (
         "Provinsi dengan kurang dari {k} pemeriksaan dalam periode ini digabung dalam satu "
         "baris di setiap tabel per provinsi, agar tidak ada baris yang menggambarkan temuan di "

@@ -159,20 +159,21 @@ def test_provinces_of_fewer_than_k_visits_are_pooled_and_the_totals_kept(visits)
     pd.testing.assert_series_equal(
         pooled.iloc[-1], every.iloc[-1], check_dtype=False, check_names=False
     )  # the nation counts every visit, pooled or not
-    # Bali shown; Banten pooled alone, 1 visit: its counts of inspections only
-    alone = inspection_summary(visits, k=2).set_index("province")
-    assert alone.index.tolist() == ["Bali", "", "INDONESIA"]
-    banten = alone.loc[""]
-    assert banten["suppressed"] and banten["provinces"] == 1
-    assert (banten["planned"], banten["visited"], banten["done_rate"], banten["outside"]) == (
-        2, 1, 0.5, 1
-    )  # fmt: skip
+    assert pooled["joined"].tolist() == [0, 0]
+    # Banten alone (1 visit) would be Indonesia minus Bali: Bali (3) joins the pool
+    joined = inspection_summary(visits, k=2)
+    assert joined[["province", "pooled", "provinces", "joined", "suppressed", "visited"]
+                  ].values.tolist() == [["", True, 2, 1, False, 4],
+                                        ["INDONESIA", False, 2, 0, False, 4]]  # fmt: skip
+    # every province pooled and still under k: its counts of inspections only
+    few = inspection_summary(visits, k=5).set_index("province")
+    pool = few.loc[""]
+    assert pool["suppressed"] and pool["provinces"] == 2
+    assert (pool["planned"], pool["visited"], pool["done_rate"], pool["outside"]) == (5, 4, 0.8, 1)
     hidden = ["found", "hit_rate", "ranked_found", "ranked_rate", "ranked_lower", "ranked_upper",
               "workers_expected", "workers_brought_in", "workers_lower", "arrears_due_idr",
               "arrears_recovered_idr", "referred"]  # fmt: skip
-    assert banten[hidden].isna().all()
-    assert alone.loc["Bali", "found"] == 2 and not alone.loc["Bali", "suppressed"]
-    assert alone.loc[["Bali", ""], "planned"].sum() == alone.loc["INDONESIA", "planned"] == 5
+    assert pool[hidden].isna().all()
 
 
 def test_the_national_page_names_no_province_of_fewer_than_5_visits(visits):
@@ -262,12 +263,31 @@ def test_calibration_and_districts_by_hand(visits):
     assert d.index.tolist() == ["Kota Denpasar", "Kabupaten Badung", "Kota Serang"]
 
 
+def test_a_pool_that_larger_provinces_joined_says_so(visits):
+    from dataclasses import replace
+
+    facts = compute_semester(visits, period="2026-S1")
+    summary = facts.summary.copy()
+    summary.loc[summary["pooled"], "joined"] = 1  # as when a province of 5 or more joined
+    joined = replace(facts, summary=summary, notes=[*facts.notes, "pooled_joined"])
+    for lang, label, note in (
+        ("en", "Other provinces (2, pooled to at least 5 visits)", "the provinces with the fewest"),
+        ("id", "Provinsi lain (2, digabung hingga sedikitnya 5 pemeriksaan)",
+         "provinsi dengan pemeriksaan paling sedikit berikutnya ikut digabung"),
+    ):  # fmt: skip
+        page = visible_text(render_semester_html(joined, lang))
+        assert page.count(label) == 3 and note in page, lang
+        assert "fewer than 5 visits each" not in page and "masing-masing kurang" not in page
+
+
 def test_districts_of_fewer_than_k_visits_are_pooled_or_left_out(visits):
     # Bali: Kota Denpasar 2 visits (a, b), Kabupaten Badung 1 (c); Banten: Kota Serang 1 (d)
     d = district_change(visits, k=2)
-    assert d[["province", "district", "pooled", "visited"]].values.tolist() == [
-        ["Bali", "Kota Denpasar", False, 2]
-    ]  # Badung alone (1 visit) and Serang alone (1) are left out
+    # Badung alone (1 visit) would be Bali's total minus Denpasar: Denpasar joins it;
+    # Serang alone (1) is Banten's only district: left out
+    assert d[["province", "district", "pooled", "districts", "visited"]].values.tolist() == [
+        ["Bali", "", True, 2, 3]
+    ]
     pooled = district_change(visits, k=3)  # Denpasar and Badung pooled: 3 visits
     assert pooled[["province", "district", "pooled", "districts", "visited"]].values.tolist() == [
         ["Bali", "", True, 2, 3]

@@ -48,6 +48,7 @@ __all__ = [
     "district_change",
     "inspection_summary",
     "parse_period",
+    "pooled_places",
     "reliability_table",
     "visit_table",
     "wilson_interval",
@@ -357,14 +358,54 @@ SUMMARY_COUNTS = (
 )
 
 
+def pooled_places(visited: pd.Series, k: int = K_ANONYMITY) -> list[str]:
+    """The places pooled into one row: those of fewer than ``k`` visits and, while
+    the pool holds some visits but fewer than ``k``, the next smallest places.
+
+    A pool of fewer than ``k`` visits could otherwise be worked out as the
+    total minus the rows shown, and describe one or a few employers' findings.
+    The pool is left with fewer than ``k`` only when every place is in it
+    (then the total itself describes them) or it holds no visit.
+
+    Parameters
+    ----------
+    visited : pandas.Series
+        Visited employers per place (indexed by place).
+    k : int
+        Fewest visits a row may describe.
+
+    Returns
+    -------
+    list of str
+        The pooled places, smallest first (ties by name).
+
+    Examples
+    --------
+    >>> pooled_places(pd.Series({"A": 1, "B": 7, "C": 6, "D": 9}), k=5)
+    ['A', 'C']
+    >>> pooled_places(pd.Series({"A": 0, "B": 7}), k=5), pooled_places(pd.Series({"B": 7}), k=5)
+    (['A'], [])
+    """
+    order = sorted(visited.items(), key=lambda kv: (kv[1], str(kv[0])))
+    pooled, total = [], 0
+    for place, n in order:
+        if n >= k and (total == 0 or total >= k):
+            break
+        pooled.append(place)
+        total += n
+    return pooled
+
+
 def inspection_summary(visits: pd.DataFrame, *, k: int = K_ANONYMITY) -> pd.DataFrame:
     """Per province and nationally: inspections against plan, hit rates, what was brought in.
 
     A province row of fewer than ``k`` visited employers would show what was
     found at one or a few employers: such provinces are pooled into one row
-    (``province`` empty, ``pooled``), which shows only its counts of
-    inspections (:data:`SUMMARY_COUNTS`; ``suppressed``) when it too holds
-    fewer than ``k``. The national row counts every visit.
+    (``province`` empty, ``pooled``; :func:`pooled_places`: the next smallest
+    provinces join a pool of fewer than ``k``, ``joined`` of them), which
+    shows only its counts of inspections (:data:`SUMMARY_COUNTS`;
+    ``suppressed``) when it still holds fewer than ``k``. The national row
+    counts every visit.
 
     Parameters
     ----------
@@ -380,7 +421,8 @@ def inspection_summary(visits: pd.DataFrame, *, k: int = K_ANONYMITY) -> pd.Data
         One row per province of ``k`` visits or more (sorted), the pooled row
         of the others (if any) and a last row ``province =``
         :data:`~perjaka_analysis.provinces.NATIONAL`: ``pooled, provinces``
-        (provinces in the row), ``suppressed``; ``planned, visited,
+        (provinces in the row), ``suppressed``, ``joined`` (provinces of ``k``
+        visits or more in the pool); ``planned, visited,
         done_rate, outside`` (visits dated outside the period, not counted);
         for ``ranked`` and ``random`` picks ``*_visited, *_found, *_rate,
         *_lower, *_upper`` (95% Wilson interval); ``found, hit_rate``;
@@ -416,23 +458,31 @@ def inspection_summary(visits: pd.DataFrame, *, k: int = K_ANONYMITY) -> pd.Data
     [['A', False, 1, 2, 1.0], ['', True, 1, 0, nan], ['INDONESIA', False, 2, 2, 1.0]]
     """
     groups = [
-        {"province": p, "pooled": False, "provinces": 1, "suppressed": False, **_one_summary(g)}
+        {
+            "province": p,
+            "pooled": False,
+            "provinces": 1,
+            "suppressed": False,
+            "joined": 0,
+            **_one_summary(g),
+        }
         for p, g in visits.groupby("province", sort=True)
     ]
-    small = [g["province"] for g in groups if g["visited"] < k]
-    rows = [g for g in groups if g["visited"] >= k]
+    small = pooled_places(pd.Series({g["province"]: g["visited"] for g in groups}), k)
+    rows = [g for g in groups if g["province"] not in small]
     if small:
         pool = _one_summary(visits[visits["province"].isin(small)])
         suppressed = pool["visited"] < k
         if suppressed:
             pool = {c: (v if c in SUMMARY_COUNTS else np.nan) for c, v in pool.items()}
+        joined = sum(g["visited"] >= k for g in groups if g["province"] in small)
         rows.append(
             {"province": "", "pooled": True, "provinces": len(small), "suppressed": suppressed,
-             **pool}
+             "joined": int(joined), **pool}
         )  # fmt: skip
     rows.append(
         {"province": NATIONAL, "pooled": False, "provinces": visits["province"].nunique(),
-         "suppressed": False, **_one_summary(visits)}
+         "suppressed": False, "joined": 0, **_one_summary(visits)}
     )  # fmt: skip
     return pd.DataFrame(rows)
 
@@ -532,8 +582,10 @@ def district_change(visits: pd.DataFrame, *, k: int = K_ANONYMITY) -> pd.DataFra
 
     A district row of fewer than ``k`` visited employers would show what was
     found at one or a few employers: such districts are pooled into one row
-    per province (``pooled``, ``district`` empty), which is left out when it
-    too holds fewer than ``k`` visited employers.
+    per province (``pooled``, ``district`` empty; :func:`pooled_places`: the
+    next smallest districts join a pool of fewer than ``k``, so that it
+    cannot be worked out from the province's total), which is left out when
+    it still holds fewer than ``k`` visited employers.
 
     Parameters
     ----------
@@ -565,26 +617,23 @@ def district_change(visits: pd.DataFrame, *, k: int = K_ANONYMITY) -> pd.DataFra
     >>> district_change(v, k=1)[["district", "visited", "found", "workers_before",
     ...     "workers_after", "workers_change"]].values.tolist()
     [['X', 2, 1, 5.0, 9.0, 4.0], ['Y', 1, 1, 1.0, 2.0, 1.0]]
-    >>> pooled = district_change(v, k=2)
+    >>> pooled = district_change(v, k=2)  # Y alone would be A's total minus X: X joins
     >>> pooled[["district", "pooled", "districts", "visited"]].values.tolist()
-    [['X', False, 1, 2]]
+    [['', True, 2, 3]]
     """
     visited = visits[visits["visited"]]
     rows = []
-    for (province, district), g in visited.groupby(["province", "district"], sort=True):
-        rows.append(_district_row(g, province, district, pooled=len(g) < k))
+    for province, p in visited.groupby("province", sort=True):
+        names = set(pooled_places(p.groupby("district").size(), k))
+        for district, g in p.groupby("district", sort=True):
+            if district not in names:
+                rows.append(_district_row(g, province, district, pooled=False))
+        g = p[p["district"].isin(names)]
+        if len(g) >= k:
+            rows.append({**_district_row(g, province, "", pooled=True), "districts": len(names)})
     out = pd.DataFrame(rows)
     if out.empty:
         return out
-    small = out["pooled"].to_numpy(bool)
-    kept = [out[~small]]
-    for province in sorted(set(out.loc[small, "province"])):
-        names = set(out.loc[small & (out["province"] == province).to_numpy(), "district"])
-        g = visited[(visited["province"] == province) & visited["district"].isin(names)]
-        if len(g) >= k:
-            row = _district_row(g, province, "", pooled=True)
-            kept.append(pd.DataFrame([{**row, "districts": len(names)}]))
-    out = pd.concat(kept, ignore_index=True)
     return out.sort_values(
         ["province", "pooled", "workers_change", "district"],
         ascending=[True, True, False, True],
@@ -644,7 +693,8 @@ class SemesterFacts:
         outside the period; ``no_equity``: no equity table;
         ``pooled_provinces``: provinces of fewer than
         :data:`~.disclosure.K_ANONYMITY` visits pooled into one row;
-        ``pooled_suppressed``: that row shows its counts of inspections only).
+        ``pooled_suppressed``: that row shows its counts of inspections only;
+        ``pooled_joined``: provinces of more visits joined a pool of fewer).
     latest_finding : pandas.Timestamp or None
         The latest visit within the period (and the province) whose finding the
         report counts: the date its data stand at; None without a visit.
@@ -733,6 +783,8 @@ def compute_semester(
         notes.append("pooled_provinces")
     if summary["suppressed"].any():
         notes.append("pooled_suppressed")
+    if summary["joined"].gt(0).any():
+        notes.append("pooled_joined")
     if int(summary["outside"].iloc[-1]):
         notes.append("outside")
     if equity is None:

@@ -159,11 +159,13 @@ def render_semester_html(facts: SemesterFacts, lang: str = "id", *, version: str
     env = environment(lang)
     summary = facts.summary.assign(
         place=[
-            text("sem_other_provinces", lang).format(n=int(n), k=K_ANONYMITY) if pooled
+            text("sem_other_provinces_joined" if joined else "sem_other_provinces", lang).format(
+                n=int(n), k=K_ANONYMITY
+            ) if pooled
             else _place(p, lang)
-            for p, pooled, n in facts.summary[["province", "pooled", "provinces"]].itertuples(
-                index=False
-            )
+            for p, pooled, n, joined in facts.summary[
+                ["province", "pooled", "provinces", "joined"]
+            ].itertuples(index=False)
         ]
     )  # fmt: skip
     equity = None
