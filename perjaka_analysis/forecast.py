@@ -274,10 +274,13 @@ def compute_targets(
         month from the latest figure to reach the target by the deadline; 0
         where the target is already met, by a figure or by the model),
         ``recent_per_month`` (the fitted trend's change over the twelve
-        months to the end of the data) and ``pace_ratio`` (required /
-        recent). Only a place's own figure, dated after the place was
-        established, says a target is already met; one of a predecessor
-        territory does not.
+        months to the end of the data, in people a month: negative where the
+        trend fell), ``recent_from_pct`` and ``recent_to_pct`` (the trend's
+        mean twelve months before the end of the data and at its end, in
+        percent) and ``pace_ratio`` (required / recent, where recent > 0).
+        Only a place's own figure, dated after the place was established,
+        says a target is already met; one of a predecessor territory does
+        not.
 
     Raises
     ------
@@ -342,6 +345,8 @@ def compute_targets(
                 if months_left > 0
                 else np.nan,
                 "recent_per_month": recent,
+                "recent_from_pct": float(year_before[0]),
+                "recent_to_pct": float(year_before[1]),
             }
             if row["status"] == STATUS_ABOVE_MODELLED:
                 # the model puts the place above the target already: nothing left to add
@@ -376,6 +381,8 @@ def compute_targets(
         "gap_pp",
         "required_per_month",
         "recent_per_month",
+        "recent_from_pct",
+        "recent_to_pct",
         "pace_ratio",
     ]
     return out[cols]

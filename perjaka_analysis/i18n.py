@@ -678,6 +678,21 @@ TEXT = {
         "Laju setahun terakhir menurut model (per bulan)",
         "Pace of the last year by the model (per month)",
     ),
+    # the model trend fell over the last year: the fall a month, and the trend's two ends
+    "pace_fall": (
+        "turun {n} (tren model {start} → {end})",
+        "down {n} (model trend {start} → {end})",
+    ),
+    "pace_fall_note": (
+        "Laju turun: tren model pada akhir data lebih rendah daripada setahun sebelumnya (dalam "
+        "kurung: tren setahun sebelumnya → pada akhir data). Perkiraan hari ini tetap bisa di "
+        "atas angka terakhir, karena tren model bersandar pada semua angka provinsi ini dan "
+        "tren nasional, bukan pada angka terakhir saja.",
+        "Pace down: the model trend at the end of the data is lower than a year before (in "
+        "brackets: the trend a year before → at the end of the data). Today's estimate can "
+        "still be above the latest figure, since the model trend rests on all of the "
+        "province's figures and the national trend, not on the latest figure alone.",
+    ),
     "later": ("setelah {year}", "after {year}"),
     "basis_pooled": (
         "Tanpa angka sendiri: proyeksi dari tren gabungan semua provinsi"

@@ -329,6 +329,46 @@ def test_a_target_a_published_figure_passed_has_no_model_probability_beside_it()
     assert cells == ["–", "62%"]
 
 
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_a_pace_of_the_last_year_below_zero_reads_as_a_fall_with_the_trends_two_ends(lang):
+    from perjaka_analysis.forecast import STATUS_ABOVE
+    from perjaka_analysis.render.brief import Brief
+
+    # the model trend fell from 100.68% to 100.52% of 10,700,000 residents over the year:
+    # 0.16 points = 17,120 people, 1,427 a month; the estimate today stays above the figure
+    fall = {
+        "recent_per_month": -0.16 / 100 * 10_700_000 / 12,
+        "recent_from_pct": 100.68,
+        "recent_to_pct": 100.52,
+    }
+    rise = {"recent_per_month": 13_869.0, "recent_from_pct": 95.1, "recent_to_pct": 96.8}
+    targets = table("targets", [
+        {"target_pct": 95.0, "status": STATUS_ABOVE, "expected_date": T("2024-03-31"), **fall},
+        {"target_pct": 98.0, "status": STATUS_ABOVE, "expected_date": T("2024-03-31"), **fall},
+    ])  # fmt: skip
+    html = str(Brief(facts(lang, targets=targets)).forecast())
+    cells = [r.split("</td>")[-2].split(">", 1)[1] for r in html.split("<tr>")[2:]]
+    down = (
+        "turun 1.427 (tren model 100,7% → 100,5%)"
+        if lang == "id"
+        else "down 1,427 (model trend 100.7% → 100.5%)"
+    )
+    assert cells == [down, down]
+    assert "-1" not in html and "−1" not in html
+    note = "Laju turun: tren model pada akhir data lebih rendah" if lang == "id" else (
+        "Pace down: the model trend at the end of the data is lower")  # fmt: skip
+    assert note in unescape(html)
+    # a rising pace keeps its number alone, and no note about a fall
+    targets = table("targets", [
+        {"target_pct": 98.0, "status": "expected", "expected_date": T("2026-11-01"), **rise},
+    ])  # fmt: skip
+    html = str(Brief(facts(lang, targets=targets)).forecast())
+    assert (
+        html.split("<tr>")[2].split("</td>")[-2].endswith(">13.869" if lang == "id" else ">13,869")
+    )
+    assert note not in unescape(html)
+
+
 def test_a_figure_dated_only_to_a_year_is_dated_so_under_the_chart():
     from perjaka_analysis.render.message import chart_caption
 

@@ -126,6 +126,30 @@ def test_pace_is_the_models_change_over_the_year_to_the_end_of_the_data(fit):
     assert fit.trend("Bengkulu").last_date < end - pd.DateOffset(months=6)
 
 
+def test_a_pace_below_zero_is_the_trend_falling_over_the_year_it_reports():
+    """A nation whose figures rose to 99.1% and fell back to 98.6% in the last year: the
+    pace of a province that follows it is a fall, and its two ends say how far."""
+    rows = []
+    values = (96.0, 96.8, 97.4, 97.9, 98.3, 98.9, 99.1, 98.6)
+    dates = pd.date_range("2022-06-30", periods=8, freq="6ME")
+    for date, value in zip(dates, values, strict=True):
+        rows.append((NATIONAL, date, value))
+        rows.append(("Banten", date, value + 0.3))
+    frame = pd.DataFrame(rows, columns=["province", "date", "coverage_pct"])
+    frame = frame.assign(territory=frame["province"], district=pd.NA, measure="registered")
+    fit = CoverageTrendModel(frame.assign(source_url=pd.NA), method="saturation").fit()
+    t = compute_targets(
+        fit, targets=(95.0,), deadline="2029-12-31", population={"Banten": 12_000_000.0},
+        provinces=["Banten"], n_paths=200,
+    )  # fmt: skip
+    row = t.iloc[0]
+    assert row["recent_to_pct"] < row["recent_from_pct"]
+    # the pace is the same fall in people a month: points / 100 x residents / 12
+    by_hand = (row["recent_to_pct"] - row["recent_from_pct"]) / 100 * 12_000_000.0 / 12
+    assert row["recent_per_month"] == pytest.approx(by_hand) and by_hand < 0
+    assert pd.isna(row["pace_ratio"])  # no ratio to a fall
+
+
 def test_the_estimated_trend_passes_within_the_noise_of_each_own_figure(fit):
     """Bengkulu 80.47% is drawn near 80.5%, not at the nation's level."""
     sd = float(np.sqrt(fit.saturation.model.sigma2))

@@ -67,7 +67,7 @@ SCHEMA: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "targets": (
             "province", "target_pct", "status", "expected_date", "date_lower_80",
             "date_upper_80", "prob_by_deadline", "required_per_month", "recent_per_month",
-            "pace_ratio",
+            "recent_from_pct", "recent_to_pct", "pace_ratio",
         ),
         "forecast": ("province", "date", "mean", "lower", "upper", "level"),
         "nowcast": ("province", "date", "mean", "lower", "upper", "level"),

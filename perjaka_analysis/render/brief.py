@@ -184,12 +184,17 @@ class Brief:
         f = self.facts
         place = f.row("places")
         lang = f.config.language
+        targets = to_context(f.rows("targets"))
+        for r in targets:
+            # a pace that rounds to a fall of one person or more, with the trend's two ends
+            pace, start = r.get("recent_per_month"), r.get("recent_from_pct")
+            r["falling"] = pace is not None and start is not None and round(pace) < 0
         return self._render(
             "forecast",
             basis="" if place is None else str(place["basis"]),
             no_figure_source=no_figure_source(f),
             latest_precision="" if place is None else str(place["latest_precision"]),
-            targets=to_context(f.rows("targets")),
+            targets=targets,
             status_keys=STATUS_KEYS,
             above=STATUS_ABOVE,
             above_modelled=STATUS_ABOVE_MODELLED,
