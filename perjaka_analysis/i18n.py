@@ -1317,10 +1317,12 @@ TEXT = {
     "sem_pooled_note": (
         "Provinsi dengan kurang dari {k} pemeriksaan dalam periode ini digabung dalam satu "
         "baris di setiap tabel per provinsi, agar tidak ada baris yang menggambarkan temuan di "
-        "satu atau beberapa badan usaha; baris Indonesia mencakup semua pemeriksaan.",
+        "satu atau beberapa badan usaha; baris Indonesia mencakup semua pemeriksaan. Kab/kota "
+        "dari provinsi yang digabung tidak ditampilkan.",
         "Provinces with fewer than {k} visits in the period are pooled into one row in every "
         "table by province, so that no row describes what was found at one or a few "
-        "employers; the Indonesia row counts every visit.",
+        "employers; the Indonesia row counts every visit. The kab/kota of the pooled "
+        "provinces are not shown.",
     ),
     "sem_suppressed_note": (
         "Gabungan itu pun kurang dari {k} pemeriksaan: barisnya hanya memuat jumlah "

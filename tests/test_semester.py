@@ -280,6 +280,22 @@ def test_a_pool_that_larger_provinces_joined_says_so(visits):
         assert "fewer than 5 visits each" not in page and "masing-masing kurang" not in page
 
 
+def test_the_kab_kota_of_pooled_provinces_are_not_shown(visits):
+    # Jawa Barat: six visits in Kota Bandung (Bali's three, twice); Banten 1 and Bali 3
+    # make a pool of 4, which Jawa Barat joins: its kab/kota row would give it back
+    bandung = pd.concat([visits[visits["province"] == "Bali"]] * 2, ignore_index=True)
+    bandung = bandung.assign(
+        province="Jawa Barat", district="Kota Bandung", employer=[f"j{i}" for i in range(6)]
+    )
+    facts = compute_semester(pd.concat([visits, bandung], ignore_index=True), period="2026-S1")
+    pool = facts.summary[facts.summary["pooled"]].iloc[0]
+    assert (pool["provinces"], pool["joined"], pool["visited"]) == (3, 1, 10)
+    assert facts.districts.empty or "Jawa Barat" not in set(facts.districts["province"])
+    assert "Kota Bandung" not in render_semester_html(facts, "en")
+    alone = compute_semester(pd.concat([visits, bandung]), period="2026-S1", province="Jawa Barat")
+    assert alone.districts["district"].tolist() == ["Kota Bandung"]  # its own report shows it
+
+
 def test_districts_of_fewer_than_k_visits_are_pooled_or_left_out(visits):
     # Bali: Kota Denpasar 2 visits (a, b), Kabupaten Badung 1 (c); Banten: Kota Serang 1 (d)
     d = district_change(visits, k=2)

@@ -768,6 +768,11 @@ def compute_semester(
             scored = scored[scored["province"] == province]
     # a province's own report: its row is its total, as the nation's row is the nation's
     summary = inspection_summary(visits, k=1 if province is not None else K_ANONYMITY)
+    # the kab/kota of the provinces pooled in the nation's tables are not shown either:
+    # they would give the pooled provinces' figures back
+    hidden = []
+    if province is None:
+        hidden = pooled_places(visits.groupby("province", sort=True)["visited"].sum())
     if province is not None:
         summary = summary[summary["province"] == province].reset_index(drop=True)
     picks = visits[visits["visited"] & (visits["selection"] == "random")]
@@ -802,7 +807,7 @@ def compute_semester(
         calibration_overall=calibration_summary(
             picks["risk"].to_numpy(), picks["noncompliant"].to_numpy()
         ),
-        districts=district_change(visits),
+        districts=district_change(visits[~visits["province"].isin(hidden)]),
         equity=equity,
         synthetic=synthetic,
         notes=tuple(notes),
