@@ -19,6 +19,7 @@ __all__ = [
     "TEXT",
     "banded_reasons",
     "catalogue",
+    "fmt_about",
     "fmt_amount",
     "fmt_date",
     "fmt_int",
@@ -65,6 +66,24 @@ def fmt_int(x: object, lang: str = "id") -> str:
         return "–"
     s = f"{round(float(x)):,}"
     return s.replace(",", ".") if lang == "id" else s
+
+
+def fmt_about(x: object, lang: str = "id", significant: int = 2) -> str:
+    """An expected count of a model at ``significant`` significant digits (whole
+    numbers below ``10 ** significant``): the expectations of a synthetic
+    registry are not known to the person.
+
+    Examples
+    --------
+    >>> fmt_about(2538), fmt_about(6258, "en"), fmt_about(8795), fmt_about(87), fmt_about(None)
+    ('2.500', '6,300', '8.800', '87', '–')
+    """
+    if _missing(x):
+        return "–"
+    value = float(x)
+    if abs(value) >= 10**significant:
+        value = float(f"{value:.{significant}g}")
+    return fmt_int(value, lang)
 
 
 def fmt_num(x: object, lang: str = "id", digits: int = 2) -> str:

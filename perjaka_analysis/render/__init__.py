@@ -20,6 +20,7 @@ import pandas as pd
 from ..forecast import probably_above
 from ..i18n import (
     catalogue,
+    fmt_about,
     fmt_amount,
     fmt_date,
     fmt_int,
@@ -90,6 +91,8 @@ def environment(lang: str):
         # points at the precision of the figure they come from ("2 poin persen" from "> 96%")
         ppd=lambda x, digits=2: fmt_pp(x, lang, int(digits)),
         int=lambda x: fmt_int(x, lang),
+        about=lambda x: fmt_about(x, lang),
+        rp2=lambda x: fmt_rp(x, lang, significant=2),
         num1=lambda x: fmt_num(x, lang, 1),
         num_pub=lambda x: fmt_plain(x, lang),
         idr=lambda x: fmt_amount(x, "IDR", lang),

@@ -15,7 +15,17 @@ from ..facts import ProvinceFacts, RunFacts, basis_kind
 from ..forecast import (
     HORIZON_YEARS_AFTER_DEADLINE,
 )
-from ..i18n import fmt_date, fmt_int, fmt_num, fmt_pct, fmt_pp, fmt_prob, probability_phrase, text
+from ..i18n import (
+    fmt_about,
+    fmt_date,
+    fmt_int,
+    fmt_num,
+    fmt_pct,
+    fmt_pp,
+    fmt_prob,
+    probability_phrase,
+    text,
+)
 from ..sources import stated_decimals
 
 __all__ = [
@@ -300,11 +310,11 @@ def scenario_sentences(facts: ProvinceFacts, lang: str = "id") -> list[str]:
         elif _has(row["share_closed_pct"]):
             closes = text("sc_closes", lang).format(
                 share=_share_text(row["share_closed_pct"], lang),
-                n=fmt_int(row["added_participants"], lang),
+                n=fmt_about(row["added_participants"], lang),
             )
             if _has(row["gap_people"]):
                 closes += " " + text("sc_rest", lang).format(
-                    rest=fmt_int(row["remaining_people"], lang)
+                    rest=fmt_about(row["remaining_people"], lang)
                 )
             out.append(closes)
     if _has(row["months_of_growth"]):
