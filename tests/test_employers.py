@@ -361,6 +361,18 @@ def test_the_plan_rows_alone_are_the_plan_of_the_whole_table(registry, fitted):
         score_registry(registry, model=fitted, capacity=7, key=b"k", rows="some")
 
 
+@pytest.mark.parametrize("rows", ["all", "plan"])
+@pytest.mark.parametrize(
+    "shares", [{"min_inclusion": 1.0}, {"min_inclusion": np.nan}, {"random_share": np.nan}]
+)
+def test_a_share_out_of_range_is_named_whichever_rows_are_asked(registry, fitted, rows, shares):
+    # the plan alone sized its reserve before checking: 1 / (1 - 1) and ceil(NaN) failed
+    # with ZeroDivisionError and ValueError instead of naming the parameter
+    name = next(iter(shares))
+    with pytest.raises(PerjakaError, match=name):
+        score_registry(registry, model=fitted, capacity=7, key=b"k", rows=rows, **shares)
+
+
 def test_booster_scores_through_the_bins_equal_the_pipelines_own(registry, fitted):
     # the trees applied to binned rows give the scores of the raw rows, to the bit,
     # including rows with gaps, values beyond the training range and a sector or

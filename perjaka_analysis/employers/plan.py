@@ -37,6 +37,7 @@ __all__ = [
     "PLAN_META",
     "RANDOM_SHARE",
     "WholeRegistryWarning",
+    "check_plan_parameters",
     "draw_plan",
     "id_ranks",
     "plan_id",
@@ -77,6 +78,26 @@ PLAN_META = ("inspection_list", "model_version", "data_date")
 
 class WholeRegistryWarning(DataQualityWarning):
     """The capacity covers every uninspected employer of a province: nothing is ranked."""
+
+
+def check_plan_parameters(random_share: float, min_inclusion: float) -> None:
+    """Raise a :class:`~perjaka_analysis.errors.PerjakaError` naming a share out of range.
+
+    ``random_share`` must be in [0, 1] and ``min_inclusion`` in [0, 1) (NaN is
+    neither).
+
+    Examples
+    --------
+    >>> check_plan_parameters(0.05, 0.002)
+    >>> check_plan_parameters(0.05, 1.0)
+    Traceback (most recent call last):
+    ...
+    perjaka_analysis.errors.PerjakaError: min_inclusion must be in [0, 1), got 1.0
+    """
+    if not 0 <= random_share <= 1:
+        raise PerjakaError(f"random_share must be between 0 and 1, got {random_share}")
+    if not 0 <= min_inclusion < 1:
+        raise PerjakaError(f"min_inclusion must be in [0, 1), got {min_inclusion}")
 
 
 def reserve_size(capacity: int, n_open: int, share: float, floor: float) -> int:
@@ -185,10 +206,7 @@ def draw_plan(
     whole : list of str
         Provinces whose capacity covers every uninspected employer.
     """
-    if not 0 <= random_share <= 1:
-        raise PerjakaError(f"random_share must be between 0 and 1, got {random_share}")
-    if not 0 <= min_inclusion < 1:
-        raise PerjakaError(f"min_inclusion must be in [0, 1), got {min_inclusion}")
+    check_plan_parameters(random_share, min_inclusion)
     open_ = rank.notna().to_numpy() if uninspected is None else np.asarray(uninspected, bool)
     prov_code, names = pd.factorize(province.astype(str), sort=True)
     n_random = pd.Series(

@@ -27,6 +27,7 @@ from .plan import (
     MIN_INCLUSION,
     OUTCOME_COLUMNS,
     RANDOM_SHARE,
+    check_plan_parameters,
     draw_plan,
     id_ranks,
     plan_id,
@@ -594,6 +595,7 @@ def score_registry(
         raise PerjakaError("reasons_for must be 'list' or 'all'")
     if rows not in ("all", "plan"):
         raise PerjakaError(f"rows must be 'all' or 'plan', got {rows!r}")
+    check_plan_parameters(random_share, min_inclusion)
     model = model or RiskModel(random_state=random_state).fit(registry)
     inspected = (
         registry["noncompliant"].notna()
