@@ -361,6 +361,25 @@ def test_the_plan_rows_alone_are_the_plan_of_the_whole_table(registry, fitted):
         score_registry(registry, model=fitted, capacity=7, key=b"k", rows="some")
 
 
+def test_a_plan_of_random_picks_alone_scores_only_them(registry, fitted, monkeypatch):
+    # a capacity of 1 is all reserve wherever a province has more than one employer to
+    # choose from: no ranked pick, so no employer needs a risk but the one drawn
+    asked = []
+    risk_out_of_fold = fitted.risk_out_of_fold
+
+    def counted(rows):
+        asked.append(len(rows))
+        return risk_out_of_fold(rows)
+
+    monkeypatch.setattr(fitted, "risk_out_of_fold", counted)
+    plan = score_registry(registry, model=fitted, capacity=1, key=b"k", rows="plan")
+    assert len(plan) == registry["province"].nunique() and (plan["selection"] == "random").all()
+    assert sum(asked) == len(plan)  # every uninspected employer before (2,099)
+    whole = score_registry(registry, model=fitted, capacity=1, key=b"k")
+    expected = whole[whole["on_list"]].assign(rank_in_province=pd.NA).astype(whole.dtypes)
+    pd.testing.assert_frame_equal(plan, expected.sort_values(["province"]).reset_index(drop=True))
+
+
 @pytest.mark.parametrize("rows", ["all", "plan"])
 @pytest.mark.parametrize(
     "shares", [{"min_inclusion": 1.0}, {"min_inclusion": np.nan}, {"random_share": np.nan}]

@@ -341,9 +341,9 @@ def plan_candidates(
     cannot be among the first ``n_ranked``. The risk is computed first for
     the :data:`FIRST_BATCH` x ``n_ranked`` employers of each province with
     the largest bound, then for every employer whose bound reaches the
-    ``n_ranked``-th priority among them. Ranking the candidates gives the
-    first ``n_ranked`` of each province, in the same order, that ranking
-    everybody gives.
+    ``n_ranked``-th priority among them; a province of no ranked picks has
+    none. Ranking the candidates gives the first ``n_ranked`` of each
+    province, in the same order, that ranking everybody gives.
 
     Parameters
     ----------
@@ -366,6 +366,8 @@ def plan_candidates(
     """
     bound = priority_bound(registry, rank_by=rank_by)
     prov_code = pd.factorize(registry["province"].astype(str))[0]
+    # a province without ranked picks (its capacity all random) has no candidate
+    uninspected = np.asarray(uninspected, bool) & (np.asarray(n_ranked) > 0)
     # per province, the FIRST_BATCH x n_ranked rows of largest bound (any of equal bounds)
     first = _first_per_province(np.flatnonzero(uninspected), prov_code, bound)
     first = first[_position(prov_code[first]) < FIRST_BATCH * n_ranked[first]]
