@@ -296,6 +296,44 @@ def test_the_kab_kota_of_pooled_provinces_are_not_shown(visits):
     assert alone.districts["district"].tolist() == ["Kota Bandung"]  # its own report shows it
 
 
+def test_an_employer_visited_for_two_plans_counts_once_towards_k():
+    # a second plan of the period lists Bali's a and b again, and both are visited for it:
+    # Bali has five visits of three employers (Kota Denpasar four of two); Banten and
+    # Jawa Barat six employers each. Bali's row and Denpasar's showed five and four visits
+    # of the three and two employers
+    plan, outcomes = _plan(), _outcomes()
+    again = plan[plan["pseudonym"].isin(["a", "b"])].assign(inspection_list="PLAN-2")
+    seen = outcomes[outcomes["employer"].isin(["a", "b"])].assign(
+        inspection_list="PLAN-2", inspected_on=pd.to_datetime(["2026-05-03", "2026-05-04"])
+    )
+    start, end = parse_period("2026-S1")
+    ids = _registry()["employer_id"].str.lower()
+    v = visit_table(pd.concat([plan, again], ignore_index=True),
+                    pd.concat([outcomes, seen], ignore_index=True), _registry(), ids,
+                    start=start, end=end)  # fmt: skip
+    one = v[v["employer"] == "d"]
+    six = pd.concat([one] * 6, ignore_index=True).assign(employer=[f"n{i}" for i in range(6)])
+    west = six.assign(province="Jawa Barat", district="Kota Bandung",
+                      employer=[f"w{i}" for i in range(6)])  # fmt: skip
+    v = pd.concat([v[v["province"] == "Bali"], six, west], ignore_index=True)
+    assert (v["province"] == "Bali").sum() == 5 and v["visited"].all()
+    facts = compute_semester(v, period="2026-S1")
+    # Bali (3 employers) pooled; the next smallest, Banten (6), joins it
+    assert facts.summary[["province", "pooled", "provinces", "joined", "visited"]
+                         ].values.tolist() == [["Jawa Barat", False, 1, 0, 6],
+                                               ["", True, 2, 1, 11],
+                                               ["INDONESIA", False, 3, 0, 17]]  # fmt: skip
+    assert set(facts.districts["province"]) == {"Jawa Barat"}
+    for lang in ("id", "en"):
+        page = visible_text(render_semester_html(facts, lang))
+        assert "Bali" not in page and "Denpasar" not in page, lang
+    # in Bali's own report, Kota Denpasar (two employers) and Badung (one) are left out
+    bali = compute_semester(v, period="2026-S1", province="Bali")
+    assert bali.districts.empty
+    d = district_change(v[v["province"] == "Bali"], k=3)  # three employers: one pooled row
+    assert d[["district", "pooled", "districts", "visited"]].values.tolist() == [["", True, 2, 5]]
+
+
 def test_districts_of_fewer_than_k_visits_are_pooled_or_left_out(visits):
     # Bali: Kota Denpasar 2 visits (a, b), Kabupaten Badung 1 (c); Banten: Kota Serang 1 (d)
     d = district_change(visits, k=2)

@@ -51,6 +51,7 @@ __all__ = [
     "pooled_places",
     "reliability_table",
     "visit_table",
+    "visited_employers",
     "wilson_interval",
 ]
 
@@ -358,6 +359,36 @@ SUMMARY_COUNTS = (
 )
 
 
+def visited_employers(visits: pd.DataFrame, by: str) -> pd.Series:
+    """Employers visited in the period per ``by``: each counted once.
+
+    An employer listed on two plans of the period and visited for both is two
+    visits of one employer: what a row says of it is not hidden among more
+    employers for that. Every group of ``visits`` is counted (0 without a
+    visit); rows without ``employer`` are one employer each.
+
+    Examples
+    --------
+    >>> v = pd.DataFrame({"province": ["A", "A", "A", "B"], "employer": ["x", "x", "y", "z"],
+    ...                   "visited": [True, True, True, False]})
+    >>> visited_employers(v, "province").to_dict()
+    {'A': 2, 'B': 0}
+    """
+    seen = visits["visited"].astype(bool)
+    if "employer" not in visits:
+        return seen.groupby(visits[by], sort=True).sum().astype(int)
+    who = visits["employer"].astype(str).where(seen)
+    return who.groupby(visits[by], sort=True).nunique().astype(int)
+
+
+def _n_employers(visits: pd.DataFrame) -> int:
+    """Employers visited among ``visits``, each counted once (:func:`visited_employers`)."""
+    seen = visits["visited"].astype(bool)
+    if "employer" not in visits:
+        return int(seen.sum())
+    return int(visits.loc[seen, "employer"].astype(str).nunique())
+
+
 def pooled_places(visited: pd.Series, k: int = K_ANONYMITY) -> list[str]:
     """The places pooled into one row: those of fewer than ``k`` visits and, while
     the pool holds some visits but fewer than ``k``, the next smallest places.
@@ -468,14 +499,16 @@ def inspection_summary(visits: pd.DataFrame, *, k: int = K_ANONYMITY) -> pd.Data
         }
         for p, g in visits.groupby("province", sort=True)
     ]
-    small = pooled_places(pd.Series({g["province"]: g["visited"] for g in groups}), k)
+    employers = visited_employers(visits, "province")
+    small = pooled_places(employers, k)
     rows = [g for g in groups if g["province"] not in small]
     if small:
-        pool = _one_summary(visits[visits["province"].isin(small)])
-        suppressed = pool["visited"] < k
+        members = visits[visits["province"].isin(small)]
+        pool = _one_summary(members)
+        suppressed = _n_employers(members) < k
         if suppressed:
             pool = {c: (v if c in SUMMARY_COUNTS else np.nan) for c, v in pool.items()}
-        joined = sum(g["visited"] >= k for g in groups if g["province"] in small)
+        joined = int((employers[small] >= k).sum())
         rows.append(
             {"province": "", "pooled": True, "provinces": len(small), "suppressed": suppressed,
              "joined": int(joined), **pool}
@@ -624,12 +657,12 @@ def district_change(visits: pd.DataFrame, *, k: int = K_ANONYMITY) -> pd.DataFra
     visited = visits[visits["visited"]]
     rows = []
     for province, p in visited.groupby("province", sort=True):
-        names = set(pooled_places(p.groupby("district").size(), k))
+        names = set(pooled_places(visited_employers(p, "district"), k))
         for district, g in p.groupby("district", sort=True):
             if district not in names:
                 rows.append(_district_row(g, province, district, pooled=False))
         g = p[p["district"].isin(names)]
-        if len(g) >= k:
+        if len(g) and _n_employers(g) >= k:
             rows.append({**_district_row(g, province, "", pooled=True), "districts": len(names)})
     out = pd.DataFrame(rows)
     if out.empty:
@@ -772,7 +805,7 @@ def compute_semester(
     # they would give the pooled provinces' figures back
     hidden = []
     if province is None:
-        hidden = pooled_places(visits.groupby("province", sort=True)["visited"].sum())
+        hidden = pooled_places(visited_employers(visits, "province"))
     if province is not None:
         summary = summary[summary["province"] == province].reset_index(drop=True)
     picks = visits[visits["visited"] & (visits["selection"] == "random")]
