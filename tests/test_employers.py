@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,7 @@ from perjaka_analysis.employers import (
 )
 from perjaka_analysis.employers.features import derive_features, rule_of_thumb
 from perjaka_analysis.employers.model import booster_scores
+from perjaka_analysis.employers.plan import WholeRegistryWarning
 from perjaka_analysis.privacy import KeyCreatedWarning, load_key, pseudonymise
 from perjaka_analysis.validate import validate_registry
 
@@ -359,6 +361,55 @@ def test_the_plan_rows_alone_are_the_plan_of_the_whole_table(registry, fitted):
         assert rows.loc[rows["selection"] == "ranked", "rank_in_province"].is_monotonic_increasing
     with pytest.raises(PerjakaError, match="rows"):
         score_registry(registry, model=fitted, capacity=7, key=b"k", rows="some")
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    n=st.integers(1, 300),
+    rank_by=st.sampled_from(["blend", "gain", "risk"]),
+    capacity=st.one_of(st.integers(1, 40), st.just("by province")),
+    random_share=st.sampled_from([0.0, 0.05, 0.5, 1.0]),
+    min_inclusion=st.sampled_from([0.0, 0.002, 0.3, 0.999]),
+)
+def test_the_plan_alone_is_the_plan_of_every_registry(
+    registry, fitted, seed, n, rank_by, capacity, random_share, min_inclusion
+):
+    # any few rows of the registry, shuffled, some copied under new ids (tied priorities),
+    # some counts missing and some registered above reported, one province all inspected
+    rng = np.random.default_rng(seed)
+    rows = registry.sample(n, random_state=seed)
+    copies = rows.sample(n // 4, random_state=seed).assign(
+        employer_id=[f"COPY{i}" for i in range(n // 4)]
+    )
+    rows = pd.concat([rows, copies]).sample(frac=1, random_state=seed + 1)
+    rows.index = rng.permutation(len(rows)) * 3 + 1
+    for column in ("workers_reported", "workers_registered"):
+        rows[column] = rows[column].astype(float).where(rng.random(len(rows)) > 0.1)
+    above = rng.random(len(rows)) < 0.2
+    rows.loc[above, "workers_registered"] = rows.loc[above, "workers_reported"] + 3
+    first = rows["province"] == rows["province"].iloc[0]
+    rows.loc[first, "noncompliant"] = rows.loc[first, "noncompliant"].fillna(0)
+    if capacity == "by province":
+        capacity = {p: int(rng.integers(1, 30)) for p in rows["province"].unique()}
+    kw = {"model": fitted, "capacity": capacity, "key": b"k", "rank_by": rank_by,
+          "random_share": random_share, "min_inclusion": min_inclusion,
+          "random_state": seed}  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", WholeRegistryWarning)
+        whole = score_registry(rows, **kw)
+        plan = score_registry(rows, rows="plan", **kw)
+    expected = whole[whole["on_list"]].reset_index(drop=True)
+    random = expected["selection"] == "random"
+    expected["rank_in_province"] = expected["rank_in_province"].where(~random)
+    # the ranked picks in the same order, then the random picks by id
+    by = ["province", "rank_in_province", "pseudonym"]
+    pd.testing.assert_frame_equal(
+        plan.sort_values(by).reset_index(drop=True),
+        expected.sort_values(by).reset_index(drop=True),
+    )
+    ranked = plan["selection"] == "ranked"
+    pd.testing.assert_frame_equal(plan[ranked], expected[~random].set_axis(plan.index[ranked]))
 
 
 def test_a_plan_of_random_picks_alone_scores_only_them(registry, fitted, monkeypatch):
