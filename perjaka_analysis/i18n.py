@@ -1318,35 +1318,37 @@ TEXT = {
     "sem_national": ("Indonesia", "Indonesia"),
     "sem_done_h": ("Pemeriksaan terlaksana dibanding rencana", "Inspections done against plan"),
     "sem_other_provinces": (
-        "Provinsi lain ({n}, masing-masing kurang dari {k} pemeriksaan)",
-        "Other provinces ({n}, fewer than {k} visits each)",
+        "Provinsi lain ({n}, masing-masing kurang dari {k} badan usaha diperiksa)",
+        "Other provinces ({n}, fewer than {k} employers visited each)",
     ),
     "sem_other_provinces_joined": (
-        "Provinsi lain ({n}, digabung hingga sedikitnya {k} pemeriksaan)",
-        "Other provinces ({n}, pooled to at least {k} visits)",
+        "Provinsi lain ({n}, digabung hingga sedikitnya {k} badan usaha diperiksa)",
+        "Other provinces ({n}, pooled to at least {k} employers visited)",
     ),
     "sem_joined_note": (
-        "Karena gabungan itu kurang dari {k} pemeriksaan, provinsi dengan pemeriksaan paling "
-        "sedikit berikutnya ikut digabung: angka gabungan tidak dapat dihitung sebagai selisih "
-        "baris Indonesia dan provinsi yang ditampilkan.",
-        "As that pool held fewer than {k} visits, the provinces with the fewest visits next "
-        "joined it: the pool's figures cannot be worked out as the Indonesia row minus the "
-        "provinces shown.",
+        "Karena gabungan itu kurang dari {k} badan usaha diperiksa, provinsi dengan badan usaha "
+        "diperiksa paling sedikit berikutnya ikut digabung: angka gabungan tidak dapat dihitung "
+        "sebagai selisih baris Indonesia dan provinsi yang ditampilkan.",
+        "As that pool held fewer than {k} employers visited, the provinces with the fewest "
+        "employers visited next joined it: the pool's figures cannot be worked out as the "
+        "Indonesia row minus the provinces shown.",
     ),
     "sem_pooled_note": (
-        "Provinsi dengan kurang dari {k} pemeriksaan dalam periode ini digabung dalam satu "
-        "baris di setiap tabel per provinsi, agar tidak ada baris yang menggambarkan temuan di "
-        "satu atau beberapa badan usaha; baris Indonesia mencakup semua pemeriksaan. Kab/kota "
-        "dari provinsi yang digabung tidak ditampilkan.",
-        "Provinces with fewer than {k} visits in the period are pooled into one row in every "
-        "table by province, so that no row describes what was found at one or a few "
-        "employers; the Indonesia row counts every visit. The kab/kota of the pooled "
-        "provinces are not shown.",
+        "Provinsi dengan kurang dari {k} badan usaha diperiksa dalam periode ini (badan usaha "
+        "yang diperiksa untuk dua rencana dihitung sekali) digabung dalam satu baris di setiap "
+        "tabel per provinsi, agar tidak ada baris yang menggambarkan temuan di satu atau "
+        "beberapa badan usaha; baris Indonesia mencakup semua pemeriksaan. Kab/kota dari "
+        "provinsi yang digabung tidak ditampilkan.",
+        "Provinces with fewer than {k} employers visited in the period (an employer visited "
+        "for two plans counts once) are pooled into one row in every table by province, so "
+        "that no row describes what was found at one or a few employers; the Indonesia row "
+        "counts every visit. The kab/kota of the pooled provinces are not shown.",
     ),
     "sem_suppressed_note": (
-        "Gabungan itu pun kurang dari {k} pemeriksaan: barisnya hanya memuat jumlah "
+        "Gabungan itu pun kurang dari {k} badan usaha diperiksa: barisnya hanya memuat jumlah "
         "pemeriksaan, tanpa temuan, tingkat, interval maupun jumlah rupiah ('–').",
-        "That pool too has fewer than {k} visits: its row shows the numbers of inspections "
+        "That pool too has fewer than {k} employers visited: its row shows the numbers of "
+        "inspections "
         "only, without findings, rates, intervals or amounts ('–').",
     ),
     "sem_outside": (
@@ -1442,17 +1444,17 @@ TEXT = {
     "sem_district_note": (
         "Jumlah terdaftar sebelum dan sesudah pemeriksaan, untuk badan usaha yang jumlahnya "
         "tercatat; hanya kabupaten/kota dengan pemeriksaan dalam periode ini. Kabupaten/kota "
-        "dengan kurang dari {k} pemeriksaan digabung per provinsi, dan gabungan itu tidak "
-        "ditampilkan bila juga kurang dari {k} pemeriksaan: tidak ada baris yang menggambarkan "
-        "kurang dari {k} badan usaha.",
+        "dengan kurang dari {k} badan usaha diperiksa digabung per provinsi, dan gabungan itu "
+        "tidak ditampilkan bila juga kurang dari {k} badan usaha diperiksa: tidak ada baris "
+        "yang menggambarkan kurang dari {k} badan usaha.",
         "Registered before and after the visit, over the employers with a recorded count; "
-        "districts with a visit in the period only. Districts with fewer than {k} visits are "
-        "pooled per province, and the pool is not shown when it too has fewer than {k} "
-        "visits: no row describes fewer than {k} employers.",
+        "districts with a visit in the period only. Districts with fewer than {k} employers "
+        "visited are pooled per province, and the pool is not shown when it too has fewer "
+        "than {k}: no row describes fewer than {k} employers.",
     ),
     "sem_other_districts": (
-        "Kabupaten/kota lain ({n}, masing-masing kurang dari {k} pemeriksaan)",
-        "Other districts ({n}, fewer than {k} visits each)",
+        "Kabupaten/kota lain ({n}, masing-masing kurang dari {k} badan usaha diperiksa)",
+        "Other districts ({n}, fewer than {k} employers visited each)",
     ),
     "sem_equity_h": ("Kepada siapa rencana terpusat", "Whom the plans concentrate on"),
     "sem_equity_intro": (

@@ -181,8 +181,9 @@ def test_the_national_page_names_no_province_of_fewer_than_5_visits(visits):
     assert facts.summary["province"].tolist() == ["", "INDONESIA"]
     assert {"pooled_provinces", "pooled_suppressed"} <= set(facts.notes)
     for lang, label, note in (
-        ("en", "Other provinces (2, fewer than 5 visits each)", "That pool too has fewer than 5"),
-        ("id", "Provinsi lain (2, masing-masing kurang dari 5 pemeriksaan)",
+        ("en", "Other provinces (2, fewer than 5 employers visited each)",
+         "That pool too has fewer than 5"),
+        ("id", "Provinsi lain (2, masing-masing kurang dari 5 badan usaha diperiksa)",
          "Gabungan itu pun kurang dari 5"),
     ):  # fmt: skip
         page = visible_text(render_semester_html(facts, lang))
@@ -271,13 +272,14 @@ def test_a_pool_that_larger_provinces_joined_says_so(visits):
     summary.loc[summary["pooled"], "joined"] = 1  # as when a province of 5 or more joined
     joined = replace(facts, summary=summary, notes=[*facts.notes, "pooled_joined"])
     for lang, label, note in (
-        ("en", "Other provinces (2, pooled to at least 5 visits)", "the provinces with the fewest"),
-        ("id", "Provinsi lain (2, digabung hingga sedikitnya 5 pemeriksaan)",
-         "provinsi dengan pemeriksaan paling sedikit berikutnya ikut digabung"),
+        ("en", "Other provinces (2, pooled to at least 5 employers visited)",
+         "the provinces with the fewest employers visited next joined it"),
+        ("id", "Provinsi lain (2, digabung hingga sedikitnya 5 badan usaha diperiksa)",
+         "provinsi dengan badan usaha diperiksa paling sedikit berikutnya ikut digabung"),
     ):  # fmt: skip
         page = visible_text(render_semester_html(joined, lang))
         assert page.count(label) == 3 and note in page, lang
-        assert "fewer than 5 visits each" not in page and "masing-masing kurang" not in page
+        assert "visited each" not in page and "masing-masing kurang" not in page
 
 
 def test_the_kab_kota_of_pooled_provinces_are_not_shown(visits):

@@ -343,7 +343,7 @@ def _one_summary(v: pd.DataFrame) -> dict:
     return row
 
 
-#: Columns of a summary row that a row of fewer than ``k`` visits still shows: how many
+#: Columns of a summary row that a row of fewer than ``k`` employers visited still shows: how many
 #: inspections were planned, done, and recorded (no finding, rate, count or amount of
 #: the employers visited).
 SUMMARY_COUNTS = (
@@ -390,10 +390,10 @@ def _n_employers(visits: pd.DataFrame) -> int:
 
 
 def pooled_places(visited: pd.Series, k: int = K_ANONYMITY) -> list[str]:
-    """The places pooled into one row: those of fewer than ``k`` visits and, while
-    the pool holds some visits but fewer than ``k``, the next smallest places.
+    """The places pooled into one row: those of fewer than ``k`` visited employers
+    and, while the pool holds some but fewer than ``k``, the next smallest places.
 
-    A pool of fewer than ``k`` visits could otherwise be worked out as the
+    A pool of fewer than ``k`` could otherwise be worked out as the
     total minus the rows shown, and describe one or a few employers' findings.
     The pool is left with fewer than ``k`` only when every place is in it
     (then the total itself describes them) or it holds no visit.
@@ -449,11 +449,11 @@ def inspection_summary(visits: pd.DataFrame, *, k: int = K_ANONYMITY) -> pd.Data
     Returns
     -------
     pandas.DataFrame
-        One row per province of ``k`` visits or more (sorted), the pooled row
+        One row per province of ``k`` visited employers or more (sorted), the pooled row
         of the others (if any) and a last row ``province =``
         :data:`~perjaka_analysis.provinces.NATIONAL`: ``pooled, provinces``
         (provinces in the row), ``suppressed``, ``joined`` (provinces of ``k``
-        visits or more in the pool); ``planned, visited,
+        visited employers or more in the pool); ``planned, visited,
         done_rate, outside`` (visits dated outside the period, not counted);
         for ``ranked`` and ``random`` picks ``*_visited, *_found, *_rate,
         *_lower, *_upper`` (95% Wilson interval); ``found, hit_rate``;
@@ -725,9 +725,9 @@ class SemesterFacts:
         What the page should say besides the figures (``outside``: visits dated
         outside the period; ``no_equity``: no equity table;
         ``pooled_provinces``: provinces of fewer than
-        :data:`~.disclosure.K_ANONYMITY` visits pooled into one row;
+        :data:`~.disclosure.K_ANONYMITY` visited employers pooled into one row;
         ``pooled_suppressed``: that row shows its counts of inspections only;
-        ``pooled_joined``: provinces of more visits joined a pool of fewer).
+        ``pooled_joined``: provinces of more joined a pool of fewer).
     latest_finding : pandas.Timestamp or None
         The latest visit within the period (and the province) whose finding the
         report counts: the date its data stand at; None without a visit.
