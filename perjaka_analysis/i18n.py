@@ -1333,6 +1333,17 @@ TEXT = {
         "employers visited next joined it: the pool's figures cannot be worked out as the "
         "Indonesia row minus the provinces shown.",
     ),
+    "sem_parts_note": (
+        "Dalam baris yang ditampilkan, angka tentang sebagian badan usaha yang diperiksa "
+        "(pilihan peringkat dan acak, jumlah pekerja, anggota keluarga atau tunggakan yang "
+        "tercatat) diganti '–' bila bagian itu kurang dari {k} badan usaha; pilihan peringkat "
+        "dan acak disembunyikan bersama, karena yang satu dapat dihitung dari total dan yang "
+        "lain.",
+        "Within the rows shown, a figure about part of the employers visited (ranked or random "
+        "picks, workers, family members or arrears recorded) reads '–' when that part holds "
+        "fewer than {k} employers; ranked and random picks are hidden together, as one could "
+        "be worked out from the total and the other.",
+    ),
     "sem_pooled_note": (
         "Provinsi dengan kurang dari {k} badan usaha diperiksa dalam periode ini (badan usaha "
         "yang diperiksa untuk dua rencana dihitung sekali) digabung dalam satu baris di setiap "

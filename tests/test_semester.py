@@ -152,12 +152,23 @@ def test_provinces_of_fewer_than_k_visits_are_pooled_and_the_totals_kept(visits)
                   ].values.tolist() == [["", True, 2, False, 5, 4],
                                         ["INDONESIA", False, 2, False, 5, 4]]  # fmt: skip
     pool = pooled.iloc[0]
-    # ranked a (1), b (0), d (1): 2 of 3; workers +4 (a) and +6 (d); arrears 500,000 + 2,000,000
-    assert (pool["ranked_visited"], pool["ranked_found"]) == (3, 2)
-    assert pool["ranked_rate"] == pytest.approx(2 / 3)
-    assert (pool["workers_brought_in"], pool["arrears_recovered_idr"]) == (10.0, 2.5e6)
+    # ranked a (1), b (0), d (1) and random c (1): 3 of 4 found; the split (3 and 1
+    # employers), the workers (a and d recorded) and the arrears (a, d) are parts of fewer
+    # than 4 employers: hidden, the split on both sides
+    assert (pool["ranked_visited"], pool["random_visited"], pool["found"]) == (3, 1, 3)
+    parts = ["ranked_found", "ranked_rate", "random_found", "random_rate", "workers_brought_in",
+             "arrears_recovered_idr"]  # fmt: skip
+    assert pool[parts].isna().all() and pool["parts_hidden"]
+    # the same employers without the rule (the nation at k = 1): ranked 2 of 3; workers +4 (a)
+    # and +6 (d); arrears 500,000 + 2,000,000
+    whole = every.iloc[-1]
+    assert (whole["ranked_found"], whole["workers_brought_in"]) == (2, 10.0)
+    assert whole["ranked_rate"] == pytest.approx(2 / 3)
+    assert whole["arrears_recovered_idr"] == 2.5e6 and not whole["parts_hidden"]
+    shown = ["planned", "visited", "found", "hit_rate", "referred", "ranked_visited",
+             "random_visited"]  # fmt: skip
     pd.testing.assert_series_equal(
-        pooled.iloc[-1], every.iloc[-1], check_dtype=False, check_names=False
+        pooled.iloc[-1][shown], whole[shown], check_dtype=False, check_names=False
     )  # the nation counts every visit, pooled or not
     assert pooled["joined"].tolist() == [0, 0]
     # Banten alone (1 visit) would be Indonesia minus Bali: Bali (3) joins the pool
@@ -208,7 +219,7 @@ def test_ordinary_hiring_and_leaving_is_not_counted_as_brought_in():
                       "dependants_after": np.nan, "expected_dependants": 0.0,
                       "arrears_idr": 0.0, "arrears_recovered_idr": np.nan,
                       "referred": 0.0})  # fmt: skip
-    row = inspection_summary(v).iloc[-1]
+    row = inspection_summary(v, k=1).iloc[-1]
     assert row["workers_change"] == 12.0 and row["workers_ordinary_rate"] == 0.02
     assert row["workers_brought_in"] == pytest.approx(9.0)
     assert row["dependants_recorded"] == 0 and row["dependants_brought_in"] == 0.0
@@ -262,6 +273,34 @@ def test_calibration_and_districts_by_hand(visits):
     assert d.loc["Kota Serang", "workers_change"] == 6.0
     assert d.loc["Kabupaten Badung", "workers_before"] == 0.0  # no count recorded after
     assert d.index.tolist() == ["Kota Denpasar", "Kabupaten Badung", "Kota Serang"]
+
+
+def test_a_part_of_fewer_than_k_employers_within_a_row_is_hidden():
+    # Bali: 6 employers visited, 5 ranked (2 found) and 1 random (found): the random
+    # pick's finding would be the row's 3 found minus the ranked 2
+    v = pd.DataFrame({"province": "Bali", "employer": list("abcdef"),
+                      "selection": ["ranked"] * 5 + ["random"], "visited": True,
+                      "outside": False, "noncompliant": [1.0, 1.0, 0, 0, 0, 1.0],
+                      "workers_before": 10.0, "workers_after": [12.0] * 5 + [np.nan],
+                      "expected_workers": 1.0, "dependants_before": 4.0,
+                      "dependants_after": [4.0, 5.0, np.nan, np.nan, np.nan, np.nan],
+                      "expected_dependants": 1.0, "arrears_idr": 1e6,
+                      "arrears_recovered_idr": [5e5] + [np.nan] * 5, "referred": 0.0})  # fmt: skip
+    row = inspection_summary(v, k=5).set_index("province").loc["Bali"]
+    assert (row["visited"], row["found"], row["ranked_visited"], row["random_visited"]) == (
+        6, 3, 5, 1
+    )  # fmt: skip
+    assert row[["ranked_found", "ranked_rate", "ranked_lower", "random_found", "random_rate",
+                "random_upper"]].isna().all()  # fmt: skip
+    # five employers recorded, each 10 -> 12: shown (and all of it ordinary, 20% a semester)
+    assert row["workers_recorded"] == 5 and row["workers_change"] == 10.0
+    assert row["workers_brought_in"] == pytest.approx(0.0)
+    assert row["dependants_recorded"] == 2 and np.isnan(row["dependants_brought_in"])
+    assert row["arrears_recorded"] == 1 and np.isnan(row["arrears_recovered_idr"])
+    assert row["parts_hidden"]
+    # a province's own report (k = 1) shows every part
+    own = inspection_summary(v, k=1).set_index("province").loc["Bali"]
+    assert own["random_found"] == 1 and own["arrears_recovered_idr"] == 5e5
 
 
 def test_a_pool_that_larger_provinces_joined_says_so(visits):

@@ -296,8 +296,61 @@ def brought_in(
     }
 
 
-def _one_summary(v: pd.DataFrame) -> dict:
-    """The summary figures of one group of the visits table."""
+#: What a row of the summary says of a part of its employers, by the part's column of
+#: employers: hidden (NaN) when the part holds fewer than ``k`` employers.
+PART_FIGURES = {
+    "workers_recorded": tuple(
+        f"workers_{c}" for c in ("expected", "change", "ordinary_rate", "brought_in", "se",
+                                 "lower", "upper")
+    ),
+    "dependants_recorded": tuple(
+        f"dependants_{c}" for c in ("expected", "change", "ordinary_rate", "brought_in", "se",
+                                    "lower", "upper")
+    ),
+    "arrears_recorded": ("arrears_due_idr", "arrears_recovered_idr"),
+}  # fmt: skip
+
+
+def _hide_small_parts(row: dict, visited: pd.DataFrame, k: int) -> dict:
+    """``row`` without the figures of a part of fewer than ``k`` employers.
+
+    The ranked and random picks are hidden together when either is a part of
+    fewer than ``k`` (the row's total found minus one gives the other back);
+    the counts of employers stay.
+    """
+    if k <= 1:
+        return row
+    out = dict(row)
+
+    def n(frame: pd.DataFrame) -> int:
+        return _n_employers(frame.assign(visited=True))
+
+    picks = [n(visited[visited["selection"] == kind]) for kind in ("ranked", "random")]
+    if min(picks) > 0 and min(picks) < k:
+        for kind in ("ranked", "random"):
+            for c in ("found", "rate", "lower", "upper"):
+                out[f"{kind}_{c}"] = np.nan
+    parts = {
+        "workers_recorded": visited[visited["workers_after"].notna()
+                                    & visited["workers_before"].notna()],
+        "dependants_recorded": visited[visited["dependants_after"].notna()
+                                       & visited["dependants_before"].notna()],
+        "arrears_recorded": visited[visited["arrears_recovered_idr"].notna()],
+    }  # fmt: skip
+    for part, rows in parts.items():
+        if 0 < n(rows) < k:
+            out.update(dict.fromkeys(PART_FIGURES[part], np.nan))
+    out["parts_hidden"] = any(
+        np.isnan(out[c]) and not np.isnan(row[c])
+        for c in out
+        if c in row and isinstance(row[c], float)
+    )
+    return out
+
+
+def _one_summary(v: pd.DataFrame, k: int = 1) -> dict:
+    """The summary figures of one group of the visits table (parts of fewer than
+    ``k`` employers hidden: :func:`_hide_small_parts`)."""
     visited = v[v["visited"]]
     row: dict = {
         "planned": len(v),
@@ -307,13 +360,13 @@ def _one_summary(v: pd.DataFrame) -> dict:
     }
     for kind in ("ranked", "random"):
         pick = visited[visited["selection"] == kind]
-        k, n = float(pick["noncompliant"].sum()), len(pick)
-        lower, upper = wilson_interval(k, n)
+        hits, n = float(pick["noncompliant"].sum()), len(pick)
+        lower, upper = wilson_interval(hits, n)
         row.update(
             {
                 f"{kind}_visited": n,
-                f"{kind}_found": int(k),
-                f"{kind}_rate": k / n if n else np.nan,
+                f"{kind}_found": int(hits),
+                f"{kind}_rate": hits / n if n else np.nan,
                 f"{kind}_lower": lower,
                 f"{kind}_upper": upper,
             }
@@ -340,7 +393,7 @@ def _one_summary(v: pd.DataFrame) -> dict:
     row["arrears_due_idr"] = _sum(paid["arrears_idr"])
     row["arrears_recovered_idr"] = _sum(paid["arrears_recovered_idr"])
     row["referred"] = int(np.nansum(visited["referred"].to_numpy(float)))
-    return row
+    return _hide_small_parts(row, visited, k) if k > 1 else {**row, "parts_hidden": False}
 
 
 #: Columns of a summary row that a row of fewer than ``k`` employers visited still shows: how many
@@ -495,7 +548,7 @@ def inspection_summary(visits: pd.DataFrame, *, k: int = K_ANONYMITY) -> pd.Data
             "provinces": 1,
             "suppressed": False,
             "joined": 0,
-            **_one_summary(g),
+            **_one_summary(g, k),
         }
         for p, g in visits.groupby("province", sort=True)
     ]
@@ -504,7 +557,7 @@ def inspection_summary(visits: pd.DataFrame, *, k: int = K_ANONYMITY) -> pd.Data
     rows = [g for g in groups if g["province"] not in small]
     if small:
         members = visits[visits["province"].isin(small)]
-        pool = _one_summary(members)
+        pool = _one_summary(members, k)
         suppressed = _n_employers(members) < k
         if suppressed:
             pool = {c: (v if c in SUMMARY_COUNTS else np.nan) for c, v in pool.items()}
@@ -515,7 +568,7 @@ def inspection_summary(visits: pd.DataFrame, *, k: int = K_ANONYMITY) -> pd.Data
         )  # fmt: skip
     rows.append(
         {"province": NATIONAL, "pooled": False, "provinces": visits["province"].nunique(),
-         "suppressed": False, "joined": 0, **_one_summary(visits)}
+         "suppressed": False, "joined": 0, **_one_summary(visits, k)}
     )  # fmt: skip
     return pd.DataFrame(rows)
 
@@ -823,6 +876,8 @@ def compute_semester(
         notes.append("pooled_suppressed")
     if summary["joined"].gt(0).any():
         notes.append("pooled_joined")
+    if summary["parts_hidden"].eq(True).any():
+        notes.append("parts_hidden")
     if int(summary["outside"].iloc[-1]):
         notes.append("outside")
     if equity is None:
