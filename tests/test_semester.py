@@ -303,6 +303,21 @@ def test_a_part_of_fewer_than_k_employers_within_a_row_is_hidden():
     assert own["random_found"] == 1 and own["arrears_recovered_idr"] == 5e5
 
 
+def test_no_band_of_the_reliability_chart_describes_fewer_than_k_employers():
+    rng = np.random.default_rng(3)
+    for n in (0, 1, 4, 5, 9, 40, 300):
+        risk = rng.beta(1, 4, n) if n % 2 else rng.random(n)
+        found = (rng.random(n) < risk).astype(float)
+        t = reliability_table(risk, found, min_n=5)
+        assert t["n"].sum() == n  # every employer in one band
+        assert (n < 5 and len(t) <= 1) or (t["n"] >= 5).all(), n
+        assert (t["lower_edge"].to_numpy()[1:] >= t["upper_edge"].to_numpy()[:-1]).all()
+        band = reliability_table(risk, found)  # the bands of one employer or more, unjoined
+        assert len(t) <= len(band)
+    # without min_n (a province's own report) every band with an employer stays
+    assert (reliability_table(np.array([0.05, 0.9]), np.array([0, 1]))["n"] == 1).all()
+
+
 def test_a_pool_that_larger_provinces_joined_says_so(visits):
     from dataclasses import replace
 

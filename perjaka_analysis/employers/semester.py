@@ -574,7 +574,7 @@ def inspection_summary(visits: pd.DataFrame, *, k: int = K_ANONYMITY) -> pd.Data
 
 
 def reliability_table(
-    risk: np.ndarray, found: np.ndarray, *, bins: Sequence[float] = RISK_BINS
+    risk: np.ndarray, found: np.ndarray, *, bins: Sequence[float] = RISK_BINS, min_n: int = 1
 ) -> pd.DataFrame:
     """Predicted risk against the share found noncompliant, by band of risk.
 
@@ -586,6 +586,10 @@ def reliability_table(
         The finding (1 noncompliant, 0 compliant).
     bins : sequence of float
         Edges of the risk bands (the last band includes its upper edge).
+    min_n : int
+        Fewest employers a band may describe: a band of fewer is joined to the
+        next (the last to the one before), so that no point of the chart is
+        the finding of one or a few employers.
 
     Returns
     -------
@@ -600,14 +604,35 @@ def reliability_table(
     ...                       bins=(0, 0.1, 0.5, 1))
     >>> t[["n", "mean_risk", "observed"]].values.tolist()
     [[1.0, 0.05, 0.0], [2.0, 0.135, 0.5], [1.0, 0.8, 1.0]]
+    >>> t = reliability_table(np.array([0.05, 0.15, 0.12, 0.8, 0.9]),
+    ...                       np.array([0, 1, 0, 1, 1]), bins=(0, 0.1, 0.5, 1), min_n=2)
+    >>> t[["lower_edge", "upper_edge", "n", "observed"]].values.tolist()
+    [[0.0, 0.5, 3.0, 0.3333333333333333], [0.5, 1.0, 2.0, 1.0]]
+    >>> t = reliability_table(np.array([0.15, 0.12, 0.8]), np.array([1, 0, 1]),
+    ...                       bins=(0, 0.1, 0.5, 1), min_n=2)  # a short last band joins
+    >>> t[["lower_edge", "upper_edge", "n"]].values.tolist()
+    [[0.1, 1.0, 3.0]]
     """
     r = np.asarray(risk, dtype=float)
     y = np.asarray(found, dtype=float)
     edges = np.asarray(bins, dtype=float)
     band = np.clip(np.searchsorted(edges, r, side="right") - 1, 0, len(edges) - 2)
+    counts = np.bincount(band, minlength=len(edges) - 1)
+    # runs of bands holding at least min_n employers each (the last run takes a short tail)
+    runs, start, held = [], 0, 0
+    for b, c in enumerate(counts):
+        if held == 0 and c == 0:  # empty bands before a run are not part of it
+            start = b + 1
+            continue
+        held += int(c)
+        if held >= min_n:
+            runs.append((start, b))
+            start, held = b + 1, 0
+    if start < len(counts) and counts[start:].sum():
+        runs = [*runs[:-1], (runs[-1][0], len(counts) - 1)] if runs else [(start, len(counts) - 1)]
     rows = []
-    for b in range(len(edges) - 1):
-        member = band == b
+    for first, last in runs:
+        member = (band >= first) & (band <= last)
         n = int(member.sum())
         if n == 0:
             continue
@@ -615,8 +640,8 @@ def reliability_table(
         lower, upper = wilson_interval(k, n)
         rows.append(
             {
-                "lower_edge": edges[b],
-                "upper_edge": edges[b + 1],
+                "lower_edge": edges[first],
+                "upper_edge": edges[last + 1],
                 "n": float(n),
                 "mean_risk": float(r[member].mean()),
                 "observed": k / n,
@@ -891,7 +916,11 @@ def compute_semester(
         province=province,
         plans=plans,
         summary=summary,
-        calibration=reliability_table(picks["risk"].to_numpy(), picks["noncompliant"].to_numpy()),
+        calibration=reliability_table(
+            picks["risk"].to_numpy(),
+            picks["noncompliant"].to_numpy(),
+            min_n=1 if province is not None else K_ANONYMITY,
+        ),
         calibration_overall=calibration_summary(
             picks["risk"].to_numpy(), picks["noncompliant"].to_numpy()
         ),
