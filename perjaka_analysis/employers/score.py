@@ -60,6 +60,16 @@ def _num(frame: pd.DataFrame, col: str) -> pd.Series:
     return pd.to_numeric(frame[col], errors="coerce").astype(float)
 
 
+def _gap(frame: pd.DataFrame) -> pd.Series:
+    """Reported workers not registered (at least 0; NaN where a count is missing)."""
+    return (_num(frame, "workers_reported") - _num(frame, "workers_registered")).clip(lower=0)
+
+
+def _check_rank_by(rank_by: str) -> None:
+    if rank_by not in RANK_BY:
+        raise PerjakaError(f"rank_by must be one of {', '.join(RANK_BY)}; got {rank_by!r}")
+
+
 # Each driver: the counterfactual that puts one fact right (its sentence is in the
 # message catalogue, :func:`perjaka_analysis.i18n.reason_sentences`).
 Fix = Callable[[pd.DataFrame, pd.Series], pd.DataFrame]
@@ -208,10 +218,8 @@ def expected_gain(registry: pd.DataFrame, risk: pd.Series, ump: pd.Series) -> pd
         Rp 12 million, for the expected unregistered workers) and
         ``arrears_idr`` as reported.
     """
-    reported = _num(registry, "workers_reported")
     registered = _num(registry, "workers_registered")
-    gap = (reported - registered).clip(lower=0)
-    workers = risk * gap
+    workers = risk * _gap(registry)
     family_gap = (
         (FAMILY_PER_WORKER * registered - _num(registry, "dependants_registered"))
         .clip(lower=0)
@@ -276,10 +284,8 @@ def priority_scores(
     >>> priority_scores(reg, pd.Series([0.2, 0.9]), rank_by="gain").tolist()
     [1.0, 0.0]
     """
-    if rank_by not in RANK_BY:
-        raise PerjakaError(f"rank_by must be one of {', '.join(RANK_BY)}; got {rank_by!r}")
-    gap = (_num(registry, "workers_reported") - _num(registry, "workers_registered")).clip(lower=0)
-    gap = gap.fillna(0).to_numpy()
+    _check_rank_by(rank_by)
+    gap = _gap(registry).fillna(0).to_numpy()
     r = np.asarray(risk, dtype=float)
     value = {"gain": r * gap, "risk": r, "blend": r * (gap + BLEND_OFFSET)}[rank_by]
     return pd.Series(value, index=registry.index, name=f"priority_{rank_by}")
@@ -299,12 +305,10 @@ def priority_bound(registry: pd.DataFrame, *, rank_by: str = "blend") -> np.ndar
     >>> priority_bound(reg).tolist(), priority_bound(reg, rank_by="risk").tolist()
     ([8.0, 3.0], [1.0, 1.0])
     """
-    if rank_by not in RANK_BY:
-        raise PerjakaError(f"rank_by must be one of {', '.join(RANK_BY)}; got {rank_by!r}")
+    _check_rank_by(rank_by)
     if rank_by == "risk":
         return np.ones(len(registry))
-    gap = (_num(registry, "workers_reported") - _num(registry, "workers_registered")).clip(lower=0)
-    gap = gap.fillna(0).to_numpy()
+    gap = _gap(registry).fillna(0).to_numpy()
     return gap + BLEND_OFFSET if rank_by == "blend" else gap
 
 
@@ -414,12 +418,9 @@ def rank_within_province(
     id_code = id_ranks(ids.iloc[at])
     descending = [-np.asarray(s, dtype=float)[at] for s in (priority, *tie_breakers)]
     order = np.lexsort([id_code, *reversed(descending), prov_code])
-    ordered = prov_code[order]
-    starts = np.r_[0, np.flatnonzero(np.diff(ordered)) + 1]
-    first = np.repeat(starts, np.diff(np.r_[starts, len(order)]))
     out = pd.Series(pd.NA, index=province.index, dtype="Int64")
     ranks = np.empty(len(order), dtype="int64")
-    ranks[order] = np.arange(len(order)) - first + 1
+    ranks[order] = _position(prov_code[order]) + 1
     out.iloc[at] = ranks
     return out
 
@@ -479,10 +480,7 @@ def plan_selection(
             else pd.Series(False, index=registry.index)
         )
     if gain is None:  # expected unregistered workers, as expected_gain rounds them
-        gap = (_num(registry, "workers_reported") - _num(registry, "workers_registered")).clip(
-            lower=0
-        )
-        gain = (risk * gap).round(2)
+        gain = (risk * _gap(registry)).round(2)
     ids = registry["employer_id"].astype(str)
     rank = rank_within_province(
         registry["province"],

@@ -311,40 +311,22 @@ PART_FIGURES = {
 }  # fmt: skip
 
 
-def _hide_small_parts(row: dict, visited: pd.DataFrame, k: int) -> dict:
+def _hide_small_parts(row: dict, parts: dict[str, int], k: int) -> dict:
     """``row`` without the figures of a part of fewer than ``k`` employers.
 
-    The ranked and random picks are hidden together when either is a part of
-    fewer than ``k`` (the row's total found minus one gives the other back);
-    the counts of employers stay.
+    ``parts`` holds the employers of each part (``ranked``, ``random`` and the
+    keys of :data:`PART_FIGURES`). The ranked and random picks are hidden
+    together when either is a part of fewer than ``k`` (the row's total found
+    minus one gives the other back); the counts of employers stay.
+    ``parts_hidden`` says whether a figure shown without the rule is hidden.
     """
-    if k <= 1:
-        return row
-    out = dict(row)
-
-    def n(frame: pd.DataFrame) -> int:
-        return _n_employers(frame.assign(visited=True))
-
-    picks = [n(visited[visited["selection"] == kind]) for kind in ("ranked", "random")]
-    if min(picks) > 0 and min(picks) < k:
-        for kind in ("ranked", "random"):
-            for c in ("found", "rate", "lower", "upper"):
-                out[f"{kind}_{c}"] = np.nan
-    parts = {
-        "workers_recorded": visited[visited["workers_after"].notna()
-                                    & visited["workers_before"].notna()],
-        "dependants_recorded": visited[visited["dependants_after"].notna()
-                                       & visited["dependants_before"].notna()],
-        "arrears_recorded": visited[visited["arrears_recovered_idr"].notna()],
-    }  # fmt: skip
-    for part, rows in parts.items():
-        if 0 < n(rows) < k:
-            out.update(dict.fromkeys(PART_FIGURES[part], np.nan))
-    out["parts_hidden"] = any(
-        np.isnan(out[c]) and not np.isnan(row[c])
-        for c in out
-        if c in row and isinstance(row[c], float)
-    )
+    hide = []
+    if 0 < min(parts["ranked"], parts["random"]) < k:
+        hide += [f"{kind}_{c}" for kind in ("ranked", "random")
+                 for c in ("found", "rate", "lower", "upper")]  # fmt: skip
+    hide += [c for part, cols in PART_FIGURES.items() if 0 < parts[part] < k for c in cols]
+    out = {**row, **dict.fromkeys(hide, np.nan)}
+    out["parts_hidden"] = any(pd.notna(row[c]) for c in hide)
     return out
 
 
@@ -358,8 +340,10 @@ def _one_summary(v: pd.DataFrame, k: int = 1) -> dict:
         "done_rate": len(visited) / len(v) if len(v) else np.nan,
         "outside": int(v["outside"].sum()),
     }
+    parts: dict[str, int] = {}  # employers of each part of the row
     for kind in ("ranked", "random"):
         pick = visited[visited["selection"] == kind]
+        parts[kind] = _employers(pick)
         hits, n = float(pick["noncompliant"].sum()), len(pick)
         lower, upper = wilson_interval(hits, n)
         row.update(
@@ -379,6 +363,7 @@ def _one_summary(v: pd.DataFrame, k: int = 1) -> dict:
         ("dependants", "dependants_before", "dependants_after", "expected_dependants"),
     ):
         known = visited[visited[after].notna() & visited[before].notna()]
+        parts[f"{name}_recorded"] = _employers(known)
         e = brought_in(known[before], known[after], known["noncompliant"])
         row[f"{name}_recorded"] = len(known)
         row[f"{name}_expected"] = _sum(known[expected])
@@ -389,11 +374,12 @@ def _one_summary(v: pd.DataFrame, k: int = 1) -> dict:
         row[f"{name}_lower"] = e["lower"]
         row[f"{name}_upper"] = e["upper"]
     paid = visited[visited["arrears_recovered_idr"].notna()]
+    parts["arrears_recorded"] = _employers(paid)
     row["arrears_recorded"] = len(paid)
     row["arrears_due_idr"] = _sum(paid["arrears_idr"])
     row["arrears_recovered_idr"] = _sum(paid["arrears_recovered_idr"])
     row["referred"] = int(np.nansum(visited["referred"].to_numpy(float)))
-    return _hide_small_parts(row, visited, k) if k > 1 else {**row, "parts_hidden": False}
+    return _hide_small_parts(row, parts, k)
 
 
 #: Columns of a summary row that a row of fewer than ``k`` employers visited still shows: how many
@@ -434,12 +420,16 @@ def visited_employers(visits: pd.DataFrame, by: str) -> pd.Series:
     return who.groupby(visits[by], sort=True).nunique().astype(int)
 
 
+def _employers(rows: pd.DataFrame) -> int:
+    """Employers among ``rows``, each counted once (rows without ``employer``: one each)."""
+    if "employer" not in rows:
+        return len(rows)
+    return int(rows["employer"].astype(str).nunique())
+
+
 def _n_employers(visits: pd.DataFrame) -> int:
     """Employers visited among ``visits``, each counted once (:func:`visited_employers`)."""
-    seen = visits["visited"].astype(bool)
-    if "employer" not in visits:
-        return int(seen.sum())
-    return int(visits.loc[seen, "employer"].astype(str).nunique())
+    return _employers(visits[visits["visited"].astype(bool)])
 
 
 def pooled_places(visited: pd.Series, k: int = K_ANONYMITY) -> list[str]:
